@@ -1,0 +1,165 @@
+"""Parsing of single configuration values: https endpoints, audiences, subscription IDs, flags.
+
+Each parser returns the normalised value or raises :class:`InvalidValue` saying what is wrong and
+what would be accepted; the caller adds which variable held the value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+__all__ = [
+    "InvalidValue",
+    "host_of",
+    "parse_audience",
+    "parse_endpoint",
+    "parse_flag",
+    "parse_subscription_id",
+    "scope_for_audience",
+]
+
+MAX_URL_LENGTH = 2048
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+SCOPE_SUFFIX = "/.default"
+_URL_ACCEPTED = "an https URL or a bare host name, such as https://management.chinacloudapi.cn"
+
+
+class InvalidValue(ValueError):  # noqa: N818 - internal, always wrapped in ConfigurationError
+    """A single value is malformed; ``problem`` and ``accepted`` become part of the user's message."""
+
+    def __init__(self, problem: str, accepted: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.accepted = accepted
+
+
+def _refuse_invisible(text: str, accepted: str) -> None:
+    for char in text:
+        if char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+            raise InvalidValue(f"it contains whitespace or a control character ({char!r})", accepted)
+
+
+def _check_host(host: str, accepted: str) -> str:
+    if not host:
+        raise InvalidValue("it has no host", accepted)
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not host.isascii():
+        raise InvalidValue(
+            "its host has non-ASCII characters (look-alike hosts are refused; "
+            "write an internationalised name in its xn-- form)",
+            accepted,
+        )
+    labels = host.rstrip(".").split(".")
+    if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise InvalidValue("its host is not a valid DNS name", accepted)
+    return host.rstrip(".")
+
+
+def parse_endpoint(raw: str, *, allow_path: bool = True, accepted: str = _URL_ACCEPTED) -> str:
+    """Normalise an https endpoint: a bare host gets ``https://``; no trailing slash.
+
+    Refused: other schemes, user-info (``https://evil@host``), a query or fragment, a missing or
+    malformed host, non-ASCII hosts, whitespace and control characters, over-long values.
+    """
+    text = raw.strip()
+    if not text:
+        raise InvalidValue("it is empty", accepted)
+    if len(text) > MAX_URL_LENGTH:
+        raise InvalidValue(f"it is longer than {MAX_URL_LENGTH} characters", accepted)
+    _refuse_invisible(text, accepted)
+    if not _SCHEME.match(text):
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme.lower() != "https":
+        raise InvalidValue(f"it uses {parts.scheme}:// but only https:// is allowed", accepted)
+    if "@" in parts.netloc:
+        raise InvalidValue("it has user-info before the host ('user@'), which is refused", accepted)
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise InvalidValue("it has a query or fragment ('?' or '#')", accepted)
+    if "\\" in text:
+        raise InvalidValue("it contains a backslash", accepted)
+    try:
+        port = parts.port
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise InvalidValue(f"its host or port is malformed ({exc})", accepted) from None
+    host = _check_host(host, accepted)
+    path = parts.path.rstrip("/")
+    if path and not allow_path:
+        raise InvalidValue(f"it has a path ({path!r}), but only a scheme and host are expected", accepted)
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != 443:
+        netloc = f"{netloc}:{port}"
+    return f"https://{netloc}{path}"
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of an already normalised URL."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def parse_audience(raw: str) -> tuple[str, str | None]:
+    """Split an audience value into ``(audience, scope)``.
+
+    A value ending in ``.default`` is already a scope: it is kept verbatim as the scope and the
+    audience is what precedes ``/.default``. Otherwise the scope is derived later.
+    """
+    accepted = (
+        "an https URL naming the Resource Manager audience, such as "
+        "https://management.core.chinacloudapi.cn/, or a scope ending in /.default"
+    )
+    text = raw.strip()
+    if text.endswith(".default"):
+        if not text.endswith(SCOPE_SUFFIX):
+            raise InvalidValue("it ends in '.default' without the '/' before it", accepted)
+        audience = text[: -len(SCOPE_SUFFIX)]
+        _check_audience_url(audience, accepted)
+        return audience, text
+    _check_audience_url(text, accepted)
+    return text, None
+
+
+def _check_audience_url(text: str, accepted: str) -> None:
+    # The audience is kept as written (a trailing slash can matter to the identity platform),
+    # but it must still be a well-formed https URL.
+    if not _SCHEME.match(text.strip()):
+        raise InvalidValue("it is not a URL (an audience needs https://)", accepted)
+    parse_endpoint(text, accepted=accepted)
+
+
+def scope_for_audience(audience: str) -> str:
+    """The ``.default`` scope for an audience: without its trailing slash, plus ``/.default``."""
+    return audience.rstrip("/") + SCOPE_SUFFIX
+
+
+def parse_subscription_id(raw: str) -> str:
+    """A subscription ID is a GUID; returned in lower case, as Resource Manager reports it."""
+    text = raw.strip().lower()
+    if not _GUID.match(text):
+        raise InvalidValue(
+            "it is not a GUID",
+            "a subscription ID such as 00000000-0000-0000-0000-000000000000",
+        )
+    return text
+
+
+def parse_flag(raw: str | bool) -> bool:
+    """Parse a boolean flag the way people write them in environment variables."""
+    if isinstance(raw, bool):
+        return raw
+    text = raw.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidValue("it is not a boolean", "true or false (also 1/0, yes/no, on/off)")

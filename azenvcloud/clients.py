@@ -1,0 +1,211 @@
+"""The cached, thread- and fork-safe credential and management clients.
+
+Every object is built once, on first use, under one re-entrant lock with double-checked
+creation; afterwards a call is a single dictionary lookup with no lock. After ``os.fork()`` the
+child forgets the parent's objects (without closing them: they are the parent's) and builds
+its own. :func:`reset` closes and forgets everything, settings included.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import threading
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._values import InvalidValue, parse_subscription_id
+from .credentials import build_credential, export_identity_variables
+from .errors import ConfigurationError, quote_value
+from .settings import Settings, get_settings, reset_settings
+
+if TYPE_CHECKING:
+    from azure.identity import DefaultAzureCredential
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+__all__ = ["get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"]
+
+ClientT = TypeVar("ClientT")
+
+_log = logging.getLogger("azenvcloud")
+_CREDENTIAL = "credential"
+_RESOURCES = "resources"
+_SUBSCRIPTIONS = "subscriptions"
+# Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
+_RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
+
+_lock = threading.RLock()
+_objects: dict[Hashable, Any] = {}
+
+
+def _cached(key: Hashable, build: Callable[[], Any]) -> Any:
+    found = _objects.get(key)
+    if found is not None:
+        return found
+    with _lock:
+        found = _objects.get(key)
+        if found is None:
+            found = build()
+            _objects[key] = found
+        return found
+
+
+def get_credential() -> DefaultAzureCredential:
+    """The process's one ``DefaultAzureCredential``, configured for the resolved cloud.
+
+    Every credential in the chain that talks to an identity authority uses the resolved
+    ``authority_host`` (workload identity included); instance discovery is off for authority
+    hosts MSAL does not know. azure-identity's variables (``AZURE_CLIENT_ID``,
+    ``AZURE_TOKEN_CREDENTIALS``, ...) keep their meaning and may also come from the .env file.
+
+    Raises:
+        ConfigurationError: The configuration is invalid.
+    """
+    credential: DefaultAzureCredential | None = _objects.get(_CREDENTIAL)
+    if credential is not None:
+        return credential
+    return _cached(_CREDENTIAL, _build_credential)  # type: ignore[no-any-return]
+
+
+def _build_credential() -> DefaultAzureCredential:
+    settings = get_settings()
+    export_identity_variables(settings.env_file)
+    credential = build_credential(settings)
+    _log.debug("azenvcloud built DefaultAzureCredential for authority %s", settings.authority_host)
+    return credential
+
+
+def get_resource_client(subscription_id: str | None = None) -> ResourceManagementClient:
+    """The cached ``ResourceManagementClient`` for a subscription (default ``AZURE_SUBSCRIPTION_ID``).
+
+    Raises:
+        ConfigurationError: The configuration is invalid, or no subscription is configured.
+    """
+    client: ResourceManagementClient | None = _objects.get((_RESOURCES, subscription_id))
+    if client is not None:
+        return client
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    return _cached(  # type: ignore[no-any-return]
+        (_RESOURCES, subscription_id), lambda: _construct(ResourceManagementClient, subscription_id, {})
+    )
+
+
+def get_subscription_client() -> SubscriptionClient:
+    """The cached ``SubscriptionClient`` (lists subscriptions and tenants; needs no subscription)."""
+    client: SubscriptionClient | None = _objects.get(_SUBSCRIPTIONS)
+    if client is not None:
+        return client
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+    return _cached(_SUBSCRIPTIONS, lambda: _construct(SubscriptionClient, None, {}))  # type: ignore[no-any-return]
+
+
+def get_client(client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any) -> ClientT:
+    """The cached client of any ``azure-mgmt-*`` class, built for the resolved cloud.
+
+    The client gets the shared credential, the cloud's ``base_url`` and ``credential_scopes``,
+    and an explicit ``cloud_setting`` where the class accepts one. Classes with a
+    ``subscription_id`` parameter get ``subscription_id`` or ``AZURE_SUBSCRIPTION_ID``.
+
+    Args:
+        client_class: For example ``azure.mgmt.compute.ComputeManagementClient``.
+        subscription_id: The subscription, for classes that take one.
+        **kwargs: Further constructor arguments (``api_version=...``, ``retry_total=...``);
+            part of the cache key, so they must be hashable.
+
+    Raises:
+        ConfigurationError: The configuration is invalid, or the class needs a subscription
+            and none is configured.
+        TypeError: An argument azenvcloud owns (``credential``, ``base_url``,
+            ``credential_scopes``, ``cloud_setting``) was passed, or an argument is unhashable.
+    """
+    key = (client_class, subscription_id, tuple(sorted(kwargs.items())))
+    try:
+        client: ClientT | None = _objects.get(key)
+    except TypeError:
+        raise TypeError(
+            f"get_client({client_class.__name__}, ...) caches clients by their arguments, so "
+            "every keyword argument must be hashable"
+        ) from None
+    if client is not None:
+        return client
+    return _cached(key, lambda: _construct(client_class, subscription_id, kwargs))  # type: ignore[no-any-return]
+
+
+def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
+    owned = sorted(_RESERVED & kwargs.keys())
+    if owned:
+        raise TypeError(
+            f"{', '.join(owned)} {'is' if len(owned) == 1 else 'are'} set by azenvcloud from the resolved "
+            "cloud; configure AZURE_* variables (or azenvcloud.configure) instead of passing them"
+        )
+    from azure.core import AzureClouds
+
+    settings = get_settings()
+    parameters = inspect.signature(client_class).parameters
+    arguments: dict[str, Any] = {"credential_scopes": settings.credential_scopes}
+    arguments["endpoint" if "endpoint" in parameters and "base_url" not in parameters else "base_url"] = (
+        settings.resource_manager
+    )
+    if "cloud_setting" in parameters:
+        arguments["cloud_setting"] = AzureClouds[settings.cloud.sdk_cloud_setting]
+    if "subscription_id" in parameters:
+        arguments["subscription_id"] = _subscription(subscription_id, settings, client_class)
+    elif subscription_id is not None:
+        raise TypeError(f"{client_class.__name__} takes no subscription_id")
+    client = client_class(get_credential(), **arguments, **kwargs)  # type: ignore[call-arg]
+    _log.debug("azenvcloud built %s for %s", client_class.__name__, settings.resource_manager)
+    return client
+
+
+def _subscription(subscription_id: str | None, settings: Settings, client_class: type[Any]) -> str:
+    if subscription_id is not None:
+        try:
+            return parse_subscription_id(subscription_id)
+        except InvalidValue as exc:
+            raise ConfigurationError(
+                f"subscription_id={quote_value(subscription_id)} is not usable: {exc.problem}. "
+                f"Accepted: {exc.accepted}.",
+                variables=("AZURE_SUBSCRIPTION_ID",),
+            ) from None
+    if settings.subscription_id is None:
+        raise ConfigurationError(
+            f"{client_class.__name__} needs a subscription and none is configured: set "
+            "AZURE_SUBSCRIPTION_ID (a GUID) or pass subscription_id=.",
+            variables=("AZURE_SUBSCRIPTION_ID",),
+        )
+    return settings.subscription_id
+
+
+def reset() -> None:
+    """Close and forget the credential, every client and the settings; the next use rebuilds.
+
+    For tests and configuration reloads. Objects handed out earlier are closed: drop them too.
+    """
+    with _lock:
+        built = list(_objects.items())
+        _objects.clear()
+        reset_settings()
+    # Clients first: they use the credential.
+    for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
+        close = getattr(obj, "close", None)
+        if close is None:
+            continue
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing must not stop the rest from closing
+            _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
+
+
+def _forget_after_fork() -> None:
+    # The child must not share the parent's connections, nor inherit a lock another thread held.
+    global _lock  # noqa: PLW0603
+    _lock = threading.RLock()
+    _objects.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

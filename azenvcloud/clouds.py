@@ -1,0 +1,256 @@
+"""The ``Cloud`` model, the built-in clouds, and lookup by name or host."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from pydantic import BaseModel, ConfigDict
+
+from . import _builtin_clouds as data
+from ._values import InvalidValue, parse_endpoint, scope_for_audience
+from .errors import ConfigurationError, quote_value
+
+__all__ = [
+    "BUILTIN_CLOUDS",
+    "Cloud",
+    "CloudEndpoints",
+    "CloudSuffixes",
+    "cloud_from_name",
+    "cloud_name_for_authority_host",
+    "cloud_name_for_management_host",
+]
+
+
+class CloudEndpoints(BaseModel):
+    """A cloud's service endpoints and token resources, under Azure CLI's field names.
+
+    ``None`` means the cloud does not offer the service (or it is not known). Values are as the
+    Azure CLI writes them, so ``az cloud show`` users find the same strings.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    active_directory: str | None = None
+    active_directory_data_lake_resource_id: str | None = None
+    active_directory_graph_resource_id: str | None = None
+    active_directory_resource_id: str | None = None
+    app_insights_resource_id: str | None = None
+    app_insights_telemetry_channel_resource_id: str | None = None
+    app_service_resource_id: str | None = None
+    attestation_resource_id: str | None = None
+    batch_resource_id: str | None = None
+    gallery: str | None = None
+    log_analytics_resource_id: str | None = None
+    management: str | None = None
+    media_resource_id: str | None = None
+    microsoft_graph_resource_id: str | None = None
+    ossrdbms_resource_id: str | None = None
+    portal: str | None = None
+    resource_manager: str | None = None
+    sql_management: str | None = None
+    synapse_analytics_resource_id: str | None = None
+    vm_image_alias_doc: str | None = None
+
+
+class CloudSuffixes(BaseModel):
+    """A cloud's DNS suffixes for data-plane hosts, under Azure CLI's field names."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    acr_login_server_endpoint: str | None = None
+    attestation_endpoint: str | None = None
+    azure_datalake_analytics_catalog_and_job_endpoint: str | None = None
+    azure_datalake_store_file_system_endpoint: str | None = None
+    keyvault_dns: str | None = None
+    mariadb_server_endpoint: str | None = None
+    mhsm_dns: str | None = None
+    mysql_server_endpoint: str | None = None
+    postgresql_server_endpoint: str | None = None
+    sql_server_hostname: str | None = None
+    storage_endpoint: str | None = None
+    storage_sync_endpoint: str | None = None
+    synapse_analytics_endpoint: str | None = None
+
+
+class Cloud(BaseModel):
+    """One Azure cloud: the identity authority, Resource Manager and its token scope, in step.
+
+    Attributes:
+        name: Canonical name (``AzureCloud``, ``AzureChinaCloud``, ``AzureUSGovernment``,
+            ``AzureBleuCloud``) or ``Custom``.
+        authority_host: Identity authority, an https URL without a trailing slash.
+        resource_manager: Resource Manager endpoint, an https URL without a trailing slash.
+        audience: Resource Manager token audience, as the cloud (or you) wrote it.
+        credential_scopes: The scopes Resource Manager clients request tokens for.
+        endpoints: Every service endpoint the cloud defines, Azure CLI field names.
+        suffixes: Every DNS suffix the cloud defines, Azure CLI field names.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    authority_host: str
+    resource_manager: str
+    audience: str
+    credential_scopes: tuple[str, ...]
+    endpoints: CloudEndpoints
+    suffixes: CloudSuffixes
+
+    @property
+    def sdk_cloud_setting(self) -> str:
+        """The ``azure.core.AzureClouds`` member name passed to clients as ``cloud_setting``."""
+        return data.SDK_CLOUD_SETTINGS.get(self.name, "AZURE_PUBLIC_CLOUD")
+
+    def with_overrides(
+        self,
+        *,
+        name: str | None = None,
+        authority_host: str | None = None,
+        resource_manager: str | None = None,
+        audience: str | None = None,
+        credential_scopes: tuple[str, ...] | None = None,
+    ) -> Cloud:
+        """A copy with some of the three core values replaced; ``endpoints`` follows along."""
+        endpoint_updates: dict[str, str] = {}
+        if authority_host is not None:
+            endpoint_updates["active_directory"] = authority_host
+        if resource_manager is not None:
+            endpoint_updates["resource_manager"] = resource_manager
+        if audience is not None:
+            endpoint_updates["active_directory_resource_id"] = audience
+            endpoint_updates["management"] = audience
+        return self.model_copy(
+            update={
+                "name": name or self.name,
+                "authority_host": authority_host or self.authority_host,
+                "resource_manager": resource_manager or self.resource_manager,
+                "audience": audience or self.audience,
+                "credential_scopes": credential_scopes or self.credential_scopes,
+                "endpoints": self.endpoints.model_copy(update=endpoint_updates),
+            }
+        )
+
+    @classmethod
+    def custom(
+        cls,
+        *,
+        authority_host: str,
+        resource_manager: str,
+        audience: str,
+        credential_scopes: tuple[str, ...] | None = None,
+        name: str = data.CUSTOM,
+    ) -> Cloud:
+        """A cloud of no built-in kind, from its three core values (already normalised)."""
+        return cls(
+            name=name,
+            authority_host=authority_host,
+            resource_manager=resource_manager,
+            audience=audience,
+            credential_scopes=credential_scopes or (scope_for_audience(audience),),
+            endpoints=CloudEndpoints(
+                active_directory=authority_host,
+                resource_manager=resource_manager,
+                active_directory_resource_id=audience,
+                management=audience,
+            ),
+            suffixes=CloudSuffixes(),
+        )
+
+
+def _builtin(name: str) -> Cloud:
+    endpoints = CloudEndpoints(**data.ENDPOINTS[name])
+    audience = data.ENDPOINTS[name]["active_directory_resource_id"]
+    scope = data.RESOURCE_MANAGER_SCOPES.get(name, scope_for_audience(audience))
+    return Cloud(
+        name=name,
+        authority_host=parse_endpoint(data.ENDPOINTS[name]["active_directory"]),
+        resource_manager=parse_endpoint(data.ENDPOINTS[name]["resource_manager"]),
+        audience=audience,
+        credential_scopes=(scope,),
+        endpoints=endpoints,
+        suffixes=CloudSuffixes(**data.SUFFIXES[name]),
+    )
+
+
+BUILTIN_CLOUDS: Mapping[str, Cloud] = MappingProxyType({name: _builtin(name) for name in data.ENDPOINTS})
+"""The built-in clouds by canonical name, in the order the Azure CLI lists them."""
+
+_SEPARATORS = re.compile(r"[-_.\s]+")
+
+
+def _fold(name: str) -> str:
+    return _SEPARATORS.sub("", name).casefold()
+
+
+_BY_FOLDED_NAME: dict[str, str] = {
+    _fold(alias): canonical for canonical, aliases in data.NAMES.items() for alias in aliases
+}
+_RETIRED_BY_FOLDED_NAME: dict[str, str] = {
+    _fold(alias): canonical for canonical, aliases in data.RETIRED_NAMES.items() for alias in aliases
+}
+
+
+def canonical_cloud_name(name: str) -> str:
+    """Map a cloud name in any accepted dialect to its canonical name, or raise ``InvalidValue``."""
+    folded = _fold(name)
+    if folded in _BY_FOLDED_NAME:
+        return _BY_FOLDED_NAME[folded]
+    if folded in _RETIRED_BY_FOLDED_NAME:
+        retired = _RETIRED_BY_FOLDED_NAME[folded]
+        raise InvalidValue(f"it names a retired cloud: {data.RETIRED_REASONS[retired]}", _accepted_names())
+    close = difflib.get_close_matches(folded, list(_BY_FOLDED_NAME), n=1, cutoff=0.6)
+    hint = f" (did you mean {_BY_FOLDED_NAME[close[0]]}?)" if close else ""
+    raise InvalidValue(f"it is not a known cloud name{hint}", _accepted_names())
+
+
+def _accepted_names() -> str:
+    shown = ", ".join(
+        f"{canonical} ({', '.join(aliases[1:4])})" if len(aliases) > 1 else canonical
+        for canonical, aliases in data.NAMES.items()
+    )
+    return f"one of {shown}; case and '-'/'_' do not matter"
+
+
+def cloud_from_name(name: str) -> Cloud:
+    """The built-in cloud for a name in any accepted dialect.
+
+    Accepts Azure CLI names (``AzureChinaCloud``), azure-core and azure-identity constants
+    (``AZURE_CHINA_CLOUD``, ``AZURE_CHINA``), Terraform/Pulumi names (``china``) and short forms,
+    case-insensitively.
+
+    Raises:
+        ConfigurationError: The name is unknown (the message suggests the closest), retired, or
+            ``Custom`` (a custom cloud has no built-in values to return).
+    """
+    try:
+        canonical = canonical_cloud_name(name)
+    except InvalidValue as exc:
+        raise ConfigurationError(
+            f"AZURE_CLOUD={quote_value(name)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
+            variables=("AZURE_CLOUD",),
+        ) from None
+    if canonical not in BUILTIN_CLOUDS:
+        raise ConfigurationError(
+            f"AZURE_CLOUD={quote_value(name)} has no built-in values: a custom cloud is described by "
+            "AZURE_AUTHORITY_HOST, AZURE_RESOURCE_MANAGER and AZURE_AUDIENCE.",
+            variables=("AZURE_CLOUD",),
+        )
+    return BUILTIN_CLOUDS[canonical]
+
+
+def cloud_name_for_authority_host(host: str) -> str | None:
+    """The canonical name of the cloud an authority host belongs to, or ``None``."""
+    return data.AUTHORITY_HOSTS.get(host.lower().rstrip("."))
+
+
+def cloud_name_for_management_host(host: str) -> str | None:
+    """The canonical name of the cloud a Resource Manager or audience host belongs to, or ``None``."""
+    return data.MANAGEMENT_HOSTS.get(host.lower().rstrip("."))
+
+
+def names_of(canonical: str) -> tuple[str, ...]:
+    """Every accepted spelling of a cloud's name, canonical first."""
+    return data.NAMES[canonical]

@@ -1,0 +1,55 @@
+"""Where a resolved value came from: an argument, the environment, a .env file, a default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["VARIABLES", "Source", "SourceKind"]
+
+SourceKind = Literal["argument", "environment", "dotenv", "default", "derived"]
+
+# One vocabulary from variable to attribute: AZURE_AUTHORITY_HOST <-> authority_host.
+VARIABLES: dict[str, str] = {
+    "cloud": "AZURE_CLOUD",
+    "authority_host": "AZURE_AUTHORITY_HOST",
+    "resource_manager": "AZURE_RESOURCE_MANAGER",
+    "audience": "AZURE_AUDIENCE",
+    "subscription_id": "AZURE_SUBSCRIPTION_ID",
+    "disable_instance_discovery": "AZURE_DISABLE_INSTANCE_DISCOVERY",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """The origin of one resolved setting.
+
+    Attributes:
+        kind: ``argument`` (passed in code), ``environment``, ``dotenv`` (a .env file),
+            ``default`` (a built-in cloud's value) or ``derived`` (computed from other values).
+        detail: What exactly: the .env path, the cloud whose default was used, or how a value
+            was derived.
+    """
+
+    kind: SourceKind
+    detail: str = ""
+
+    def __str__(self) -> str:
+        labels = {
+            "argument": "argument",
+            "environment": "environment",
+            "dotenv": ".env file",
+            "default": "default of",
+            "derived": "derived",
+        }
+        label = labels[self.kind]
+        return f"{label} {self.detail}" if self.detail else label
+
+    def names(self, field: str) -> str:
+        """How to name ``field`` to a person, given where its value came from."""
+        variable = VARIABLES[field]
+        if self.kind == "argument":
+            return f"{variable} (passed in code as {field}=)"
+        if self.kind == "dotenv":
+            return f"{variable} (from .env file {self.detail})"
+        return variable

@@ -1,0 +1,281 @@
+"""From raw configuration values and their sources to one consistent cloud.
+
+The rules, in order:
+
+1. Each value is parsed on its own (https endpoints, GUIDs, flags); a bad one is an error that
+   names its variable.
+2. ``AZURE_CLOUD`` names a built-in cloud (or ``Custom``). Without it, a known authority or
+   Resource Manager host selects its cloud; with nothing set, the public cloud.
+3. Values of two different known clouds are an error naming both variables and both clouds:
+   that mismatch is what makes token requests fail with AADSTS500011.
+4. Each endpoint variable overrides just that value of the selected cloud. With no cloud to
+   start from, all three of authority, Resource Manager and audience make a custom cloud.
+5. The token scope is the built-in cloud's (azure-mgmt-core's own) while the audience is the
+   cloud's default; otherwise the audience without its trailing slash plus ``/.default``, or
+   the audience verbatim when it already is a ``.default`` scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import _builtin_clouds as data
+from ._values import (
+    InvalidValue,
+    host_of,
+    parse_audience,
+    parse_endpoint,
+    parse_flag,
+    parse_subscription_id,
+    scope_for_audience,
+)
+from .clouds import (
+    BUILTIN_CLOUDS,
+    Cloud,
+    canonical_cloud_name,
+    cloud_name_for_authority_host,
+    cloud_name_for_management_host,
+)
+from .errors import ConfigurationError, quote_value
+from .provenance import VARIABLES, Source
+
+__all__ = ["Resolution", "resolve"]
+
+ENDPOINT_FIELDS = ("authority_host", "resource_manager", "audience")
+_AUTHORITY_ACCEPTED = "the https URL or bare host of an identity authority, such as login.chinacloudapi.cn"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one configuration."""
+
+    cloud: Cloud
+    subscription_id: str | None
+    disable_instance_discovery: bool
+    sources: Mapping[str, Source]
+
+
+@dataclass(frozen=True)
+class _Given:
+    """One value that was set, parsed, with the cloud its host belongs to (if any)."""
+
+    field: str
+    raw: str
+    value: str
+    source: Source
+    known_cloud: str | None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.source.names(self.field)}={quote_value(self.raw)}"
+
+
+def _unusable(field: str, raw: object, source: Source, exc: InvalidValue) -> ConfigurationError:
+    return ConfigurationError(
+        f"{source.names(field)}={quote_value(raw)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
+        variables=(VARIABLES[field],),
+    )
+
+
+def _parse_authority(raw: str) -> str:
+    try:
+        value = parse_endpoint(raw, allow_path=False, accepted=_AUTHORITY_ACCEPTED)
+    except InvalidValue as exc:
+        if "has a path" in exc.problem:
+            raise InvalidValue(
+                f"{exc.problem}: the authority is a host only; a tenant belongs in AZURE_TENANT_ID",
+                _AUTHORITY_ACCEPTED,
+            ) from None
+        raise
+    if cloud_name_for_management_host(host_of(value)):
+        raise InvalidValue(
+            "it is a Resource Manager or audience host, not an identity authority "
+            "(did you mean AZURE_RESOURCE_MANAGER or AZURE_AUDIENCE?)",
+            _AUTHORITY_ACCEPTED,
+        )
+    return value
+
+
+def _parse_resource_manager(raw: str) -> str:
+    value = parse_endpoint(raw)
+    if cloud_name_for_authority_host(host_of(value)):
+        raise InvalidValue(
+            "it is an identity authority host, not Resource Manager (did you mean AZURE_AUTHORITY_HOST?)",
+            "the https URL of Resource Manager, such as https://management.chinacloudapi.cn",
+        )
+    return value
+
+
+def _parse_given(field: str, raw: object, source: Source) -> _Given:
+    text = str(raw)
+    try:
+        if field == "authority_host":
+            value = _parse_authority(text)
+            known = cloud_name_for_authority_host(host_of(value))
+        elif field == "resource_manager":
+            value = _parse_resource_manager(text)
+            known = cloud_name_for_management_host(host_of(value))
+        else:
+            value, _scope = parse_audience(text)
+            known = cloud_name_for_management_host(host_of(value))
+    except InvalidValue as exc:
+        raise _unusable(field, raw, source, exc) from None
+    if known in data.RETIRED_REASONS:
+        raise ConfigurationError(
+            f"{source.names(field)}={quote_value(raw)} belongs to a retired cloud: "
+            f"{data.RETIRED_REASONS[known]}.",
+            variables=(VARIABLES[field],),
+        )
+    return _Given(field, text, value, source, known)
+
+
+def _mismatch(first_field: str, first_shown: str, first_cloud: str, second: _Given) -> ConfigurationError:
+    verb = "selects" if first_field == "cloud" else "belongs to"
+    return ConfigurationError(
+        f"{first_shown} {verb} {first_cloud} but {second.shown} belongs to {second.known_cloud}. "
+        "Values of two clouds in one configuration make token requests fail (AADSTS500011). "
+        "Set values of one cloud only, or just AZURE_CLOUD.",
+        variables=(VARIABLES[first_field], VARIABLES[second.field]),
+    )
+
+
+def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Resolution:
+    """Resolve raw values (already stripped of blanks) into one consistent configuration.
+
+    Args:
+        values: Raw values by field name; absent fields were not set anywhere.
+        sources: Where each present value came from.
+
+    Raises:
+        ConfigurationError: A value is malformed, values of two clouds are mixed, or a custom
+            cloud is missing one of its three values.
+    """
+    given = {
+        field: _parse_given(field, values[field], sources[field]) for field in ENDPOINT_FIELDS if field in values
+    }
+    resolved_sources: dict[str, Source] = {}
+
+    named: str | None = None
+    if "cloud" in values:
+        try:
+            named = canonical_cloud_name(str(values["cloud"]))
+        except InvalidValue as exc:
+            raise _unusable("cloud", values["cloud"], sources["cloud"], exc) from None
+        resolved_sources["cloud"] = sources["cloud"]
+
+    base = _select_base(named, values, sources, given, resolved_sources)
+    cloud = _apply(base, named, given, resolved_sources)
+
+    subscription_id = None
+    if "subscription_id" in values:
+        try:
+            subscription_id = parse_subscription_id(str(values["subscription_id"]))
+        except InvalidValue as exc:
+            raise _unusable("subscription_id", values["subscription_id"], sources["subscription_id"], exc) from None
+        resolved_sources["subscription_id"] = sources["subscription_id"]
+
+    if "disable_instance_discovery" in values:
+        try:
+            disable = parse_flag(values["disable_instance_discovery"])  # type: ignore[arg-type]
+        except InvalidValue as exc:
+            raise _unusable(
+                "disable_instance_discovery",
+                values["disable_instance_discovery"],
+                sources["disable_instance_discovery"],
+                exc,
+            ) from None
+        resolved_sources["disable_instance_discovery"] = sources["disable_instance_discovery"]
+    else:
+        disable = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
+        resolved_sources["disable_instance_discovery"] = Source(
+            "derived",
+            "from the authority host (unknown to MSAL)" if disable else "from the authority host (well known to MSAL)",
+        )
+    return Resolution(cloud, subscription_id, disable, resolved_sources)
+
+
+def _select_base(
+    named: str | None,
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    given: Mapping[str, _Given],
+    resolved_sources: dict[str, Source],
+) -> Cloud | None:
+    """The built-in cloud to start from, or ``None`` for a custom cloud."""
+    hinted = [item for item in given.values() if item.known_cloud]
+    if named is not None:
+        first = f"{sources['cloud'].names('cloud')}={quote_value(values['cloud'])}"
+        for item in hinted:
+            if item.known_cloud != named:
+                raise _mismatch("cloud", first, named, item)
+        return BUILTIN_CLOUDS.get(named)
+    if hinted:
+        leader = hinted[0]
+        for item in hinted[1:]:
+            if item.known_cloud != leader.known_cloud:
+                raise _mismatch(leader.field, leader.shown, str(leader.known_cloud), item)
+        resolved_sources["cloud"] = Source("derived", f"from the host in {VARIABLES[leader.field]}")
+        return BUILTIN_CLOUDS[str(leader.known_cloud)]
+    if given:
+        return None
+    resolved_sources["cloud"] = Source("default", f"{data.PUBLIC} (nothing set)")
+    return BUILTIN_CLOUDS[data.PUBLIC]
+
+
+def _apply(
+    base: Cloud | None,
+    named: str | None,
+    given: Mapping[str, _Given],
+    resolved_sources: dict[str, Source],
+) -> Cloud:
+    """Lay the given values over the base cloud (or assemble a custom one)."""
+    audience_scope = None
+    if "audience" in given:
+        _audience, audience_scope = parse_audience(given["audience"].raw)
+    for field, item in given.items():
+        resolved_sources[field] = item.source
+
+    if base is None:
+        missing = [field for field in ENDPOINT_FIELDS if field not in given]
+        if missing:
+            raise _incomplete_custom(named, given, missing)
+        resolved_sources.setdefault("cloud", Source("derived", "from three endpoints of no built-in cloud"))
+        resolved_sources["credential_scopes"] = Source("derived", "from the audience")
+        return Cloud.custom(
+            authority_host=given["authority_host"].value,
+            resource_manager=given["resource_manager"].value,
+            audience=given["audience"].value,
+            credential_scopes=(audience_scope,) if audience_scope else None,
+        )
+
+    for field in ENDPOINT_FIELDS:
+        resolved_sources.setdefault(field, Source("default", base.name))
+    if "audience" in given:
+        audience = given["audience"].value
+        scopes = (audience_scope or scope_for_audience(audience),)
+        resolved_sources["credential_scopes"] = Source("derived", "from the audience")
+    else:
+        scopes = base.credential_scopes
+        resolved_sources["credential_scopes"] = Source("default", base.name)
+    return base.with_overrides(
+        authority_host=given["authority_host"].value if "authority_host" in given else None,
+        resource_manager=given["resource_manager"].value if "resource_manager" in given else None,
+        audience=given["audience"].value if "audience" in given else None,
+        credential_scopes=scopes,
+    )
+
+
+def _incomplete_custom(named: str | None, given: Mapping[str, _Given], missing: list[str]) -> ConfigurationError:
+    wanted = " and ".join(VARIABLES[field] for field in missing)
+    if named == data.CUSTOM:
+        lead = "AZURE_CLOUD=Custom describes a cloud of no built-in kind"
+    else:
+        shown = ", ".join(item.shown for item in given.values())
+        lead = f"{shown} {'is' if len(given) == 1 else 'are'} not of a built-in cloud"
+    return ConfigurationError(
+        f"{lead}, so azenvcloud cannot fill in the rest: set {wanted} too "
+        "(a custom cloud needs AZURE_AUTHORITY_HOST, AZURE_RESOURCE_MANAGER and AZURE_AUDIENCE), "
+        "or set AZURE_CLOUD to the built-in cloud these values override.",
+        variables=[*(VARIABLES[field] for field in given), *(VARIABLES[field] for field in missing)],
+    )

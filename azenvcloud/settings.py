@@ -1,0 +1,310 @@
+"""The pydantic-settings model: sources, their precedence, provenance, and the cached settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
+
+from . import _builtin_clouds as data
+from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
+from .errors import ConfigurationError, quote_value
+from .provenance import VARIABLES, Source, SourceKind
+from .resolution import resolve
+
+__all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "reset_settings"]
+
+ENV_FILE_VARIABLE = "AZENVCLOUD_ENV_FILE"
+"""Environment variable naming the .env file to read instead of ``./.env``."""
+
+_SOURCES_KEY = "__azenvcloud_sources__"
+_PUBLIC = BUILTIN_CLOUDS[data.PUBLIC]
+_log = logging.getLogger("azenvcloud")
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Recorded:
+    """Wrap a settings source: keep only our fields, drop blanks, and note where each came from.
+
+    pydantic-settings merges the sources' dicts recursively with the earlier source winning, so
+    the nested provenance dict ends up naming, for every field, the source whose value won.
+    """
+
+    def __init__(self, source: PydanticBaseSettingsSource, kind: SourceKind, detail: str = "") -> None:
+        self._source = source
+        self._kind = kind
+        self._detail = detail
+
+    def __call__(self) -> dict[str, Any]:
+        found = {field: value for field, value in self._source().items() if field in VARIABLES}
+        found = {field: value for field, value in found.items() if not _is_blank(value)}
+        return {**found, _SOURCES_KEY: {field: Source(self._kind, self._detail) for field in found}}
+
+
+def _describe_env_file(env_file: object) -> str:
+    if env_file is None:
+        return ""
+    files = [env_file] if isinstance(env_file, (str, os.PathLike)) else list(env_file)  # type: ignore[call-overload]
+    return ", ".join(str(Path(file).resolve()) for file in files)
+
+
+class Settings(BaseSettings):
+    """The resolved Azure configuration of this process.
+
+    Read from, highest precedence first: arguments passed in code, the process environment, a
+    ``.env`` file (``./.env`` unless ``AZENVCLOUD_ENV_FILE`` or ``_env_file`` names another), and
+    the selected cloud's built-in defaults. Blank values count as unset. Construction resolves
+    and validates everything; any problem raises :class:`~azenvcloud.ConfigurationError`.
+
+    Attributes:
+        cloud: The effective cloud, overrides applied (from ``AZURE_CLOUD`` and the endpoints).
+        authority_host: Identity authority (``AZURE_AUTHORITY_HOST``), https, no trailing slash.
+        resource_manager: Resource Manager endpoint (``AZURE_RESOURCE_MANAGER``).
+        audience: Resource Manager token audience (``AZURE_AUDIENCE``).
+        subscription_id: Default subscription (``AZURE_SUBSCRIPTION_ID``), or ``None``.
+        disable_instance_discovery: Whether credentials skip MSAL instance discovery
+            (``AZURE_DISABLE_INSTANCE_DISCOVERY``; by default, for authority hosts MSAL does not know).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="AZURE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    cloud: Annotated[Cloud, NoDecode] = Field(default=_PUBLIC)
+    authority_host: str = _PUBLIC.authority_host
+    resource_manager: str = _PUBLIC.resource_manager
+    audience: str = _PUBLIC.audience
+    subscription_id: str | None = None
+    disable_instance_discovery: Annotated[bool, NoDecode] = False
+
+    _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
+    _env_file: str | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        *,
+        cloud: str | None = None,
+        authority_host: str | None = None,
+        resource_manager: str | None = None,
+        audience: str | None = None,
+        subscription_id: str | None = None,
+        disable_instance_discovery: bool | str | None = None,
+        _env_file: str | os.PathLike[str] | None = None,
+    ) -> None:
+        arguments = {
+            "cloud": cloud,
+            "authority_host": authority_host,
+            "resource_manager": resource_manager,
+            "audience": audience,
+            "subscription_id": subscription_id,
+            "disable_instance_discovery": disable_instance_discovery,
+        }
+        env_file = _env_file if _env_file is not None else _env_file_from_environment()
+        try:
+            super().__init__(
+                _env_file=env_file,  # type: ignore[call-arg]
+                **{field: value for field, value in arguments.items() if value is not None},
+            )
+        except ValidationError as exc:
+            raise _as_configuration_error(exc) from None
+        except SettingsError as exc:
+            raise ConfigurationError(f"The configuration could not be read: {exc}") from None
+        if env_file is not None and Path(env_file).is_file():
+            self._env_file = str(Path(env_file).resolve())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The precedence, highest first: arguments, environment, .env file.
+
+        Built-in cloud defaults come last, during resolution, because which cloud's defaults
+        apply depends on the values above.
+        """
+        env_file = getattr(dotenv_settings, "env_file", None)
+        return (
+            _Recorded(init_settings, "argument"),  # type: ignore[return-value]
+            _Recorded(env_settings, "environment"),  # type: ignore[return-value]
+            _Recorded(dotenv_settings, "dotenv", _describe_env_file(env_file)),  # type: ignore[return-value]
+        )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _resolve(cls, raw: Any, handler: Callable[[dict[str, Any]], Settings]) -> Settings:
+        if not isinstance(raw, Mapping) or _SOURCES_KEY not in raw:
+            raise ConfigurationError("Settings are built from their sources: call Settings(...) or get_settings().")
+        resolution = resolve({k: v for k, v in raw.items() if k in VARIABLES}, raw[_SOURCES_KEY])
+        cloud = resolution.cloud
+        settings = handler(
+            {
+                "cloud": cloud,
+                "authority_host": cloud.authority_host,
+                "resource_manager": cloud.resource_manager,
+                "audience": cloud.audience,
+                "subscription_id": resolution.subscription_id,
+                "disable_instance_discovery": resolution.disable_instance_discovery,
+            }
+        )
+        settings._sources = dict(resolution.sources)
+        return settings
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cloud_name(self) -> str:
+        """Canonical cloud name: ``AzureCloud``, ``AzureChinaCloud``, ..., or ``Custom``."""
+        return self.cloud.name
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def credential_scopes(self) -> list[str]:
+        """The scopes Resource Manager tokens are requested for (a new list on every call)."""
+        return list(self.cloud.credential_scopes)
+
+    @property
+    def endpoints(self) -> CloudEndpoints:
+        """Every service endpoint of the cloud, under Azure CLI's field names."""
+        return self.cloud.endpoints
+
+    @property
+    def suffixes(self) -> CloudSuffixes:
+        """Every DNS suffix of the cloud, under Azure CLI's field names."""
+        return self.cloud.suffixes
+
+    @property
+    def sources(self) -> Mapping[str, Source]:
+        """Where each resolved value came from, by attribute name."""
+        return dict(self._sources)
+
+    @property
+    def env_file(self) -> str | None:
+        """The .env file that was read (an absolute path), or ``None`` when there was none."""
+        return self._env_file
+
+    def source_of(self, field: str) -> Source:
+        """Where the value of ``field`` (for example ``"authority_host"``) came from."""
+        return self._sources[field]
+
+
+def _env_file_from_environment() -> str | None:
+    named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
+    if not named:
+        return ".env"
+    if not Path(named).is_file():
+        raise ConfigurationError(
+            f"{ENV_FILE_VARIABLE}={quote_value(named)} names no readable file. "
+            "Accepted: the path of an existing .env file, or leave it unset to read ./.env.",
+            variables=(ENV_FILE_VARIABLE,),
+        )
+    return named
+
+
+def _as_configuration_error(exc: ValidationError) -> ConfigurationError:
+    """Unwrap the ConfigurationError pydantic wrapped, or say which variable failed and why."""
+    for error in exc.errors():
+        original = (error.get("ctx") or {}).get("error")
+        if isinstance(original, ConfigurationError):
+            return original
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    variable = VARIABLES.get(field, field or "configuration")
+    return ConfigurationError(
+        f"{variable}={quote_value(first.get('input'))} is not usable: {first['msg']}.",
+        variables=(variable,),
+    )
+
+
+# The process-wide settings: built once, on first use, under a lock; reset by reset_settings().
+_lock = threading.Lock()
+_arguments: dict[str, Any] = {}
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The resolved settings of this process, built on first use and cached.
+
+    Uses the arguments given to :func:`configure`, if any, over the environment and ``.env``.
+
+    Raises:
+        ConfigurationError: The configuration is invalid or inconsistent.
+    """
+    global _settings  # noqa: PLW0603 - the explicit, resettable process-wide cache
+    settings = _settings
+    if settings is not None:
+        return settings
+    with _lock:
+        if _settings is None:
+            _settings = Settings(**_arguments)
+            _log.debug(
+                "azenvcloud resolved cloud %s: authority %s, resource manager %s, scopes %s",
+                _settings.cloud_name,
+                _settings.authority_host,
+                _settings.resource_manager,
+                _settings.credential_scopes,
+            )
+        return _settings
+
+
+def configure(**arguments: Any) -> Settings:
+    """Set configuration in code (the highest precedence) and resolve it now.
+
+    Accepts the keyword arguments of :class:`Settings`: ``cloud``, ``authority_host``,
+    ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery`` and
+    ``_env_file``. Call it at start-up: it replaces the cached settings, and callers should
+    :func:`~azenvcloud.reset` clients built from earlier settings.
+
+    Raises:
+        ConfigurationError: The resulting configuration is invalid; nothing changes then.
+        TypeError: An argument name is not one of the above.
+    """
+    global _settings, _arguments  # noqa: PLW0603
+    unknown = sorted(set(arguments) - {*VARIABLES, "_env_file"})
+    if unknown:
+        raise TypeError(f"configure() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
+    settings = Settings(**arguments)
+    with _lock:
+        _arguments = dict(arguments)
+        _settings = settings
+    return settings
+
+
+def reset_settings() -> None:
+    """Forget the cached settings and any :func:`configure` arguments; the next use re-reads."""
+    global _settings, _arguments  # noqa: PLW0603
+    with _lock:
+        _settings = None
+        _arguments = {}
+
+
+def _renew_lock_after_fork() -> None:
+    # A lock held by another thread at fork time would stay held forever in the child.
+    global _lock  # noqa: PLW0603
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock_after_fork)

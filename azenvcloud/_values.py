@@ -77,6 +77,8 @@ def parse_endpoint(raw: str, *, allow_path: bool = True, accepted: str = _URL_AC
     if len(text) > MAX_URL_LENGTH:
         raise InvalidValue(f"it is longer than {MAX_URL_LENGTH} characters", accepted)
     _refuse_invisible(text, accepted)
+    if "\\" in text:
+        raise InvalidValue("it contains a backslash", accepted)
     if not _SCHEME.match(text):
         text = f"https://{text}"
     parts = urlsplit(text)
@@ -86,8 +88,6 @@ def parse_endpoint(raw: str, *, allow_path: bool = True, accepted: str = _URL_AC
         raise InvalidValue("it has user-info before the host ('user@'), which is refused", accepted)
     if parts.query or parts.fragment or "?" in text or "#" in text:
         raise InvalidValue("it has a query or fragment ('?' or '#')", accepted)
-    if "\\" in text:
-        raise InvalidValue("it contains a backslash", accepted)
     try:
         port = parts.port
         host = parts.hostname or ""

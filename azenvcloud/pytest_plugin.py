@@ -1,0 +1,66 @@
+"""pytest fixtures over :mod:`azenvcloud.testing`, registered through the ``pytest11`` entry point.
+
+Nothing here is autouse and nothing heavy is imported until a fixture is used: this module loads
+in every pytest run of every project that installs azenvcloud.
+
+- ``azenvcloud_env``: an isolated configuration: every ``AZURE_*`` and azure-identity variable
+  cleared, the working directory an empty temporary folder (no stray ``.env``), azenvcloud's
+  caches reset before and after. Yields the ``MonkeyPatch`` to set variables with.
+- ``azenvcloud_fake_cloud_server``: one fake cloud for the session (its certificate also covers
+  every built-in cloud's authority and Resource Manager host, for ``route_hosts``).
+- ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .testing import FakeCloud
+
+# Variables that steer azenvcloud, azure-identity, azure-core or the HTTP stack.
+_CLEARED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_")
+_CLEARED = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def _reset_azenvcloud() -> None:
+    from . import reset
+
+    reset()
+
+
+@pytest.fixture
+def azenvcloud_env(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) -> Iterator[pytest.MonkeyPatch]:
+    """An isolated environment for azenvcloud; set variables on the yielded ``MonkeyPatch``."""
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    _reset_azenvcloud()
+    yield monkeypatch
+    _reset_azenvcloud()
+
+
+@pytest.fixture(scope="session")
+def azenvcloud_fake_cloud_server() -> Iterator[FakeCloud]:
+    """One running fake cloud for the whole session."""
+    from .testing import BUILTIN_HOSTS, FakeCloud
+
+    with FakeCloud(hostnames=BUILTIN_HOSTS) as cloud:
+        yield cloud
+
+
+@pytest.fixture
+def azenvcloud_fake_cloud(
+    azenvcloud_env: pytest.MonkeyPatch, azenvcloud_fake_cloud_server: FakeCloud
+) -> Iterator[FakeCloud]:
+    """The session's fake cloud, reset, with the environment configured to use it."""
+    azenvcloud_fake_cloud_server.reset()
+    for name, value in azenvcloud_fake_cloud_server.environment().items():
+        azenvcloud_env.setenv(name, value)
+    yield azenvcloud_fake_cloud_server
+    azenvcloud_fake_cloud_server.reset()

@@ -1,0 +1,480 @@
+"""A local fake Azure cloud on loopback HTTPS, for testing multicloud code without an account.
+
+It serves what the real azure-identity, MSAL and azure-mgmt code asks for: the OpenID
+configuration, the token endpoints (Entra ID and ADFS), and Resource Manager's subscription and
+resource-group listings. Every request is logged (host, path, scope, bearer token) so a test can
+assert where the real SDK went. It needs ``trustme`` (``pip install azenvcloud[testing]``) and
+never imports pytest.
+
+Example::
+
+    with FakeCloud() as cloud:
+        os.environ.update(cloud.environment())
+        groups = list(azenvcloud.get_resource_client().resource_groups.list())
+        assert cloud.requests[-1].host == "127.0.0.1"
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import ssl
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
+
+__all__ = ["BUILTIN_HOSTS", "FakeCloud", "RecordedRequest", "refuse_non_loopback_dns"]
+
+BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOSTS}))
+"""Every authority and Resource Manager host of the built-in (and retired) clouds."""
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
+# Form fields that carry secrets: recorded only as present, never as values.
+_SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "refresh_token", "assertion"})
+
+DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
+DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
+DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
+FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake cloud received.
+
+    Attributes:
+        method: HTTP method.
+        host: The host the client asked for (the ``Host`` header, without port).
+        path: URL path.
+        query: Query parameters.
+        form: Form fields of token requests; secret fields hold ``"<redacted>"``.
+        bearer: The bearer token presented, if any.
+        scope: The scope requested (token endpoint) or that the presented token was issued for.
+    """
+
+    method: str
+    host: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    bearer: str | None
+    scope: str | None
+
+    @property
+    def kind(self) -> str:
+        """``token``, ``openid``, ``instance_discovery``, ``metadata`` or ``arm``."""
+        if self.path.endswith("/token"):
+            return "token"
+        if "openid-configuration" in self.path:
+            return "openid"
+        if "discovery/instance" in self.path:
+            return "instance_discovery"
+        if self.path.startswith("/metadata/endpoints"):
+            return "metadata"
+        return "arm"
+
+
+@dataclass
+class _Failure:
+    match: str
+    status: int
+    remaining: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class _State:
+    requests: list[RecordedRequest] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
+    failures: list[_Failure] = field(default_factory=list)
+    accepted_scopes: frozenset[str] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        """Stay quiet: the request log is the record."""
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        cloud = self.server.cloud
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        form = dict(parse_qsl(body)) if method == "POST" else {}
+        bearer = None
+        authorization = self.headers.get("Authorization", "")
+        if authorization.lower().startswith("bearer "):
+            bearer = authorization[len("bearer ") :].strip()
+        with cloud._state.lock:
+            issued_scope = cloud._state.tokens.get(bearer or "")
+        recorded = RecordedRequest(
+            method=method,
+            host=(self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower(),
+            path=parts.path,
+            query=dict(parse_qsl(parts.query)),
+            form={key: "<redacted>" if key in _SECRET_FIELDS else value for key, value in form.items()},
+            bearer=bearer,
+            scope=form.get("scope") if form else issued_scope,
+        )
+        with cloud._state.lock:
+            cloud._state.requests.append(recorded)
+            failure = next((f for f in cloud._state.failures if f.match in parts.path and f.remaining), None)
+            if failure is not None:
+                failure.remaining -= 1
+        if failure is not None:
+            self._send(failure.status, failure.body, failure.headers)
+            return
+        status, payload = cloud._route(method, parts.path, form, bearer, self._base_url())
+        self._send(status, payload)
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
+        return f"https://{host}"
+
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        if status == 401:
+            self.send_header("WWW-Authenticate", 'Bearer authorization_uri="https://login.invalid", error="invalid_token"')
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, cloud: FakeCloud, context: ssl.SSLContext) -> None:
+        self.cloud = cloud
+        self._context = context
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        # Wrap after accept, handshake in the handler thread: a client that never completes
+        # its handshake must not block the server.
+        sock, address = self.socket.accept()
+        return self._context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Client disconnects and failed handshakes are part of testing; stay quiet."""
+
+
+class FakeCloud:
+    """A fake Azure cloud (identity authority + Resource Manager) on ``https://127.0.0.1:<port>``.
+
+    Args:
+        hostnames: Extra host names the certificate is valid for, so that
+            :meth:`route_hosts` can send real cloud host names here.
+        tenant_id: The tenant its subscriptions belong to.
+        subscriptions: Subscription IDs it lists (default: one).
+        resource_groups: Resource group names each subscription lists.
+    """
+
+    audience = "https://management.fake.azenvcloud.test/"
+
+    def __init__(
+        self,
+        *,
+        hostnames: tuple[str, ...] = (),
+        tenant_id: str = DEFAULT_TENANT_ID,
+        subscriptions: tuple[str, ...] = (DEFAULT_SUBSCRIPTION_ID,),
+        resource_groups: tuple[str, ...] = ("rg-alpha", "rg-beta"),
+    ) -> None:
+        try:
+            import trustme
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise ImportError(
+                "azenvcloud.testing needs trustme: pip install 'azenvcloud[testing]'"
+            ) from exc
+        self.tenant_id = tenant_id
+        self.subscriptions = subscriptions
+        self.resource_groups = resource_groups
+        self._hostnames = tuple(hostnames)
+        self._state = _State()
+        self._ca = trustme.CA()
+        certificate = self._ca.issue_cert("127.0.0.1", "localhost", "::1", *self._hostnames)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)
+        self._directory = tempfile.TemporaryDirectory(prefix="azenvcloud-fake-")
+        self.ca_bundle = str(Path(self._directory.name) / "ca.pem")
+        """Path of a PEM file with the fake's certificate authority, for ``REQUESTS_CA_BUNDLE``."""
+        self._ca.cert_pem.write_to_path(self.ca_bundle)
+        self._server = _Server(self, context)
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeCloud:
+        """Start serving in a background thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._server.serve_forever, name="azenvcloud-fake", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and remove the certificate files."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+        self._directory.cleanup()
+
+    def __enter__(self) -> FakeCloud:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- what tests configure and assert on ----------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The TCP port on 127.0.0.1."""
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``https://127.0.0.1:<port>``: authority host and Resource Manager endpoint."""
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy)."""
+        with self._state.lock:
+            return list(self._state.requests)
+
+    def requests_of(self, kind: str) -> list[RecordedRequest]:
+        """The requests of one :attr:`RecordedRequest.kind` (``token``, ``arm``, ...)."""
+        return [request for request in self.requests if request.kind == kind]
+
+    def reset(self) -> None:
+        """Forget requests, issued tokens, failures and scope expectations."""
+        with self._state.lock:
+            self._state.requests.clear()
+            self._state.tokens.clear()
+            self._state.failures.clear()
+            self._state.accepted_scopes = None
+
+    def accept_scopes(self, *scopes: str) -> None:
+        """Make Resource Manager refuse (401) tokens issued for any other scope, as Azure does."""
+        with self._state.lock:
+            self._state.accepted_scopes = frozenset(scopes)
+
+    def fail(
+        self,
+        path_contains: str,
+        status: int,
+        *,
+        times: int = 1,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests whose path contains ``path_contains`` with ``status``."""
+        failure = _Failure(
+            path_contains, status, times, body or {"error": {"code": "Injected", "message": "injected"}}, headers or {}
+        )
+        with self._state.lock:
+            self._state.failures.append(failure)
+
+    def environment(self, *, credential: str = "EnvironmentCredential") -> dict[str, str]:
+        """Environment variables that point azenvcloud and azure-identity at this fake.
+
+        A custom cloud (authority, Resource Manager and audience here), a service principal
+        with a fake secret, the fake's CA for TLS, and ``AZURE_TOKEN_CREDENTIALS`` narrowing the
+        chain so that it can never fall through to managed identity.
+        """
+        return {
+            "AZURE_AUTHORITY_HOST": self.url,
+            "AZURE_RESOURCE_MANAGER": self.url,
+            "AZURE_AUDIENCE": self.audience,
+            "AZURE_SUBSCRIPTION_ID": self.subscriptions[0],
+            "AZURE_TENANT_ID": self.tenant_id,
+            "AZURE_CLIENT_ID": DEFAULT_CLIENT_ID,
+            "AZURE_CLIENT_SECRET": FAKE_CLIENT_SECRET,
+            "AZURE_TOKEN_CREDENTIALS": credential,
+            "REQUESTS_CA_BUNDLE": self.ca_bundle,
+            "SSL_CERT_FILE": self.ca_bundle,
+        }
+
+    @contextmanager
+    def route_hosts(self, *hostnames: str) -> Iterator[None]:
+        """Resolve ``hostnames`` (any port) to this fake while the context is open.
+
+        The real SDK keeps its real URLs, ``Host`` headers and TLS server names; only name
+        resolution changes, so a test sees exactly which host each request was meant for.
+        Names must be among those given to the constructor (the certificate covers them).
+        """
+        unknown = sorted(set(hostnames) - set(self._hostnames))
+        if unknown:
+            raise ValueError(f"the certificate does not cover {unknown}; pass them as FakeCloud(hostnames=...)")
+        routed = {name.lower() for name in hostnames}
+        original = socket.getaddrinfo
+        port = self.port
+
+        def resolve(host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else host
+            if isinstance(name, str) and name.lower().rstrip(".") in routed:
+                return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+            return original(host, service, *args, **kwargs)
+
+        socket.getaddrinfo = resolve
+        try:
+            yield
+        finally:
+            socket.getaddrinfo = original
+
+    # -- the fake service ------------------------------------------------------------------
+
+    def _issue(self, scope: str) -> str:
+        token = f"fake-token-{secrets.token_hex(12)}"
+        with self._state.lock:
+            self._state.tokens[token] = scope
+        return token
+
+    def _route(self, method: str, path: str, form: dict[str, str], bearer: str | None, base: str) -> tuple[int, Any]:
+        segments = [segment for segment in path.split("/") if segment]
+        if method == "GET" and path.endswith("/.well-known/openid-configuration"):
+            return 200, self._openid_configuration(base, segments[0])
+        if method == "GET" and path.endswith("/discovery/instance"):
+            return 200, {"tenant_discovery_endpoint": f"{base}/common/v2.0/.well-known/openid-configuration"}
+        if method == "POST" and path.endswith("/token"):
+            return self._token(form)
+        if method == "GET" and segments[:1] == ["subscriptions"]:
+            return self._arm(segments, bearer)
+        if method == "GET" and segments == ["tenants"]:
+            return self._authorized(bearer, lambda: {"value": [{"tenantId": self.tenant_id}]})
+        return 404, {"error": {"code": "NotFound", "message": f"the fake cloud serves no {method} {path}"}}
+
+    def _openid_configuration(self, base: str, tenant: str) -> dict[str, Any]:
+        if tenant == "adfs":
+            prefix = f"{base}/adfs"
+            return {
+                "issuer": f"{prefix}",
+                "authorization_endpoint": f"{prefix}/oauth2/authorize",
+                "token_endpoint": f"{prefix}/oauth2/token",
+            }
+        tenant_id = self.tenant_id if tenant in {"common", "organizations"} else tenant
+        return {
+            "issuer": f"{base}/{tenant_id}/v2.0",
+            "authorization_endpoint": f"{base}/{tenant_id}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{base}/{tenant_id}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{base}/{tenant_id}/oauth2/v2.0/devicecode",
+            "tenant_region_scope": None,
+        }
+
+    def _token(self, form: dict[str, str]) -> tuple[int, Any]:
+        scope = " ".join(part for part in form.get("scope", "").split() if part.endswith("/.default"))
+        if not scope:
+            return 400, {"error": "invalid_scope", "error_description": "AADSTS70011: no .default scope requested"}
+        return 200, {
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "ext_expires_in": 3600,
+            "access_token": self._issue(scope),
+        }
+
+    def _authorized(self, bearer: str | None, answer: Callable[[], Any]) -> tuple[int, Any]:
+        with self._state.lock:
+            scope = self._state.tokens.get(bearer or "")
+            accepted = self._state.accepted_scopes
+        if scope is None:
+            return 401, {"error": {"code": "InvalidAuthenticationToken", "message": "no token the fake issued"}}
+        if accepted is not None and scope not in accepted:
+            return 401, {
+                "error": {
+                    "code": "InvalidAuthenticationTokenAudience",
+                    "message": f"the token was issued for {scope!r}, not for this Resource Manager",
+                }
+            }
+        return 200, answer()
+
+    def _arm(self, segments: list[str], bearer: str | None) -> tuple[int, Any]:
+        if segments == ["subscriptions"]:
+            return self._authorized(
+                bearer,
+                lambda: {
+                    "value": [
+                        {
+                            "id": f"/subscriptions/{subscription}",
+                            "subscriptionId": subscription,
+                            "tenantId": self.tenant_id,
+                            "displayName": f"Fake subscription {index}",
+                            "state": "Enabled",
+                        }
+                        for index, subscription in enumerate(self.subscriptions, start=1)
+                    ]
+                },
+            )
+        if len(segments) == 3 and segments[2].lower() == "resourcegroups" and segments[1] in self.subscriptions:
+            subscription = segments[1]
+            return self._authorized(
+                bearer,
+                lambda: {
+                    "value": [
+                        {
+                            "id": f"/subscriptions/{subscription}/resourceGroups/{name}",
+                            "name": name,
+                            "type": "Microsoft.Resources/resourceGroups",
+                            "location": "fakeregion",
+                            "properties": {"provisioningState": "Succeeded"},
+                        }
+                        for name in self.resource_groups
+                    ]
+                },
+            )
+        return 404, {"error": {"code": "SubscriptionNotFound", "message": f"no subscription {'/'.join(segments)}"}}
+
+
+@contextmanager
+def refuse_non_loopback_dns() -> Iterator[None]:
+    """Refuse to resolve any name but loopback while open: no lookup leaves the machine.
+
+    A second fence besides a socket guard: it stops the DNS query itself, not just the
+    connection that would follow it.
+    """
+    original = socket.getaddrinfo
+
+    def resolve(host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or str(name).lower().rstrip(".") in _LOOPBACK_NAMES or str(name).startswith("127."):
+            return original(host, service, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, f"azenvcloud test guard: refusing to resolve {name!r}")
+
+    socket.getaddrinfo = resolve
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = original
+
+
+def new_subscription_id() -> str:
+    """A fresh random subscription ID for a fake cloud."""
+    return str(uuid.uuid4())

@@ -1,0 +1,28 @@
+"""Suite-wide fences: pytest-socket (pyproject: --allow-hosts loopback) refuses connections to
+anything but 127.0.0.1/::1; here, name resolution of anything but loopback is refused too, so
+no DNS query for a Microsoft host can leave the machine either. Fixtures come from
+azenvcloud's own pytest plugin (azenvcloud_env, azenvcloud_fake_cloud)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from azenvcloud.testing import refuse_non_loopback_dns
+
+DATA = Path(__file__).parent / "data"
+
+settings.register_profile("default", max_examples=150, deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("default")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_dns_beyond_loopback() -> Iterator[None]:
+    with refuse_non_loopback_dns():
+        yield

@@ -23,6 +23,7 @@ __all__ = [
 
 MAX_URL_LENGTH = 2048
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_BROKEN_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -31,7 +32,7 @@ SCOPE_SUFFIX = "/.default"
 _URL_ACCEPTED = "an https URL or a bare host name, such as https://management.chinacloudapi.cn"
 
 
-class InvalidValue(ValueError):  # noqa: N818 - internal, always wrapped in ConfigurationError
+class InvalidValue(ValueError):
     """A single value is malformed; ``problem`` and ``accepted`` become part of the user's message."""
 
     def __init__(self, problem: str, accepted: str) -> None:
@@ -80,11 +81,13 @@ def parse_endpoint(raw: str, *, allow_path: bool = True, accepted: str = _URL_AC
     if "\\" in text:
         raise InvalidValue("it contains a backslash", accepted)
     if not _SCHEME.match(text):
+        if _BROKEN_SCHEME.match(text):
+            raise InvalidValue("its scheme is malformed (expected 'https://')", accepted)
         text = f"https://{text}"
     parts = urlsplit(text)
     if parts.scheme.lower() != "https":
         raise InvalidValue(f"it uses {parts.scheme}:// but only https:// is allowed", accepted)
-    if "@" in parts.netloc:
+    if "@" in text:
         raise InvalidValue("it has user-info before the host ('user@'), which is refused", accepted)
     if parts.query or parts.fragment or "?" in text or "#" in text:
         raise InvalidValue("it has a query or fragment ('?' or '#')", accepted)

@@ -36,12 +36,14 @@ _ORDER = (
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="azenvcloud",
-        description="Show the Azure cloud configuration this process resolves, and where each value came from.",
+        description="Show the Azure configuration this process resolves, and where each value came from.",
     )
     parser.add_argument("--version", action="version", version=f"azenvcloud {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    show = commands.add_parser("show", help="the resolved configuration with the source of every value (default)")
+    show = commands.add_parser(
+        "show", help="the resolved configuration with the source of every value (default)"
+    )
     show.add_argument("--json", action="store_true", help="print one JSON object")
     show.add_argument("--env-file", metavar="PATH", help="read this .env file instead of ./.env")
     return parser
@@ -78,7 +80,9 @@ def _show(arguments: argparse.Namespace, out: TextIO) -> int:
     if arguments.json:
         document = {
             "cloud_name": settings.cloud_name,
-            "values": {name: {"value": item["value"], "source": item["source"]} for name, item in values.items()},
+            "values": {
+                name: {"value": item["value"], "source": item["source"]} for name, item in values.items()
+            },
             "env_file": settings.env_file,
             "identity_variables": identity,
         }
@@ -92,7 +96,13 @@ def _show(arguments: argparse.Namespace, out: TextIO) -> int:
         if value is None:
             out.write(f"  {_SHOWN[name]:<{width}}  (not set)\n")
             continue
-        text = ", ".join(value) if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else value
+        text = (
+            ", ".join(value)
+            if isinstance(value, list)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else value
+        )
         out.write(f"  {_SHOWN[name]:<{width}}  {text}\n  {'':<{width}}  <- {item['source']}\n")
     out.write(f"\n.env file: {settings.env_file or '(none read)'}\n")
     listed = ", ".join(f"{name}={value}" for name, value in identity.items()) or "(none set)"

@@ -196,7 +196,7 @@ def reset() -> None:
             continue
         try:
             close()
-        except Exception:  # noqa: BLE001 - closing must not stop the rest from closing
+        except Exception:
             _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
 
 

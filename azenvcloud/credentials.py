@@ -112,5 +112,5 @@ def _route_workload_identity(credential: DefaultAzureCredential, options: dict[s
         elif isinstance(member, ManagedIdentityCredential) and isinstance(
             getattr(member, "_credential", None), WorkloadIdentityCredential
         ):
-            member._credential = routed()  # noqa: SLF001 - azure-identity keeps no public hook
+            member._credential = routed()
     credential.credentials = tuple(chain)

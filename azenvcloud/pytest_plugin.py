@@ -34,7 +34,9 @@ def _reset_azenvcloud() -> None:
 
 
 @pytest.fixture
-def azenvcloud_env(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) -> Iterator[pytest.MonkeyPatch]:
+def azenvcloud_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
+) -> Iterator[pytest.MonkeyPatch]:
     """An isolated environment for azenvcloud; set variables on the yielded ``MonkeyPatch``."""
     for name in list(os.environ):
         if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
@@ -43,6 +45,10 @@ def azenvcloud_env(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) 
     _reset_azenvcloud()
     yield monkeypatch
     _reset_azenvcloud()
+    # Variables set behind monkeypatch's back (azure-identity's, exported from a .env file).
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

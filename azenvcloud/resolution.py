@@ -152,7 +152,9 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
             cloud is missing one of its three values.
     """
     given = {
-        field: _parse_given(field, values[field], sources[field]) for field in ENDPOINT_FIELDS if field in values
+        field: _parse_given(field, values[field], sources[field])
+        for field in ENDPOINT_FIELDS
+        if field in values
     }
     resolved_sources: dict[str, Source] = {}
 
@@ -172,7 +174,9 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         try:
             subscription_id = parse_subscription_id(str(values["subscription_id"]))
         except InvalidValue as exc:
-            raise _unusable("subscription_id", values["subscription_id"], sources["subscription_id"], exc) from None
+            raise _unusable(
+                "subscription_id", values["subscription_id"], sources["subscription_id"], exc
+            ) from None
         resolved_sources["subscription_id"] = sources["subscription_id"]
 
     if "disable_instance_discovery" in values:
@@ -190,7 +194,9 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         disable = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
         resolved_sources["disable_instance_discovery"] = Source(
             "derived",
-            "from the authority host (unknown to MSAL)" if disable else "from the authority host (well known to MSAL)",
+            "from the authority host (unknown to MSAL)"
+            if disable
+            else "from the authority host (well known to MSAL)",
         )
     return Resolution(cloud, subscription_id, disable, resolved_sources)
 
@@ -251,6 +257,7 @@ def _apply(
 
     for field in ENDPOINT_FIELDS:
         resolved_sources.setdefault(field, Source("default", base.name))
+    scopes: tuple[str, ...]
     if "audience" in given:
         audience = given["audience"].value
         scopes = (audience_scope or scope_for_audience(audience),)
@@ -266,7 +273,9 @@ def _apply(
     )
 
 
-def _incomplete_custom(named: str | None, given: Mapping[str, _Given], missing: list[str]) -> ConfigurationError:
+def _incomplete_custom(
+    named: str | None, given: Mapping[str, _Given], missing: list[str]
+) -> ConfigurationError:
     wanted = " and ".join(VARIABLES[field] for field in missing)
     if named == data.CUSTOM:
         lead = "AZURE_CLOUD=Custom describes a cloud of no built-in kind"

@@ -120,11 +120,9 @@ class Settings(BaseSettings):
             "disable_instance_discovery": disable_instance_discovery,
         }
         env_file = _env_file if _env_file is not None else _env_file_from_environment()
+        given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         try:
-            super().__init__(
-                _env_file=env_file,  # type: ignore[call-arg]
-                **{field: value for field, value in arguments.items() if value is not None},
-            )
+            super().__init__(_env_file=os.fspath(env_file) if env_file is not None else None, **given)
         except ValidationError as exc:
             raise _as_configuration_error(exc) from None
         except SettingsError as exc:
@@ -148,8 +146,8 @@ class Settings(BaseSettings):
         """
         env_file = getattr(dotenv_settings, "env_file", None)
         return (
-            _Recorded(init_settings, "argument"),  # type: ignore[return-value]
-            _Recorded(env_settings, "environment"),  # type: ignore[return-value]
+            _Recorded(init_settings, "argument"),
+            _Recorded(env_settings, "environment"),
             _Recorded(dotenv_settings, "dotenv", _describe_env_file(env_file)),  # type: ignore[return-value]
         )
 
@@ -157,7 +155,9 @@ class Settings(BaseSettings):
     @classmethod
     def _resolve(cls, raw: Any, handler: Callable[[dict[str, Any]], Settings]) -> Settings:
         if not isinstance(raw, Mapping) or _SOURCES_KEY not in raw:
-            raise ConfigurationError("Settings are built from their sources: call Settings(...) or get_settings().")
+            raise ConfigurationError(
+                "Settings are built from their sources: call Settings(...) or get_settings()."
+            )
         resolution = resolve({k: v for k, v in raw.items() if k in VARIABLES}, raw[_SOURCES_KEY])
         cloud = resolution.cloud
         settings = handler(

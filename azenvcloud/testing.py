@@ -46,7 +46,7 @@ _SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "re
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
-FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"
+FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105 - fake by design
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the request log is the record."""
 
     def do_GET(self) -> None:
@@ -158,7 +158,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         if status == 401:
-            self.send_header("WWW-Authenticate", 'Bearer authorization_uri="https://login.invalid", error="invalid_token"')
+            self.send_header(
+                "WWW-Authenticate", 'Bearer authorization_uri="https://login.invalid", error="invalid_token"'
+            )
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -208,9 +210,7 @@ class FakeCloud:
         try:
             import trustme
         except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ImportError(
-                "azenvcloud.testing needs trustme: pip install 'azenvcloud[testing]'"
-            ) from exc
+            raise ImportError("azenvcloud.testing needs trustme: pip install 'azenvcloud[testing]'") from exc
         self.tenant_id = tenant_id
         self.subscriptions = subscriptions
         self.resource_groups = resource_groups
@@ -232,7 +232,9 @@ class FakeCloud:
     def start(self) -> FakeCloud:
         """Start serving in a background thread."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="azenvcloud-fake", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, name="azenvcloud-fake", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -299,7 +301,11 @@ class FakeCloud:
     ) -> None:
         """Answer the next ``times`` requests whose path contains ``path_contains`` with ``status``."""
         failure = _Failure(
-            path_contains, status, times, body or {"error": {"code": "Injected", "message": "injected"}}, headers or {}
+            path_contains,
+            status,
+            times,
+            body or {"error": {"code": "Injected", "message": "injected"}},
+            headers or {},
         )
         with self._state.lock:
             self._state.failures.append(failure)
@@ -334,7 +340,9 @@ class FakeCloud:
         """
         unknown = sorted(set(hostnames) - set(self._hostnames))
         if unknown:
-            raise ValueError(f"the certificate does not cover {unknown}; pass them as FakeCloud(hostnames=...)")
+            raise ValueError(
+                f"the certificate does not cover {unknown}; pass them as FakeCloud(hostnames=...)"
+            )
         routed = {name.lower() for name in hostnames}
         original = socket.getaddrinfo
         port = self.port
@@ -345,7 +353,7 @@ class FakeCloud:
                 return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
             return original(host, service, *args, **kwargs)
 
-        socket.getaddrinfo = resolve
+        socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types
         try:
             yield
         finally:
@@ -359,7 +367,9 @@ class FakeCloud:
             self._state.tokens[token] = scope
         return token
 
-    def _route(self, method: str, path: str, form: dict[str, str], bearer: str | None, base: str) -> tuple[int, Any]:
+    def _route(
+        self, method: str, path: str, form: dict[str, str], bearer: str | None, base: str
+    ) -> tuple[int, Any]:
         segments = [segment for segment in path.split("/") if segment]
         if method == "GET" and path.endswith("/.well-known/openid-configuration"):
             return 200, self._openid_configuration(base, segments[0])
@@ -393,7 +403,10 @@ class FakeCloud:
     def _token(self, form: dict[str, str]) -> tuple[int, Any]:
         scope = " ".join(part for part in form.get("scope", "").split() if part.endswith("/.default"))
         if not scope:
-            return 400, {"error": "invalid_scope", "error_description": "AADSTS70011: no .default scope requested"}
+            return 400, {
+                "error": "invalid_scope",
+                "error_description": "AADSTS70011: no .default scope requested",
+            }
         return 200, {
             "token_type": "Bearer",
             "expires_in": 3600,
@@ -406,7 +419,9 @@ class FakeCloud:
             scope = self._state.tokens.get(bearer or "")
             accepted = self._state.accepted_scopes
         if scope is None:
-            return 401, {"error": {"code": "InvalidAuthenticationToken", "message": "no token the fake issued"}}
+            return 401, {
+                "error": {"code": "InvalidAuthenticationToken", "message": "no token the fake issued"}
+            }
         if accepted is not None and scope not in accepted:
             return 401, {
                 "error": {
@@ -433,7 +448,11 @@ class FakeCloud:
                     ]
                 },
             )
-        if len(segments) == 3 and segments[2].lower() == "resourcegroups" and segments[1] in self.subscriptions:
+        if (
+            len(segments) == 3
+            and segments[2].lower() == "resourcegroups"
+            and segments[1] in self.subscriptions
+        ):
             subscription = segments[1]
             return self._authorized(
                 bearer,
@@ -450,7 +469,9 @@ class FakeCloud:
                     ]
                 },
             )
-        return 404, {"error": {"code": "SubscriptionNotFound", "message": f"no subscription {'/'.join(segments)}"}}
+        return 404, {
+            "error": {"code": "SubscriptionNotFound", "message": f"no subscription {'/'.join(segments)}"}
+        }
 
 
 @contextmanager
@@ -468,7 +489,7 @@ def refuse_non_loopback_dns() -> Iterator[None]:
             return original(host, service, *args, **kwargs)
         raise socket.gaierror(socket.EAI_NONAME, f"azenvcloud test guard: refusing to resolve {name!r}")
 
-    socket.getaddrinfo = resolve
+    socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types
     try:
         yield
     finally:

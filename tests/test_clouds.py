@@ -15,14 +15,30 @@ def test_builtin_clouds_are_the_azure_cli_list_in_order() -> None:
 @pytest.mark.parametrize(
     ("name", "authority", "arm", "audience"),
     [
-        ("AzureCloud", "https://login.microsoftonline.com", "https://management.azure.com",
-         "https://management.core.windows.net/"),
-        ("AzureChinaCloud", "https://login.chinacloudapi.cn", "https://management.chinacloudapi.cn",
-         "https://management.core.chinacloudapi.cn/"),
-        ("AzureUSGovernment", "https://login.microsoftonline.us", "https://management.usgovcloudapi.net",
-         "https://management.core.usgovcloudapi.net/"),
-        ("AzureBleuCloud", "https://login.sovcloud-identity.fr", "https://management.sovcloud-api.fr",
-         "https://management.sovcloud-api.fr/"),
+        (
+            "AzureCloud",
+            "https://login.microsoftonline.com",
+            "https://management.azure.com",
+            "https://management.core.windows.net/",
+        ),
+        (
+            "AzureChinaCloud",
+            "https://login.chinacloudapi.cn",
+            "https://management.chinacloudapi.cn",
+            "https://management.core.chinacloudapi.cn/",
+        ),
+        (
+            "AzureUSGovernment",
+            "https://login.microsoftonline.us",
+            "https://management.usgovcloudapi.net",
+            "https://management.core.usgovcloudapi.net/",
+        ),
+        (
+            "AzureBleuCloud",
+            "https://login.sovcloud-identity.fr",
+            "https://management.sovcloud-api.fr",
+            "https://management.sovcloud-api.fr/",
+        ),
     ],
 )
 def test_builtin_cloud_core_values(name: str, authority: str, arm: str, audience: str) -> None:
@@ -32,8 +48,11 @@ def test_builtin_cloud_core_values(name: str, authority: str, arm: str, audience
 
 @pytest.mark.parametrize(
     ("name", "sdk_setting"),
-    [("AzureCloud", "AZURE_PUBLIC_CLOUD"), ("AzureChinaCloud", "AZURE_CHINA_CLOUD"),
-     ("AzureUSGovernment", "AZURE_US_GOVERNMENT")],
+    [
+        ("AzureCloud", "AZURE_PUBLIC_CLOUD"),
+        ("AzureChinaCloud", "AZURE_CHINA_CLOUD"),
+        ("AzureUSGovernment", "AZURE_US_GOVERNMENT"),
+    ],
 )
 def test_scopes_equal_azure_mgmt_core_defaults(name: str, sdk_setting: str) -> None:
     from azure.core import AzureClouds
@@ -47,7 +66,9 @@ def test_scopes_equal_azure_mgmt_core_defaults(name: str, sdk_setting: str) -> N
 
 
 def test_bleu_scope_is_its_audience_plus_default() -> None:
-    assert BUILTIN_CLOUDS["AzureBleuCloud"].credential_scopes == ("https://management.sovcloud-api.fr/.default",)
+    assert BUILTIN_CLOUDS["AzureBleuCloud"].credential_scopes == (
+        "https://management.sovcloud-api.fr/.default",
+    )
 
 
 def test_clouds_carry_every_azure_cli_endpoint_and_suffix() -> None:
@@ -115,14 +136,20 @@ def test_unknown_name_suggests_the_closest_and_lists_the_valid() -> None:
 
 
 def test_custom_has_no_builtin_values() -> None:
-    with pytest.raises(ConfigurationError, match="AZURE_AUTHORITY_HOST, AZURE_RESOURCE_MANAGER and AZURE_AUDIENCE"):
+    with pytest.raises(
+        ConfigurationError, match="AZURE_AUTHORITY_HOST, AZURE_RESOURCE_MANAGER and AZURE_AUDIENCE"
+    ):
         cloud_from_name("custom")
 
 
 @pytest.mark.parametrize(
     ("host", "cloud"),
-    [("login.chinacloudapi.cn", "AzureChinaCloud"), ("LOGIN.MICROSOFTONLINE.US", "AzureUSGovernment"),
-     ("login.windows.net", "AzureCloud"), ("login.contoso.example", None)],
+    [
+        ("login.chinacloudapi.cn", "AzureChinaCloud"),
+        ("LOGIN.MICROSOFTONLINE.US", "AzureUSGovernment"),
+        ("login.windows.net", "AzureCloud"),
+        ("login.contoso.example", None),
+    ],
 )
 def test_authority_host_lookup(host: str, cloud: str | None) -> None:
     assert cloud_name_for_authority_host(host) == cloud
@@ -130,9 +157,13 @@ def test_authority_host_lookup(host: str, cloud: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("host", "cloud"),
-    [("management.azure.com", "AzureCloud"), ("management.core.windows.net", "AzureCloud"),
-     ("management.core.chinacloudapi.cn", "AzureChinaCloud"), ("management.sovcloud-api.fr", "AzureBleuCloud"),
-     ("management.local.azurestack.external", None)],
+    [
+        ("management.azure.com", "AzureCloud"),
+        ("management.core.windows.net", "AzureCloud"),
+        ("management.core.chinacloudapi.cn", "AzureChinaCloud"),
+        ("management.sovcloud-api.fr", "AzureBleuCloud"),
+        ("management.local.azurestack.external", None),
+    ],
 )
 def test_management_host_lookup(host: str, cloud: str | None) -> None:
     assert cloud_name_for_management_host(host) == cloud

@@ -1,0 +1,96 @@
+"""Property-based: whatever a variable holds, resolution gives settings or ConfigurationError."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from azenvcloud import BUILTIN_CLOUDS, ConfigurationError, Settings, cloud_from_name
+from azenvcloud._values import InvalidValue, parse_endpoint
+from azenvcloud.provenance import VARIABLES
+
+# Environment values cannot hold NUL; everything else is fair game.
+env_text = st.text(
+    alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=300
+)
+url_like = st.builds(
+    lambda scheme, userinfo, host, port, path, tail: f"{scheme}{userinfo}{host}{port}{path}{tail}",
+    st.sampled_from(["https://", "http://", "", "HTTPS://", "ftp://", "https:/"]),
+    st.sampled_from(["", "user@", "a:b@"]),
+    st.one_of(
+        st.from_regex(r"[a-z0-9][a-z0-9.-]{0,40}", fullmatch=True),
+        st.sampled_from(
+            [
+                "management.azure.com",
+                "127.0.0.1",
+                "[::1]",
+                "login.chinacloudapi.cn",
+                "xn--e1awd7f.com",
+                "mаnagement.azure.com",  # noqa: RUF001 - look-alike hosts are the point
+            ]
+        ),
+    ),
+    st.sampled_from(["", ":443", ":8443", ":0", ":99999", ":x"]),
+    st.sampled_from(["", "/", "/adfs", "/a/b/", "//"]),
+    st.sampled_from(["", "?q=1", "#f", " ", "\t", "\u200b"]),
+)
+
+
+def settings_from(**values: str) -> Settings | None:
+    try:
+        return Settings(**values, _env_file="/nonexistent")  # type: ignore[arg-type]
+    except ConfigurationError:
+        return None
+
+
+@pytest.mark.parametrize("field", sorted(VARIABLES))
+@given(value=st.one_of(env_text, url_like))
+def test_any_value_of_any_variable_gives_settings_or_configuration_error(field: str, value: str) -> None:
+    settings = settings_from(**{field: value})
+    if settings is not None:
+        assert settings.authority_host.startswith("https://")
+        assert settings.resource_manager.startswith("https://")
+        assert all(scope.endswith("/.default") for scope in settings.credential_scopes)
+
+
+@given(url=url_like)
+def test_accepted_endpoints_are_normalised_https_without_userinfo(url: str) -> None:
+    try:
+        normalised = parse_endpoint(url)
+    except InvalidValue:
+        return
+    assert normalised.startswith("https://")
+    assert "@" not in normalised
+    assert "?" not in normalised
+    assert "#" not in normalised
+    assert not normalised.endswith("/")
+    assert normalised.isascii()
+    assert parse_endpoint(normalised) == normalised
+
+
+@given(name=env_text)
+def test_any_cloud_name_is_known_or_a_configuration_error(name: str) -> None:
+    try:
+        cloud = cloud_from_name(name)
+    except ConfigurationError as exc:
+        variables = exc.variables
+    else:
+        assert cloud in BUILTIN_CLOUDS.values()
+        return
+    assert variables == ("AZURE_CLOUD",)
+
+
+@given(guid=st.uuids())
+def test_every_guid_is_a_subscription_id(guid: object) -> None:
+    settings = settings_from(subscription_id=str(guid).upper())
+    assert settings is not None
+    assert settings.subscription_id == str(guid)
+
+
+@pytest.mark.fuzz
+@given(
+    values=st.fixed_dictionaries({}, optional={field: st.one_of(env_text, url_like) for field in VARIABLES})
+)
+def test_any_combination_gives_settings_or_configuration_error(values: dict[str, str]) -> None:
+    settings_from(**values)

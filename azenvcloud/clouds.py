@@ -87,6 +87,7 @@ class Cloud(BaseModel):
         credential_scopes: The scopes Resource Manager clients request tokens for.
         endpoints: Every service endpoint the cloud defines, Azure CLI field names.
         suffixes: Every DNS suffix the cloud defines, Azure CLI field names.
+        identity_provider: ``AAD`` (Microsoft Entra ID) or ``ADFS`` (Azure Stack Hub).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -98,6 +99,15 @@ class Cloud(BaseModel):
     credential_scopes: tuple[str, ...]
     endpoints: CloudEndpoints
     suffixes: CloudSuffixes
+    identity_provider: str = "AAD"
+
+    @property
+    def adfs(self) -> bool:
+        """Whether the authority is Active Directory Federation Services (Azure Stack Hub).
+
+        Credentials then use the tenant ``adfs``: tokens come from ``{authority_host}/adfs``.
+        """
+        return self.identity_provider == "ADFS"
 
     @property
     def sdk_cloud_setting(self) -> str:

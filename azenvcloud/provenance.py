@@ -7,7 +7,7 @@ from typing import Literal
 
 __all__ = ["VARIABLES", "Source", "SourceKind"]
 
-SourceKind = Literal["argument", "environment", "dotenv", "default", "derived"]
+SourceKind = Literal["argument", "environment", "dotenv", "default", "metadata", "derived"]
 
 # One vocabulary from variable to attribute: AZURE_AUTHORITY_HOST <-> authority_host.
 VARIABLES: dict[str, str] = {
@@ -17,6 +17,8 @@ VARIABLES: dict[str, str] = {
     "audience": "AZURE_AUDIENCE",
     "subscription_id": "AZURE_SUBSCRIPTION_ID",
     "disable_instance_discovery": "AZURE_DISABLE_INSTANCE_DISCOVERY",
+    "cloud_metadata_url": "AZURE_CLOUD_METADATA_URL",
+    "api_profile": "AZURE_API_PROFILE",
 }
 
 
@@ -26,9 +28,10 @@ class Source:
 
     Attributes:
         kind: ``argument`` (passed in code), ``environment``, ``dotenv`` (a .env file),
-            ``default`` (a built-in cloud's value) or ``derived`` (computed from other values).
-        detail: What exactly: the .env path, the cloud whose default was used, or how a value
-            was derived.
+            ``default`` (a built-in cloud's value), ``metadata`` (a metadata URL or snapshot
+            file) or ``derived`` (computed from other values).
+        detail: What exactly: the .env path, the cloud whose default was used, the metadata
+            URL or file, another variable that was read, or how a value was derived.
     """
 
     kind: SourceKind
@@ -40,6 +43,7 @@ class Source:
             "environment": "environment",
             "dotenv": ".env file",
             "default": "default of",
+            "metadata": "metadata from",
             "derived": "derived",
         }
         label = labels[self.kind]
@@ -48,6 +52,8 @@ class Source:
     def names(self, field: str) -> str:
         """How to name ``field`` to a person, given where its value came from."""
         variable = VARIABLES[field]
+        if self.kind == "environment" and self.detail:
+            return self.detail
         if self.kind == "argument":
             return f"{variable} (passed in code as {field}=)"
         if self.kind == "dotenv":

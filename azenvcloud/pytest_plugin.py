@@ -4,8 +4,8 @@ Nothing here is autouse and nothing heavy is imported until a fixture is used: t
 in every pytest run of every project that installs azenvcloud.
 
 - ``azenvcloud_env``: an isolated configuration: every ``AZURE_*`` and azure-identity variable
-  cleared, the working directory an empty temporary folder (no stray ``.env``), azenvcloud's
-  caches reset before and after. Yields the ``MonkeyPatch`` to set variables with.
+  cleared, the working directory an empty temporary folder (no stray ``.env``), the metadata
+  cache in that folder, azenvcloud's caches reset before and after. Yields the ``MonkeyPatch`` to set variables with.
 - ``azenvcloud_fake_cloud_server``: one fake cloud for the session (its certificate also covers
   every built-in cloud's authority and Resource Manager host, for ``route_hosts``).
 - ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it.
@@ -42,6 +42,8 @@ def azenvcloud_env(
         if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    # Metadata fetched in a test is cached only for that test.
+    monkeypatch.setenv("AZENVCLOUD_CACHE_DIR", os.path.join(tmp_path, "azenvcloud-cache"))
     _reset_azenvcloud()
     yield monkeypatch
     _reset_azenvcloud()

@@ -17,8 +17,9 @@ The rules, in order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from . import _builtin_clouds as data
 from ._values import (
@@ -38,9 +39,12 @@ from .clouds import (
     cloud_name_for_management_host,
 )
 from .errors import ConfigurationError, quote_value
+from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
 
-__all__ = ["Resolution", "resolve"]
+__all__ = ["Resolution", "load_metadata", "resolve"]
+
+T = TypeVar("T")
 
 ENDPOINT_FIELDS = ("authority_host", "resource_manager", "audience")
 _AUTHORITY_ACCEPTED = "the https URL or bare host of an identity authority, such as login.chinacloudapi.cn"
@@ -53,6 +57,7 @@ class Resolution:
     cloud: Cloud
     subscription_id: str | None
     disable_instance_discovery: bool
+    api_profile: str
     sources: Mapping[str, Source]
 
 
@@ -148,8 +153,8 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         sources: Where each present value came from.
 
     Raises:
-        ConfigurationError: A value is malformed, values of two clouds are mixed, or a custom
-            cloud is missing one of its three values.
+        ConfigurationError: A value is malformed, values of two clouds are mixed, a custom
+            cloud is missing one of its three values, or its metadata cannot be had.
     """
     given = {
         field: _parse_given(field, values[field], sources[field])
@@ -157,38 +162,29 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         if field in values
     }
     resolved_sources: dict[str, Source] = {}
-
-    named: str | None = None
     if "cloud" in values:
-        try:
-            named = canonical_cloud_name(str(values["cloud"]))
-        except InvalidValue as exc:
-            raise _unusable("cloud", values["cloud"], sources["cloud"], exc) from None
         resolved_sources["cloud"] = sources["cloud"]
 
-    base = _select_base(named, values, sources, given, resolved_sources)
-    cloud = _apply(base, named, given, resolved_sources)
+    named, selector = _cloud_name(values, sources, given)
+    discovered = _discover(values, sources, given, selector)
+    if discovered is not None:
+        base: Cloud | None = discovered[0]
+        default_source = discovered[1]
+        resolved_sources.setdefault("cloud", default_source)
+    else:
+        base = _select_base(named, values, sources, given, resolved_sources)
+        default_source = Source("default", base.name) if base else Source("derived")
+    cloud = _apply(base, default_source, named, given, resolved_sources)
 
     subscription_id = None
     if "subscription_id" in values:
-        try:
-            subscription_id = parse_subscription_id(str(values["subscription_id"]))
-        except InvalidValue as exc:
-            raise _unusable(
-                "subscription_id", values["subscription_id"], sources["subscription_id"], exc
-            ) from None
+        subscription_id = _parsed(
+            "subscription_id", values, sources, lambda raw: parse_subscription_id(str(raw))
+        )
         resolved_sources["subscription_id"] = sources["subscription_id"]
 
     if "disable_instance_discovery" in values:
-        try:
-            disable = parse_flag(values["disable_instance_discovery"])  # type: ignore[arg-type]
-        except InvalidValue as exc:
-            raise _unusable(
-                "disable_instance_discovery",
-                values["disable_instance_discovery"],
-                sources["disable_instance_discovery"],
-                exc,
-            ) from None
+        disable = _parsed("disable_instance_discovery", values, sources, parse_flag)
         resolved_sources["disable_instance_discovery"] = sources["disable_instance_discovery"]
     else:
         disable = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
@@ -198,7 +194,81 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
             if disable
             else "from the authority host (well known to MSAL)",
         )
-    return Resolution(cloud, subscription_id, disable, resolved_sources)
+
+    api_profile = LATEST
+    if "api_profile" in values:
+        api_profile = _parsed("api_profile", values, sources, _parse_profile)
+        resolved_sources["api_profile"] = sources["api_profile"]
+    else:
+        resolved_sources["api_profile"] = Source("default", "(the SDK's latest API versions)")
+    if "cloud_metadata_url" in values:
+        resolved_sources["cloud_metadata_url"] = sources["cloud_metadata_url"]
+    return Resolution(cloud, subscription_id, disable, api_profile, resolved_sources)
+
+
+def _parsed(
+    field: str, values: Mapping[str, object], sources: Mapping[str, Source], parse: Callable[[Any], T]
+) -> T:
+    try:
+        return parse(values[field])
+    except InvalidValue as exc:
+        raise _unusable(field, values[field], sources[field], exc) from None
+
+
+def _parse_profile(raw: object) -> str:
+    text = str(raw).strip().lower()
+    if text not in API_PROFILES:
+        raise InvalidValue("it is not a known API profile", f"one of {', '.join(API_PROFILES)}")
+    return text
+
+
+def _cloud_name(
+    values: Mapping[str, object], sources: Mapping[str, Source], given: Mapping[str, _Given]
+) -> tuple[str | None, str | None]:
+    """``(canonical built-in name or None, selector for a metadata array or None)``.
+
+    With metadata in play, an ``AZURE_CLOUD`` that is no built-in name (``AzureStackCloud``,
+    ``USSec``) picks a cloud from the metadata instead of being an error.
+    """
+    if "cloud" not in values:
+        return None, None
+    try:
+        return canonical_cloud_name(str(values["cloud"])), None
+    except InvalidValue as exc:
+        arm = given.get("resource_manager")
+        may_discover = "cloud_metadata_url" in values or (arm is not None and arm.known_cloud is None)
+        if may_discover and "retired" not in exc.problem:
+            return None, str(values["cloud"]).strip()
+        raise _unusable("cloud", values["cloud"], sources["cloud"], exc) from None
+
+
+def _discover(
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    given: Mapping[str, _Given],
+    selector: str | None,
+) -> tuple[Cloud, Source] | None:
+    """The cloud from metadata, when a metadata URL is set or an unknown ARM lacks its partners."""
+    if "cloud_metadata_url" in values:
+        field, location = "cloud_metadata_url", str(values["cloud_metadata_url"]).strip()
+        queried_arm = given["resource_manager"].value if "resource_manager" in given else None
+    else:
+        arm = given.get("resource_manager")
+        complete = all(field in given for field in ENDPOINT_FIELDS)
+        if arm is None or arm.known_cloud is not None or complete:
+            return None
+        if "cloud" in values and selector is None:  # a built-in name: override semantics
+            return None
+        field, location, queried_arm = "resource_manager", arm.value, arm.value
+    cloud = load_metadata(
+        location,
+        field=field,
+        raw=values[field],
+        source=sources[field],
+        name=selector,
+        queried_arm=queried_arm,
+    )
+    return cloud, Source("metadata", location)
 
 
 def _select_base(
@@ -231,6 +301,7 @@ def _select_base(
 
 def _apply(
     base: Cloud | None,
+    default_source: Source,
     named: str | None,
     given: Mapping[str, _Given],
     resolved_sources: dict[str, Source],
@@ -256,7 +327,7 @@ def _apply(
         )
 
     for field in ENDPOINT_FIELDS:
-        resolved_sources.setdefault(field, Source("default", base.name))
+        resolved_sources.setdefault(field, default_source)
     scopes: tuple[str, ...]
     if "audience" in given:
         audience = given["audience"].value
@@ -264,7 +335,7 @@ def _apply(
         resolved_sources["credential_scopes"] = Source("derived", "from the audience")
     else:
         scopes = base.credential_scopes
-        resolved_sources["credential_scopes"] = Source("default", base.name)
+        resolved_sources["credential_scopes"] = default_source
     return base.with_overrides(
         authority_host=given["authority_host"].value if "authority_host" in given else None,
         resource_manager=given["resource_manager"].value if "resource_manager" in given else None,
@@ -288,3 +359,57 @@ def _incomplete_custom(
         "or set AZURE_CLOUD to the built-in cloud these values override.",
         variables=[*(VARIABLES[field] for field in given), *(VARIABLES[field] for field in missing)],
     )
+
+
+def load_metadata(
+    location: str,
+    *,
+    field: str,
+    raw: object,
+    source: Source,
+    name: str | None = None,
+    queried_arm: str | None = None,
+) -> Cloud:
+    """The cloud described at ``location`` (https URL, file path or ``file://`` URL).
+
+    Raises:
+        ConfigurationError: Naming the variable and the location: not https, unreachable with
+            nothing cached, not a metadata document, or lacking what a cloud needs.
+    """
+    from . import _metadata_source
+    from .metadata import MetadataProblem, cloud_from_metadata, metadata_urls
+
+    accepted = (
+        "an https Resource Manager or metadata URL, a file path, or a file:// URL of a saved "
+        "metadata response or `az cloud show` output"
+    )
+    urls: list[str] = []
+    if not _metadata_source.is_local(location):
+        try:
+            base = location.split("?", 1)[0]
+            parse_endpoint(base, accepted=accepted)
+        except InvalidValue as exc:
+            raise _unusable(field, raw, source, exc) from None
+        urls = metadata_urls(location)
+        if queried_arm is None:
+            queried_arm = base.split("/metadata/endpoints", 1)[0]
+
+    def parse(body: str, url: str) -> Cloud:
+        return cloud_from_metadata(body, name=name, queried_arm=queried_arm)
+
+    try:
+        return _metadata_source.load(location, urls, parse)
+    except (_metadata_source.MetadataUnavailable, MetadataProblem) as exc:
+        what = "is unusable" if isinstance(exc, MetadataProblem) else "cannot be had"
+        hint = ""
+        if field == "resource_manager":
+            hint = (
+                " This Resource Manager is of no built-in cloud, so azenvcloud asked its metadata for the "
+                "rest; to skip that, set AZURE_AUTHORITY_HOST and AZURE_AUDIENCE too (a custom cloud "
+                "needs all three), or AZURE_CLOUD to the built-in cloud it overrides."
+            )
+        raise ConfigurationError(
+            f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: {exc}.{hint} "
+            f"Accepted: {accepted}.",
+            variables=(VARIABLES[field],),
+        ) from None

@@ -21,6 +21,7 @@ from pydantic_settings import (
 from . import _builtin_clouds as data
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
+from .profiles import LATEST
 from .provenance import VARIABLES, Source, SourceKind
 from .resolution import resolve
 
@@ -56,6 +57,24 @@ class _Recorded:
         return {**found, _SOURCES_KEY: {field: Source(self._kind, self._detail) for field in found}}
 
 
+class _AzureCliMetadataUrl(PydanticBaseSettingsSource):
+    """The Azure CLI's ``ARM_CLOUD_METADATA_URL``, below azenvcloud's own variable."""
+
+    VARIABLE = "ARM_CLOUD_METADATA_URL"
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        value = os.environ.get(self.VARIABLE, "")
+        if _is_blank(value):
+            return {}
+        return {
+            "cloud_metadata_url": value,
+            _SOURCES_KEY: {"cloud_metadata_url": Source("environment", self.VARIABLE)},
+        }
+
+
 def _describe_env_file(env_file: object) -> str:
     if env_file is None:
         return ""
@@ -79,6 +98,9 @@ class Settings(BaseSettings):
         subscription_id: Default subscription (``AZURE_SUBSCRIPTION_ID``), or ``None``.
         disable_instance_discovery: Whether credentials skip MSAL instance discovery
             (``AZURE_DISABLE_INSTANCE_DISCOVERY``; by default, for authority hosts MSAL does not know).
+        cloud_metadata_url: Where the cloud was described (``AZURE_CLOUD_METADATA_URL``, or the
+            Azure CLI's ``ARM_CLOUD_METADATA_URL``): an https URL or a snapshot file.
+        api_profile: The Azure Stack Hub API profile (``AZURE_API_PROFILE``), default ``latest``.
     """
 
     model_config = SettingsConfigDict(
@@ -96,6 +118,8 @@ class Settings(BaseSettings):
     audience: str = _PUBLIC.audience
     subscription_id: str | None = None
     disable_instance_discovery: Annotated[bool, NoDecode] = False
+    cloud_metadata_url: str | None = None
+    api_profile: str = LATEST
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
@@ -109,6 +133,8 @@ class Settings(BaseSettings):
         audience: str | None = None,
         subscription_id: str | None = None,
         disable_instance_discovery: bool | str | None = None,
+        cloud_metadata_url: str | os.PathLike[str] | None = None,
+        api_profile: str | None = None,
         _env_file: str | os.PathLike[str] | None = None,
     ) -> None:
         arguments = {
@@ -118,6 +144,8 @@ class Settings(BaseSettings):
             "audience": audience,
             "subscription_id": subscription_id,
             "disable_instance_discovery": disable_instance_discovery,
+            "cloud_metadata_url": os.fspath(cloud_metadata_url) if cloud_metadata_url is not None else None,
+            "api_profile": api_profile,
         }
         env_file = _env_file if _env_file is not None else _env_file_from_environment()
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
@@ -139,16 +167,18 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The precedence, highest first: arguments, environment, .env file.
+        """The precedence, highest first: arguments, environment, .env file, then the Azure
+        CLI's ``ARM_CLOUD_METADATA_URL`` from the environment.
 
-        Built-in cloud defaults come last, during resolution, because which cloud's defaults
-        apply depends on the values above.
+        Built-in cloud defaults (or a cloud's metadata) come last, during resolution, because
+        which cloud's values apply depends on the values above.
         """
         env_file = getattr(dotenv_settings, "env_file", None)
         return (
             _Recorded(init_settings, "argument"),
             _Recorded(env_settings, "environment"),
             _Recorded(dotenv_settings, "dotenv", _describe_env_file(env_file)),  # type: ignore[return-value]
+            _AzureCliMetadataUrl(settings_cls),
         )
 
     @model_validator(mode="wrap")
@@ -168,6 +198,8 @@ class Settings(BaseSettings):
                 "audience": cloud.audience,
                 "subscription_id": resolution.subscription_id,
                 "disable_instance_discovery": resolution.disable_instance_discovery,
+                "cloud_metadata_url": raw.get("cloud_metadata_url"),
+                "api_profile": resolution.api_profile,
             }
         )
         settings._sources = dict(resolution.sources)
@@ -282,7 +314,7 @@ def configure(**arguments: Any) -> Settings:
         TypeError: An argument name is not one of the above.
     """
     global _settings, _arguments  # noqa: PLW0603
-    unknown = sorted(set(arguments) - {*VARIABLES, "_env_file"})
+    unknown = sorted(set(arguments) - {*VARIABLES, "_env_file"})  # VARIABLES: every argument name
     if unknown:
         raise TypeError(f"configure() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
     settings = Settings(**arguments)

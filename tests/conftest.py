@@ -26,3 +26,11 @@ settings.load_profile("default")
 def _no_dns_beyond_loopback() -> Iterator[None]:
     with refuse_non_loopback_dns():
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _metadata_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # Tests without azenvcloud_env (the property tests) must not write to the user's cache.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AZENVCLOUD_CACHE_DIR", str(tmp_path_factory.mktemp("metadata-cache")))
+        yield

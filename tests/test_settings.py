@@ -163,11 +163,6 @@ def test_custom_triple_is_a_custom_cloud(azenvcloud_env: pytest.MonkeyPatch) -> 
     ("variables", "named"),
     [
         pytest.param(
-            {"AZURE_RESOURCE_MANAGER": "https://arm.contoso.example"},
-            ["AZURE_RESOURCE_MANAGER", "AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE"],
-            id="arm-only",
-        ),
-        pytest.param(
             {"AZURE_AUTHORITY_HOST": "https://127.0.0.1:9", "AZURE_AUDIENCE": "https://x.example/"},
             ["AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_RESOURCE_MANAGER"],
             id="two-of-three",
@@ -366,3 +361,16 @@ def test_model_dump_has_the_resolved_values(azenvcloud_env: pytest.MonkeyPatch) 
     assert dumped["cloud_name"] == "AzureUSGovernment"
     assert dumped["credential_scopes"] == ["https://management.core.usgovcloudapi.net/.default"]
     assert dumped["cloud"]["suffixes"]["acr_login_server_endpoint"] == ".azurecr.us"
+
+
+def test_unknown_resource_manager_alone_is_discovered_and_unreachable_is_clear(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    # Discovery is tried (its metadata endpoint), fails (nothing resolves here), and says how to skip it.
+    azenvcloud_env.setenv("AZURE_RESOURCE_MANAGER", "https://arm.contoso.example")
+    with pytest.raises(ConfigurationError) as caught:
+        Settings()
+    message = str(caught.value)
+    assert caught.value.variables == ("AZURE_RESOURCE_MANAGER",)
+    assert message.startswith("AZURE_RESOURCE_MANAGER='https://arm.contoso.example': the cloud metadata cannot be had")
+    assert "set AZURE_AUTHORITY_HOST and AZURE_AUDIENCE too" in message

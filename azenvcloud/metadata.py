@@ -1,0 +1,239 @@
+"""Clouds described by ARM metadata (``/metadata/endpoints``) or by ``az cloud show``.
+
+Accepted shapes, all seen in the wild:
+
+- api-version 2022-09-01: one object (public Azure), or an array (Azure Stack Hub; that broke the
+  Azure CLI, Azure/azure-cli#31547);
+- api-version 2019-05-01 (and 2019-10-01, 2020-06-01): an array of clouds;
+- api-version 2015-01-01 / 1.0: one object with only ``authentication``, ``graphEndpoint``,
+  ``galleryEndpoint`` and ``portalEndpoint``;
+- the JSON ``az cloud show`` prints: ``{"name", "endpoints": {...}, "suffixes": {...}}``.
+
+Values are mapped the way the Azure CLI maps them (``_arm_to_cli_mapper``): audience is
+``authentication.audiences[0]``, suffixes get the CLI's leading dots, a missing
+``resourceManager`` is the Resource Manager that was asked. An ADFS login endpoint
+(``.../adfs``) becomes the authority host without ``/adfs``: azure-identity appends the tenant.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import _builtin_clouds as data
+from ._values import InvalidValue, host_of, parse_audience, parse_endpoint, scope_for_audience
+from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
+
+__all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "metadata_urls"]
+
+API_VERSIONS = ("2022-09-01", "2019-05-01", "2015-01-01")
+"""The api-versions asked, in order, when given a Resource Manager base URL."""
+
+# ARM metadata key -> CloudEndpoints field (Azure CLI's ARM_METADATA_INDEX, plus 2015 names).
+_ENDPOINT_KEYS = {
+    "activeDirectoryDataLake": "active_directory_data_lake_resource_id",
+    "graphAudience": "active_directory_graph_resource_id",
+    "graphEndpoint": "active_directory_graph_resource_id",
+    "appInsightsResourceId": "app_insights_resource_id",
+    "appInsightsTelemetryChannelResourceId": "app_insights_telemetry_channel_resource_id",
+    "appServiceResourceId": "app_service_resource_id",
+    "attestationResourceId": "attestation_resource_id",
+    "batch": "batch_resource_id",
+    "gallery": "gallery",
+    "galleryEndpoint": "gallery",
+    "logAnalyticsResourceId": "log_analytics_resource_id",
+    "media": "media_resource_id",
+    "microsoftGraphResourceId": "microsoft_graph_resource_id",
+    "ossrDbmsResourceId": "ossrdbms_resource_id",  # the payload's casing
+    "ossrdbmsResourceId": "ossrdbms_resource_id",  # the CLI index's casing
+    "portal": "portal",
+    "portalEndpoint": "portal",
+    "sqlManagement": "sql_management",
+    "synapseAnalyticsResourceId": "synapse_analytics_resource_id",
+    "vmImageAliasDoc": "vm_image_alias_doc",
+}
+# ARM metadata suffix key -> (CloudSuffixes field, whether the CLI adds a leading dot).
+_SUFFIX_KEYS = {
+    "acrLoginServer": ("acr_login_server_endpoint", True),
+    "attestationEndpoint": ("attestation_endpoint", True),
+    "azureDataLakeAnalyticsCatalogAndJob": ("azure_datalake_analytics_catalog_and_job_endpoint", False),
+    "azureDataLakeStoreFileSystem": ("azure_datalake_store_file_system_endpoint", False),
+    "keyVaultDns": ("keyvault_dns", True),
+    "mariadbServerEndpoint": ("mariadb_server_endpoint", True),
+    "mhsmDns": ("mhsm_dns", True),
+    "mysqlServerEndpoint": ("mysql_server_endpoint", True),
+    "postgresqlServerEndpoint": ("postgresql_server_endpoint", True),
+    "sqlServerHostname": ("sql_server_hostname", True),
+    "storage": ("storage_endpoint", False),
+    "storageSyncEndpointSuffix": ("storage_sync_endpoint", False),
+    "synapseAnalytics": ("synapse_analytics_endpoint", True),
+}
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class MetadataProblem(ValueError):
+    """A metadata document cannot describe a cloud; the caller names the variable and source."""
+
+
+def metadata_urls(arm: str) -> list[str]:
+    """The metadata URLs to try for a Resource Manager base URL, newest api-version first.
+
+    A URL that already names ``/metadata/endpoints`` is used as it is.
+    """
+    if "/metadata/endpoints" in arm:
+        return [arm]
+    base = arm.rstrip("/")
+    return [f"{base}/metadata/endpoints?api-version={version}" for version in API_VERSIONS]
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text or None
+
+
+def _dot(suffix: str | None) -> str | None:
+    return suffix if suffix is None or suffix.startswith(".") else f".{suffix}"
+
+
+def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | None) -> Mapping[str, Any]:
+    clouds = [item for item in document if isinstance(item, Mapping)]
+    if not clouds:
+        raise MetadataProblem("it is an empty list of clouds")
+    names = [str(item.get("name")) for item in clouds]
+    if name:
+        for item in clouds:
+            if str(item.get("name", "")).casefold() == name.casefold():
+                return item
+        raise MetadataProblem(f"it offers no cloud named {name!r} (AZURE_CLOUD); it offers {names}")
+    if queried_arm:
+        wanted = queried_arm.rstrip("/").lower()
+        matching = [
+            item for item in clouds if str(item.get("resourceManager", "")).rstrip("/").lower() == wanted
+        ]
+        if len(matching) == 1:
+            return matching[0]
+    if len(clouds) == 1:
+        return clouds[0]
+    raise MetadataProblem(f"it offers several clouds {names}; set AZURE_CLOUD to the one to use")
+
+
+def _from_az_cloud_show(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn ``az cloud show`` JSON (camelCase CLI fields) into the ARM metadata shape."""
+    endpoints = {_CAMEL.sub("_", key).lower(): value for key, value in document["endpoints"].items()}
+    suffixes = {
+        _CAMEL.sub("_", key).lower(): value for key, value in (document.get("suffixes") or {}).items()
+    }
+    return {
+        "name": document.get("name"),
+        "resourceManager": endpoints.get("resource_manager"),
+        "authentication": {
+            "loginEndpoint": endpoints.get("active_directory"),
+            "audiences": [endpoints.get("active_directory_resource_id") or endpoints.get("management")],
+        },
+        "_cli_endpoints": {k: v for k, v in endpoints.items() if k in CloudEndpoints.model_fields},
+        "_cli_suffixes": {k: v for k, v in suffixes.items() if k in CloudSuffixes.model_fields},
+    }
+
+
+def cloud_from_metadata(document: Any, *, name: str | None = None, queried_arm: str | None = None) -> Cloud:
+    """The cloud a metadata document (or ``az cloud show`` output) describes.
+
+    Args:
+        document: Parsed JSON, or the raw text (a UTF-8 BOM is allowed).
+        name: Which cloud to pick from an array (``AZURE_CLOUD``), if any.
+        queried_arm: The Resource Manager URL that was asked: picks from an array, and stands in
+            for a missing ``resourceManager``.
+
+    Raises:
+        MetadataProblem: The document is not JSON, has the wrong shape, or lacks what is needed.
+    """
+    if isinstance(document, (str, bytes)):
+        text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+        try:
+            document = json.loads(text.lstrip("\ufeff"))
+        except ValueError:
+            raise MetadataProblem("it is not JSON") from None
+    if isinstance(document, list):
+        document = _select(document, name=name, queried_arm=queried_arm)
+    if not isinstance(document, Mapping):
+        raise MetadataProblem(f"it is JSON of the wrong shape (a {type(document).__name__}, not an object)")
+    if isinstance(document.get("endpoints"), Mapping):
+        document = _from_az_cloud_show(document)
+    authentication = document.get("authentication")
+    if not isinstance(authentication, Mapping):
+        raise MetadataProblem("it has no 'authentication' object (loginEndpoint and audiences)")
+    try:
+        return _build(document, authentication, queried_arm)
+    except InvalidValue as exc:
+        raise MetadataProblem(f"{exc.problem} (accepted: {exc.accepted})") from None
+
+
+def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queried_arm: str | None) -> Cloud:
+    login = _text(authentication.get("loginEndpoint"))
+    audiences = authentication.get("audiences")
+    audience = _text(audiences[0]) if isinstance(audiences, list) and audiences else None
+    arm = _text(document.get("resourceManager")) or queried_arm
+    if not login or not audience or not arm:
+        missing = [
+            label
+            for label, value in (
+                ("authentication.loginEndpoint", login),
+                ("authentication.audiences[0]", audience),
+                ("resourceManager", arm),
+            )
+            if not value
+        ]
+        raise MetadataProblem(f"it lacks {', '.join(missing)}")
+    login_url = parse_endpoint(login)
+    provider = str(authentication.get("identityProvider") or "AAD").upper()
+    if login_url.lower().endswith("/adfs"):
+        login_url, provider = login_url[: -len("/adfs")], "ADFS"
+    authority = parse_endpoint(login_url, allow_path=False)
+    resource_manager = parse_endpoint(arm)
+    audience, scope = parse_audience(audience)
+
+    cloud_name = _text(document.get("name")) or data.CUSTOM
+    builtin = BUILTIN_CLOUDS.get(cloud_name)
+    if scope is None:
+        same_as_builtin = builtin is not None and builtin.audience.rstrip("/") == audience.rstrip("/")
+        scope = builtin.credential_scopes[0] if builtin and same_as_builtin else scope_for_audience(audience)
+
+    endpoints: dict[str, Any] = dict(builtin.endpoints.model_dump()) if builtin else {}
+    endpoints.update(document.get("_cli_endpoints") or {})
+    for key, field in _ENDPOINT_KEYS.items():
+        value = _text(document.get(key))
+        if value:
+            endpoints[field] = value
+    endpoints.update(
+        active_directory=login.rstrip("/"),
+        resource_manager=resource_manager,
+        active_directory_resource_id=audience,
+        management=audience,
+    )
+    suffixes: dict[str, Any] = dict(builtin.suffixes.model_dump()) if builtin else {}
+    suffixes.update(document.get("_cli_suffixes") or {})
+    raw_suffixes = document.get("suffixes")
+    if isinstance(raw_suffixes, Mapping):
+        for key, (field, dotted) in _SUFFIX_KEYS.items():
+            value = _text(raw_suffixes.get(key))
+            if value:
+                suffixes[field] = _dot(value) if dotted else value
+    return Cloud(
+        name=cloud_name,
+        authority_host=authority,
+        resource_manager=resource_manager,
+        audience=audience,
+        credential_scopes=(scope,),
+        identity_provider=provider,
+        endpoints=CloudEndpoints(**{k: v for k, v in endpoints.items() if isinstance(v, str) or v is None}),
+        suffixes=CloudSuffixes(**{k: v for k, v in suffixes.items() if isinstance(v, str) or v is None}),
+    )
+
+
+def is_known_host(url: str) -> bool:
+    """Whether a Resource Manager URL belongs to a built-in cloud (no discovery needed)."""
+    return host_of(url) in data.MANAGEMENT_HOSTS

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ._version import __version__
@@ -40,7 +40,7 @@ TOTAL_TIMEOUT = 30
 _MAX_REDIRECTS = 3
 
 
-class MetadataUnavailable(Exception):  # noqa: N818 - internal; becomes ConfigurationError
+class MetadataUnavailable(Exception):
     """No usable document: the fetch failed (or the file is unreadable) and nothing is cached."""
 
 
@@ -128,28 +128,38 @@ def _write_cache(path: Path, url: str, body: str) -> None:
 
 def _fetch(url: str) -> str:
     """GET one https URL with azure-core's pipeline; the body as text."""
-    from azure.core.exceptions import AzureError
     from azure.core.pipeline import Pipeline
     from azure.core.pipeline.policies import ProxyPolicy, RetryPolicy, UserAgentPolicy
     from azure.core.pipeline.transport import RequestsTransport
     from azure.core.rest import HttpRequest
 
-    pipeline: Pipeline[HttpRequest, object] = Pipeline(
+    # azure-core types its policies per request type; this list mixes its stock ones freely.
+    policies: list[Any] = [
+        UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"),
+        ProxyPolicy(),
+        # 429/5xx: three retries with back-off, honouring Retry-After. A refused or
+        # unresolvable host: one immediate retry, since waiting rarely helps there.
+        RetryPolicy(
+            retry_total=3,
+            retry_connect=1,
+            retry_backoff_factor=0.5,
+            retry_backoff_max=8,
+            timeout=TOTAL_TIMEOUT,
+        ),
+    ]
+    pipeline: Pipeline[HttpRequest, Any] = Pipeline(
         transport=RequestsTransport(connection_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT),
-        policies=[
-            UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"),
-            ProxyPolicy(),
-            # 429/5xx: three retries with back-off, honouring Retry-After. A refused or
-            # unresolvable host: one immediate retry, since waiting rarely helps there.
-            RetryPolicy(
-                retry_total=3,
-                retry_connect=1,
-                retry_backoff_factor=0.5,
-                retry_backoff_max=8,
-                timeout=TOTAL_TIMEOUT,
-            ),
-        ],
+        policies=policies,
     )
+    with pipeline:
+        return _follow(pipeline, url)
+
+
+def _follow(pipeline: Any, url: str) -> str:
+    """Run the GET, following at most a few https redirects, reading at most MAX_BYTES."""
+    from azure.core.exceptions import AzureError
+    from azure.core.rest import HttpRequest
+
     for _ in range(_MAX_REDIRECTS + 1):
         if urlsplit(url).scheme.lower() != "https":
             raise MetadataUnavailable(f"{url} is not https (a redirect to another scheme is refused)")
@@ -160,20 +170,23 @@ def _fetch(url: str) -> str:
         except AzureError as exc:
             raise MetadataUnavailable(f"the request failed: {exc.message or type(exc).__name__}") from None
         http = response.http_response
-        if 300 <= http.status_code < 400 and http.headers.get("Location"):  # type: ignore[attr-defined]
-            url = http.headers["Location"]  # type: ignore[attr-defined]
-            continue
-        if http.status_code != 200:  # type: ignore[attr-defined]
-            raise MetadataUnavailable(f"it answered HTTP {http.status_code}")  # type: ignore[attr-defined]
-        declared = http.headers.get("Content-Length")  # type: ignore[attr-defined]
-        if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-            raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
-        body = bytearray()
-        for chunk in http.iter_bytes():  # type: ignore[attr-defined]
-            body.extend(chunk)
-            if len(body) > MAX_BYTES:
+        try:
+            if 300 <= http.status_code < 400 and http.headers.get("Location"):
+                url = http.headers["Location"]
+                continue
+            if http.status_code != 200:
+                raise MetadataUnavailable(f"it answered HTTP {http.status_code}")
+            declared = http.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > MAX_BYTES:
                 raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
-        return body.decode("utf-8", "replace")
+            body = bytearray()
+            for chunk in http.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_BYTES:
+                    raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
+            return body.decode("utf-8", "replace")
+        finally:
+            http.close()
     raise MetadataUnavailable(f"it redirected more than {_MAX_REDIRECTS} times")
 
 
@@ -211,7 +224,8 @@ def load(location: str, urls: list[str], parse: Callable[[str, str], T]) -> T:
                 raise
             age = time.time() - cached[1]
             _log.warning(
-                "azenvcloud: cloud metadata from %s is unavailable (%s); using the cached copy from %.0f hours ago",
+                "azenvcloud: cloud metadata from %s is unavailable (%s); "
+                "using the cached copy from %.0f hours ago",
                 location,
                 exc,
                 age / 3600,

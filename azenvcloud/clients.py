@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ._values import InvalidValue, parse_subscription_id
 from .credentials import build_credential, export_identity_variables
 from .errors import ConfigurationError, quote_value
+from .profiles import api_version_for
 from .settings import Settings, get_settings, reset_settings
 
 if TYPE_CHECKING:
@@ -108,7 +109,9 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
     The client gets the shared credential, the cloud's ``base_url`` and ``credential_scopes``,
     and an explicit ``cloud_setting`` where the class accepts one. Classes with a
-    ``subscription_id`` parameter get ``subscription_id`` or ``AZURE_SUBSCRIPTION_ID``.
+    ``subscription_id`` parameter get ``subscription_id`` or ``AZURE_SUBSCRIPTION_ID``. Under an
+    Azure Stack Hub ``AZURE_API_PROFILE`` the class gets that profile's ``api_version`` (an
+    explicit ``api_version=`` wins).
 
     Args:
         client_class: For example ``azure.mgmt.compute.ComputeManagementClient``.
@@ -156,6 +159,9 @@ def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs:
         arguments["subscription_id"] = _subscription(subscription_id, settings, client_class)
     elif subscription_id is not None:
         raise TypeError(f"{client_class.__name__} takes no subscription_id")
+    pinned = api_version_for(settings.api_profile, client_class)
+    if pinned is not None and "api_version" not in kwargs:
+        arguments["api_version"] = pinned
     client = client_class(get_credential(), **arguments, **kwargs)  # type: ignore[call-arg]
     _log.debug("azenvcloud built %s for %s", client_class.__name__, settings.resource_manager)
     return client

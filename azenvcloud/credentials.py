@@ -78,6 +78,8 @@ def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredenti
     """
     from azure.identity import DefaultAzureCredential
 
+    if settings.cloud.adfs:
+        _require_adfs_tenant()
     options = {"authority": settings.authority_host, **options}
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
@@ -91,6 +93,20 @@ def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredenti
         ) from None
     _route_workload_identity(credential, options)
     return credential
+
+
+def _require_adfs_tenant() -> None:
+    """ADFS (Azure Stack Hub) takes tenant ``adfs``: set it when unset, refuse any other."""
+    tenant = os.environ.get("AZURE_TENANT_ID", "").strip()
+    if not tenant:
+        os.environ["AZURE_TENANT_ID"] = "adfs"
+        _log.debug("azenvcloud set AZURE_TENANT_ID=adfs for the ADFS authority")
+    elif tenant.lower() != "adfs":
+        raise ConfigurationError(
+            f"AZURE_TENANT_ID={quote_value(tenant)} cannot be used with an ADFS authority (Azure Stack Hub): "
+            "ADFS has one tenant, 'adfs'. Accepted: adfs, or leave AZURE_TENANT_ID unset.",
+            variables=("AZURE_TENANT_ID",),
+        )
 
 
 def _route_workload_identity(credential: DefaultAzureCredential, options: dict[str, Any]) -> None:

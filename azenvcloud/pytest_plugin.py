@@ -5,7 +5,8 @@ in every pytest run of every project that installs azenvcloud.
 
 - ``azenvcloud_env``: an isolated configuration: every ``AZURE_*`` and azure-identity variable
   cleared, the working directory an empty temporary folder (no stray ``.env``), the metadata
-  cache in that folder, azenvcloud's caches reset before and after. Yields the ``MonkeyPatch`` to set variables with.
+  cache in that folder, azenvcloud's caches reset before and after. Yields the ``MonkeyPatch``
+  to set variables with.
 - ``azenvcloud_fake_cloud_server``: one fake cloud for the session (its certificate also covers
   every built-in cloud's authority and Resource Manager host, for ``route_hosts``).
 - ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it.

@@ -22,6 +22,7 @@ import socket
 import ssl
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,8 +91,13 @@ class _Failure:
     match: str
     status: int
     remaining: int
-    body: dict[str, Any]
+    body: Any
     headers: dict[str, str]
+    delay: float = 0.0
+
+
+MetadataDocument = Callable[[str], Any]
+"""A metadata answer: given the base URL the client asked for, the JSON (or raw bytes) to send."""
 
 
 @dataclass
@@ -100,6 +106,7 @@ class _State:
     tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
     failures: list[_Failure] = field(default_factory=list)
     accepted_scopes: frozenset[str] | None = None
+    metadata: dict[str, MetadataDocument] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -143,9 +150,13 @@ class _Handler(BaseHTTPRequestHandler):
             if failure is not None:
                 failure.remaining -= 1
         if failure is not None:
+            if failure.delay:
+                time.sleep(failure.delay)
             self._send(failure.status, failure.body, failure.headers)
             return
-        status, payload = cloud._route(method, parts.path, form, bearer, self._base_url())
+        status, payload = cloud._route(
+            method, parts.path, query=recorded.query, form=form, bearer=bearer, base=self._base_url()
+        )
         self._send(status, payload)
 
     def _base_url(self) -> str:
@@ -153,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         return f"https://{host}"
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -226,6 +237,7 @@ class FakeCloud:
         self._ca.cert_pem.write_to_path(self.ca_bundle)
         self._server = _Server(self, context)
         self._thread: threading.Thread | None = None
+        self._state.metadata = {"2022-09-01": self.metadata_2022}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -284,6 +296,7 @@ class FakeCloud:
             self._state.tokens.clear()
             self._state.failures.clear()
             self._state.accepted_scopes = None
+            self._state.metadata = {"2022-09-01": self.metadata_2022}
 
     def accept_scopes(self, *scopes: str) -> None:
         """Make Resource Manager refuse (401) tokens issued for any other scope, as Azure does."""
@@ -296,19 +309,86 @@ class FakeCloud:
         status: int,
         *,
         times: int = 1,
-        body: dict[str, Any] | None = None,
+        body: Any = None,
         headers: dict[str, str] | None = None,
+        delay: float = 0.0,
     ) -> None:
-        """Answer the next ``times`` requests whose path contains ``path_contains`` with ``status``."""
+        """Answer the next ``times`` requests whose path contains ``path_contains`` with ``status``.
+
+        ``body`` is JSON, or ``bytes`` sent as they are; ``delay`` seconds pass before the answer.
+        """
         failure = _Failure(
             path_contains,
             status,
             times,
-            body or {"error": {"code": "Injected", "message": "injected"}},
+            body if body is not None else {"error": {"code": "Injected", "message": "injected"}},
             headers or {},
+            delay,
         )
         with self._state.lock:
             self._state.failures.append(failure)
+
+    def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
+        """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404."""
+        with self._state.lock:
+            self._state.metadata = dict(documents)
+
+    def metadata_2022(self, base: str) -> dict[str, Any]:
+        """A 2022-09-01 metadata object describing this fake, as public Azure answers."""
+        return {
+            "name": "FakeCloud",
+            "portal": f"{base}/portal",
+            "authentication": {
+                "loginEndpoint": base,
+                "audiences": [self.audience, base],
+                "tenant": "common",
+                "identityProvider": "AAD",
+            },
+            "resourceManager": f"{base}/",
+            "microsoftGraphResourceId": f"{base}/graph/",
+            "suffixes": {"keyVaultDns": "vault.fake.azenvcloud.test", "storage": "core.fake.azenvcloud.test"},
+        }
+
+    def metadata_2019(self, base: str) -> list[dict[str, Any]]:
+        """A 2019-05-01 metadata array: this fake among other clouds."""
+        other = {
+            "name": "OtherCloud",
+            "authentication": {
+                "loginEndpoint": "https://login.other.example/",
+                "audiences": ["https://other/"],
+            },
+            "resourceManager": "https://management.other.example/",
+        }
+        return [other, self.metadata_2022(base)]
+
+    def metadata_2015(self, base: str) -> dict[str, Any]:
+        """A 2015-01-01 metadata object: authentication, graph, gallery and portal only."""
+        return {
+            "galleryEndpoint": f"{base}/gallery/",
+            "graphEndpoint": "https://graph.windows.net/",
+            "portalEndpoint": f"{base}/portal/",
+            "authentication": {"loginEndpoint": f"{base}/", "audiences": [self.audience]},
+        }
+
+    def metadata_azure_stack_adfs(self, base: str) -> list[dict[str, Any]]:
+        """An Azure Stack Hub ADFS stamp's 2022-09-01 answer: an array, ``/adfs`` login, no ARM."""
+        return [
+            {
+                "name": "AzureStackCloud",
+                "portal": f"{base}/portal",
+                "authentication": {
+                    "loginEndpoint": f"{base}/adfs/",
+                    "audiences": [f"{self.audience}{self.tenant_id}"],
+                    "tenant": "adfs",
+                    "identityProvider": "ADFS",
+                },
+                "graph": f"{base}/graph/",
+                "suffixes": {
+                    "keyVaultDns": "vault.local.azurestack.external",
+                    "storage": "local.azurestack.external",
+                },
+            }
+        ]
 
     def environment(self, *, credential: str = "EnvironmentCredential") -> dict[str, str]:
         """Environment variables that point azenvcloud and azure-identity at this fake.
@@ -367,10 +447,25 @@ class FakeCloud:
             self._state.tokens[token] = scope
         return token
 
-    def _route(
-        self, method: str, path: str, form: dict[str, str], bearer: str | None, base: str
+    def _route(  # noqa: PLR0911 - one return per route
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, str],
+        form: dict[str, str],
+        bearer: str | None,
+        base: str,
     ) -> tuple[int, Any]:
         segments = [segment for segment in path.split("/") if segment]
+        if method == "GET" and path == "/metadata/endpoints":
+            with self._state.lock:
+                document = self._state.metadata.get(query.get("api-version", ""))
+            if document is None:
+                return 404, {
+                    "error": {"code": "NoRegisteredProviderFound", "message": "unsupported api-version"}
+                }
+            return 200, document(base)
         if method == "GET" and path.endswith("/.well-known/openid-configuration"):
             return 200, self._openid_configuration(base, segments[0])
         if method == "GET" and path.endswith("/discovery/instance"):

@@ -372,5 +372,7 @@ def test_unknown_resource_manager_alone_is_discovered_and_unreachable_is_clear(
         Settings()
     message = str(caught.value)
     assert caught.value.variables == ("AZURE_RESOURCE_MANAGER",)
-    assert message.startswith("AZURE_RESOURCE_MANAGER='https://arm.contoso.example': the cloud metadata cannot be had")
+    assert message.startswith(
+        "AZURE_RESOURCE_MANAGER='https://arm.contoso.example': the cloud metadata cannot be had"
+    )
     assert "set AZURE_AUTHORITY_HOST and AZURE_AUDIENCE too" in message

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -252,7 +253,8 @@ def _fetch_and_parse(urls: list[str], parse: Callable[[str, str], T]) -> tuple[T
 
 
 def _worth_trying_older(exc: Exception) -> bool:
-    # An older api-version helps when this one was refused or answered in a shape we cannot
-    # use; not when the host is unreachable, which would only multiply the wait.
-    text = str(exc)
-    return "request failed" not in text and "not https" not in text
+    # An older api-version helps when this one was refused (4xx) or answered in a shape we
+    # cannot use; not when the host is unreachable or failing, which would only multiply the wait.
+    if not isinstance(exc, MetadataUnavailable):
+        return True
+    return re.search(r"HTTP 4\d\d", str(exc)) is not None

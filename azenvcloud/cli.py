@@ -30,6 +30,8 @@ _ORDER = (
     "credential_scopes",
     "subscription_id",
     "disable_instance_discovery",
+    "cloud_metadata_url",
+    "api_profile",
 )
 
 

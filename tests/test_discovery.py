@@ -331,3 +331,12 @@ def test_processes_starting_together_fetch_once(only_resource_manager: FakeCloud
     outputs = [start.communicate(timeout=120)[0].strip() for start in starts]
     assert outputs == ["FakeCloud"] * 8
     assert len(only_resource_manager.requests_of("metadata")) == 1
+
+
+def test_default_cache_folder_is_the_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platformdirs import user_cache_dir
+
+    from azenvcloud import _metadata_source
+
+    monkeypatch.delenv("AZENVCLOUD_CACHE_DIR")
+    assert _metadata_source._cache_dir() == Path(user_cache_dir("azenvcloud")) / "metadata"

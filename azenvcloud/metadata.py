@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _builtin_clouds as data
-from ._values import InvalidValue, host_of, parse_audience, parse_endpoint, scope_for_audience
+from ._values import InvalidValue, parse_audience, parse_endpoint, scope_for_audience
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 
 __all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "metadata_urls"]
@@ -232,8 +232,3 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
         endpoints=CloudEndpoints(**{k: v for k, v in endpoints.items() if isinstance(v, str) or v is None}),
         suffixes=CloudSuffixes(**{k: v for k, v in suffixes.items() if isinstance(v, str) or v is None}),
     )
-
-
-def is_known_host(url: str) -> bool:
-    """Whether a Resource Manager URL belongs to a built-in cloud (no discovery needed)."""
-    return host_of(url) in data.MANAGEMENT_HOSTS

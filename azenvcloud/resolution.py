@@ -70,6 +70,7 @@ class _Given:
     value: str
     source: Source
     known_cloud: str | None
+    scope: str | None = None  # an audience written as a .default scope
 
     @property
     def shown(self) -> str:
@@ -114,6 +115,7 @@ def _parse_resource_manager(raw: str) -> str:
 
 def _parse_given(field: str, raw: object, source: Source) -> _Given:
     text = str(raw)
+    scope: str | None = None
     try:
         if field == "authority_host":
             value = _parse_authority(text)
@@ -122,7 +124,7 @@ def _parse_given(field: str, raw: object, source: Source) -> _Given:
             value = _parse_resource_manager(text)
             known = cloud_name_for_management_host(host_of(value))
         else:
-            value, _scope = parse_audience(text)
+            value, scope = parse_audience(text)
             known = cloud_name_for_management_host(host_of(value))
     except InvalidValue as exc:
         raise _unusable(field, raw, source, exc) from None
@@ -132,7 +134,7 @@ def _parse_given(field: str, raw: object, source: Source) -> _Given:
             f"{data.RETIRED_REASONS[known]}.",
             variables=(VARIABLES[field],),
         )
-    return _Given(field, text, value, source, known)
+    return _Given(field, text, value, source, known, scope)
 
 
 def _mismatch(first_field: str, first_shown: str, first_cloud: str, second: _Given) -> ConfigurationError:
@@ -307,9 +309,7 @@ def _apply(
     resolved_sources: dict[str, Source],
 ) -> Cloud:
     """Lay the given values over the base cloud (or assemble a custom one)."""
-    audience_scope = None
-    if "audience" in given:
-        _audience, audience_scope = parse_audience(given["audience"].raw)
+    audience_scope = given["audience"].scope if "audience" in given else None
     for field, item in given.items():
         resolved_sources[field] = item.source
 

@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -42,7 +41,15 @@ _MAX_REDIRECTS = 3
 
 
 class MetadataUnavailable(Exception):
-    """No usable document: the fetch failed (or the file is unreadable) and nothing is cached."""
+    """No usable document: the fetch failed (or the file is unreadable) and nothing is cached.
+
+    Internal: it becomes a ``ConfigurationError``. ``status`` is the HTTP status when the server
+    answered with one other than 200.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def is_local(location: str) -> bool:
@@ -176,7 +183,7 @@ def _follow(pipeline: Any, url: str) -> str:
                 url = http.headers["Location"]
                 continue
             if http.status_code != 200:
-                raise MetadataUnavailable(f"it answered HTTP {http.status_code}")
+                raise MetadataUnavailable(f"it answered HTTP {http.status_code}", status=http.status_code)
             declared = http.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > MAX_BYTES:
                 raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
@@ -191,13 +198,13 @@ def _follow(pipeline: Any, url: str) -> str:
     raise MetadataUnavailable(f"it redirected more than {_MAX_REDIRECTS} times")
 
 
-def load(location: str, urls: list[str], parse: Callable[[str, str], T]) -> T:
+def load(location: str, urls: list[str], parse: Callable[[str], T]) -> T:
     """Load and parse the metadata at ``location``.
 
     Args:
         location: What the user configured: a file path, ``file://`` URL, or https URL.
         urls: For https, the URLs to try in order (newest api-version first).
-        parse: ``parse(body, url)``, raising ``ValueError`` for a document it cannot use; only
+        parse: ``parse(body)``, raising ``ValueError`` for a document it cannot use; only
             documents it accepts are cached.
 
     Raises:
@@ -205,19 +212,19 @@ def load(location: str, urls: list[str], parse: Callable[[str, str], T]) -> T:
         ValueError: From ``parse``, when the document was read but is unusable.
     """
     if is_local(location):
-        return parse(_read_file(location), location)
+        return parse(_read_file(location))
     ttl = _ttl()
     cache = _cache_dir() / f"{hashlib.sha256(location.encode()).hexdigest()[:32]}.json"
     if ttl == 0:
         return _fetch_and_parse(urls, parse)[0]
     cached = _read_cache(cache)
     if cached and time.time() - cached[1] < ttl:
-        return parse(cached[0], location)
+        return parse(cached[0])
     cache.parent.mkdir(parents=True, exist_ok=True)
     with _locked(cache.with_suffix(".lock")):
         cached = _read_cache(cache)  # another process may have just fetched it
         if cached and time.time() - cached[1] < ttl:
-            return parse(cached[0], location)
+            return parse(cached[0])
         try:
             result, body = _fetch_and_parse(urls, parse)
         except (MetadataUnavailable, ValueError) as exc:
@@ -231,18 +238,18 @@ def load(location: str, urls: list[str], parse: Callable[[str, str], T]) -> T:
                 exc,
                 age / 3600,
             )
-            return parse(cached[0], location)
+            return parse(cached[0])
         _write_cache(cache, location, body)
         return result
 
 
-def _fetch_and_parse(urls: list[str], parse: Callable[[str, str], T]) -> tuple[T, str]:
+def _fetch_and_parse(urls: list[str], parse: Callable[[str], T]) -> tuple[T, str]:
     """Try each URL in turn; the first that answers with a usable document wins."""
     problems = []
     for url in urls:
         try:
             body = _fetch(url)
-            return parse(body, url), body
+            return parse(body), body
         except (MetadataUnavailable, ValueError) as exc:
             problems.append(f"{url}: {exc}")
             if len(urls) > 1 and not _worth_trying_older(exc):
@@ -257,4 +264,4 @@ def _worth_trying_older(exc: Exception) -> bool:
     # cannot use; not when the host is unreachable or failing, which would only multiply the wait.
     if not isinstance(exc, MetadataUnavailable):
         return True
-    return re.search(r"HTTP 4\d\d", str(exc)) is not None
+    return exc.status is not None and 400 <= exc.status < 500

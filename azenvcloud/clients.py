@@ -202,7 +202,7 @@ def reset() -> None:
             continue
         try:
             close()
-        except Exception:
+        except Exception:  # closing one must not stop the rest from closing
             _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
 
 

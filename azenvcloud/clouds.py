@@ -216,6 +216,11 @@ def canonical_cloud_name(name: str) -> str:
     raise InvalidValue(f"it is not a known cloud name{hint}", _accepted_names())
 
 
+def is_retired_cloud_name(name: str) -> bool:
+    """Whether ``name`` (any dialect) names a cloud that has closed, such as ``AzureGermanCloud``."""
+    return _fold(name) in _RETIRED_BY_FOLDED_NAME
+
+
 def _accepted_names() -> str:
     shown = ", ".join(
         f"{canonical} ({', '.join(aliases[1:4])})" if len(aliases) > 1 else canonical

@@ -128,5 +128,5 @@ def _route_workload_identity(credential: DefaultAzureCredential, options: dict[s
         elif isinstance(member, ManagedIdentityCredential) and isinstance(
             getattr(member, "_credential", None), WorkloadIdentityCredential
         ):
-            member._credential = routed()
+            member._credential = routed()  # azure-identity keeps no public hook for this
     credential.credentials = tuple(chain)

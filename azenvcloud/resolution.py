@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
 from ._values import (
@@ -37,6 +38,7 @@ from .clouds import (
     canonical_cloud_name,
     cloud_name_for_authority_host,
     cloud_name_for_management_host,
+    is_retired_cloud_name,
 )
 from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
@@ -85,15 +87,14 @@ def _unusable(field: str, raw: object, source: Source, exc: InvalidValue) -> Con
 
 
 def _parse_authority(raw: str) -> str:
-    try:
-        value = parse_endpoint(raw, allow_path=False, accepted=_AUTHORITY_ACCEPTED)
-    except InvalidValue as exc:
-        if "has a path" in exc.problem:
-            raise InvalidValue(
-                f"{exc.problem}: the authority is a host only; a tenant belongs in AZURE_TENANT_ID",
-                _AUTHORITY_ACCEPTED,
-            ) from None
-        raise
+    value = parse_endpoint(raw, accepted=_AUTHORITY_ACCEPTED)
+    path = urlsplit(value).path
+    if path:
+        raise InvalidValue(
+            f"it has a path ({path!r}), but only a scheme and host are expected: "
+            "the authority is a host only; a tenant belongs in AZURE_TENANT_ID",
+            _AUTHORITY_ACCEPTED,
+        )
     if cloud_name_for_management_host(host_of(value)):
         raise InvalidValue(
             "it is a Resource Manager or audience host, not an identity authority "
@@ -239,7 +240,7 @@ def _cloud_name(
     except InvalidValue as exc:
         arm = given.get("resource_manager")
         may_discover = "cloud_metadata_url" in values or (arm is not None and arm.known_cloud is None)
-        if may_discover and "retired" not in exc.problem:
+        if may_discover and not is_retired_cloud_name(str(values["cloud"])):
             return None, str(values["cloud"]).strip()
         raise _unusable("cloud", values["cloud"], sources["cloud"], exc) from None
 
@@ -394,7 +395,7 @@ def load_metadata(
         if queried_arm is None:
             queried_arm = base.split("/metadata/endpoints", 1)[0]
 
-    def parse(body: str, url: str) -> Cloud:
+    def parse(body: str) -> Cloud:
         return cloud_from_metadata(body, name=name, queried_arm=queried_arm)
 
     try:

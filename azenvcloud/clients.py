@@ -8,18 +8,15 @@ its own. :func:`reset` closes and forgets everything, settings included.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._values import InvalidValue, parse_subscription_id
+from ._construction import cache_key, client_arguments
 from .credentials import build_credential, export_identity_variables
-from .errors import ConfigurationError, quote_value
-from .profiles import api_version_for
-from .settings import Settings, get_settings, reset_settings
+from .settings import get_settings, reset_settings
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
@@ -34,11 +31,10 @@ _log = logging.getLogger("azenvcloud")
 _CREDENTIAL = "credential"
 _RESOURCES = "resources"
 _SUBSCRIPTIONS = "subscriptions"
-# Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
-_RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
 
 _lock = threading.RLock()
 _objects: dict[Hashable, Any] = {}
+_reset_hooks: list[Callable[[], None]] = []
 
 
 def _cached(key: Hashable, build: Callable[[], Any]) -> Any:
@@ -125,76 +121,39 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
         TypeError: An argument azenvcloud owns (``credential``, ``base_url``,
             ``credential_scopes``, ``cloud_setting``) was passed, or an argument is unhashable.
     """
-    key = (client_class, subscription_id, tuple(sorted(kwargs.items())))
-    try:
-        client: ClientT | None = _objects.get(key)
-    except TypeError:
-        raise TypeError(
-            f"get_client({client_class.__name__}, ...) caches clients by their arguments, so "
-            "every keyword argument must be hashable"
-        ) from None
+    key = cache_key(client_class, subscription_id, kwargs)
+    client: ClientT | None = _objects.get(key)
     if client is not None:
         return client
     return _cached(key, lambda: _construct(client_class, subscription_id, kwargs))  # type: ignore[no-any-return]
 
 
 def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
-    owned = sorted(_RESERVED & kwargs.keys())
-    if owned:
-        raise TypeError(
-            f"{', '.join(owned)} {'is' if len(owned) == 1 else 'are'} set by azenvcloud from the resolved "
-            "cloud; configure AZURE_* variables (or azenvcloud.configure) instead of passing them"
-        )
-    from azure.core import AzureClouds
-
     settings = get_settings()
-    parameters = inspect.signature(client_class).parameters
-    arguments: dict[str, Any] = {"credential_scopes": settings.credential_scopes}
-    arguments["endpoint" if "endpoint" in parameters and "base_url" not in parameters else "base_url"] = (
-        settings.resource_manager
-    )
-    if "cloud_setting" in parameters:
-        arguments["cloud_setting"] = AzureClouds[settings.cloud.sdk_cloud_setting]
-    if "subscription_id" in parameters:
-        arguments["subscription_id"] = _subscription(subscription_id, settings, client_class)
-    elif subscription_id is not None:
-        raise TypeError(f"{client_class.__name__} takes no subscription_id")
-    pinned = api_version_for(settings.api_profile, client_class)
-    if pinned is not None and "api_version" not in kwargs:
-        arguments["api_version"] = pinned
-    client = client_class(get_credential(), **arguments, **kwargs)  # type: ignore[call-arg]
+    arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+    client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
     _log.debug("azenvcloud built %s for %s", client_class.__name__, settings.resource_manager)
     return client
 
 
-def _subscription(subscription_id: str | None, settings: Settings, client_class: type[Any]) -> str:
-    if subscription_id is not None:
-        try:
-            return parse_subscription_id(subscription_id)
-        except InvalidValue as exc:
-            raise ConfigurationError(
-                f"subscription_id={quote_value(subscription_id)} is not usable: {exc.problem}. "
-                f"Accepted: {exc.accepted}.",
-                variables=("AZURE_SUBSCRIPTION_ID",),
-            ) from None
-    if settings.subscription_id is None:
-        raise ConfigurationError(
-            f"{client_class.__name__} needs a subscription and none is configured: set "
-            "AZURE_SUBSCRIPTION_ID (a GUID) or pass subscription_id=.",
-            variables=("AZURE_SUBSCRIPTION_ID",),
-        )
-    return settings.subscription_id
+def on_reset(forget: Callable[[], None]) -> None:
+    """Have :func:`reset` also call ``forget`` (how :mod:`azenvcloud.aio` drops its objects)."""
+    _reset_hooks.append(forget)
 
 
 def reset() -> None:
     """Close and forget the credential, every client and the settings; the next use rebuilds.
 
     For tests and configuration reloads. Objects handed out earlier are closed: drop them too.
+    Async objects (:mod:`azenvcloud.aio`) are forgotten but not closed, since closing needs
+    their event loop: ``await azenvcloud.aio.close()`` first.
     """
     with _lock:
         built = list(_objects.items())
         _objects.clear()
         reset_settings()
+        for forget in _reset_hooks:
+            forget()
     # Clients first: they use the credential.
     for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
         close = getattr(obj, "close", None)

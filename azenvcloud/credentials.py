@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError, quote_value
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
+    from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
     from .settings import Settings
 
-__all__ = ["IDENTITY_VARIABLES", "build_credential", "export_identity_variables"]
+__all__ = ["IDENTITY_VARIABLES", "build_async_credential", "build_credential", "export_identity_variables"]
 
 _log = logging.getLogger("azenvcloud")
 
@@ -76,22 +78,35 @@ def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredenti
         ConfigurationError: azure-identity refused its configuration (for example an invalid
             ``AZURE_TOKEN_CREDENTIALS``).
     """
-    from azure.identity import DefaultAzureCredential
+    from azure import identity
 
+    return _build(identity, settings, options)  # type: ignore[no-any-return]
+
+
+def build_async_credential(settings: Settings, **options: Any) -> AsyncDefaultAzureCredential:
+    """The ``azure.identity.aio`` twin of :func:`build_credential`, built by the same rules."""
+    from azure.identity import aio
+
+    return _build(aio, settings, options)  # type: ignore[no-any-return]
+
+
+def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) -> Any:
+    # azure.identity and azure.identity.aio expose the same class names with the same
+    # constructors and chain layout; `identity` is one of the two modules.
     if settings.cloud.adfs:
         _require_adfs_tenant()
     options = {"authority": settings.authority_host, **options}
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
     try:
-        credential = DefaultAzureCredential(**options)
+        credential = identity.DefaultAzureCredential(**options)
     except ValueError as exc:
         selected = os.environ.get("AZURE_TOKEN_CREDENTIALS", "")
         raise ConfigurationError(
             f"azure-identity refused AZURE_TOKEN_CREDENTIALS={quote_value(selected)}: {exc}",
             variables=("AZURE_TOKEN_CREDENTIALS",),
         ) from None
-    _route_workload_identity(credential, options)
+    _route_workload_identity(identity, credential, options)
     return credential
 
 
@@ -109,24 +124,24 @@ def _require_adfs_tenant() -> None:
         )
 
 
-def _route_workload_identity(credential: DefaultAzureCredential, options: dict[str, Any]) -> None:
+def _route_workload_identity(identity: ModuleType, credential: Any, options: dict[str, Any]) -> None:
     """Rebuild the chain's workload identity credentials with the resolved authority.
 
     They are built exactly as ``DefaultAzureCredential`` builds them (tenant, client ID and
     token file from the environment), plus ``authority``. Managed identity wraps one too when
     the AKS webhook's variables are set and workload identity is not separately in the chain.
     """
-    from azure.identity import ManagedIdentityCredential, WorkloadIdentityCredential
+    workload_identity = identity.WorkloadIdentityCredential
 
-    def routed() -> WorkloadIdentityCredential:
-        return WorkloadIdentityCredential(**options)
+    def routed() -> Any:
+        return workload_identity(**options)
 
     chain = list(credential.credentials)
     for index, member in enumerate(chain):
-        if isinstance(member, WorkloadIdentityCredential):
+        if isinstance(member, workload_identity):
             chain[index] = routed()
-        elif isinstance(member, ManagedIdentityCredential) and isinstance(
-            getattr(member, "_credential", None), WorkloadIdentityCredential
+        elif isinstance(member, identity.ManagedIdentityCredential) and isinstance(
+            getattr(member, "_credential", None), workload_identity
         ):
             member._credential = routed()  # azure-identity keeps no public hook for this
     credential.credentials = tuple(chain)

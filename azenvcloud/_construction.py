@@ -1,0 +1,90 @@
+"""The constructor arguments that put a management client in step with the resolved cloud.
+
+Shared by the synchronous getters (:mod:`azenvcloud.clients`) and the async ones
+(:mod:`azenvcloud.aio`): one set of rules for ``base_url``, ``credential_scopes``,
+``cloud_setting``, the subscription and Azure Stack Hub API profiles.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Hashable
+from typing import Any
+
+from ._values import InvalidValue, parse_subscription_id
+from .errors import ConfigurationError, quote_value
+from .profiles import api_version_for
+from .settings import Settings
+
+__all__ = ["RESERVED", "cache_key", "client_arguments"]
+
+# Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
+RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
+
+
+def cache_key(client_class: type[Any], subscription_id: str | None, kwargs: dict[str, Any]) -> Hashable:
+    """The key a client is cached under; refuses unhashable arguments with a clear TypeError."""
+    key = (client_class, subscription_id, tuple(sorted(kwargs.items())))
+    try:
+        hash(key)
+    except TypeError:
+        raise TypeError(
+            f"get_client({client_class.__name__}, ...) caches clients by their arguments, so "
+            "every keyword argument must be hashable"
+        ) from None
+    return key
+
+
+def client_arguments(
+    client_class: type[Any], subscription_id: str | None, kwargs: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """Every constructor argument but the credential, for ``client_class`` in ``settings``'s cloud.
+
+    Raises:
+        ConfigurationError: The class needs a subscription and none is configured, or the one
+            given is not a GUID.
+        TypeError: ``kwargs`` holds an argument azenvcloud owns, or the class takes no
+            subscription and one was given.
+    """
+    owned = sorted(RESERVED & kwargs.keys())
+    if owned:
+        raise TypeError(
+            f"{', '.join(owned)} {'is' if len(owned) == 1 else 'are'} set by azenvcloud from the resolved "
+            "cloud; configure AZURE_* variables (or azenvcloud.configure) instead of passing them"
+        )
+    from azure.core import AzureClouds
+
+    parameters = inspect.signature(client_class).parameters
+    arguments: dict[str, Any] = {"credential_scopes": settings.credential_scopes}
+    arguments["endpoint" if "endpoint" in parameters and "base_url" not in parameters else "base_url"] = (
+        settings.resource_manager
+    )
+    if "cloud_setting" in parameters:
+        arguments["cloud_setting"] = AzureClouds[settings.cloud.sdk_cloud_setting]
+    if "subscription_id" in parameters:
+        arguments["subscription_id"] = _subscription(subscription_id, settings, client_class)
+    elif subscription_id is not None:
+        raise TypeError(f"{client_class.__name__} takes no subscription_id")
+    pinned = api_version_for(settings.api_profile, client_class)
+    if pinned is not None and "api_version" not in kwargs:
+        arguments["api_version"] = pinned
+    return {**arguments, **kwargs}
+
+
+def _subscription(subscription_id: str | None, settings: Settings, client_class: type[Any]) -> str:
+    if subscription_id is not None:
+        try:
+            return parse_subscription_id(subscription_id)
+        except InvalidValue as exc:
+            raise ConfigurationError(
+                f"subscription_id={quote_value(subscription_id)} is not usable: {exc.problem}. "
+                f"Accepted: {exc.accepted}.",
+                variables=("AZURE_SUBSCRIPTION_ID",),
+            ) from None
+    if settings.subscription_id is None:
+        raise ConfigurationError(
+            f"{client_class.__name__} needs a subscription and none is configured: set "
+            "AZURE_SUBSCRIPTION_ID (a GUID) or pass subscription_id=.",
+            variables=("AZURE_SUBSCRIPTION_ID",),
+        )
+    return settings.subscription_id

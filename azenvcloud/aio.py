@@ -1,0 +1,170 @@
+"""Async twins of the getters, on ``azure.identity.aio`` and the clients' ``aio`` modules.
+
+Same configuration, same rules as :mod:`azenvcloud` (the resolved authority for every
+credential in the chain, workload identity included; the cloud's ``base_url``,
+``credential_scopes`` and ``cloud_setting``; Azure Stack Hub API profiles). Objects are cached
+per running event loop: one built in a loop is never handed out in another, because its
+aiohttp session belongs to that loop. Call :func:`close` before the loop ends (for example at
+the end of a FastAPI lifespan)::
+
+    from azenvcloud import aio
+
+    async def main() -> None:
+        async for group in aio.get_resource_client().resource_groups.list():
+            print(group.name)
+        await aio.close()
+
+Needs an async HTTP transport: ``pip install 'azenvcloud[aio]'`` (aiohttp).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import clients
+from ._construction import cache_key, client_arguments
+from .credentials import build_async_credential, export_identity_variables
+from .settings import get_settings
+
+if TYPE_CHECKING:
+    from azure.identity.aio import DefaultAzureCredential
+    from azure.mgmt.resource.resources.aio import ResourceManagementClient
+    from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
+
+__all__ = ["close", "get_client", "get_credential", "get_resource_client", "get_subscription_client"]
+
+ClientT = TypeVar("ClientT")
+
+_log = logging.getLogger("azenvcloud")
+_CREDENTIAL = "credential"
+_RESOURCES = "resources"
+_SUBSCRIPTIONS = "subscriptions"
+
+# Event loop -> that loop's objects. A loop runs in one thread and building is synchronous (no
+# await between looking up and storing), so a loop's own dictionary needs no lock; the lock
+# only guards adding a loop. Weak keys: a loop that is gone takes its entry with it.
+_lock = threading.Lock()
+_loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _objects(caller: str) -> dict[Hashable, Any]:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            f"azenvcloud.aio.{caller}() needs a running event loop (call it from a coroutine); "
+            f"synchronous code uses azenvcloud.{caller}()"
+        ) from None
+    objects = _loops.get(loop)
+    if objects is None:
+        with _lock:
+            objects = _loops.setdefault(loop, {})
+    return objects
+
+
+def get_credential() -> DefaultAzureCredential:
+    """This event loop's ``azure.identity.aio.DefaultAzureCredential`` for the resolved cloud.
+
+    Raises:
+        ConfigurationError: The configuration is invalid.
+        RuntimeError: No event loop is running.
+    """
+    objects = _objects("get_credential")
+    credential: DefaultAzureCredential | None = objects.get(_CREDENTIAL)
+    if credential is None:
+        settings = get_settings()
+        export_identity_variables(settings.env_file)
+        credential = build_async_credential(settings)
+        objects[_CREDENTIAL] = credential
+        _log.debug("azenvcloud built async DefaultAzureCredential for authority %s", settings.authority_host)
+    return credential
+
+
+def get_resource_client(subscription_id: str | None = None) -> ResourceManagementClient:
+    """This event loop's ``aio.ResourceManagementClient`` (default subscription ``AZURE_SUBSCRIPTION_ID``).
+
+    Raises:
+        ConfigurationError: The configuration is invalid, or no subscription is configured.
+        RuntimeError: No event loop is running.
+    """
+    from azure.mgmt.resource.resources.aio import ResourceManagementClient
+
+    return _client(
+        "get_resource_client", ResourceManagementClient, subscription_id, {}, (_RESOURCES, subscription_id)
+    )
+
+
+def get_subscription_client() -> SubscriptionClient:
+    """This event loop's ``aio.SubscriptionClient`` (subscriptions and tenants; needs no subscription)."""
+    from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
+
+    return _client("get_subscription_client", SubscriptionClient, None, {}, _SUBSCRIPTIONS)
+
+
+def get_client(client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any) -> ClientT:
+    """This event loop's client of any async ``azure-mgmt-*`` class (from its ``aio`` module).
+
+    The rules and arguments are those of :func:`azenvcloud.get_client`.
+
+    Raises:
+        ConfigurationError: As :func:`azenvcloud.get_client`.
+        TypeError: As :func:`azenvcloud.get_client`.
+        RuntimeError: No event loop is running.
+    """
+    key = cache_key(client_class, subscription_id, kwargs)
+    return _client("get_client", client_class, subscription_id, kwargs, key)
+
+
+def _client(
+    caller: str,
+    client_class: type[ClientT],
+    subscription_id: str | None,
+    kwargs: dict[str, Any],
+    key: Hashable,
+) -> ClientT:
+    objects = _objects(caller)
+    client: ClientT | None = objects.get(key)
+    if client is None:
+        settings = get_settings()
+        arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+        client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
+        objects[key] = client
+        _log.debug("azenvcloud built async %s for %s", client_class.__name__, settings.resource_manager)
+    return client
+
+
+async def close() -> None:
+    """Close and forget this event loop's credential and clients; the next use rebuilds.
+
+    Call it before the loop ends: their aiohttp sessions belong to the loop.
+    """
+    objects = _objects("close")
+    built = list(objects.items())
+    objects.clear()
+    # Clients first: they use the credential.
+    for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
+        try:
+            await obj.close()
+        except Exception:  # closing one must not stop the rest from closing
+            _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
+
+
+def _forget_everything() -> None:
+    # Used by azenvcloud.reset() (the settings changed) and after fork (the child must not use
+    # the parent's connections). Nothing is closed: that needs each object's own loop.
+    global _lock  # noqa: PLW0603 - a lock held by another thread at fork time stays held
+    _lock = threading.Lock()
+    _loops.clear()
+
+
+clients.on_reset(_forget_everything)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_everything)

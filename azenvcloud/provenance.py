@@ -7,7 +7,7 @@ from typing import Literal
 
 __all__ = ["VARIABLES", "Source", "SourceKind"]
 
-SourceKind = Literal["argument", "environment", "dotenv", "default", "metadata", "derived"]
+SourceKind = Literal["argument", "option", "environment", "dotenv", "default", "metadata", "derived"]
 
 # One vocabulary from variable to attribute: AZURE_AUTHORITY_HOST <-> authority_host.
 VARIABLES: dict[str, str] = {
@@ -27,7 +27,8 @@ class Source:
     """The origin of one resolved setting.
 
     Attributes:
-        kind: ``argument`` (passed in code), ``environment``, ``dotenv`` (a .env file),
+        kind: ``argument`` (passed in code), ``option`` (a command-line option of
+            ``azenvcloud``), ``environment``, ``dotenv`` (a .env file),
             ``default`` (a built-in cloud's value), ``metadata`` (a metadata URL or snapshot
             file) or ``derived`` (computed from other values).
         detail: What exactly: the .env path, the cloud whose default was used, the metadata
@@ -40,6 +41,7 @@ class Source:
     def __str__(self) -> str:
         labels = {
             "argument": "argument",
+            "option": "command-line option",
             "environment": "environment",
             "dotenv": ".env file",
             "default": "default of",
@@ -52,7 +54,7 @@ class Source:
     def names(self, field: str) -> str:
         """How to name ``field`` to a person, given where its value came from."""
         variable = VARIABLES[field]
-        if self.kind == "environment" and self.detail:
+        if self.kind in {"environment", "option"} and self.detail:
             return self.detail
         if self.kind == "argument":
             return f"{variable} (passed in code as {field}=)"

@@ -23,10 +23,6 @@ import pytest
 if TYPE_CHECKING:
     from .testing import FakeCloud
 
-# Variables that steer azenvcloud, azure-identity, azure-core or the HTTP stack.
-_CLEARED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_")
-_CLEARED = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
 
 def _reset_azenvcloud() -> None:
     from . import reset
@@ -34,14 +30,20 @@ def _reset_azenvcloud() -> None:
     reset()
 
 
+def _clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    from .testing import is_isolated_variable
+
+    for name in list(os.environ):
+        if is_isolated_variable(name):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def azenvcloud_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
 ) -> Iterator[pytest.MonkeyPatch]:
     """An isolated environment for azenvcloud; set variables on the yielded ``MonkeyPatch``."""
-    for name in list(os.environ):
-        if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
-            monkeypatch.delenv(name, raising=False)
+    _clear(monkeypatch)
     monkeypatch.chdir(tmp_path)
     # Metadata fetched in a test is cached only for that test.
     monkeypatch.setenv("AZENVCLOUD_CACHE_DIR", os.path.join(tmp_path, "azenvcloud-cache"))
@@ -49,9 +51,7 @@ def azenvcloud_env(
     yield monkeypatch
     _reset_azenvcloud()
     # Variables set behind monkeypatch's back (azure-identity's, exported from a .env file).
-    for name in list(os.environ):
-        if name.startswith(_CLEARED_PREFIXES):
-            monkeypatch.delenv(name)
+    _clear(monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -203,7 +203,7 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         api_profile = _parsed("api_profile", values, sources, _parse_profile)
         resolved_sources["api_profile"] = sources["api_profile"]
     else:
-        resolved_sources["api_profile"] = Source("default", "(the SDK's latest API versions)")
+        resolved_sources["api_profile"] = Source("derived", "when unset: each client's latest API versions")
     if "cloud_metadata_url" in values:
         resolved_sources["cloud_metadata_url"] = sources["cloud_metadata_url"]
     return Resolution(cloud, subscription_id, disable, api_profile, resolved_sources)

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
 import ssl
@@ -30,15 +31,39 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 
-__all__ = ["BUILTIN_HOSTS", "FakeCloud", "RecordedRequest", "refuse_non_loopback_dns"]
+if TYPE_CHECKING:
+    from .clouds import Cloud
+
+__all__ = ["BUILTIN_HOSTS", "FakeCloud", "RecordedRequest", "is_isolated_variable", "refuse_non_loopback_dns"]
 
 BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOSTS}))
 """Every authority and Resource Manager host of the built-in (and retired) clouds."""
+
+# Variables that steer azenvcloud, azure-identity, azure-core or the HTTP stack.
+_ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_")
+_ISOLATED_NAMES = frozenset(
+    {
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+    }
+)
+
+
+def is_isolated_variable(name: str) -> bool:
+    """Whether an isolated test environment clears ``name`` (it could steer azenvcloud or the SDK)."""
+    return name.startswith(_ISOLATED_PREFIXES) or name in _ISOLATED_NAMES
+
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
 # Form fields that carry secrets: recorded only as present, never as values.
@@ -218,10 +243,8 @@ class FakeCloud:
         subscriptions: tuple[str, ...] = (DEFAULT_SUBSCRIPTION_ID,),
         resource_groups: tuple[str, ...] = ("rg-alpha", "rg-beta"),
     ) -> None:
-        try:
-            import trustme
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ImportError("azenvcloud.testing needs trustme: pip install 'azenvcloud[testing]'") from exc
+        import trustme  # imported here: azenvcloud.cli imports this module only for `demo`
+
         self.tenant_id = tenant_id
         self.subscriptions = subscriptions
         self.resource_groups = resource_groups
@@ -409,6 +432,41 @@ class FakeCloud:
             "REQUESTS_CA_BUNDLE": self.ca_bundle,
             "SSL_CERT_FILE": self.ca_bundle,
         }
+
+    @contextmanager
+    def as_cloud(self, name: str) -> Iterator[Cloud]:
+        """Act as the built-in cloud ``name`` (any accepted spelling) while the context is open.
+
+        The environment selects that cloud (``AZURE_CLOUD`` set; the endpoint variables of
+        :meth:`environment` removed), its authority and Resource Manager host names resolve
+        here (:meth:`route_hosts`), and Resource Manager accepts only that cloud's scope.
+        azenvcloud is reset on entry and exit, and the environment restored on exit. Yields the
+        built-in :class:`~azenvcloud.Cloud`.
+        """
+        from . import reset
+        from ._values import host_of
+        from .clouds import cloud_from_name
+
+        cloud = cloud_from_name(name)
+        changed = ("AZURE_CLOUD", "AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE")
+        saved = {variable: os.environ.get(variable) for variable in changed}
+        for variable in changed[1:]:
+            os.environ.pop(variable, None)
+        os.environ["AZURE_CLOUD"] = cloud.name
+        self.accept_scopes(*cloud.credential_scopes)
+        reset()
+        try:
+            with self.route_hosts(host_of(cloud.authority_host), host_of(cloud.resource_manager)):
+                yield cloud
+        finally:
+            reset()
+            with self._state.lock:
+                self._state.accepted_scopes = None
+            for variable, value in saved.items():
+                if value is None:
+                    os.environ.pop(variable, None)
+                else:
+                    os.environ[variable] = value
 
     @contextmanager
     def route_hosts(self, *hostnames: str) -> Iterator[None]:

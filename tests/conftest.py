@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, settings
 
 from azenvcloud.testing import refuse_non_loopback_dns
 
+pytest_plugins = ("pytester",)
+
 DATA = Path(__file__).parent / "data"
 
 settings.register_profile("default", max_examples=150, deadline=None)

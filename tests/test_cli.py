@@ -1,14 +1,23 @@
-"""``python -m azenvcloud`` / ``azenvcloud show``: the resolved configuration and its sources."""
+"""The ``azenvcloud`` command line: show, clouds, check, env and demo, with their exit statuses."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import azenvcloud
 from azenvcloud.cli import main
+from azenvcloud.testing import FakeCloud
+
+DATA = Path(__file__).parent / "data"
 
 
 def test_show_explains_the_public_defaults(
@@ -94,3 +103,260 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.strip() == f"azenvcloud {__version__}"
+
+
+# -- every command -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], ["show"], ["clouds"], ["check"], ["env"], ["demo"]])
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: azenvcloud {' '.join(command)}".rstrip())
+    assert "--help" in out
+
+
+def test_show_names_the_credential_that_will_answer_first(
+    azenvcloud_fake_cloud: FakeCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["first_credential"] == "EnvironmentCredential"
+    assert document["credential_chain"] == [
+        {"credential": "EnvironmentCredential", "status": "ready: service principal with a client secret"}
+    ]
+    assert not azenvcloud_fake_cloud.requests  # showing asks nobody for anything
+
+
+def test_show_without_identity_variables_says_managed_identity_comes_first(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show"]) == 0
+    out = capsys.readouterr().out
+    assert "first to answer: ManagedIdentityCredential if it can answer here" in out
+    assert "EnvironmentCredential        not set up" in out
+
+
+# -- clouds ----------------------------------------------------------------------------------
+
+
+def test_clouds_json_lists_every_builtin_cloud_and_every_name_resolves_to_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["clouds", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [cloud["name"] for cloud in listed] == list(azenvcloud.BUILTIN_CLOUDS)
+    for cloud in listed:
+        assert "AZURE_CLOUD" not in cloud["names"]
+        for name in cloud["names"]:
+            resolved = azenvcloud.cloud_from_name(name)
+            assert resolved.name == cloud["name"]
+            assert resolved.credential_scopes == tuple(cloud["credential_scopes"])
+
+
+def test_clouds_text_shows_names_endpoints_and_the_retired_cloud(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["clouds"]) == 0
+    out = capsys.readouterr().out
+    assert "AzureChinaCloud, AZURE_CHINA_CLOUD, AZURE_CHINA, AzureChina, china, mooncake" in out
+    assert "https://management.core.usgovcloudapi.net/.default" in out
+    assert "Retired, refused: AzureGermanCloud" in out
+
+
+# -- check -----------------------------------------------------------------------------------
+
+
+def test_check_offline_builds_everything_and_contacts_nobody(
+    azenvcloud_fake_cloud: FakeCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "configuration: ok, cloud Custom" in out
+    assert "first credential  EnvironmentCredential" in out
+    assert azenvcloud_fake_cloud.requests == []
+
+
+def test_check_online_gets_a_token_and_lists_subscriptions(
+    azenvcloud_fake_cloud: FakeCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scope = f"{azenvcloud_fake_cloud.audience}.default"
+    azenvcloud_fake_cloud.accept_scopes(scope)
+    assert main(["check", "--online"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"token +ok in \d+\.\d{{3}} s from EnvironmentCredential for {re.escape(scope)}", out)
+    assert re.search(r"subscriptions +1 listed in \d+\.\d{3} s", out)
+    assert f"{azenvcloud_fake_cloud.subscriptions[0]}  Fake subscription 1" in out
+    assert [r.kind for r in azenvcloud_fake_cloud.requests] == ["openid", "token", "arm"]
+
+
+def test_check_online_notes_a_subscription_the_identity_cannot_see(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = "11111111-2222-4333-8444-555555555555"
+    azenvcloud_env.setenv("AZURE_SUBSCRIPTION_ID", other)
+    assert main(["check", "--online"]) == 0
+    assert f"note: AZURE_SUBSCRIPTION_ID {other} is not among them" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "step"),
+    [("/token", 401, "getting a token"), ("/subscriptions", 403, "listing subscriptions")],
+)
+def test_check_online_failure_exits_3_with_one_line(
+    azenvcloud_fake_cloud: FakeCloud,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    status: int,
+    step: str,
+) -> None:
+    azenvcloud_fake_cloud.fail(path, status, times=10)
+    assert main(["check", "--online"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"azenvcloud: {step} failed: ")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_check_online_against_a_closed_port_exits_3(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    azenvcloud_env.setenv("AZURE_AUTHORITY_HOST", f"https://127.0.0.1:{closed}")
+    assert main(["check", "--online"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("azenvcloud: getting a token failed: ")
+    assert err.count("\n") == 1
+
+
+def test_check_with_a_broken_configuration_exits_2(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    azenvcloud_env.setenv("AZURE_TOKEN_CREDENTIALS", "NoSuchCredential")
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("azenvcloud: configuration error: azure-identity refused AZURE_TOKEN_CREDENTIALS=")
+    assert err.count("\n") == 1
+
+
+# -- env -------------------------------------------------------------------------------------
+
+
+def resolved_from_lines(text: str, tmp_path: Path) -> azenvcloud.Settings:
+    env_file = tmp_path / "pasted.env"
+    env_file.write_text(text, encoding="utf-8")
+    return azenvcloud.Settings(_env_file=env_file)
+
+
+def test_env_from_az_cloud_show_prints_lines_that_resolve_to_that_cloud(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from azenvcloud.metadata import cloud_from_metadata
+
+    source = DATA / "az-cloud-show-ussec.json"
+    assert main(["env", "--from-az-cloud-show", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"# USSec, from {source} (azenvcloud env)"
+    expected = cloud_from_metadata(source.read_text(encoding="utf-8"))
+    settings = resolved_from_lines(out, tmp_path)
+    assert (settings.authority_host, settings.resource_manager, settings.credential_scopes) == (
+        expected.authority_host,
+        expected.resource_manager,
+        list(expected.credential_scopes),
+    )
+
+
+def test_env_reads_az_cloud_show_from_standard_input(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = {
+        "name": "AzureChinaCloud",
+        "endpoints": {
+            "activeDirectory": "https://login.chinacloudapi.cn",
+            "activeDirectoryResourceId": "https://management.core.chinacloudapi.cn/",
+            "resourceManager": "https://management.chinacloudapi.cn/",
+        },
+    }
+    azenvcloud_env.setattr("sys.stdin", io.StringIO(json.dumps(shown)))
+    assert main(["env", "--from-az-cloud-show", "-"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["AZURE_CLOUD=AzureChinaCloud"]
+
+
+def test_env_from_a_metadata_array_takes_the_named_cloud(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = DATA / "metadata-2019-05-01-public.json"  # an array of every public cloud
+    assert main(["env", "--from-metadata", str(source), "--cloud", "AzureUSGovernment"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["AZURE_CLOUD=AzureUSGovernment"]
+
+
+def test_env_from_an_adfs_metadata_url_sets_the_adfs_tenant_and_offers_the_url(
+    azenvcloud_fake_cloud: FakeCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = azenvcloud_fake_cloud
+    fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
+    url = f"{fake.url}/metadata/endpoints?api-version=2022-09-01"
+    assert main(["env", "--from-metadata", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == [
+        f"AZURE_AUTHORITY_HOST={fake.url}",
+        f"AZURE_RESOURCE_MANAGER={fake.url}",
+        f"AZURE_AUDIENCE={fake.metadata_azure_stack_adfs(fake.url)[0]['authentication']['audiences'][0]}",
+        "AZURE_TENANT_ID=adfs",
+        "# or, to read the metadata at start-up instead:",
+        f"# AZURE_CLOUD_METADATA_URL={url}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["env", "--from-metadata", "{data}/az-cloud-show-ussec.json.missing"], "--from-metadata="),
+        (["env", "--from-az-cloud-show", "https://example.invalid/cloud.json"], "--from-az-cloud-show "),
+        (["env", "--from-az-cloud-show", "{data}/../conftest.py"], "--from-az-cloud-show="),
+    ],
+)
+def test_env_with_an_unusable_source_exits_2_naming_the_option(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], named: str
+) -> None:
+    assert main([part.format(data=DATA) for part in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"azenvcloud: configuration error: {named}")
+    assert err.count("\n") == 1
+
+
+def test_env_needs_a_source(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["env"])
+    assert exited.value.code == 2
+    assert "one of the arguments --from-az-cloud-show --from-metadata is required" in capsys.readouterr().err
+
+
+# -- demo ------------------------------------------------------------------------------------
+
+
+def test_demo_runs_the_whole_chain_as_china_and_restores_the_environment(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", "bleu")  # the user's own configuration must not leak in
+    (Path.cwd() / ".env").write_text("AZURE_SUBSCRIPTION_ID=not-a-guid\n", encoding="utf-8")
+    before = dict(os.environ)
+    assert main(["demo", "--cloud", "china"]) == 0
+    out = capsys.readouterr().out
+    assert "a fake AzureChinaCloud, its real host names resolved to https://127.0.0.1:" in out
+    assert "rg-alpha" in out
+    assert "Fake subscription 1" in out
+    assert "POST https://login.chinacloudapi.cn/" in out
+    assert "a token for https://management.chinacloudapi.cn/.default" in out
+    assert "GET https://management.chinacloudapi.cn/subscriptions/" in out
+    assert "fake-token-" not in out  # tokens are never printed
+    assert dict(os.environ) == before
+
+
+def test_demo_of_an_unknown_cloud_exits_2(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--cloud", "atlantis"]) == 2
+    assert "AZURE_CLOUD='atlantis' is not usable" in capsys.readouterr().err

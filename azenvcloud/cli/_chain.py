@@ -1,0 +1,73 @@
+"""Which credentials ``DefaultAzureCredential`` will try, and which of them are set up to answer.
+
+Judged from azure-identity's own variables, without asking any of them for a token: that
+would reach for managed identity (IMDS) or start developer tools.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = ["chain_of", "first_ready", "successful_credential"]
+
+
+# For the credentials the environment sets up: (variables that must all be set, what it then
+# uses), first match wins. Any other credential's availability shows only when it is asked.
+_SET_UP_BY: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "EnvironmentCredential": (
+        (
+            ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"),
+            "service principal with a client secret",
+        ),
+        (
+            ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH"),
+            "service principal with a certificate",
+        ),
+        (("AZURE_CLIENT_ID", "AZURE_USERNAME", "AZURE_PASSWORD"), "user name and password"),
+    ),
+    "WorkloadIdentityCredential": (
+        (("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE"), "federated token file"),
+    ),
+}
+_NOT_SET_UP = "not set up "
+_OTHERWISE = {
+    "EnvironmentCredential": _NOT_SET_UP + "(no AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH)",
+    "WorkloadIdentityCredential": _NOT_SET_UP + "(needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and "
+    "AZURE_TENANT_ID)",
+    "ManagedIdentityCredential": "answers where the host has a managed identity",
+    "SharedTokenCacheCredential": "answers where a developer tool left a token cache",
+}
+_READY = "ready: "
+
+
+def _readiness(name: str) -> str:
+    for variables, uses in _SET_UP_BY.get(name, ()):
+        if all(os.environ.get(variable, "").strip() for variable in variables):
+            return _READY + uses
+    return _OTHERWISE.get(name, "answers where its tool is installed and signed in")
+
+
+def chain_of(credential: Any) -> list[tuple[str, str]]:
+    """``(class name, readiness)`` for each credential in the chain, in the order tried."""
+    # azure-identity stands in a credential that failed to build with a placeholder naming it.
+    names = [getattr(member, "_credential_name", type(member).__name__) for member in credential.credentials]
+    return [(name, _readiness(name)) for name in names]
+
+
+def first_ready(chain: list[tuple[str, str]]) -> str:
+    """The credential that will answer first, as far as the environment tells."""
+    for name, readiness in chain:
+        if readiness.startswith(_READY):
+            return name
+    for name, readiness in chain:
+        if not readiness.startswith(_NOT_SET_UP):
+            return f"{name} if it can answer here, else the next in the chain"
+    return "none: no credential in the chain is set up"
+
+
+def successful_credential(credential: Any) -> str:
+    """The class name of the chain member that produced the last token."""
+    # ChainedTokenCredential keeps this only privately; it has no public equivalent.
+    member = getattr(credential, "_successful_credential", None)
+    return type(member).__name__ if member is not None else type(credential).__name__

@@ -1,0 +1,29 @@
+"""What the commands share: exit statuses, the error for exit 3, and aligned two-column text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+__all__ = ["EXIT_CONFIGURATION", "EXIT_OK", "EXIT_UNREACHABLE", "Unreachable", "one_line", "write_rows"]
+
+EXIT_OK = 0
+EXIT_CONFIGURATION = 2  # also argparse's status for a usage error
+EXIT_UNREACHABLE = 3
+
+
+class Unreachable(Exception):
+    """Authentication or the network failed (exit status 3); the message is one line for people."""
+
+
+def one_line(message: object) -> str:
+    """``message`` on one line: azure-identity's chain errors span many."""
+    return " ".join(str(message).split())
+
+
+def write_rows(out: TextIO, rows: Iterable[tuple[str, str]], indent: str = "  ") -> None:
+    """Write label/value rows with the values aligned."""
+    rows = list(rows)
+    width = max((len(label) for label, _ in rows), default=0)
+    for label, value in rows:
+        out.write(f"{indent}{label:<{width}}  {value}".rstrip() + "\n")

@@ -360,3 +360,22 @@ def test_demo_of_an_unknown_cloud_exits_2(
 ) -> None:
     assert main(["demo", "--cloud", "atlantis"]) == 2
     assert "AZURE_CLOUD='atlantis' is not usable" in capsys.readouterr().err
+
+
+def test_authentication_failure_is_one_line_on_stderr_in_a_real_process(
+    azenvcloud_fake_cloud: FakeCloud,
+) -> None:
+    """azure-identity logs a multi-line warning when the chain fails; the command hides it."""
+    azenvcloud_fake_cloud.fail("/token", 401, times=5, body={"error": "invalid_client"})
+    env = {"PATH": os.environ.get("PATH", ""), **azenvcloud_fake_cloud.environment()}
+    result = subprocess.run(
+        [sys.executable, "-m", "azenvcloud", "check", "--online"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert result.stderr.startswith("azenvcloud: getting a token failed: ")
+    assert result.stderr.count("\n") == 1

@@ -8,6 +8,7 @@ failure. Errors are one line on stderr; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -44,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(debug: bool) -> None:
+    # Without a handler, Python prints library warnings through its last-resort handler:
+    # azure-identity's multi-line chain report would follow our one-line error. --debug shows
+    # warnings from every library and azenvcloud's own debug messages (no secrets in either).
+    if debug:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("azenvcloud").setLevel(logging.DEBUG)
+    else:
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
@@ -51,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(given)
     if arguments.command is None:
         arguments = parser.parse_args([*given, "show"])
+    _configure_logging(arguments.debug)
     try:
         return _COMMANDS[arguments.command](arguments, sys.stdout)
     except ConfigurationError as exc:

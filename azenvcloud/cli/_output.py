@@ -21,9 +21,9 @@ def one_line(message: object) -> str:
     return " ".join(str(message).split())
 
 
-def write_rows(out: TextIO, rows: Iterable[tuple[str, str]], indent: str = "  ") -> None:
-    """Write label/value rows with the values aligned."""
+def write_rows(out: TextIO, rows: Iterable[tuple[str, str]], indent: str = "  ", width: int = 0) -> None:
+    """Write label/value rows with the values aligned (at ``width`` at least)."""
     rows = list(rows)
-    width = max((len(label) for label, _ in rows), default=0)
+    width = max([width, *(len(label) for label, _ in rows)])
     for label, value in rows:
         out.write(f"{indent}{label:<{width}}  {value}".rstrip() + "\n")

@@ -20,6 +20,7 @@ from .show import add_env_file_option, load_settings
 __all__ = ["add_parser", "run"]
 
 T = TypeVar("T")
+_STEP_WIDTH = len("subscriptions")
 
 
 def add_parser(commands: Any) -> None:
@@ -66,6 +67,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     write_rows(
         out,
         [("token", f"ok in {token_seconds:.3f} s from {successful_credential(credential)} for {scope}")],
+        width=_STEP_WIDTH,
     )
     out.flush()
     started = time.perf_counter()
@@ -73,7 +75,9 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         "listing subscriptions", lambda: list(get_subscription_client().subscriptions.list())
     )
     listing_seconds = time.perf_counter() - started
-    write_rows(out, [("subscriptions", f"{len(subscriptions)} listed in {listing_seconds:.3f} s")])
+    write_rows(
+        out, [("subscriptions", f"{len(subscriptions)} listed in {listing_seconds:.3f} s")], width=_STEP_WIDTH
+    )
     write_rows(
         out, [(item.subscription_id or "", item.display_name or "") for item in subscriptions], indent="    "
     )

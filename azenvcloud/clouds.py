@@ -188,7 +188,9 @@ def _builtin(name: str) -> Cloud:
 BUILTIN_CLOUDS: Mapping[str, Cloud] = MappingProxyType({name: _builtin(name) for name in data.ENDPOINTS})
 """The built-in clouds by canonical name, in the order the Azure CLI lists them."""
 
-_SEPARATORS = re.compile(r"[-_.\s]+")
+_SEPARATORS = re.compile(r"[-_. ]+")
+# Letters, digits and the separators above; anything else (a tab, a no-break space) is a mistake.
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_. -]")
 
 
 def _fold(name: str) -> str:
@@ -205,6 +207,11 @@ _RETIRED_BY_FOLDED_NAME: dict[str, str] = {
 
 def canonical_cloud_name(name: str) -> str:
     """Map a cloud name in any accepted dialect to its canonical name, or raise ``InvalidValue``."""
+    stray = _NOT_IN_NAMES.search(name)
+    if stray:
+        raise InvalidValue(
+            f"it contains {stray.group()!r}, a character that is in no cloud name", _accepted_names()
+        )
     folded = _fold(name)
     if folded in _BY_FOLDED_NAME:
         return _BY_FOLDED_NAME[folded]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -148,6 +150,8 @@ class Settings(BaseSettings):
             "api_profile": api_profile,
         }
         env_file = _env_file if _env_file is not None else _env_file_from_environment()
+        if env_file is not None:
+            refuse_malformed_env_file(env_file)
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         try:
             super().__init__(_env_file=os.fspath(env_file) if env_file is not None else None, **given)
@@ -240,6 +244,48 @@ class Settings(BaseSettings):
     def source_of(self, field: str) -> Source:
         """Where the value of ``field`` (for example ``"authority_host"``) came from."""
         return self._sources[field]
+
+
+_ENV_FILE_CHOSEN = f"./.env unless {ENV_FILE_VARIABLE} names another"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def refuse_malformed_env_file(env_file: str | os.PathLike[str]) -> None:
+    """Raise for a .env file python-dotenv cannot read whole (it would skip lines with a log line).
+
+    The message names the file, the line and the variable on it, never the line's text: it
+    may hold a secret.
+
+    Raises:
+        ConfigurationError: A line cannot be parsed, or the file is not UTF-8 text.
+    """
+    from dotenv.parser import parse_stream
+
+    path = Path(env_file)
+    if not path.is_file():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise ConfigurationError(
+            f"The .env file {path} ({_ENV_FILE_CHOSEN}) cannot be read: {reason}. "
+            "Accepted: a UTF-8 text file of NAME=value lines.",
+            variables=(ENV_FILE_VARIABLE,),
+        ) from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or (binding.key is not None and not _NAME.fullmatch(binding.key)):
+            named = _LEADING_NAME.match(binding.original.string)
+            name = named.group(1) if named else None
+            what = f"the line setting {name}" if name else "a line"
+            raise ConfigurationError(
+                f"The .env file {path} ({_ENV_FILE_CHOSEN}) has {what} that cannot be parsed "
+                f"(line {binding.original.line}; "
+                "its text is not shown, it may hold a secret). Accepted: NAME=value lines, a value "
+                "quoted with matching ' or \", comments starting with #.",
+                variables=(name,) if name else (ENV_FILE_VARIABLE,),
+            )
 
 
 def _env_file_from_environment() -> str | None:

@@ -1,0 +1,26 @@
+"""One cold start with azenvcloud: import, resolve, build, first ARM response. Prints phase times."""
+
+import json
+import time
+
+started = time.perf_counter()
+import azenvcloud  # noqa: E402 - the import is what is measured
+
+imported = time.perf_counter()
+azenvcloud.get_settings()
+resolved = time.perf_counter()
+client = azenvcloud.get_resource_client()
+built = time.perf_counter()
+names = [group.name for group in client.resource_groups.list()]
+answered = time.perf_counter()
+assert names, "the fake cloud listed no resource groups"
+print(
+    json.dumps(
+        {
+            "import azenvcloud": imported - started,
+            "resolve settings": resolved - imported,
+            "build credential + client (imports azure-identity, azure-mgmt)": built - resolved,
+            "token + first ARM response": answered - built,
+        }
+    )
+)

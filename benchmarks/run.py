@@ -1,0 +1,442 @@
+"""azenvcloud's cost, measured side by side against a baseline, on the loopback fake cloud.
+
+    .venv/bin/python benchmarks/run.py [--rounds N] [--json PATH]
+
+Prints a table of six figures, each a ratio against a baseline run in the same session
+(these machines are shared and noisy: absolute times are for orientation only), then the same as
+JSON. Exit status 1 when a target is missed. Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import azenvcloud
+from azenvcloud import clients
+from azenvcloud.testing import FakeCloud, is_isolated_variable
+
+HERE = Path(__file__).parent
+Row = dict[str, Any]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """This process's environment isolated and set to ``values`` for the duration."""
+    saved = dict(os.environ)
+    for name in [name for name in os.environ if is_isolated_variable(name)]:
+        del os.environ[name]
+    os.environ.update(values)
+    azenvcloud.reset()
+    try:
+        yield
+    finally:
+        azenvcloud.reset()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def wall(argv: list[str]) -> tuple[float, str]:
+    """Wall time of a whole process, and its standard output."""
+    started = time.perf_counter()
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{argv} failed:\n{result.stderr}")
+    return elapsed, result.stdout
+
+
+def alternate(rounds: int, *commands: list[str]) -> list[list[tuple[float, str]]]:
+    """Run the commands in turn, ``rounds`` times, so drift on the machine hits all alike."""
+    runs: list[list[tuple[float, str]]] = [[] for _ in commands]
+    for _ in range(rounds):
+        for index, command in enumerate(commands):
+            runs[index].append(wall(command))
+    return runs
+
+
+def row(number: int, name: str, ours: str, baseline: str, ratio: float | None, target: str, met: bool) -> Row:
+    return {
+        "number": number,
+        "measure": name,
+        "azenvcloud": ours,
+        "baseline": baseline,
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target,
+        "met": met,
+    }
+
+
+# -- 1. cold start ---------------------------------------------------------------------------
+
+
+def cold_start(fake: FakeCloud, rounds: int) -> tuple[Row, dict[str, Any]]:
+    python = sys.executable
+    handwritten = [python, str(HERE / "cold_handwritten.py")]
+    with environment(fake.environment()):
+        ours, theirs, theirs_with_settings = alternate(
+            rounds,
+            [python, str(HERE / "cold_azenvcloud.py")],
+            handwritten,
+            [*handwritten, "--with-pydantic-settings"],
+        )
+    ours_median = statistics.median(seconds for seconds, _ in ours)
+    theirs_median = statistics.median(seconds for seconds, _ in theirs)
+    with_settings_median = statistics.median(seconds for seconds, _ in theirs_with_settings)
+    ratio = ours_median / theirs_median
+
+    def phases(runs: list[tuple[float, str]]) -> dict[str, float]:
+        parsed = [json.loads(out) for _, out in runs]
+        return {name: round(statistics.median(p[name] for p in parsed) * 1000, 1) for name in parsed[0]}
+
+    profile = {
+        "azenvcloud (ms)": phases(ours),
+        "hand-written (ms)": phases(theirs),
+        "hand-written + import pydantic_settings (ms)": phases(theirs_with_settings),
+        "ratio against hand-written + import pydantic_settings": round(ours_median / with_settings_median, 3),
+    }
+    return (
+        row(
+            1,
+            "cold start to first ARM response (whole process, median)",
+            f"{ours_median * 1000:.0f} ms",
+            f"{theirs_median * 1000:.0f} ms hand-written SDK "
+            f"({with_settings_median * 1000:.0f} ms with pydantic-settings imported)",
+            ratio,
+            "<= 1.20x",
+            ratio <= 1.20,
+        ),
+        profile,
+    )
+
+
+# -- 2. import -------------------------------------------------------------------------------
+
+_SDK_PREFIXES = ("azure.identity", "azure.mgmt", "msal")
+
+
+def import_cost(rounds: int) -> Row:
+    python = sys.executable
+    loaded = subprocess.run(
+        [
+            python,
+            "-c",
+            "import sys, azenvcloud; "
+            f"print(sorted(m for m in sys.modules if m.startswith({_SDK_PREFIXES!r})))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    bare, ours, theirs = alternate(
+        rounds,
+        [python, "-c", "pass"],
+        [python, "-c", "import azenvcloud"],
+        [python, "-c", "import pydantic_settings"],
+    )
+    base = statistics.median(seconds for seconds, _ in bare)
+    ours_net = statistics.median(seconds for seconds, _ in ours) - base
+    theirs_net = statistics.median(seconds for seconds, _ in theirs) - base
+    ratio = ours_net / theirs_net
+    return row(
+        2,
+        f"`import azenvcloud` (net of interpreter start); SDK modules loaded: {loaded}",
+        f"{ours_net * 1000:.0f} ms",
+        f"{theirs_net * 1000:.0f} ms `import pydantic_settings`",
+        ratio,
+        "no azure.identity/azure.mgmt/msal; ~1x",
+        loaded == "[]" and ratio <= 1.5,
+    )
+
+
+# -- 3. hot path -----------------------------------------------------------------------------
+
+
+class CountingLock:
+    """A lock that counts how often it is taken."""
+
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+        self.taken = 0
+
+    def __enter__(self) -> Any:
+        self.taken += 1
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._lock.__exit__(*exc)
+
+    def acquire(self, *args: Any, **kwargs: Any) -> Any:
+        self.taken += 1
+        return self._lock.acquire(*args, **kwargs)
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+def per_call(function: Callable[[], object], number: int = 1_000_000, repeat: int = 7) -> float:
+    return min(timeit.repeat(function, number=number, repeat=repeat)) / number
+
+
+def hot_path(fake: FakeCloud) -> Row:
+    with environment(fake.environment()):
+        built = azenvcloud.get_resource_client()
+        table = {("resources", None): built}
+        key = ("resources", None)
+        original = clients._lock
+        counting = CountingLock(original)
+        clients._lock = counting  # type: ignore[assignment]
+        try:
+            ours = per_call(azenvcloud.get_resource_client)
+            theirs = per_call(lambda: table.get(key))
+        finally:
+            clients._lock = original
+    ratio = ours / theirs
+    return row(
+        3,
+        f"cached get_resource_client() per call (lock taken {counting.taken} times)",
+        f"{ours * 1e9:.0f} ns",
+        f"{theirs * 1e9:.0f} ns dict lookup in a lambda",
+        ratio,
+        "< 1 µs, no lock",
+        ours < 1e-6 and counting.taken == 0,
+    )
+
+
+# -- 4. contention ---------------------------------------------------------------------------
+
+
+def contention(fake: FakeCloud, threads: int = 64, calls: int = 10_000) -> Row:
+    with environment(fake.environment()):
+        builds = {"credential": 0, "client": 0}
+        original_credential, original_construct = clients._build_credential, clients._construct
+
+        def counted_credential() -> Any:
+            builds["credential"] += 1
+            time.sleep(0.01)  # widen the race window
+            return original_credential()
+
+        def counted_construct(*args: Any) -> Any:
+            builds["client"] += 1
+            return original_construct(*args)
+
+        clients._build_credential = counted_credential  # type: ignore[assignment]
+        clients._construct = counted_construct  # type: ignore[assignment]
+        got: list[object] = []
+        barrier = threading.Barrier(threads)
+
+        def first() -> None:
+            barrier.wait()
+            got.append(azenvcloud.get_resource_client())
+
+        try:
+            _run_threads(first, threads)
+        finally:
+            clients._build_credential, clients._construct = original_credential, original_construct
+        one_each = builds == {"credential": 1, "client": 1} and len({id(client) for client in got}) == 1
+
+        table = {("resources", None): got[0]}
+
+        def ours() -> None:
+            get = azenvcloud.get_resource_client
+            for _ in range(calls):
+                get()
+
+        def theirs() -> None:
+            get, key = table.get, ("resources", None)
+            for _ in range(calls):
+                get(key)
+
+        ours_seconds = min(_timed_threads(ours, threads) for _ in range(3))
+        theirs_seconds = min(_timed_threads(theirs, threads) for _ in range(3))
+    total = threads * calls
+    ratio = ours_seconds / theirs_seconds
+    return row(
+        4,
+        f"{threads} threads race the first build (built: {builds}); then {threads} x {calls:,} cached calls",
+        f"{total / ours_seconds / 1e6:.1f} M calls/s",
+        f"{total / theirs_seconds / 1e6:.1f} M dict lookups/s",
+        ratio,
+        "1 credential, 1 client",
+        one_each,
+    )
+
+
+def _run_threads(target: Callable[[], None], count: int) -> None:
+    workers = [threading.Thread(target=target) for _ in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+
+def _timed_threads(target: Callable[[], None], count: int) -> float:
+    started = time.perf_counter()
+    _run_threads(target, count)
+    return time.perf_counter() - started
+
+
+# -- 5. metadata -----------------------------------------------------------------------------
+
+
+def metadata(fake: FakeCloud, processes: int = 32) -> Row:
+    code = "import azenvcloud; assert azenvcloud.get_settings().cloud_name == 'FakeCloud'"
+    with tempfile.TemporaryDirectory(prefix="azenvcloud-bench-") as cache:
+        values = {**fake.environment(), "AZENVCLOUD_CACHE_DIR": cache}
+        del values["AZURE_AUTHORITY_HOST"], values["AZURE_AUDIENCE"]  # discover them from metadata
+        with environment(values):
+            fake.reset()
+            wall([sys.executable, "-c", code])  # fills the cache
+            filled = len(fake.requests_of("metadata"))
+            wall([sys.executable, "-c", code])
+            fresh = len(fake.requests_of("metadata")) - filled
+            for entry in Path(cache).glob("*.json"):  # expire it: fetched a day and a second ago
+                document = json.loads(entry.read_text(encoding="utf-8"))
+                document["fetched_at"] -= 86401
+                entry.write_text(json.dumps(document), encoding="utf-8")
+            before = len(fake.requests_of("metadata"))
+            starts = [
+                subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ)) for _ in range(processes)
+            ]
+            failed = sum(start.wait(timeout=300) != 0 for start in starts)
+            expired = len(fake.requests_of("metadata")) - before
+    return row(
+        5,
+        f"metadata requests: start with a fresh cache; {processes} starts together with an expired one",
+        f"fresh: {fresh}; expired: {expired} ({failed} failed)",
+        f"cold cache, first start: {filled}",
+        None,
+        "fresh 0; expired 1",
+        fresh == 0 and expired == 1 and failed == 0,
+    )
+
+
+# -- 6. tokens -------------------------------------------------------------------------------
+
+
+def tokens(fake: FakeCloud) -> Row:
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+    with environment(fake.environment()):
+        fake.reset()
+        made = [
+            azenvcloud.get_resource_client(),
+            azenvcloud.get_client(ResourceManagementClient, api_version="2021-04-01"),
+            azenvcloud.get_client(ResourceManagementClient, api_version="2022-09-01"),
+        ]
+        for client in made:
+            list(client.resource_groups.list())
+        listers = [
+            azenvcloud.get_subscription_client(),
+            azenvcloud.get_client(SubscriptionClient, retry_total=1),
+        ]
+        for lister in listers:
+            list(lister.subscriptions.list())
+        requested = len(fake.requests_of("token"))
+        arm = len(fake.requests_of("arm"))
+    count = len(made) + len(listers)
+    return row(
+        6,
+        f"token requests for {count} clients of 2 classes, {arm} ARM calls, one scope",
+        f"{requested}",
+        "1 per scope",
+        None,
+        "1",
+        requested == 1,
+    )
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "azenvcloud": azenvcloud.__version__,
+    }
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ("#", "measure", "azenvcloud", "baseline", "ratio", "target", "met")
+    cells = [
+        [
+            str(r["number"]),
+            r["measure"],
+            r["azenvcloud"],
+            r["baseline"],
+            "" if r["ratio"] is None else f"{r['ratio']:.2f}x",
+            r["target"],
+            "yes" if r["met"] else "NO",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(headers[i]), *(len(c[i]) for c in cells)) for i in range(len(headers))]
+    line = " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line)
+    print("-+-".join("-" * w for w in widths))
+    for c in cells:
+        print(" | ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15, help="process starts per side (default 15)")
+    parser.add_argument("--json", metavar="PATH", help="also write the JSON report here")
+    arguments = parser.parse_args()
+    with FakeCloud() as fake:
+        fake.accept_scopes(f"{fake.audience}.default")
+        first, profile = cold_start(fake, arguments.rounds)
+        rows = [
+            first,
+            import_cost(arguments.rounds),
+            hot_path(fake),
+            contention(fake),
+            metadata(fake),
+            tokens(fake),
+        ]
+    report = {"machine": machine(), "results": rows, "cold_start_profile": profile}
+    print_table(rows)
+    print()
+    print("cold start, where the time goes (median ms per phase):")
+    for side, phases in profile.items():
+        if isinstance(phases, dict):
+            print(f"  {side}: " + ", ".join(f"{name} {ms}" for name, ms in phases.items()))
+        else:
+            print(f"  {side}: {phases:.2f}x")
+    print()
+    text = json.dumps(report, indent=2)
+    print(text)
+    if arguments.json:
+        Path(arguments.json).write_text(text + "\n", encoding="utf-8")
+    return 0 if all(r["met"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

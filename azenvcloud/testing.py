@@ -94,7 +94,7 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     form: dict[str, str]
-    bearer: str | None
+    bearer: str | None = field(repr=False)  # a token: assert on it, never print it
     scope: str | None
 
     @property

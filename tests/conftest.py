@@ -5,13 +5,14 @@ azenvcloud's own pytest plugin (azenvcloud_env, azenvcloud_fake_cloud)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from azenvcloud.testing import refuse_non_loopback_dns
+from azenvcloud.testing import FAKE_CLIENT_SECRET, refuse_non_loopback_dns
 
 pytest_plugins = ("pytester",)
 
@@ -28,6 +29,18 @@ settings.load_profile("default")
 def _no_dns_beyond_loopback() -> Iterator[None]:
     with refuse_non_loopback_dns():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _debug_logs_hold_no_secret(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test runs with DEBUG logging captured, azure-identity, MSAL and azure-core included;
+    none may log the fake cloud's client secret or a token it issued."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    for record in caplog.get_records("setup") + caplog.get_records("call"):
+        text = record.getMessage() + (caplog.handler.format(record) if record.exc_info else "")
+        assert FAKE_CLIENT_SECRET not in text, f"secret logged by {record.name}"
+        assert "fake-token-" not in text, f"token logged by {record.name}"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -37,6 +37,7 @@ DEFAULT_TTL = 86400
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 10
 TOTAL_TIMEOUT = 30
+RETRY_BACKOFF_FACTOR = 0.5  # seconds; doubled per retry
 _MAX_REDIRECTS = 3
 
 
@@ -150,7 +151,7 @@ def _fetch(url: str) -> str:
         RetryPolicy(
             retry_total=3,
             retry_connect=1,
-            retry_backoff_factor=0.5,
+            retry_backoff_factor=RETRY_BACKOFF_FACTOR,
             retry_backoff_max=8,
             timeout=TOTAL_TIMEOUT,
         ),

@@ -41,6 +41,9 @@ def _cached(key: Hashable, build: Callable[[], Any]) -> Any:
     found = _objects.get(key)
     if found is not None:
         return found
+    # Resolve outside our lock, so that threads failing on a broken configuration or metadata
+    # endpoint share one attempt (get_settings is single-flight) instead of queueing here.
+    get_settings()
     with _lock:
         found = _objects.get(key)
         if found is None:

@@ -123,10 +123,11 @@ def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | Non
 
 def _from_az_cloud_show(document: Mapping[str, Any]) -> dict[str, Any]:
     """Turn ``az cloud show`` JSON (camelCase CLI fields) into the ARM metadata shape."""
-    endpoints = {_CAMEL.sub("_", key).lower(): value for key, value in document["endpoints"].items()}
-    suffixes = {
-        _CAMEL.sub("_", key).lower(): value for key, value in (document.get("suffixes") or {}).items()
-    }
+    raw_suffixes = document.get("suffixes")
+    if not isinstance(raw_suffixes, Mapping):
+        raw_suffixes = {}  # absent or of the wrong shape: suffixes are optional
+    endpoints = {_CAMEL.sub("_", str(key)).lower(): value for key, value in document["endpoints"].items()}
+    suffixes = {_CAMEL.sub("_", str(key)).lower(): value for key, value in raw_suffixes.items()}
     return {
         "name": document.get("name"),
         "resourceManager": endpoints.get("resource_manager"),

@@ -320,30 +320,46 @@ def _as_configuration_error(exc: ValidationError) -> ConfigurationError:
 _lock = threading.Lock()
 _arguments: dict[str, Any] = {}
 _settings: Settings | None = None
+# Single flight: callers that waited while an attempt failed share its error instead of each
+# retrying in turn (with a metadata endpoint down, 64 threads would otherwise wait 64 timeouts).
+_attempts = 0
+_failure: ConfigurationError | None = None
 
 
 def get_settings() -> Settings:
     """The resolved settings of this process, built on first use and cached.
 
     Uses the arguments given to :func:`configure`, if any, over the environment and ``.env``.
+    A failure is not cached: the next call tries again.
 
     Raises:
         ConfigurationError: The configuration is invalid or inconsistent.
     """
-    global _settings  # noqa: PLW0603 - the explicit, resettable process-wide cache
+    global _settings, _attempts, _failure  # noqa: PLW0603 - the explicit, resettable process-wide cache
     settings = _settings
     if settings is not None:
         return settings
+    seen = _attempts
     with _lock:
-        if _settings is None:
+        if _settings is not None:
+            return _settings
+        if _attempts != seen and _failure is not None:
+            raise ConfigurationError(str(_failure), variables=_failure.variables)
+        try:
             _settings = Settings(**_arguments)
-            _log.debug(
-                "azenvcloud resolved cloud %s: authority %s, resource manager %s, scopes %s",
-                _settings.cloud_name,
-                _settings.authority_host,
-                _settings.resource_manager,
-                _settings.credential_scopes,
-            )
+        except ConfigurationError as exc:
+            _failure = exc
+            raise
+        finally:
+            _attempts += 1  # after the attempt: callers that read the count before it now differ
+        _failure = None
+        _log.debug(
+            "azenvcloud resolved cloud %s: authority %s, resource manager %s, scopes %s",
+            _settings.cloud_name,
+            _settings.authority_host,
+            _settings.resource_manager,
+            _settings.credential_scopes,
+        )
         return _settings
 
 

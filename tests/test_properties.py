@@ -94,3 +94,73 @@ def test_every_guid_is_a_subscription_id(guid: object) -> None:
 )
 def test_any_combination_gives_settings_or_configuration_error(values: dict[str, str]) -> None:
     settings_from(**values)
+
+
+# -- the metadata parsers: any document gives a Cloud or MetadataProblem, nothing else ---------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner, max_size=5),
+    max_leaves=20,
+)
+_URLS = st.sampled_from(
+    [
+        "https://login.example",
+        "http://login.example",
+        "https://l\u043egin.example",  # a Cyrillic o
+        "https://a@b.example",
+        "",
+        "x",
+    ]
+)
+_METADATA_LIKE = st.fixed_dictionaries(
+    {
+        "authentication": st.fixed_dictionaries(
+            {"loginEndpoint": _URLS | _JSON, "audiences": st.lists(_URLS | _JSON, max_size=2) | _JSON},
+            optional={"identityProvider": st.sampled_from(["AAD", "ADFS", "adfs", ""]) | _JSON},
+        ),
+        "resourceManager": _URLS | _JSON,
+    },
+    optional={"name": st.text(max_size=20) | _JSON, "suffixes": _JSON},
+)
+_AZ_CLOUD_SHOW_LIKE = st.fixed_dictionaries(
+    {
+        "endpoints": st.dictionaries(
+            st.sampled_from(
+                ["activeDirectory", "activeDirectoryResourceId", "resourceManager", "management"]
+            ),
+            _URLS | _JSON,
+        )
+    },
+    optional={"name": st.text(max_size=20), "suffixes": _JSON},
+)
+
+
+def _parses_or_says_why(document: object) -> None:
+    from azenvcloud.metadata import MetadataProblem, cloud_from_metadata
+
+    try:
+        cloud = cloud_from_metadata(document)
+    except MetadataProblem as exc:
+        problem = str(exc)
+        assert problem, "a MetadataProblem must say what is wrong"
+    else:
+        assert cloud.authority_host.startswith("https://")
+        assert cloud.resource_manager.startswith("https://")
+        assert cloud.credential_scopes
+
+
+@given(_JSON | _METADATA_LIKE | _AZ_CLOUD_SHOW_LIKE | st.lists(_METADATA_LIKE, max_size=3))
+def test_metadata_parser_gives_a_cloud_or_a_metadata_problem(document: object) -> None:
+    _parses_or_says_why(document)
+
+
+@given(st.text(max_size=200) | st.binary(max_size=200))
+def test_metadata_parser_survives_any_text(text: str | bytes) -> None:
+    _parses_or_says_why(text)
+
+
+@pytest.mark.fuzz
+@given(_JSON | _METADATA_LIKE | _AZ_CLOUD_SHOW_LIKE | st.lists(_METADATA_LIKE, max_size=3) | st.text())
+def test_metadata_parser_fuzz(document: object) -> None:
+    _parses_or_says_why(document)

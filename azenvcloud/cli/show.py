@@ -15,7 +15,7 @@ from ..settings import Settings, configure, get_settings
 from ._chain import chain_of, first_ready
 from ._output import EXIT_OK, write_rows
 
-__all__ = ["add_parser", "identity_variables", "load_settings", "run"]
+__all__ = ["add_env_file_option", "add_parser", "identity_variables", "load_settings", "run"]
 
 # What is shown, in order. A field's label is the variable that sets it, where one does.
 ORDER = (

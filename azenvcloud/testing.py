@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,7 +39,14 @@ from ._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 if TYPE_CHECKING:
     from .clouds import Cloud
 
-__all__ = ["BUILTIN_HOSTS", "FakeCloud", "RecordedRequest", "is_isolated_variable", "refuse_non_loopback_dns"]
+__all__ = [
+    "BUILTIN_HOSTS",
+    "FakeCloud",
+    "RecordedRequest",
+    "is_isolated_variable",
+    "isolated_environment",
+    "refuse_non_loopback_dns",
+]
 
 BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOSTS}))
 """Every authority and Resource Manager host of the built-in (and retired) clouds."""
@@ -63,6 +70,28 @@ _ISOLATED_NAMES = frozenset(
 def is_isolated_variable(name: str) -> bool:
     """Whether an isolated test environment clears ``name`` (it could steer azenvcloud or the SDK)."""
     return name.startswith(_ISOLATED_PREFIXES) or name in _ISOLATED_NAMES
+
+
+@contextmanager
+def isolated_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """While open, ``os.environ`` holds no variable that could steer azenvcloud or the SDK but
+    ``values``; azenvcloud is reset on entry and exit, and the environment restored on exit.
+
+    For scripts and tools; in pytest, the ``azenvcloud_env`` fixture does this with ``MonkeyPatch``.
+    """
+    from . import reset
+
+    saved = dict(os.environ)
+    for name in [name for name in os.environ if is_isolated_variable(name)]:
+        del os.environ[name]
+    os.environ.update(values)
+    reset()
+    try:
+        yield
+    finally:
+        reset()
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})

@@ -20,36 +20,19 @@ import tempfile
 import threading
 import time
 import timeit
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import azenvcloud
 from azenvcloud import clients
-from azenvcloud.testing import FakeCloud, is_isolated_variable
+from azenvcloud.testing import FakeCloud, isolated_environment
 
 HERE = Path(__file__).parent
 Row = dict[str, Any]
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """This process's environment isolated and set to ``values`` for the duration."""
-    saved = dict(os.environ)
-    for name in [name for name in os.environ if is_isolated_variable(name)]:
-        del os.environ[name]
-    os.environ.update(values)
-    azenvcloud.reset()
-    try:
-        yield
-    finally:
-        azenvcloud.reset()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def wall(argv: list[str]) -> tuple[float, str]:
@@ -89,7 +72,7 @@ def row(number: int, name: str, ours: str, baseline: str, ratio: float | None, t
 def cold_start(fake: FakeCloud, rounds: int) -> tuple[Row, dict[str, Any]]:
     python = sys.executable
     handwritten = [python, str(HERE / "cold_handwritten.py")]
-    with environment(fake.environment()):
+    with isolated_environment(fake.environment()):
         ours, theirs, theirs_with_settings = alternate(
             rounds,
             [python, str(HERE / "cold_azenvcloud.py")],
@@ -195,7 +178,7 @@ def per_call(function: Callable[[], object], number: int = 1_000_000, repeat: in
 
 
 def hot_path(fake: FakeCloud) -> Row:
-    with environment(fake.environment()):
+    with isolated_environment(fake.environment()):
         built = azenvcloud.get_resource_client()
         table = {("resources", None): built}
         key = ("resources", None)
@@ -223,7 +206,7 @@ def hot_path(fake: FakeCloud) -> Row:
 
 
 def contention(fake: FakeCloud, threads: int = 64, calls: int = 10_000) -> Row:
-    with environment(fake.environment()):
+    with isolated_environment(fake.environment()):
         builds = {"credential": 0, "client": 0}
         original_credential, original_construct = clients._build_credential, clients._construct
 
@@ -300,7 +283,7 @@ def metadata(fake: FakeCloud, processes: int = 32) -> Row:
     with tempfile.TemporaryDirectory(prefix="azenvcloud-bench-") as cache:
         values = {**fake.environment(), "AZENVCLOUD_CACHE_DIR": cache}
         del values["AZURE_AUTHORITY_HOST"], values["AZURE_AUDIENCE"]  # discover them from metadata
-        with environment(values):
+        with isolated_environment(values):
             fake.reset()
             wall([sys.executable, "-c", code])  # fills the cache
             filled = len(fake.requests_of("metadata"))
@@ -334,7 +317,7 @@ def tokens(fake: FakeCloud) -> Row:
     from azure.mgmt.resource.resources import ResourceManagementClient
     from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-    with environment(fake.environment()):
+    with isolated_environment(fake.environment()):
         fake.reset()
         made = [
             azenvcloud.get_resource_client(),

@@ -11,14 +11,11 @@ The process environment is restored afterwards; nothing leaves the machine.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..clients import get_credential, get_resource_client, get_subscription_client, reset
+from ..clients import get_credential, get_resource_client, get_subscription_client
 from ..settings import ENV_FILE_VARIABLE, get_settings
 from ._chain import successful_credential
 from ._output import EXIT_OK, write_rows
@@ -42,43 +39,28 @@ def add_parser(commands: Any) -> None:
     )
 
 
-@contextlib.contextmanager
-def _restored_environment() -> Iterator[None]:
-    saved = dict(os.environ)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    from ..testing import BUILTIN_HOSTS, FakeCloud, is_isolated_variable, refuse_non_loopback_dns
+    from ..testing import BUILTIN_HOSTS, FakeCloud, isolated_environment, refuse_non_loopback_dns
 
     with (
-        _restored_environment(),
         tempfile.TemporaryDirectory(prefix="azenvcloud-demo-") as folder,
         FakeCloud(hostnames=BUILTIN_HOSTS) as fake,
         refuse_non_loopback_dns(),
     ):
-        for name in [name for name in os.environ if is_isolated_variable(name)]:
-            del os.environ[name]
-        os.environ.update(fake.environment())
         empty = Path(folder) / "demo.env"
         empty.touch()
-        os.environ[ENV_FILE_VARIABLE] = str(empty)  # not the .env of the folder the demo runs in
-        os.environ["AZENVCLOUD_CACHE_DIR"] = folder
-        acting: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
-        if arguments.cloud:
-            acting = fake.as_cloud(arguments.cloud)
-        else:
-            fake.accept_scopes(f"{fake.audience}.default")
-        reset()
-        try:
-            with acting:
-                _run_chain(fake, arguments.cloud is not None, out)
-        finally:
-            reset()
+        values = {
+            **fake.environment(),
+            ENV_FILE_VARIABLE: str(empty),  # not the .env of the folder the demo runs in
+            "AZENVCLOUD_CACHE_DIR": folder,
+        }
+        with isolated_environment(values):
+            if arguments.cloud:
+                with fake.as_cloud(arguments.cloud):
+                    _run_chain(fake, True, out)
+            else:
+                fake.accept_scopes(f"{fake.audience}.default")
+                _run_chain(fake, False, out)
     return EXIT_OK
 
 

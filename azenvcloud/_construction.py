@@ -8,7 +8,7 @@ Shared by the synchronous getters (:mod:`azenvcloud.clients`) and the async ones
 from __future__ import annotations
 
 import inspect
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from ._values import InvalidValue, parse_subscription_id
@@ -16,23 +16,31 @@ from .errors import ConfigurationError, quote_value
 from .profiles import api_version_for
 from .settings import Settings
 
-__all__ = ["RESERVED", "cache_key", "client_arguments"]
+__all__ = ["RESERVED", "cached_client", "client_arguments"]
 
 # Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
 RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
 
 
-def cache_key(client_class: type[Any], subscription_id: str | None, kwargs: dict[str, Any]) -> Hashable:
-    """The key a client is cached under; refuses unhashable arguments with a clear TypeError."""
+def cached_client(
+    objects: Mapping[Hashable, Any],
+    client_class: type[Any],
+    subscription_id: str | None,
+    kwargs: dict[str, Any],
+) -> tuple[Hashable, Any]:
+    """The key a client is cached under in ``objects``, and the client found there (or ``None``).
+
+    Raises:
+        TypeError: An argument is unhashable (the lookup is the one hash of the key).
+    """
     key = (client_class, subscription_id, tuple(sorted(kwargs.items())))
     try:
-        hash(key)
+        return key, objects.get(key)
     except TypeError:
         raise TypeError(
             f"get_client({client_class.__name__}, ...) caches clients by their arguments, so "
             "every keyword argument must be hashable"
         ) from None
-    return key
 
 
 def client_arguments(

@@ -28,8 +28,8 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import clients
-from ._construction import cache_key, client_arguments
-from .credentials import build_async_credential, export_identity_variables
+from ._construction import cached_client, client_arguments
+from .credentials import build_async_credential
 from .settings import get_settings
 
 if TYPE_CHECKING:
@@ -81,7 +81,6 @@ def get_credential() -> DefaultAzureCredential:
     credential: DefaultAzureCredential | None = objects.get(_CREDENTIAL)
     if credential is None:
         settings = get_settings()
-        export_identity_variables(settings.env_file)
         credential = build_async_credential(settings)
         objects[_CREDENTIAL] = credential
         _log.debug("azenvcloud built async DefaultAzureCredential for authority %s", settings.authority_host)
@@ -95,18 +94,25 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
         ConfigurationError: The configuration is invalid, or no subscription is configured.
         RuntimeError: No event loop is running.
     """
+    objects = _objects("get_resource_client")
+    key = (_RESOURCES, subscription_id)
+    client: ResourceManagementClient | None = objects.get(key)
+    if client is not None:
+        return client
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
-    return _client(
-        "get_resource_client", ResourceManagementClient, subscription_id, {}, (_RESOURCES, subscription_id)
-    )
+    return _build(objects, key, ResourceManagementClient, subscription_id, {})
 
 
 def get_subscription_client() -> SubscriptionClient:
     """This event loop's ``aio.SubscriptionClient`` (subscriptions and tenants; needs no subscription)."""
+    objects = _objects("get_subscription_client")
+    client: SubscriptionClient | None = objects.get(_SUBSCRIPTIONS)
+    if client is not None:
+        return client
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
-    return _client("get_subscription_client", SubscriptionClient, None, {}, _SUBSCRIPTIONS)
+    return _build(objects, _SUBSCRIPTIONS, SubscriptionClient, None, {})
 
 
 def get_client(client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any) -> ClientT:
@@ -119,25 +125,26 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
         TypeError: As :func:`azenvcloud.get_client`.
         RuntimeError: No event loop is running.
     """
-    key = cache_key(client_class, subscription_id, kwargs)
-    return _client("get_client", client_class, subscription_id, kwargs, key)
+    objects = _objects("get_client")
+    key, client = cached_client(objects, client_class, subscription_id, kwargs)
+    if client is not None:
+        return client  # type: ignore[no-any-return]
+    return _build(objects, key, client_class, subscription_id, kwargs)
 
 
-def _client(
-    caller: str,
+def _build(
+    objects: dict[Hashable, Any],
+    key: Hashable,
     client_class: type[ClientT],
     subscription_id: str | None,
     kwargs: dict[str, Any],
-    key: Hashable,
 ) -> ClientT:
-    objects = _objects(caller)
-    client: ClientT | None = objects.get(key)
-    if client is None:
-        settings = get_settings()
-        arguments = client_arguments(client_class, subscription_id, kwargs, settings)
-        client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
-        objects[key] = client
-        _log.debug("azenvcloud built async %s for %s", client_class.__name__, settings.resource_manager)
+    # No lock: the loop's own dictionary, and nothing awaited between lookup and store.
+    settings = get_settings()
+    arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+    client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
+    objects[key] = client
+    _log.debug("azenvcloud built async %s for %s", client_class.__name__, settings.resource_manager)
     return client
 
 

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._construction import cache_key, client_arguments
-from .credentials import build_credential, export_identity_variables
+from ._construction import cached_client, client_arguments
+from .credentials import build_credential
 from .settings import get_settings, reset_settings
 
 if TYPE_CHECKING:
@@ -71,7 +71,6 @@ def get_credential() -> DefaultAzureCredential:
 
 def _build_credential() -> DefaultAzureCredential:
     settings = get_settings()
-    export_identity_variables(settings.env_file)
     credential = build_credential(settings)
     _log.debug("azenvcloud built DefaultAzureCredential for authority %s", settings.authority_host)
     return credential
@@ -124,10 +123,9 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
         TypeError: An argument azenvcloud owns (``credential``, ``base_url``,
             ``credential_scopes``, ``cloud_setting``) was passed, or an argument is unhashable.
     """
-    key = cache_key(client_class, subscription_id, kwargs)
-    client: ClientT | None = _objects.get(key)
+    key, client = cached_client(_objects, client_class, subscription_id, kwargs)
     if client is not None:
-        return client
+        return client  # type: ignore[no-any-return]
     return _cached(key, lambda: _construct(client_class, subscription_id, kwargs))  # type: ignore[no-any-return]
 
 

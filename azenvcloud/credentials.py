@@ -66,6 +66,9 @@ def export_identity_variables(env_file: str | None) -> list[str]:
 def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredential:
     """A ``DefaultAzureCredential`` whose every authority-bound credential uses ``settings``.
 
+    azure-identity's variables in the settings' .env file are exported first
+    (:func:`export_identity_variables`), since azure-identity reads only the environment.
+
     Managed identity and the developer tools (Azure CLI, PowerShell, azd, VS Code) have no
     authority to set: they follow the cloud they run in or are logged in to. For all of them
     the Resource Manager scope in ``settings`` is what makes the token fit the cloud.
@@ -93,6 +96,7 @@ def build_async_credential(settings: Settings, **options: Any) -> AsyncDefaultAz
 def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) -> Any:
     # azure.identity and azure.identity.aio expose the same class names with the same
     # constructors and chain layout; `identity` is one of the two modules.
+    export_identity_variables(settings.env_file)
     if settings.cloud.adfs:
         _require_adfs_tenant()
     options = {"authority": settings.authority_host, **options}

@@ -16,7 +16,7 @@ from .errors import ConfigurationError, quote_value
 from .profiles import api_version_for
 from .settings import Settings
 
-__all__ = ["RESERVED", "cached_client", "client_arguments"]
+__all__ = ["RESERVED", "cached_client", "check_pinned_api_version", "client_arguments"]
 
 # Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
 RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
@@ -44,16 +44,29 @@ def cached_client(
 
 
 def client_arguments(
-    client_class: type[Any], subscription_id: str | None, kwargs: dict[str, Any], settings: Settings
+    client_class: type[Any],
+    subscription_id: str | None,
+    kwargs: dict[str, Any],
+    settings: Settings,
+    *,
+    asynchronous: bool,
 ) -> dict[str, Any]:
     """Every constructor argument but the credential, for ``client_class`` in ``settings``'s cloud.
 
     Raises:
         ConfigurationError: The class needs a subscription and none is configured, or the one
             given is not a GUID.
-        TypeError: ``kwargs`` holds an argument azenvcloud owns, or the class takes no
-            subscription and one was given.
+        TypeError: ``kwargs`` holds an argument azenvcloud owns, the class takes no
+            subscription and one was given, or an async class was given to the sync getter (or
+            the other way round).
     """
+    if _is_async(client_class) != asynchronous:
+        right, wrong = ("azenvcloud.aio.get_client", "an async") if not asynchronous else ("azenvcloud.get_client", "a sync")
+        raise TypeError(
+            f"{client_class.__module__}.{client_class.__qualname__} is {wrong.split()[1]} client class; "
+            f"build it with {right} (this getter builds {'async' if asynchronous else 'sync'} clients, "
+            f"from {'the aio modules' if asynchronous else 'the packages themselves, not their aio modules'})"
+        )
     owned = sorted(RESERVED & kwargs.keys())
     if owned:
         raise TypeError(
@@ -77,6 +90,48 @@ def client_arguments(
     if pinned is not None and "api_version" not in kwargs:
         arguments["api_version"] = pinned
     return {**arguments, **kwargs}
+
+
+def _is_async(client_class: type[Any]) -> bool:
+    # Azure SDKs keep their async clients in an `aio` package (azure.mgmt.compute.aio).
+    return "aio" in client_class.__module__.split(".")
+
+
+def check_pinned_api_version(client: Any, client_class: type[Any], arguments: Mapping[str, Any]) -> None:
+    """Refuse a client that does not use the api-version ``AZURE_API_PROFILE`` pinned for it.
+
+    Current SDKs of several services (azure-mgmt-compute 35+, for one) accept ``api_version=`` as
+    any keyword and ignore it: their operations send their own fixed versions, which an Azure
+    Stack Hub stamp refuses. Their configuration then has no ``api_version``, or another one.
+
+    Raises:
+        ConfigurationError: The client will send other api-versions than the profile's.
+    """
+    pinned = arguments.get("api_version")
+    if pinned is None:
+        return
+    used = getattr(getattr(client, "_config", None), "api_version", None)
+    if used == pinned:
+        return
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+    top = client_class.__module__.split(".")[0]
+    module = client_class.__module__.split("._")[0]
+    distributions = packages_distributions().get(top, [])
+    package = next((name for name in distributions if name.replace("-", ".").startswith(module)), None)
+    package = package or module.replace(".", "-")
+    try:
+        installed = f"{package} {version(package)}"
+    except PackageNotFoundError:
+        installed = package
+    raise ConfigurationError(
+        f"AZURE_API_PROFILE pins {client_class.__name__} to api-version {pinned}, but {installed} does not "
+        f"use the api_version it is given (its client sends {used or 'its own fixed api-versions'}), so "
+        f"an Azure Stack Hub stamp would refuse its requests. Accepted: pin {package} to a release "
+        f"whose {client_class.__name__} takes api_version {pinned} (its _configuration.api_version), "
+        "or use AZURE_API_PROFILE=latest where the cloud serves the latest versions.",
+        variables=("AZURE_API_PROFILE",),
+    )
 
 
 def _subscription(subscription_id: str | None, settings: Settings, client_class: type[Any]) -> str:

@@ -1,12 +1,15 @@
 """Loading a metadata document: a local snapshot, or an https fetch behind a disk cache.
 
-Fetches go through azure-core's pipeline (the SDK's proxy and TLS settings; retries with
-back-off on 429/5xx honouring ``Retry-After``), https only, no redirect to another scheme,
-bounded in time and size. Successful documents are cached on disk per URL, written atomically,
-for ``AZENVCLOUD_METADATA_TTL`` seconds (default a day; ``0`` disables the cache). Processes
-starting together take a per-URL file lock, so one of them fetches and the rest read its copy:
-one fetch per time-to-live per machine. When a fetch fails, an expired copy is used with a
-warning saying how old it is.
+Fetches go through azure-core's pipeline (the SDK's proxy and TLS settings), https only, each
+redirect held to the rules of a configured URL, bounded in size, and bounded in time by one
+monotonic deadline (``TOTAL_TIMEOUT``) across api-versions, retries, ``Retry-After`` waits,
+redirects, the body and the wait for another process's fetch. Successful documents are cached
+on disk per URL, written atomically, for ``AZENVCLOUD_METADATA_TTL`` seconds (default a day;
+``0`` disables the cache), in a folder only this user can write. Processes starting together
+take a per-URL file lock, so one of them fetches and the rest read its copy; one that already
+holds an expired copy uses it rather than wait. When a fetch fails, an expired copy is used
+with a warning saying how old it is. A cache that cannot be used is a cache miss, with one
+warning, never a crash.
 """
 
 from __future__ import annotations
@@ -15,17 +18,31 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
+import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from ._version import __version__
+from .errors import redact_url
 
-__all__ = ["CACHE_DIR_VARIABLE", "MAX_BYTES", "TTL_VARIABLE", "MetadataUnavailable", "load"]
+__all__ = [
+    "CACHE_DIR_VARIABLE",
+    "DEFAULT_TTL",
+    "MAX_BYTES",
+    "TTL_VARIABLE",
+    "MetadataUnavailable",
+    "is_local",
+    "load",
+]
 
 T = TypeVar("T")
 _log = logging.getLogger("azenvcloud")
@@ -34,23 +51,46 @@ MAX_BYTES = 1024 * 1024
 CACHE_DIR_VARIABLE = "AZENVCLOUD_CACHE_DIR"
 TTL_VARIABLE = "AZENVCLOUD_METADATA_TTL"
 DEFAULT_TTL = 86400
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 10
-TOTAL_TIMEOUT = 30
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 10.0
+TOTAL_TIMEOUT = 30.0  # seconds, for everything one load does
 RETRY_BACKOFF_FACTOR = 0.5  # seconds; doubled per retry
+RETRIES = 3  # for 429 and 5xx
+_RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_REDIRECTS = 3
+_LOCK_POLL = 0.05
+_CHUNK = 16 * 1024
 
 
 class MetadataUnavailable(Exception):
     """No usable document: the fetch failed (or the file is unreadable) and nothing is cached.
 
     Internal: it becomes a ``ConfigurationError``. ``status`` is the HTTP status when the server
-    answered with one other than 200.
+    answered with one other than 200; ``local`` is true for a snapshot file that cannot be read
+    (a configuration mistake rather than a network failure).
     """
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, local: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.local = local
+
+
+class _Deadline:
+    """One monotonic deadline for everything a load does."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def left(self) -> float:
+        return max(0.0, self._end - time.monotonic())
+
+    def check(self, doing: str) -> float:
+        left = self.left()
+        if left <= 0:
+            raise MetadataUnavailable(f"it took longer than {self.seconds:g} s in all ({doing})")
+        return left
 
 
 def is_local(location: str) -> bool:
@@ -58,206 +98,414 @@ def is_local(location: str) -> bool:
     return location.startswith("file://") or "://" not in location
 
 
+# -- snapshots ------------------------------------------------------------------------------
+
+
 def _read_file(location: str) -> str:
-    path = Path(unquote(urlsplit(location).path)) if location.startswith("file://") else Path(location)
+    if location.startswith("file://"):
+        parts = urlsplit(location)
+        if parts.netloc not in {"", "localhost"}:
+            raise MetadataUnavailable(
+                f"{location} names a host ({parts.netloc}); a file:// URL must name a local file "
+                "(file:///path)",
+                local=True,
+            )
+        path = Path(unquote(parts.path))
+    else:
+        path = Path(location)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise MetadataUnavailable(f"the file {path} is larger than {MAX_BYTES} bytes")
-        return path.read_text(encoding="utf-8-sig")
+        # O_NONBLOCK: opening a FIFO must not hang; anything but a regular file is refused.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise MetadataUnavailable(f"the file {path} cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise MetadataUnavailable(f"the file {path} is not UTF-8 text") from None
-
-
-def _ttl() -> int:
-    raw = os.environ.get(TTL_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_TTL
+        raise MetadataUnavailable(f"the file {path} cannot be read ({exc.strerror or exc})", local=True) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise MetadataUnavailable(f"{path} is not a regular file", local=True)
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise MetadataUnavailable(f"the file {path} is larger than {MAX_BYTES} bytes", local=True)
     try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        from .errors import ConfigurationError, quote_value
-
-        raise ConfigurationError(
-            f"{TTL_VARIABLE}={quote_value(raw)} is not usable: it is not a whole number of seconds. "
-            "Accepted: 0 (no cache) or more, such as 86400 (a day).",
-            variables=(TTL_VARIABLE,),
-        )
-    return value
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MetadataUnavailable(f"the file {path} is not UTF-8 text", local=True) from None
 
 
-def _cache_dir() -> Path:
-    named = os.environ.get(CACHE_DIR_VARIABLE, "").strip()
-    if named:
-        return Path(named)
-    from platformdirs import user_cache_dir
+# -- the disk cache -------------------------------------------------------------------------
 
-    return Path(user_cache_dir("azenvcloud")) / "metadata"
+_warned: set[str] = set()
+_held_locks: set[int] = set()  # lock descriptors open in this process, closed in a forked child
+
+
+def _warn_once(key: str, message: str, *args: object) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        _log.warning(message, *args)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    body: str
+    url: str
+    fetched_at: float
+
+    def fresh(self, ttl: int) -> bool:
+        age = time.time() - self.fetched_at
+        return 0 <= age < ttl  # a copy from the future is not fresh: clocks or files were tampered with
+
+    def age_hours(self) -> float:
+        return max(0.0, time.time() - self.fetched_at) / 3600
+
+
+def _trusted(info: os.stat_result, *, folder: bool) -> bool:
+    """Owned by this user, writable by no one else, and of the right kind (no symlink)."""
+    kind = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
+    owner = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return kind and owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class _Cache:
+    """The metadata cache folder: only a folder this user owns and only they can write is used."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def open(cls, cache_dir: str | None) -> _Cache | None:
+        if cache_dir:
+            folder = Path(cache_dir)
+        else:
+            from platformdirs import user_cache_dir
+
+            folder = Path(user_cache_dir("azenvcloud")) / "metadata"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = os.lstat(folder)
+        except OSError as exc:
+            _warn_once(
+                str(folder),
+                "azenvcloud: the metadata cache folder %s cannot be used (%s); "
+                "metadata is fetched without a cache",
+                folder,
+                exc.strerror or exc,
+            )
+            return None
+        if not _trusted(info, folder=True):
+            _warn_once(
+                str(folder),
+                "azenvcloud: the metadata cache folder %s is not a folder of this user's that only "
+                "they can write; it is not trusted, and metadata is fetched without a cache",
+                folder,
+            )
+            return None
+        return cls(folder)
+
+    def path(self, location: str) -> Path:
+        return self.folder / f"{hashlib.sha256(location.encode()).hexdigest()[:32]}.json"
+
+    def read(self, path: Path) -> _Entry | None:
+        try:
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(descriptor, "rb") as handle:
+                if not _trusted(os.fstat(descriptor), folder=False):
+                    _warn_once(str(path), "azenvcloud: ignoring the untrusted metadata cache entry %s", path)
+                    return None
+                entry = json.loads(handle.read(2 * MAX_BYTES + 4096))
+            fetched_at = float(entry["fetched_at"])
+            if not math.isfinite(fetched_at):
+                fetched_at = 0.0  # expired: an impossible time is no time
+            return _Entry(str(entry["body"]), str(entry.get("url", "")), fetched_at)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None
+
+    def write(self, path: Path, url: str, body: str) -> None:
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+        except OSError as exc:
+            _warn_once(str(path), "azenvcloud: cannot write the metadata cache (%s)", exc.strerror or exc)
+            return
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump({"url": redact_url(url), "fetched_at": time.time(), "body": body}, handle)
+            os.replace(temporary, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            _warn_once(str(path), "azenvcloud: cannot write the metadata cache (%s)", exc.strerror or exc)
+
+    @contextlib.contextmanager
+    def locked(self, path: Path, deadline: _Deadline, *, wait: bool) -> Iterator[bool]:
+        """Hold the entry's lock between processes; yields whether it was had.
+
+        Waits until ``deadline`` at most, and not at all when ``wait`` is false (the caller has
+        a copy to use instead). Without POSIX locks, or with an unusable lock file: no lock
+        (at worst a second fetch).
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield True
+            return
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(path.with_suffix(".lock"), flags, 0o600)
+        except OSError as exc:
+            _warn_once(str(path), "azenvcloud: cannot open the metadata cache lock (%s)", exc.strerror or exc)
+            yield True
+            return
+        with _held_lock(descriptor):
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if not wait or deadline.left() <= _LOCK_POLL:
+                        yield False
+                        return
+                    time.sleep(_LOCK_POLL)
+            try:
+                yield True
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+_held_lock_guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """An exclusive lock between processes (POSIX); elsewhere, no lock: at worst a refetch."""
+def _held_lock(descriptor: int) -> Iterator[None]:
+    with _held_lock_guard:
+        _held_locks.add(descriptor)
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
         yield
-        return
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        with _held_lock_guard:
+            _held_locks.discard(descriptor)
+        os.close(descriptor)
 
 
-def _read_cache(path: Path) -> tuple[str, float] | None:
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        return str(entry["body"]), float(entry["fetched_at"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _write_cache(path: Path, url: str, body: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump({"url": url, "fetched_at": time.time(), "body": body}, handle)
-        os.replace(temporary, path)
-    except BaseException:
+def _close_inherited_locks() -> None:
+    # A lock descriptor inherited across fork() shares the parent's lock: were the parent to die
+    # holding it, the child's copy would keep every process (the child included) waiting.
+    global _held_lock_guard  # noqa: PLW0603 - a lock held by another thread at fork time stays held
+    _held_lock_guard = threading.Lock()
+    for descriptor in list(_held_locks):
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+            os.close(descriptor)
+    _held_locks.clear()
 
 
-def _fetch(url: str) -> str:
-    """GET one https URL with azure-core's pipeline; the body as text."""
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+# -- fetching -------------------------------------------------------------------------------
+
+
+def _check_url(url: str) -> None:
+    """A URL fetched (the first or a redirect's) obeys the rules of a configured one."""
+    from ._values import InvalidValue, parse_endpoint
+
+    if urlsplit(url).scheme.lower() != "https":
+        raise MetadataUnavailable(f"{redact_url(url)} is not https (a redirect to another scheme is refused)")
+    base = url.split("?", 1)[0]
+    try:
+        parse_endpoint(base, accepted="https")
+    except InvalidValue as exc:
+        raise MetadataUnavailable(f"{redact_url(url)} is not usable: {exc.problem}") from None
+
+
+def _fetch(url: str, deadline: _Deadline) -> tuple[str, str]:
+    """GET one https URL with azure-core's pipeline: ``(body, final URL)``."""
     from azure.core.pipeline import Pipeline
-    from azure.core.pipeline.policies import ProxyPolicy, RetryPolicy, UserAgentPolicy
+    from azure.core.pipeline.policies import ProxyPolicy, UserAgentPolicy
     from azure.core.pipeline.transport import RequestsTransport
     from azure.core.rest import HttpRequest
 
     # azure-core types its policies per request type; this list mixes its stock ones freely.
-    policies: list[Any] = [
-        UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"),
-        ProxyPolicy(),
-        # 429/5xx: three retries with back-off, honouring Retry-After. A refused or
-        # unresolvable host: one immediate retry, since waiting rarely helps there.
-        RetryPolicy(
-            retry_total=3,
-            retry_connect=1,
-            retry_backoff_factor=RETRY_BACKOFF_FACTOR,
-            retry_backoff_max=8,
-            timeout=TOTAL_TIMEOUT,
-        ),
-    ]
-    pipeline: Pipeline[HttpRequest, Any] = Pipeline(
-        transport=RequestsTransport(connection_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT),
-        policies=policies,
-    )
+    policies: list[Any] = [UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"), ProxyPolicy()]
+    pipeline: Pipeline[HttpRequest, Any] = Pipeline(transport=RequestsTransport(), policies=policies)
     with pipeline:
-        return _follow(pipeline, url)
+        return _follow(pipeline, url, deadline)
 
 
-def _follow(pipeline: Any, url: str) -> str:
-    """Run the GET, following at most a few https redirects, reading at most MAX_BYTES."""
-    from azure.core.exceptions import AzureError
-    from azure.core.rest import HttpRequest
-
+def _follow(pipeline: Any, url: str, deadline: _Deadline) -> tuple[str, str]:
+    """Follow at most a few redirects, retrying 429/5xx, reading at most MAX_BYTES."""
     for _ in range(_MAX_REDIRECTS + 1):
-        if urlsplit(url).scheme.lower() != "https":
-            raise MetadataUnavailable(f"{url} is not https (a redirect to another scheme is refused)")
+        _check_url(url)
+        http = _send(pipeline, url, deadline)
         try:
-            response = pipeline.run(
-                HttpRequest("GET", url, headers={"Accept": "application/json"}), stream=True
-            )
-        except AzureError as exc:
-            raise MetadataUnavailable(f"the request failed: {exc.message or type(exc).__name__}") from None
-        http = response.http_response
-        try:
-            if 300 <= http.status_code < 400 and http.headers.get("Location"):
-                url = http.headers["Location"]
+            location = http.headers.get("Location")
+            if 300 <= http.status_code < 400 and location:
+                url = urljoin(url, location)
                 continue
             if http.status_code != 200:
                 raise MetadataUnavailable(f"it answered HTTP {http.status_code}", status=http.status_code)
             declared = http.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > MAX_BYTES:
                 raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
-            body = bytearray()
-            for chunk in http.iter_bytes():
-                body.extend(chunk)
-                if len(body) > MAX_BYTES:
-                    raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
-            return body.decode("utf-8", "replace")
+            return _read_body(http, deadline), url
         finally:
             http.close()
     raise MetadataUnavailable(f"it redirected more than {_MAX_REDIRECTS} times")
 
 
-def load(location: str, urls: list[str], parse: Callable[[str], T]) -> T:
-    """Load and parse the metadata at ``location``.
+def _send(pipeline: Any, url: str, deadline: _Deadline) -> Any:
+    """One GET, with retries: 429/5xx up to RETRIES times after back-off or ``Retry-After``, a
+    failed connection once at once; every wait and timeout capped at the time left."""
+    from azure.core.exceptions import AzureError
+    from azure.core.rest import HttpRequest
+
+    connection_failures = 0
+    for attempt in range(RETRIES + 1):
+        left = deadline.check("waiting for an answer")
+        try:
+            response = pipeline.run(
+                HttpRequest("GET", url, headers={"Accept": "application/json"}),
+                stream=True,
+                connection_timeout=min(CONNECT_TIMEOUT, left),
+                read_timeout=min(READ_TIMEOUT, left),
+            )
+        except AzureError as exc:
+            connection_failures += 1
+            if connection_failures > 1 or deadline.left() <= 0:
+                raise MetadataUnavailable(f"the request failed: {exc.message or type(exc).__name__}") from None
+            continue
+        http = response.http_response
+        if http.status_code not in _RETRIED_STATUSES or attempt == RETRIES:
+            return http
+        wait = _retry_after(http.headers.get("Retry-After"))
+        wait = RETRY_BACKOFF_FACTOR * 2**attempt if wait is None else wait
+        http.close()
+        if wait >= deadline.left():
+            raise MetadataUnavailable(
+                f"it answered HTTP {http.status_code} and asked to wait {wait:g} s, longer than the "
+                f"{deadline.seconds:g} s allowed in all",
+                status=http.status_code,
+            )
+        time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _retry_after(header: str | None) -> float | None:
+    if not header:
+        return None
+    text = header.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _read_body(http: Any, deadline: _Deadline) -> str:
+    body = bytearray()
+    for chunk in http.iter_bytes(chunk_size=_CHUNK):
+        body.extend(chunk)
+        if len(body) > MAX_BYTES:
+            raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
+        _bound_next_read(http, deadline.check("reading the answer"))
+    return body.decode("utf-8", "replace")
+
+
+def _bound_next_read(http: Any, seconds: float) -> None:
+    # A server trickling its answer byte by byte would pass every read timeout; shorten the
+    # socket's timeout to the time left. (requests -> urllib3 -> socket; best effort.)
+    raw = getattr(getattr(http, "internal_response", None), "raw", None)
+    sock = getattr(getattr(raw, "connection", None), "sock", None) or getattr(raw, "_sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError, ValueError):
+            sock.settimeout(max(seconds, 0.001))
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def load(
+    location: str, urls: list[str], parse: Callable[[str], T], *, ttl: int, cache_dir: str | None
+) -> tuple[T, str]:
+    """Load and parse the metadata at ``location``: ``(parsed, where it came from)``.
 
     Args:
         location: What the user configured: a file path, ``file://`` URL, or https URL.
         urls: For https, the URLs to try in order (newest api-version first).
         parse: ``parse(body)``, raising ``ValueError`` for a document it cannot use; only
             documents it accepts are cached.
+        ttl: Seconds a cached copy is fresh; ``0``: no cache.
+        cache_dir: The cache folder, or ``None`` for the user's cache folder.
 
     Raises:
-        MetadataUnavailable: Nothing could be fetched or read, and nothing is cached.
+        MetadataUnavailable: Nothing could be fetched or read in time, and nothing is cached.
         ValueError: From ``parse``, when the document was read but is unusable.
     """
     if is_local(location):
-        return parse(_read_file(location))
-    ttl = _ttl()
-    cache = _cache_dir() / f"{hashlib.sha256(location.encode()).hexdigest()[:32]}.json"
-    if ttl == 0:
-        return _fetch_and_parse(urls, parse)[0]
-    cached = _read_cache(cache)
-    if cached and time.time() - cached[1] < ttl:
-        return parse(cached[0])
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(cache.with_suffix(".lock")):
-        cached = _read_cache(cache)  # another process may have just fetched it
-        if cached and time.time() - cached[1] < ttl:
-            return parse(cached[0])
+        return parse(_read_file(location)), location
+    deadline = _Deadline(TOTAL_TIMEOUT)
+    cache = _Cache.open(cache_dir) if ttl > 0 else None
+    if cache is None:
+        result, _, final = _fetch_and_parse(urls, parse, deadline)
+        return result, final
+    path = cache.path(location)
+    cached = cache.read(path)
+    if cached and cached.fresh(ttl):
+        return parse(cached.body), cached.url or location
+    with cache.locked(path, deadline, wait=cached is None) as locked:
+        if not locked and cached is not None:
+            _log.info(
+                "azenvcloud: another process is refreshing the cloud metadata from %s; "
+                "using the cached copy from %.1f hours ago",
+                redact_url(location),
+                cached.age_hours(),
+            )
+            return parse(cached.body), cached.url or location
+        if not locked:
+            raise MetadataUnavailable(
+                f"another process has been fetching it for {deadline.seconds:g} s; nothing is cached yet"
+            )
+        cached = cache.read(path)  # another process may have just fetched it
+        if cached and cached.fresh(ttl):
+            return parse(cached.body), cached.url or location
         try:
-            result, body = _fetch_and_parse(urls, parse)
+            result, body, final = _fetch_and_parse(urls, parse, deadline)
         except (MetadataUnavailable, ValueError) as exc:
             if cached is None:
                 raise
-            age = time.time() - cached[1]
             _log.warning(
                 "azenvcloud: cloud metadata from %s is unavailable (%s); "
                 "using the cached copy from %.0f hours ago",
-                location,
-                exc,
-                age / 3600,
+                redact_url(location),
+                redact_url(str(exc)),
+                cached.age_hours(),
             )
-            return parse(cached[0])
-        _write_cache(cache, location, body)
-        return result
+            return parse(cached.body), cached.url or location
+        cache.write(path, final, body)
+        return result, final
 
 
-def _fetch_and_parse(urls: list[str], parse: Callable[[str], T]) -> tuple[T, str]:
+def _fetch_and_parse(
+    urls: list[str], parse: Callable[[str], T], deadline: _Deadline
+) -> tuple[T, str, str]:
     """Try each URL in turn; the first that answers with a usable document wins."""
     problems = []
+    malformed = False
     for url in urls:
         try:
-            body = _fetch(url)
-            return parse(body), body
+            body, final = _fetch(url, deadline)
+            return parse(body), body, final
         except (MetadataUnavailable, ValueError) as exc:
-            problems.append(f"{url}: {exc}")
+            problems.append(f"{redact_url(url)}: {exc}")
+            malformed = malformed or isinstance(exc, ValueError)
             if len(urls) > 1 and not _worth_trying_older(exc):
                 break
-    if len(problems) == 1:
-        raise MetadataUnavailable(problems[0].split(": ", 1)[1])
-    raise MetadataUnavailable("; ".join(problems))
+            if deadline.left() <= 0:
+                break
+    message = problems[0].split(": ", 1)[1] if len(problems) == 1 else "; ".join(problems)
+    if malformed:  # a document came but was unusable: a configuration problem, not the network
+        raise ValueError(message)
+    raise MetadataUnavailable(message)
 
 
 def _worth_trying_older(exc: Exception) -> bool:

@@ -13,10 +13,15 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "InvalidValue",
+    "find_control_character",
     "host_of",
     "parse_audience",
+    "parse_dns_suffix",
     "parse_endpoint",
     "parse_flag",
+    "parse_path",
+    "parse_plain_name",
+    "parse_seconds",
     "parse_subscription_id",
     "scope_for_audience",
 ]
@@ -39,6 +44,60 @@ class InvalidValue(ValueError):
         super().__init__(problem)
         self.problem = problem
         self.accepted = accepted
+
+
+def find_control_character(text: str) -> str | None:
+    """The first control or invisible formatting character in ``text`` (a newline, an escape, a
+    zero-width space), or ``None``. No configuration value may hold one: they inject lines into
+    output, hide parts of a value on a terminal, or make two values look alike."""
+    for char in text:
+        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+            return char
+    return None
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_. -]{0,63}")
+_NAME_ACCEPTED = "a plain cloud name of letters, digits, ' ', '-', '_' and '.' (at most 64), such as USSec"
+
+
+def parse_plain_name(raw: str, accepted: str = _NAME_ACCEPTED) -> str:
+    """A cloud name as a person writes it: short, printable, one line (from metadata or ``az``)."""
+    text = raw.strip()
+    if not _PLAIN_NAME.fullmatch(text):
+        stray = next((char for char in text if not (char.isascii() and (char.isalnum() or char in "_. -"))), None)
+        problem = f"it contains {stray!r}" if stray else "it is empty or longer than 64 characters"
+        raise InvalidValue(f"{problem}, which no cloud name has", accepted)
+    return text
+
+
+def parse_dns_suffix(raw: str) -> str:
+    """A DNS suffix as the Azure CLI writes it (``.vault.azure.net`` or ``core.windows.net``), checked."""
+    accepted = "a DNS suffix such as .vault.azure.cn or core.chinacloudapi.cn"
+    text = raw.strip()
+    _refuse_invisible(text, accepted)
+    host = text[1:] if text.startswith(".") else text
+    if not host or _check_host(host.lower(), accepted) != host.lower().rstrip("."):
+        raise InvalidValue("it is not a DNS suffix", accepted)
+    return text
+
+
+def parse_path(raw: str, accepted: str) -> str:
+    """A file or folder path: any text but control characters (they hide what is really opened)."""
+    text = raw.strip()
+    char = find_control_character(text)
+    if char is not None or not text:
+        raise InvalidValue(f"it contains a control character ({char!r})" if char else "it is empty", accepted)
+    return text
+
+
+def parse_seconds(raw: str | int) -> int:
+    """A whole number of seconds, zero or more."""
+    text = str(raw).strip()
+    if not text.isdigit() or not text.isascii() or len(text) > 12:
+        raise InvalidValue(
+            "it is not a whole number of seconds", "0 (no cache) or more, such as 86400 (a day)"
+        )
+    return int(text)
 
 
 def _refuse_invisible(text: str, accepted: str) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import clients
-from ._construction import cached_client, client_arguments
+from ._construction import cached_client, check_pinned_api_version, client_arguments
 from .credentials import build_async_credential
 from .settings import get_settings
 
@@ -65,9 +65,20 @@ def _objects(caller: str) -> dict[Hashable, Any]:
         ) from None
     objects = _loops.get(loop)
     if objects is None:
+        _require_async_transport()
         with _lock:
             objects = _loops.setdefault(loop, {})
     return objects
+
+
+def _require_async_transport() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("aiohttp") is None:
+        raise ImportError(
+            "azenvcloud.aio needs an async HTTP transport, aiohttp, which is not installed: "
+            "pip install 'azenvcloud[aio]'"
+        )
 
 
 def get_credential() -> DefaultAzureCredential:
@@ -141,8 +152,9 @@ def _build(
 ) -> ClientT:
     # No lock: the loop's own dictionary, and nothing awaited between lookup and store.
     settings = get_settings()
-    arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+    arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=True)
     client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
+    check_pinned_api_version(client, client_class, arguments)  # nothing to close: no session yet
     objects[key] = client
     _log.debug("azenvcloud built async %s for %s", client_class.__name__, settings.resource_manager)
     return client

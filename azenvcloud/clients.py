@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._construction import cached_client, client_arguments
-from .credentials import build_credential
-from .settings import get_settings, reset_settings
+from ._construction import cached_client, check_pinned_api_version, client_arguments
+from .credentials import build_credential, withdraw_exported_variables
+from .settings import get_settings, on_change, reset_settings
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
@@ -131,8 +131,13 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
 def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
     settings = get_settings()
-    arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+    arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=False)
     client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
+    try:
+        check_pinned_api_version(client, client_class, arguments)
+    except Exception:
+        client.close()  # type: ignore[attr-defined]
+        raise
     _log.debug("azenvcloud built %s for %s", client_class.__name__, settings.resource_manager)
     return client
 
@@ -143,18 +148,28 @@ def on_reset(forget: Callable[[], None]) -> None:
 
 
 def reset() -> None:
-    """Close and forget the credential, every client and the settings; the next use rebuilds.
+    """Close and forget the credential, every client, the settings and the :func:`configure`
+    arguments; the next use reads the environment and the .env file again.
 
     For tests and configuration reloads. Objects handed out earlier are closed: drop them too.
-    Async objects (:mod:`azenvcloud.aio`) are forgotten but not closed, since closing needs
-    their event loop: ``await azenvcloud.aio.close()`` first.
+    The azure-identity variables azenvcloud copied from a .env file into the environment (and
+    ``AZURE_TENANT_ID=adfs``) are taken back, so the next credential reads the .env file as it
+    is now. Async objects (:mod:`azenvcloud.aio`) are forgotten but not closed, since closing
+    needs their event loop: ``await azenvcloud.aio.close()`` first.
     """
+    with _lock:
+        reset_settings()
+    _forget_built()
+
+
+def _forget_built() -> None:
+    """Close and forget what was built from the settings (they changed or were forgotten)."""
     with _lock:
         built = list(_objects.items())
         _objects.clear()
-        reset_settings()
         for forget in _reset_hooks:
             forget()
+        withdraw_exported_variables()
     # Clients first: they use the credential.
     for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
         close = getattr(obj, "close", None)
@@ -164,6 +179,9 @@ def reset() -> None:
             close()
         except Exception:  # closing one must not stop the rest from closing
             _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
+
+
+on_change(_forget_built)
 
 
 def _forget_after_fork() -> None:

@@ -197,6 +197,10 @@ def _fold(name: str) -> str:
     return _SEPARATORS.sub("", name).casefold()
 
 
+# Names of clouds azenvcloud has no values for (Azure Stack Hub's, the air-gapped US clouds'):
+# a close built-in name is the wrong suggestion for them.
+_PRIVATE_CLOUD_WORDS = ("stack", "ussec", "usnat", "secret", "airgap")
+
 _BY_FOLDED_NAME: dict[str, str] = {
     _fold(alias): canonical for canonical, aliases in data.NAMES.items() for alias in aliases
 }
@@ -218,9 +222,20 @@ def canonical_cloud_name(name: str) -> str:
     if folded in _RETIRED_BY_FOLDED_NAME:
         retired = _RETIRED_BY_FOLDED_NAME[folded]
         raise InvalidValue(f"it names a retired cloud: {data.RETIRED_REASONS[retired]}", _accepted_names())
+    if any(word in folded for word in _PRIVATE_CLOUD_WORDS):
+        raise InvalidValue(
+            "it names a private cloud, which has no built-in values: describe it with "
+            "AZURE_RESOURCE_MANAGER (its metadata is read from there) or AZURE_CLOUD_METADATA_URL "
+            "(a metadata URL or snapshot file), and AZURE_CLOUD may then pick it by this name",
+            _accepted_names(),
+        )
     close = difflib.get_close_matches(folded, list(_BY_FOLDED_NAME), n=1, cutoff=0.6)
     hint = f" (did you mean {_BY_FOLDED_NAME[close[0]]}?)" if close else ""
-    raise InvalidValue(f"it is not a known cloud name{hint}", _accepted_names())
+    raise InvalidValue(
+        f"it is not a known cloud name{hint}; a private cloud is described by AZURE_RESOURCE_MANAGER "
+        "or AZURE_CLOUD_METADATA_URL",
+        _accepted_names(),
+    )
 
 
 def is_retired_cloud_name(name: str) -> bool:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
+import stat
+import string
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ._values import host_of
+from .clouds import cloud_name_for_authority_host
 from .errors import ConfigurationError, quote_value
+from .provenance import IDENTITY_VARIABLES
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
@@ -22,52 +27,90 @@ if TYPE_CHECKING:
 
     from .settings import Settings
 
-__all__ = ["IDENTITY_VARIABLES", "build_async_credential", "build_credential", "export_identity_variables"]
+__all__ = [
+    "IDENTITY_VARIABLES",
+    "build_async_credential",
+    "build_credential",
+    "export_identity_variables",
+    "identity_variable_sources",
+    "withdraw_exported_variables",
+]
 
 _log = logging.getLogger("azenvcloud")
 
-# azure-identity's own variables: they keep their meaning. Values marked secret are never shown.
-IDENTITY_VARIABLES: dict[str, bool] = {
-    "AZURE_TENANT_ID": False,
-    "AZURE_CLIENT_ID": False,
-    "AZURE_CLIENT_SECRET": True,
-    "AZURE_CLIENT_CERTIFICATE_PATH": False,
-    "AZURE_CLIENT_CERTIFICATE_PASSWORD": True,
-    "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": False,
-    "AZURE_FEDERATED_TOKEN_FILE": False,
-    "AZURE_USERNAME": False,
-    "AZURE_PASSWORD": True,
-    "AZURE_TOKEN_CREDENTIALS": False,
-    "AZURE_ADDITIONALLY_ALLOWED_TENANTS": False,
-}
+# Variables whose value (or the file they name) proves the identity to whichever authority gets
+# it: a .env file must not be able to send one that came from elsewhere to a host of its choice.
+_SENT_TO_THE_AUTHORITY = (
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_PASSWORD",
+    "AZURE_FEDERATED_TOKEN_FILE",
+)
+# azure-identity's own rule for a tenant (azure/identity/_internal/__init__.py).
+_TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")
+
+# What azenvcloud put into os.environ (name -> value), so that reset() can take it back.
+_exported_lock = threading.Lock()
+_exported: dict[str, str] = {}
 
 
-def export_identity_variables(env_file: str | None) -> list[str]:
-    """Copy azure-identity's variables from the .env file into the process environment.
+def _export(name: str, value: str) -> None:
+    with _exported_lock:
+        os.environ[name] = value
+        _exported[name] = value
+
+
+def export_identity_variables(settings: Settings) -> list[str]:
+    """Copy azure-identity's variables from the settings' .env file into the process environment.
 
     azure-identity reads only ``os.environ``; a developer who keeps ``AZURE_CLIENT_ID`` and
     friends in ``.env`` expects them to work. Variables already in the environment win, as
-    everywhere else. Returns the names copied (never the values).
+    everywhere else. What is copied is recorded and taken back by
+    :func:`withdraw_exported_variables` (at ``reset()`` and ``configure()``). Returns the names
+    copied (never the values).
     """
-    if not env_file or not Path(env_file).is_file():
-        return []
-    from dotenv import dotenv_values
-
     copied = []
-    for name, value in dotenv_values(env_file).items():
-        if name in IDENTITY_VARIABLES and value and value.strip() and not os.environ.get(name):
-            os.environ[name] = value
+    for name, value in settings._identity_from_env_file.items():
+        if value.strip() and not os.environ.get(name):
+            _export(name, value)
             copied.append(name)
     if copied:
-        _log.debug("azenvcloud exported %s from %s for azure-identity", ", ".join(copied), env_file)
+        _log.debug("azenvcloud exported %s from %s for azure-identity", ", ".join(copied), settings.env_file)
     return copied
+
+
+def withdraw_exported_variables() -> list[str]:
+    """Take back what azenvcloud put into ``os.environ`` (where nobody changed it since)."""
+    with _exported_lock:
+        withdrawn = [name for name, value in _exported.items() if os.environ.get(name) == value]
+        for name in withdrawn:
+            del os.environ[name]
+        _exported.clear()
+    return withdrawn
+
+
+def identity_variable_sources(settings: Settings) -> dict[str, str]:
+    """Where each azure-identity variable that is set comes from: ``environment`` or
+    ``.env file <path>`` (values are never read into the result)."""
+    found: dict[str, str] = {}
+    with _exported_lock:
+        exported = dict(_exported)
+    for name in IDENTITY_VARIABLES:
+        value = os.environ.get(name, "")
+        in_file = settings._identity_from_env_file.get(name, "").strip()
+        if value.strip() and exported.get(name) != value:
+            found[name] = "environment"
+        elif value.strip() or in_file:
+            found[name] = f".env file {settings.env_file}"
+    return found
 
 
 def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredential:
     """A ``DefaultAzureCredential`` whose every authority-bound credential uses ``settings``.
 
     azure-identity's variables in the settings' .env file are exported first
-    (:func:`export_identity_variables`), since azure-identity reads only the environment.
+    (:func:`export_identity_variables`), since azure-identity reads only the environment, and
+    the ones azure-identity would fail on obscurely are checked.
 
     Managed identity and the developer tools (Azure CLI, PowerShell, azd, VS Code) have no
     authority to set: they follow the cloud they run in or are logged in to. For all of them
@@ -78,8 +121,9 @@ def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredenti
         **options: Further keyword arguments for ``DefaultAzureCredential``.
 
     Raises:
-        ConfigurationError: azure-identity refused its configuration (for example an invalid
-            ``AZURE_TOKEN_CREDENTIALS``).
+        ConfigurationError: azure-identity refused its configuration, naming the variable at
+            fault (an invalid ``AZURE_TOKEN_CREDENTIALS``, ``AZURE_TENANT_ID`` or certificate),
+            or a .env file would send the environment's secret to an authority it chose.
     """
     from azure import identity
 
@@ -96,29 +140,112 @@ def build_async_credential(settings: Settings, **options: Any) -> AsyncDefaultAz
 def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) -> Any:
     # azure.identity and azure.identity.aio expose the same class names with the same
     # constructors and chain layout; `identity` is one of the two modules.
-    export_identity_variables(settings.env_file)
+    _refuse_redirected_secrets(settings)
+    export_identity_variables(settings)
     if settings.cloud.adfs:
         _require_adfs_tenant()
+    _check_identity_variables()
     options = {"authority": settings.authority_host, **options}
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
     try:
         credential = identity.DefaultAzureCredential(**options)
-    except ValueError as exc:
-        selected = os.environ.get("AZURE_TOKEN_CREDENTIALS", "")
-        raise ConfigurationError(
-            f"azure-identity refused AZURE_TOKEN_CREDENTIALS={quote_value(selected)}: {exc}",
-            variables=("AZURE_TOKEN_CREDENTIALS",),
-        ) from None
+    except (ValueError, OSError) as exc:
+        raise _refused(exc) from None
     _route_workload_identity(identity, credential, options)
     return credential
+
+
+def _refuse_redirected_secrets(settings: Settings) -> None:
+    """A .env file may not point a secret that came from the environment at a host it chose.
+
+    An authority of no built-in cloud that comes from the .env file (directly, or from metadata
+    it pointed at) would otherwise receive the environment's client secret or federated token.
+    """
+    sources = settings.sources
+    authority = sources["authority_host"]
+    locator = sources.get("cloud_metadata_url") or sources.get("resource_manager")
+    from_env_file = authority.kind == "dotenv" or (
+        authority.kind == "metadata" and locator is not None and locator.kind == "dotenv"
+    )
+    if not from_env_file or cloud_name_for_authority_host(host_of(settings.authority_host)):
+        return
+    with _exported_lock:
+        exported = dict(_exported)
+    for name in _SENT_TO_THE_AUTHORITY:
+        value = os.environ.get(name, "")
+        if value.strip() and exported.get(name) != value:
+            raise ConfigurationError(
+                f"{authority.names('authority_host')}={quote_value(settings.authority_host)} comes from the .env "
+                f"file {settings.env_file}, but {name} comes from the process environment: a .env file may "
+                f"not send a credential it does not hold to an authority of its choosing. Accepted: set "
+                f"AZURE_AUTHORITY_HOST (or AZURE_CLOUD) in the environment too, or keep {name} in the same "
+                ".env file.",
+                variables=("AZURE_AUTHORITY_HOST", name),
+            )
+
+
+def _check_identity_variables() -> None:
+    """The azure-identity variables azure-identity would fail on obscurely, named at fault."""
+    tenant = os.environ.get("AZURE_TENANT_ID", "")
+    if tenant and any(char not in _TENANT_CHARACTERS for char in tenant):
+        raise ConfigurationError(
+            f"AZURE_TENANT_ID={quote_value(tenant)} is not usable: a tenant is a GUID or a domain name. "
+            "Accepted: letters, digits, '-' and '.', such as 72f988bf-86f1-41af-91ab-2d7cd011db47 or "
+            "contoso.onmicrosoft.com.",
+            variables=("AZURE_TENANT_ID",),
+        )
+    certificate = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH", "")
+    if certificate:
+        try:
+            readable = stat.S_ISREG(os.stat(certificate).st_mode) and os.access(certificate, os.R_OK)
+            reason = "it is not a readable file"
+        except OSError as exc:
+            readable, reason = False, str(exc.strerror or exc)
+        if not readable:
+            raise ConfigurationError(
+                f"AZURE_CLIENT_CERTIFICATE_PATH={quote_value(certificate)} is not usable: {reason}. "
+                "Accepted: the path of a readable PEM or PKCS12 file with the certificate and its private key.",
+                variables=("AZURE_CLIENT_CERTIFICATE_PATH",),
+            )
+
+
+def _refused(exc: Exception) -> ConfigurationError:
+    """azure-identity refused to build: blame the variable actually at fault, hide every secret."""
+    message = str(exc)
+    for name, secret in IDENTITY_VARIABLES.items():
+        value = os.environ.get(name, "")
+        if secret and value:
+            message = message.replace(value, "<redacted>")
+    if os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH") and (
+        isinstance(exc, OSError) or "certificate" in message.lower() or "password" in message.lower()
+    ):
+        variable = "AZURE_CLIENT_CERTIFICATE_PATH"
+        shown = f"{variable}={quote_value(os.environ[variable])}"
+        accepted = (
+            "a PEM or PKCS12 file with the certificate and its private key "
+            "(AZURE_CLIENT_CERTIFICATE_PASSWORD for an encrypted one)"
+        )
+    elif os.environ.get("AZURE_TOKEN_CREDENTIALS", "").strip():
+        variable = "AZURE_TOKEN_CREDENTIALS"
+        shown = f"{variable}={quote_value(os.environ[variable])}"
+        accepted = "dev, prod, or the name of one credential of DefaultAzureCredential's chain"
+    else:
+        set_names = [name for name in IDENTITY_VARIABLES if os.environ.get(name)]
+        variable = set_names[0] if set_names else "AZURE_CLIENT_ID"
+        shown = ", ".join(set_names) or "the azure-identity variables"
+        accepted = "the azure-identity variables of one credential (see `azenvcloud show`)"
+    return ConfigurationError(
+        f"azure-identity refused {shown}: {' '.join(message.split())} Accepted: {accepted}.",
+        variables=(variable,),
+    )
 
 
 def _require_adfs_tenant() -> None:
     """ADFS (Azure Stack Hub) takes tenant ``adfs``: set it when unset, refuse any other."""
     tenant = os.environ.get("AZURE_TENANT_ID", "").strip()
     if not tenant:
-        os.environ["AZURE_TENANT_ID"] = "adfs"
+        _export("AZURE_TENANT_ID", "adfs")
         _log.debug("azenvcloud set AZURE_TENANT_ID=adfs for the ADFS authority")
     elif tenant.lower() != "adfs":
         raise ConfigurationError(

@@ -13,6 +13,12 @@ Values are mapped the way the Azure CLI maps them (``_arm_to_cli_mapper``): audi
 ``authentication.audiences[0]``, suffixes get the CLI's leading dots, a missing
 ``resourceManager`` is the Resource Manager that was asked. An ADFS login endpoint
 (``.../adfs``) becomes the authority host without ``/adfs``: azure-identity appends the tenant.
+
+A document is input, checked like the environment: its ``name`` is a short plain name, every
+endpoint an https URL without user-info, query or fragment, every suffix a DNS suffix. The cloud
+follows its Resource Manager: a document whose Resource Manager is a built-in cloud's is that
+cloud (its other values must agree); any other is a cloud of its own, whatever it calls itself,
+with only the values it gives (a built-in name is not taken from it).
 """
 
 from __future__ import annotations
@@ -23,10 +29,26 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _builtin_clouds as data
-from ._values import InvalidValue, parse_audience, parse_endpoint, scope_for_audience
-from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
+from ._values import (
+    InvalidValue,
+    host_of,
+    parse_audience,
+    parse_dns_suffix,
+    parse_endpoint,
+    parse_plain_name,
+    scope_for_audience,
+)
+from .clouds import (
+    BUILTIN_CLOUDS,
+    Cloud,
+    CloudEndpoints,
+    CloudSuffixes,
+    canonical_cloud_name,
+    cloud_name_for_authority_host,
+    cloud_name_for_management_host,
+)
 
-__all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "metadata_urls"]
+__all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "cloud_to_snapshot", "metadata_urls"]
 
 API_VERSIONS = ("2022-09-01", "2019-05-01", "2015-01-01")
 """The api-versions asked, in order, when given a Resource Manager base URL."""
@@ -106,7 +128,7 @@ def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | Non
     names = [str(item.get("name")) for item in clouds]
     if name:
         for item in clouds:
-            if str(item.get("name", "")).casefold() == name.casefold():
+            if _same_name(str(item.get("name", "")), name):
                 return item
         raise MetadataProblem(f"it offers no cloud named {name!r} (AZURE_CLOUD); it offers {names}")
     if queried_arm:
@@ -119,6 +141,15 @@ def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | Non
     if len(clouds) == 1:
         return clouds[0]
     raise MetadataProblem(f"it offers several clouds {names}; set AZURE_CLOUD to the one to use")
+
+
+def _same_name(first: str, second: str) -> bool:
+    if first.casefold() == second.casefold():
+        return True
+    try:
+        return canonical_cloud_name(first) == canonical_cloud_name(second)
+    except InvalidValue:
+        return False
 
 
 def _from_az_cloud_show(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -156,7 +187,7 @@ def cloud_from_metadata(document: Any, *, name: str | None = None, queried_arm: 
         text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
         try:
             document = json.loads(text.lstrip("\ufeff"))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to be metadata
             raise MetadataProblem("it is not JSON") from None
     if isinstance(document, list):
         document = _select(document, name=name, queried_arm=queried_arm)
@@ -189,26 +220,31 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
             if not value
         ]
         raise MetadataProblem(f"it lacks {', '.join(missing)}")
-    login_url = parse_endpoint(login)
+    login_url = _checked("authentication.loginEndpoint", login, parse_endpoint)
     provider = str(authentication.get("identityProvider") or "AAD").upper()
     if login_url.lower().endswith("/adfs"):
         login_url, provider = login_url[: -len("/adfs")], "ADFS"
-    authority = parse_endpoint(login_url, allow_path=False)
-    resource_manager = parse_endpoint(arm)
-    audience, scope = parse_audience(audience)
+    if provider not in {"AAD", "ADFS"}:
+        raise MetadataProblem("its authentication.identityProvider is neither AAD nor ADFS")
+    authority = _checked("authentication.loginEndpoint", login_url, lambda text: parse_endpoint(text, allow_path=False))
+    resource_manager = _checked("resourceManager", arm, parse_endpoint)
+    audience, scope = _checked("authentication.audiences[0]", audience, parse_audience)
 
-    cloud_name = _text(document.get("name")) or data.CUSTOM
-    builtin = BUILTIN_CLOUDS.get(cloud_name)
+    builtin = _builtin_of(document, authority, resource_manager, audience)
+    cloud_name = builtin.name if builtin else _own_name(document)
     if scope is None:
         same_as_builtin = builtin is not None and builtin.audience.rstrip("/") == audience.rstrip("/")
         scope = builtin.credential_scopes[0] if builtin and same_as_builtin else scope_for_audience(audience)
 
     endpoints: dict[str, Any] = dict(builtin.endpoints.model_dump()) if builtin else {}
-    endpoints.update(document.get("_cli_endpoints") or {})
+    given_endpoints = dict(document.get("_cli_endpoints") or {})
     for key, field in _ENDPOINT_KEYS.items():
         value = _text(document.get(key))
         if value:
-            endpoints[field] = value
+            given_endpoints[field] = value
+    for field, value in given_endpoints.items():
+        if _text(value):
+            endpoints[field] = _checked(field, str(value), _endpoint_as_written)
     endpoints.update(
         active_directory=login.rstrip("/"),
         resource_manager=resource_manager,
@@ -216,13 +252,15 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
         management=audience,
     )
     suffixes: dict[str, Any] = dict(builtin.suffixes.model_dump()) if builtin else {}
-    suffixes.update(document.get("_cli_suffixes") or {})
+    given_suffixes = {field: value for field, value in (document.get("_cli_suffixes") or {}).items() if _text(value)}
     raw_suffixes = document.get("suffixes")
     if isinstance(raw_suffixes, Mapping):
         for key, (field, dotted) in _SUFFIX_KEYS.items():
             value = _text(raw_suffixes.get(key))
             if value:
-                suffixes[field] = _dot(value) if dotted else value
+                given_suffixes[field] = _dot(value) if dotted else value
+    for field, value in given_suffixes.items():
+        suffixes[field] = _checked(field, str(value), parse_dns_suffix)
     return Cloud(
         name=cloud_name,
         authority_host=authority,
@@ -233,3 +271,72 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
         endpoints=CloudEndpoints(**{k: v for k, v in endpoints.items() if isinstance(v, str) or v is None}),
         suffixes=CloudSuffixes(**{k: v for k, v in suffixes.items() if isinstance(v, str) or v is None}),
     )
+
+
+def _checked(label: str, text: str, parse: Any) -> Any:
+    try:
+        return parse(text)
+    except InvalidValue as exc:
+        raise MetadataProblem(f"its {label} ({text[:80]!r}) is not usable: {exc.problem}") from None
+
+
+def _endpoint_as_written(text: str) -> str:
+    """Check a secondary endpoint like a configured URL, but keep it as the cloud wrote it."""
+    parse_endpoint(text)
+    if not text.strip().lower().startswith("https://"):
+        raise InvalidValue("it is not an https URL", "an https URL")
+    return text.strip()
+
+
+def _builtin_of(document: Mapping[str, Any], authority: str, resource_manager: str, audience: str) -> Cloud | None:
+    """The built-in cloud a document describes: the one whose Resource Manager it has, if any.
+
+    Its authority and audience must then be that cloud's too (where they are a known cloud's).
+    """
+    arm_cloud = cloud_name_for_management_host(host_of(resource_manager))
+    if arm_cloud is None:
+        return None
+    if arm_cloud not in BUILTIN_CLOUDS:
+        raise MetadataProblem(f"its resourceManager belongs to a retired cloud ({arm_cloud})")
+    for label, known in (
+        ("authentication.loginEndpoint", cloud_name_for_authority_host(host_of(authority))),
+        ("authentication.audiences[0]", cloud_name_for_management_host(host_of(audience))),
+    ):
+        if known is not None and known != arm_cloud:
+            raise MetadataProblem(
+                f"its {label} belongs to {known} but its resourceManager to {arm_cloud}: "
+                "values of two clouds in one document"
+            )
+    return BUILTIN_CLOUDS[arm_cloud]
+
+
+def _own_name(document: Mapping[str, Any]) -> str:
+    """The name of a cloud of its own: its document's, unless that names a built-in cloud."""
+    raw = document.get("name")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return data.CUSTOM
+    name = _checked("name", str(raw), parse_plain_name)
+    try:
+        canonical_cloud_name(name)
+    except InvalidValue:
+        return name  # USSec, AzureStackCloud, ...: no built-in cloud's name
+    return data.CUSTOM  # calls itself a built-in cloud but has none of its hosts
+
+
+def cloud_to_snapshot(cloud: Cloud) -> dict[str, Any]:
+    """``cloud`` as ``az cloud show`` prints it: a snapshot file that :func:`cloud_from_metadata`
+    reads back as the same cloud (name, endpoints, suffixes, identity provider)."""
+
+    def camel(field: str) -> str:
+        head, *rest = field.split("_")
+        return head + "".join(part.capitalize() for part in rest)
+
+    endpoints = {camel(k): v for k, v in cloud.endpoints.model_dump().items() if v is not None}
+    endpoints["activeDirectory"] = cloud.endpoints.active_directory or cloud.authority_host
+    if cloud.adfs and not endpoints["activeDirectory"].rstrip("/").lower().endswith("/adfs"):
+        endpoints["activeDirectory"] = f"{cloud.authority_host}/adfs"
+    return {
+        "name": cloud.name,
+        "endpoints": endpoints,
+        "suffixes": {camel(k): v for k, v in cloud.suffixes.model_dump().items() if v is not None},
+    }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["VARIABLES", "Source", "SourceKind"]
+from .errors import redact_url
+
+__all__ = ["IDENTITY_VARIABLES", "VARIABLES", "Source", "SourceKind"]
 
 SourceKind = Literal["argument", "option", "environment", "dotenv", "default", "metadata", "derived"]
 
@@ -19,6 +21,23 @@ VARIABLES: dict[str, str] = {
     "disable_instance_discovery": "AZURE_DISABLE_INSTANCE_DISCOVERY",
     "cloud_metadata_url": "AZURE_CLOUD_METADATA_URL",
     "api_profile": "AZURE_API_PROFILE",
+    "metadata_ttl": "AZENVCLOUD_METADATA_TTL",
+    "metadata_cache_dir": "AZENVCLOUD_CACHE_DIR",
+}
+
+# azure-identity's own variables: they keep their meaning. Values marked secret are never shown.
+IDENTITY_VARIABLES: dict[str, bool] = {
+    "AZURE_TENANT_ID": False,
+    "AZURE_CLIENT_ID": False,
+    "AZURE_CLIENT_SECRET": True,
+    "AZURE_CLIENT_CERTIFICATE_PATH": False,
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD": True,
+    "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": False,
+    "AZURE_FEDERATED_TOKEN_FILE": False,
+    "AZURE_USERNAME": False,
+    "AZURE_PASSWORD": True,
+    "AZURE_TOKEN_CREDENTIALS": False,
+    "AZURE_ADDITIONALLY_ALLOWED_TENANTS": False,
 }
 
 
@@ -49,7 +68,7 @@ class Source:
             "derived": "derived",
         }
         label = labels[self.kind]
-        return f"{label} {self.detail}" if self.detail else label
+        return f"{label} {redact_url(self.detail)}" if self.detail else label
 
     def names(self, field: str) -> str:
         """How to name ``field`` to a person, given where its value came from."""
@@ -60,4 +79,6 @@ class Source:
             return f"{variable} (passed in code as {field}=)"
         if self.kind == "dotenv":
             return f"{variable} (from .env file {self.detail})"
+        if self.kind == "metadata":
+            return f"{variable} (from the metadata at {redact_url(self.detail)})"
         return variable

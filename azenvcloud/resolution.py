@@ -6,10 +6,14 @@ The rules, in order:
    names its variable.
 2. ``AZURE_CLOUD`` names a built-in cloud (or ``Custom``). Without it, a known authority or
    Resource Manager host selects its cloud; with nothing set, the public cloud.
-3. Values of two different known clouds are an error naming both variables and both clouds:
-   that mismatch is what makes token requests fail with AADSTS500011.
-4. Each endpoint variable overrides just that value of the selected cloud. With no cloud to
-   start from, all three of authority, Resource Manager and audience make a custom cloud.
+3. Each endpoint variable overrides just that value of the selected cloud. With no cloud to
+   start from, all three of authority, Resource Manager and audience make a custom cloud. A
+   Resource Manager host of no built-in cloud is never that built-in cloud: its cloud comes
+   from its metadata, or is custom with only the values given.
+4. The final, merged values (whatever each came from: the environment, a default, metadata)
+   are checked once more: values of two different known clouds, or a built-in ``AZURE_CLOUD``
+   that its values contradict, are an error naming both variables and both clouds. That
+   mismatch is what makes token requests fail with AADSTS500011.
 5. The token scope is the built-in cloud's (azure-mgmt-core's own) while the audience is the
    cloud's default; otherwise the audience without its trailing slash plus ``/.default``, or
    the audience verbatim when it already is a ``.default`` scope.
@@ -23,12 +27,16 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
+from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._values import (
     InvalidValue,
+    find_control_character,
     host_of,
     parse_audience,
     parse_endpoint,
     parse_flag,
+    parse_path,
+    parse_seconds,
     parse_subscription_id,
     scope_for_audience,
 )
@@ -40,11 +48,11 @@ from .clouds import (
     cloud_name_for_management_host,
     is_retired_cloud_name,
 )
-from .errors import ConfigurationError, quote_value
+from .errors import ConfigurationError, MetadataUnavailableError, quote_value, redact_url
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
 
-__all__ = ["Resolution", "load_metadata", "resolve"]
+__all__ = ["DEFAULT_METADATA_TTL", "Resolution", "load_metadata", "resolve"]
 
 T = TypeVar("T")
 
@@ -60,6 +68,9 @@ class Resolution:
     subscription_id: str | None
     disable_instance_discovery: bool
     api_profile: str
+    cloud_metadata_url: str | None
+    metadata_ttl: int
+    metadata_cache_dir: str | None
     sources: Mapping[str, Source]
 
 
@@ -138,16 +149,6 @@ def _parse_given(field: str, raw: object, source: Source) -> _Given:
     return _Given(field, text, value, source, known, scope)
 
 
-def _mismatch(first_field: str, first_shown: str, first_cloud: str, second: _Given) -> ConfigurationError:
-    verb = "selects" if first_field == "cloud" else "belongs to"
-    return ConfigurationError(
-        f"{first_shown} {verb} {first_cloud} but {second.shown} belongs to {second.known_cloud}. "
-        "Values of two clouds in one configuration make token requests fail (AADSTS500011). "
-        "Set values of one cloud only, or just AZURE_CLOUD.",
-        variables=(VARIABLES[first_field], VARIABLES[second.field]),
-    )
-
-
 def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Resolution:
     """Resolve raw values (already stripped of blanks) into one consistent configuration.
 
@@ -159,25 +160,38 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         ConfigurationError: A value is malformed, values of two clouds are mixed, a custom
             cloud is missing one of its three values, or its metadata cannot be had.
     """
+    _refuse_control_characters(values, sources)
+    resolved_sources: dict[str, Source] = {}
+    for field in ("metadata_ttl", "metadata_cache_dir", "cloud_metadata_url"):
+        if field in values:
+            resolved_sources[field] = sources[field]
+    ttl = DEFAULT_METADATA_TTL
+    if "metadata_ttl" in values:
+        ttl = _parsed("metadata_ttl", values, sources, parse_seconds)
+    cache_dir = None
+    if "metadata_cache_dir" in values:
+        cache_dir = _parsed(
+            "metadata_cache_dir", values, sources, lambda raw: parse_path(str(raw), "a folder path")
+        )
     given = {
         field: _parse_given(field, values[field], sources[field])
         for field in ENDPOINT_FIELDS
         if field in values
     }
-    resolved_sources: dict[str, Source] = {}
     if "cloud" in values:
         resolved_sources["cloud"] = sources["cloud"]
 
     named, selector = _cloud_name(values, sources, given)
-    discovered = _discover(values, sources, given, selector)
+    discovered = _discover(values, sources, given, selector, ttl=ttl, cache_dir=cache_dir)
     if discovered is not None:
         base: Cloud | None = discovered[0]
         default_source = discovered[1]
         resolved_sources.setdefault("cloud", default_source)
     else:
-        base = _select_base(named, values, sources, given, resolved_sources)
+        base = _select_base(named, given, resolved_sources)
         default_source = Source("default", base.name) if base else Source("derived")
     cloud = _apply(base, default_source, named, given, resolved_sources)
+    _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
 
     subscription_id = None
     if "subscription_id" in values:
@@ -204,9 +218,26 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         resolved_sources["api_profile"] = sources["api_profile"]
     else:
         resolved_sources["api_profile"] = Source("derived", "when unset: each client's latest API versions")
-    if "cloud_metadata_url" in values:
-        resolved_sources["cloud_metadata_url"] = sources["cloud_metadata_url"]
-    return Resolution(cloud, subscription_id, disable, api_profile, resolved_sources)
+    metadata_url = str(values["cloud_metadata_url"]).strip() if "cloud_metadata_url" in values else None
+    return Resolution(
+        cloud, subscription_id, disable, api_profile, metadata_url, ttl, cache_dir, resolved_sources
+    )
+
+
+def _refuse_control_characters(values: Mapping[str, object], sources: Mapping[str, Source]) -> None:
+    """No value may hold a control character, whatever it is (one check for every variable)."""
+    for field, raw in values.items():
+        char = find_control_character(raw) if isinstance(raw, str) else None
+        if char is not None:
+            raise _unusable(
+                field,
+                raw,
+                sources[field],
+                InvalidValue(
+                    f"it contains a control character ({char!r})",
+                    "printable text on one line, without control characters",
+                ),
+            )
 
 
 def _parsed(
@@ -236,13 +267,15 @@ def _cloud_name(
     if "cloud" not in values:
         return None, None
     try:
-        return canonical_cloud_name(str(values["cloud"])), None
+        canonical = canonical_cloud_name(str(values["cloud"]))
     except InvalidValue as exc:
         arm = given.get("resource_manager")
         may_discover = "cloud_metadata_url" in values or (arm is not None and arm.known_cloud is None)
         if may_discover and not is_retired_cloud_name(str(values["cloud"])):
             return None, str(values["cloud"]).strip()
         raise _unusable("cloud", values["cloud"], sources["cloud"], exc) from None
+    # A built-in name picks its entry from a metadata array too (and must then agree with it).
+    return canonical, canonical if "cloud_metadata_url" in values else None
 
 
 def _discover(
@@ -250,6 +283,9 @@ def _discover(
     sources: Mapping[str, Source],
     given: Mapping[str, _Given],
     selector: str | None,
+    *,
+    ttl: int,
+    cache_dir: str | None,
 ) -> tuple[Cloud, Source] | None:
     """The cloud from metadata, when a metadata URL is set or an unknown ARM lacks its partners."""
     if "cloud_metadata_url" in values:
@@ -263,43 +299,87 @@ def _discover(
         if "cloud" in values and selector is None:  # a built-in name: override semantics
             return None
         field, location, queried_arm = "resource_manager", arm.value, arm.value
-    cloud = load_metadata(
+    cloud, origin = load_metadata(
         location,
         field=field,
         raw=values[field],
         source=sources[field],
         name=selector,
         queried_arm=queried_arm,
+        ttl=ttl,
+        cache_dir=cache_dir,
     )
-    return cloud, Source("metadata", location)
+    return cloud, Source("metadata", origin)
 
 
 def _select_base(
-    named: str | None,
-    values: Mapping[str, object],
-    sources: Mapping[str, Source],
-    given: Mapping[str, _Given],
-    resolved_sources: dict[str, Source],
+    named: str | None, given: Mapping[str, _Given], resolved_sources: dict[str, Source]
 ) -> Cloud | None:
-    """The built-in cloud to start from, or ``None`` for a custom cloud."""
-    hinted = [item for item in given.values() if item.known_cloud]
+    """The built-in cloud to start from, or ``None`` for a custom cloud.
+
+    Disagreeing values are left to :func:`_refuse_mixed_clouds`, which sees the final values.
+    """
     if named is not None:
-        first = f"{sources['cloud'].names('cloud')}={quote_value(values['cloud'])}"
-        for item in hinted:
-            if item.known_cloud != named:
-                raise _mismatch("cloud", first, named, item)
         return BUILTIN_CLOUDS.get(named)
+    arm = given.get("resource_manager")
+    if arm is not None and arm.known_cloud is None:
+        return None  # a Resource Manager of no built-in cloud: never that built-in cloud
+    hinted = [item for item in given.values() if item.known_cloud]
     if hinted:
         leader = hinted[0]
-        for item in hinted[1:]:
-            if item.known_cloud != leader.known_cloud:
-                raise _mismatch(leader.field, leader.shown, str(leader.known_cloud), item)
         resolved_sources["cloud"] = Source("derived", f"from the host in {VARIABLES[leader.field]}")
         return BUILTIN_CLOUDS[str(leader.known_cloud)]
     if given:
         return None
     resolved_sources["cloud"] = Source("default", f"{data.PUBLIC} (nothing set)")
     return BUILTIN_CLOUDS[data.PUBLIC]
+
+
+def _refuse_mixed_clouds(
+    cloud: Cloud,
+    named: str | None,
+    values: Mapping[str, object],
+    given: Mapping[str, _Given],
+    resolved_sources: Mapping[str, Source],
+) -> None:
+    """Check the final values, whatever each came from, against each other and ``AZURE_CLOUD``.
+
+    Every value whose host belongs to a built-in cloud claims that cloud, and so does a built-in
+    ``AZURE_CLOUD``; the values the user set come first, so the message names them. A cloud
+    named as a built-in one must also have that cloud's Resource Manager.
+    """
+    claims: list[tuple[str, str, str]] = []  # (field, how to name it, the cloud it claims)
+    if named is not None and named in BUILTIN_CLOUDS:
+        claims.append(("cloud", f"{resolved_sources['cloud'].names('cloud')}={quote_value(values['cloud'])}", named))
+    for field in ENDPOINT_FIELDS:
+        value = getattr(cloud, field)
+        lookup = cloud_name_for_authority_host if field == "authority_host" else cloud_name_for_management_host
+        known = lookup(host_of(value))
+        if known is not None:
+            shown = given[field].shown if field in given else f"{resolved_sources[field].names(field)}={quote_value(value)}"
+            claims.append((field, shown, known))
+    claims.sort(key=lambda claim: claim[0] != "cloud" and claim[0] not in given)
+    for field, shown, known in claims[1:]:
+        if known != claims[0][2]:
+            lead_field, lead_shown, lead_cloud = claims[0]
+            verb = "selects" if lead_field == "cloud" else "belongs to"
+            raise ConfigurationError(
+                f"{lead_shown} {verb} {lead_cloud} but {shown} belongs to {known}. "
+                "Values of two clouds in one configuration make token requests fail (AADSTS500011). "
+                "Set values of one cloud only, or just AZURE_CLOUD.",
+                variables=(VARIABLES[lead_field], VARIABLES[field]),
+            )
+    arm_cloud = cloud_name_for_management_host(host_of(cloud.resource_manager))
+    if cloud.name in BUILTIN_CLOUDS and arm_cloud != cloud.name:
+        source = resolved_sources["resource_manager"]
+        raise ConfigurationError(
+            f"{source.names('resource_manager')}={quote_value(cloud.resource_manager)} is no Resource "
+            f"Manager of {cloud.name}, which {resolved_sources['cloud'].names('cloud')} selects: a Resource "
+            "Manager of no built-in cloud describes a cloud of its own, with its own hosts and suffixes. "
+            "Accepted: leave AZURE_CLOUD unset (azenvcloud then reads that cloud's metadata), set "
+            "AZURE_CLOUD_METADATA_URL, or use the built-in cloud's own Resource Manager.",
+            variables=("AZURE_RESOURCE_MANAGER", "AZURE_CLOUD"),
+        )
 
 
 def _apply(
@@ -370,15 +450,20 @@ def load_metadata(
     source: Source,
     name: str | None = None,
     queried_arm: str | None = None,
-) -> Cloud:
-    """The cloud described at ``location`` (https URL, file path or ``file://`` URL).
+    ttl: int = DEFAULT_METADATA_TTL,
+    cache_dir: str | None = None,
+) -> tuple[Cloud, str]:
+    """The cloud described at ``location`` (https URL, file path or ``file://`` URL), and where
+    it really came from (the final URL after redirects, or the file).
 
     Raises:
-        ConfigurationError: Naming the variable and the location: not https, unreachable with
-            nothing cached, not a metadata document, or lacking what a cloud needs.
+        MetadataUnavailableError: The endpoint could not be reached or kept failing, and nothing
+            usable is cached (a retry may cure it).
+        ConfigurationError: Naming the variable and the location: not https, not a readable
+            file, not a metadata document, or lacking what a cloud needs.
     """
     from . import _metadata_source
-    from .metadata import MetadataProblem, cloud_from_metadata, metadata_urls
+    from .metadata import cloud_from_metadata, metadata_urls
 
     accepted = (
         "an https Resource Manager or metadata URL, a file path, or a file:// URL of a saved "
@@ -399,18 +484,20 @@ def load_metadata(
         return cloud_from_metadata(body, name=name, queried_arm=queried_arm)
 
     try:
-        return _metadata_source.load(location, urls, parse)
-    except (_metadata_source.MetadataUnavailable, MetadataProblem) as exc:
-        what = "is unusable" if isinstance(exc, MetadataProblem) else "cannot be had"
+        return _metadata_source.load(location, urls, parse, ttl=ttl, cache_dir=cache_dir)
+    except (_metadata_source.MetadataUnavailable, ValueError) as exc:  # ValueError: from parse
+        unreachable = isinstance(exc, _metadata_source.MetadataUnavailable) and not exc.local
+        what = "cannot be had" if isinstance(exc, _metadata_source.MetadataUnavailable) else "is unusable"
         hint = ""
         if field == "resource_manager":
             hint = (
                 " This Resource Manager is of no built-in cloud, so azenvcloud asked its metadata for the "
                 "rest; to skip that, set AZURE_AUTHORITY_HOST and AZURE_AUDIENCE too (a custom cloud "
-                "needs all three), or AZURE_CLOUD to the built-in cloud it overrides."
+                "needs all three), or AZURE_CLOUD_METADATA_URL to a snapshot file."
             )
-        raise ConfigurationError(
-            f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: {exc}.{hint} "
+        error = MetadataUnavailableError if unreachable else ConfigurationError
+        raise error(
+            f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: {redact_url(str(exc))}.{hint} "
             f"Accepted: {accepted}.",
             variables=(VARIABLES[field],),
         ) from None

@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-import io
+import contextvars
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    SettingsError,
-)
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import _builtin_clouds as data
+from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, read_env_file
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
-from .provenance import VARIABLES, Source, SourceKind
-from .resolution import resolve
+from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
+from .resolution import DEFAULT_METADATA_TTL, resolve
 
-__all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "reset_settings"]
-
-ENV_FILE_VARIABLE = "AZENVCLOUD_ENV_FILE"
-"""Environment variable naming the .env file to read instead of ``./.env``."""
+__all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 
 _SOURCES_KEY = "__azenvcloud_sources__"
 _PUBLIC = BUILTIN_CLOUDS[data.PUBLIC]
 _log = logging.getLogger("azenvcloud")
+# The .env file read for the Settings being built in this context: read once in __init__, then
+# handed to the settings source (pydantic-settings builds sources without our arguments).
+_reading: contextvars.ContextVar[EnvFile | None] = contextvars.ContextVar("azenvcloud_env_file", default=None)
 
 
 def _is_blank(value: object) -> bool:
@@ -48,7 +41,7 @@ class _Recorded:
     the nested provenance dict ends up naming, for every field, the source whose value won.
     """
 
-    def __init__(self, source: PydanticBaseSettingsSource, kind: SourceKind, detail: str = "") -> None:
+    def __init__(self, source: Callable[[], Mapping[str, Any]], kind: SourceKind, detail: str = "") -> None:
         self._source = source
         self._kind = kind
         self._detail = detail
@@ -59,29 +52,29 @@ class _Recorded:
         return {**found, _SOURCES_KEY: {field: Source(self._kind, self._detail) for field in found}}
 
 
-class _AzureCliMetadataUrl(PydanticBaseSettingsSource):
-    """The Azure CLI's ``ARM_CLOUD_METADATA_URL``, below azenvcloud's own variable."""
+class _Variables(PydanticBaseSettingsSource):
+    """Our variables, by their exact names, from one mapping: the environment or a .env file.
 
-    VARIABLE = "ARM_CLOUD_METADATA_URL"
+    One table (``provenance.VARIABLES``) maps each variable to its attribute, whatever its
+    prefix (``AZURE_CLOUD``, ``AZENVCLOUD_METADATA_TTL``). The Azure CLI's
+    ``ARM_CLOUD_METADATA_URL`` is read below ``AZURE_CLOUD_METADATA_URL`` from the same mapping.
+    """
+
+    ARM_METADATA_URL = "ARM_CLOUD_METADATA_URL"
+
+    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, str], *, cli: bool) -> None:
+        super().__init__(settings_cls)
+        self._values = values
+        self._cli = cli
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        value = os.environ.get(self.VARIABLE, "")
-        if _is_blank(value):
-            return {}
-        return {
-            "cloud_metadata_url": value,
-            _SOURCES_KEY: {"cloud_metadata_url": Source("environment", self.VARIABLE)},
-        }
-
-
-def _describe_env_file(env_file: object) -> str:
-    if env_file is None:
-        return ""
-    files = [env_file] if isinstance(env_file, (str, os.PathLike)) else list(env_file)  # type: ignore[call-overload]
-    return ", ".join(str(Path(file).resolve()) for file in files)
+        if self._cli:  # only the Azure CLI's variable, below everything of ours
+            value = self._values.get(self.ARM_METADATA_URL)
+            return {} if _is_blank(value) else {"cloud_metadata_url": value}
+        return {field: self._values[name] for field, name in VARIABLES.items() if name in self._values}
 
 
 class Settings(BaseSettings):
@@ -105,14 +98,7 @@ class Settings(BaseSettings):
         api_profile: The Azure Stack Hub API profile (``AZURE_API_PROFILE``), default ``latest``.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="AZURE_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_ignore_empty=True,
-        extra="ignore",
-        frozen=True,
-    )
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     cloud: Annotated[Cloud, NoDecode] = Field(default=_PUBLIC)
     authority_host: str = _PUBLIC.authority_host
@@ -122,9 +108,12 @@ class Settings(BaseSettings):
     disable_instance_discovery: Annotated[bool, NoDecode] = False
     cloud_metadata_url: str | None = None
     api_profile: str = LATEST
+    metadata_ttl: int = DEFAULT_METADATA_TTL
+    metadata_cache_dir: str | None = None
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
+    _identity_from_env_file: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def __init__(
         self,
@@ -137,7 +126,9 @@ class Settings(BaseSettings):
         disable_instance_discovery: bool | str | None = None,
         cloud_metadata_url: str | os.PathLike[str] | None = None,
         api_profile: str | None = None,
-        _env_file: str | os.PathLike[str] | None = None,
+        metadata_ttl: int | str | None = None,
+        metadata_cache_dir: str | os.PathLike[str] | None = None,
+        _env_file: EnvFileChoice = None,
     ) -> None:
         arguments = {
             "cloud": cloud,
@@ -148,19 +139,24 @@ class Settings(BaseSettings):
             "disable_instance_discovery": disable_instance_discovery,
             "cloud_metadata_url": os.fspath(cloud_metadata_url) if cloud_metadata_url is not None else None,
             "api_profile": api_profile,
+            "metadata_ttl": metadata_ttl,
+            "metadata_cache_dir": os.fspath(metadata_cache_dir) if metadata_cache_dir is not None else None,
         }
-        env_file = _env_file if _env_file is not None else _env_file_from_environment()
-        if env_file is not None:
-            refuse_malformed_env_file(env_file)
+        path, _ = choose_env_file(_env_file)
+        env_file = read_env_file(path) if path is not None else None
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
+        token = _reading.set(env_file)
         try:
-            super().__init__(_env_file=os.fspath(env_file) if env_file is not None else None, **given)
+            super().__init__(**given)
         except ValidationError as exc:
             raise _as_configuration_error(exc) from None
-        except SettingsError as exc:
-            raise ConfigurationError(f"The configuration could not be read: {exc}") from None
-        if env_file is not None and Path(env_file).is_file():
-            self._env_file = str(Path(env_file).resolve())
+        finally:
+            _reading.reset(token)
+        if env_file is not None:
+            self._env_file = env_file.path
+            self._identity_from_env_file = {
+                name: value for name, value in env_file.values.items() if name in IDENTITY_VARIABLES
+            }
 
     @classmethod
     def settings_customise_sources(
@@ -177,12 +173,17 @@ class Settings(BaseSettings):
         Built-in cloud defaults (or a cloud's metadata) come last, during resolution, because
         which cloud's values apply depends on the values above.
         """
-        env_file = getattr(dotenv_settings, "env_file", None)
+        env_file = _reading.get()
+        dotenv_values = env_file.values if env_file is not None else {}
         return (
-            _Recorded(init_settings, "argument"),
-            _Recorded(env_settings, "environment"),
-            _Recorded(dotenv_settings, "dotenv", _describe_env_file(env_file)),  # type: ignore[return-value]
-            _AzureCliMetadataUrl(settings_cls),
+            _Recorded(init_settings, "argument"),  # type: ignore[return-value]
+            _Recorded(_Variables(settings_cls, os.environ, cli=False), "environment"),  # type: ignore[return-value]
+            _Recorded(  # type: ignore[return-value]
+                _Variables(settings_cls, dotenv_values, cli=False), "dotenv", env_file.path if env_file else ""
+            ),
+            _Recorded(  # type: ignore[return-value]
+                _Variables(settings_cls, os.environ, cli=True), "environment", _Variables.ARM_METADATA_URL
+            ),
         )
 
     @model_validator(mode="wrap")
@@ -202,8 +203,10 @@ class Settings(BaseSettings):
                 "audience": cloud.audience,
                 "subscription_id": resolution.subscription_id,
                 "disable_instance_discovery": resolution.disable_instance_discovery,
-                "cloud_metadata_url": raw.get("cloud_metadata_url"),
+                "cloud_metadata_url": resolution.cloud_metadata_url,
                 "api_profile": resolution.api_profile,
+                "metadata_ttl": resolution.metadata_ttl,
+                "metadata_cache_dir": resolution.metadata_cache_dir,
             }
         )
         settings._sources = dict(resolution.sources)
@@ -246,61 +249,6 @@ class Settings(BaseSettings):
         return self._sources[field]
 
 
-_ENV_FILE_CHOSEN = f"./.env unless {ENV_FILE_VARIABLE} names another"
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def refuse_malformed_env_file(env_file: str | os.PathLike[str]) -> None:
-    """Raise for a .env file python-dotenv cannot read whole (it would skip lines with a log line).
-
-    The message names the file, the line and the variable on it, never the line's text: it
-    may hold a secret.
-
-    Raises:
-        ConfigurationError: A line cannot be parsed, or the file is not UTF-8 text.
-    """
-    from dotenv.parser import parse_stream
-
-    path = Path(env_file)
-    if not path.is_file():
-        return
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (UnicodeDecodeError, OSError) as exc:
-        reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
-        raise ConfigurationError(
-            f"The .env file {path} ({_ENV_FILE_CHOSEN}) cannot be read: {reason}. "
-            "Accepted: a UTF-8 text file of NAME=value lines.",
-            variables=(ENV_FILE_VARIABLE,),
-        ) from None
-    for binding in parse_stream(io.StringIO(text)):
-        if binding.error or (binding.key is not None and not _NAME.fullmatch(binding.key)):
-            named = _LEADING_NAME.match(binding.original.string)
-            name = named.group(1) if named else None
-            what = f"the line setting {name}" if name else "a line"
-            raise ConfigurationError(
-                f"The .env file {path} ({_ENV_FILE_CHOSEN}) has {what} that cannot be parsed "
-                f"(line {binding.original.line}; "
-                "its text is not shown, it may hold a secret). Accepted: NAME=value lines, a value "
-                "quoted with matching ' or \", comments starting with #.",
-                variables=(name,) if name else (ENV_FILE_VARIABLE,),
-            )
-
-
-def _env_file_from_environment() -> str | None:
-    named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
-    if not named:
-        return ".env"
-    if not Path(named).is_file():
-        raise ConfigurationError(
-            f"{ENV_FILE_VARIABLE}={quote_value(named)} names no readable file. "
-            "Accepted: the path of an existing .env file, or leave it unset to read ./.env.",
-            variables=(ENV_FILE_VARIABLE,),
-        )
-    return named
-
-
 def _as_configuration_error(exc: ValidationError) -> ConfigurationError:
     """Unwrap the ConfigurationError pydantic wrapped, or say which variable failed and why."""
     for error in exc.errors():
@@ -324,6 +272,7 @@ _settings: Settings | None = None
 # retrying in turn (with a metadata endpoint down, 64 threads would otherwise wait 64 timeouts).
 _attempts = 0
 _failure: ConfigurationError | None = None
+_listeners: list[Callable[[], None]] = []
 
 
 def get_settings() -> Settings:
@@ -366,10 +315,13 @@ def get_settings() -> Settings:
 def configure(**arguments: Any) -> Settings:
     """Set configuration in code (the highest precedence) and resolve it now.
 
-    Accepts the keyword arguments of :class:`Settings`: ``cloud``, ``authority_host``,
-    ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery`` and
-    ``_env_file``. Call it at start-up: it replaces the cached settings, and callers should
-    :func:`~azenvcloud.reset` clients built from earlier settings.
+    Accepts the keyword arguments of :class:`Settings` (``cloud``, ``authority_host``,
+    ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery``,
+    ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``) and
+    ``_env_file`` (a path, or ``False`` for none). They replace earlier ``configure()``
+    arguments. The credential and clients built from earlier settings are closed and
+    forgotten, so that every getter then hands out objects of the new configuration: the
+    settings and the objects built from them never disagree.
 
     Raises:
         ConfigurationError: The resulting configuration is invalid; nothing changes then.
@@ -378,16 +330,27 @@ def configure(**arguments: Any) -> Settings:
     global _settings, _arguments  # noqa: PLW0603
     unknown = sorted(set(arguments) - {*VARIABLES, "_env_file"})  # VARIABLES: every argument name
     if unknown:
-        raise TypeError(f"configure() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
+        raise TypeError(
+            f"configure() got unknown arguments {unknown}; accepted: {sorted({*VARIABLES, '_env_file'})}"
+        )
     settings = Settings(**arguments)
     with _lock:
         _arguments = dict(arguments)
         _settings = settings
+    for listener in _listeners:
+        listener()
     return settings
 
 
+def on_change(listener: Callable[[], None]) -> None:
+    """Have :func:`configure` call ``listener`` after it replaced the settings (how the clients
+    registry drops what it built from the old ones)."""
+    _listeners.append(listener)
+
+
 def reset_settings() -> None:
-    """Forget the cached settings and any :func:`configure` arguments; the next use re-reads."""
+    """Forget the cached settings and the :func:`configure` arguments; the next use re-reads the
+    environment and the .env file."""
     global _settings, _arguments  # noqa: PLW0603
     with _lock:
         _settings = None

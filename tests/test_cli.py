@@ -250,22 +250,26 @@ def resolved_from_lines(text: str, tmp_path: Path) -> azenvcloud.Settings:
     return azenvcloud.Settings(_env_file=env_file)
 
 
-def test_env_from_az_cloud_show_prints_lines_that_resolve_to_that_cloud(
+def test_env_from_az_cloud_show_points_at_the_file_and_round_trips(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from azenvcloud.cli.env import same_cloud
     from azenvcloud.metadata import cloud_from_metadata
 
     source = DATA / "az-cloud-show-ussec.json"
     assert main(["env", "--from-az-cloud-show", str(source)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"# USSec, from {source} (azenvcloud env)"
+    # Three variables cannot carry USSec's name and suffixes: the lines point at the file.
+    assert [line for line in out.splitlines() if not line.startswith("#")] == [
+        "AZURE_CLOUD=USSec",
+        f"AZURE_CLOUD_METADATA_URL={source.resolve()}",
+    ]
     expected = cloud_from_metadata(source.read_text(encoding="utf-8"))
     settings = resolved_from_lines(out, tmp_path)
-    assert (settings.authority_host, settings.resource_manager, settings.credential_scopes) == (
-        expected.authority_host,
-        expected.resource_manager,
-        list(expected.credential_scopes),
-    )
+    assert settings.cloud_name == "USSec"
+    assert settings.suffixes.keyvault_dns == ".vault.cloudapi.microsoft.scloud"
+    assert same_cloud(settings.cloud, expected)
 
 
 def test_env_reads_az_cloud_show_from_standard_input(
@@ -284,30 +288,58 @@ def test_env_reads_az_cloud_show_from_standard_input(
     assert capsys.readouterr().out.splitlines()[1:] == ["AZURE_CLOUD=AzureChinaCloud"]
 
 
-def test_env_from_a_metadata_array_takes_the_named_cloud(
-    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_env_from_a_metadata_array_takes_the_named_cloud_and_round_trips(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from azenvcloud.cli.env import same_cloud
+    from azenvcloud.metadata import cloud_from_metadata
+
     source = DATA / "metadata-2019-05-01-public.json"  # an array of every public cloud
-    assert main(["env", "--from-metadata", str(source), "--cloud", "AzureUSGovernment"]) == 0
-    assert capsys.readouterr().out.splitlines()[1:] == ["AZURE_CLOUD=AzureUSGovernment"]
+    assert main(["env", "--from-metadata", str(source), "--cloud", "usgov"]) == 0
+    out = capsys.readouterr().out
+    # The document's US Government has values beyond the built-in table: the file carries them.
+    assert [line for line in out.splitlines() if not line.startswith("#")] == [
+        "AZURE_CLOUD=AzureUSGovernment",
+        f"AZURE_CLOUD_METADATA_URL={source.resolve()}",
+    ]
+    expected = cloud_from_metadata(source.read_text(encoding="utf-8"), name="AzureUSGovernment")
+    assert same_cloud(resolved_from_lines(out, tmp_path).cloud, expected)
 
 
-def test_env_from_an_adfs_metadata_url_sets_the_adfs_tenant_and_offers_the_url(
+def test_env_from_an_adfs_metadata_url_round_trips_through_the_url_or_a_snapshot(
     azenvcloud_fake_cloud: FakeCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from azenvcloud.cli.env import same_cloud
+
     fake = azenvcloud_fake_cloud
     fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
     url = f"{fake.url}/metadata/endpoints?api-version=2022-09-01"
     assert main(["env", "--from-metadata", url]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1:] == [
-        f"AZURE_AUTHORITY_HOST={fake.url}",
-        f"AZURE_RESOURCE_MANAGER={fake.url}",
-        f"AZURE_AUDIENCE={fake.metadata_azure_stack_adfs(fake.url)[0]['authentication']['audiences'][0]}",
-        "AZURE_TENANT_ID=adfs",
-        "# or, to read the metadata at start-up instead:",
-        f"# AZURE_CLOUD_METADATA_URL={url}",
-    ]
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("#")]
+    assert lines == ["AZURE_CLOUD=AzureStackCloud", f"AZURE_CLOUD_METADATA_URL={url}"]
+    from_url = resolved_from_lines("\n".join(lines), tmp_path)
+    assert from_url.cloud.adfs
+    assert from_url.suffixes.keyvault_dns == ".vault.local.azurestack.external"
+
+    snapshot = tmp_path / "stamp.json"
+    assert main(["env", "--from-metadata", url, "--snapshot", str(snapshot)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("#")]
+    assert lines == ["AZURE_CLOUD=AzureStackCloud", f"AZURE_CLOUD_METADATA_URL={snapshot}"]
+    fake.reset()  # from here on, resolving may ask nothing of the fake
+    azenvcloud.reset()
+    from_snapshot = resolved_from_lines("\n".join(lines), tmp_path)
+    assert same_cloud(from_snapshot.cloud, from_url.cloud)
+    assert fake.requests_of("metadata") == []
+
+
+def test_env_from_standard_input_that_variables_cannot_carry_asks_for_a_snapshot(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    azenvcloud_env.setattr("sys.stdin", io.StringIO((DATA / "az-cloud-show-ussec.json").read_text()))
+    assert main(["env", "--from-az-cloud-show", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "--snapshot PATH" in err
+    assert err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -49,8 +49,8 @@ def test_clients_get_an_explicit_cloud_setting(
 ) -> None:
     from azure.core import AzureClouds
 
-    azenvcloud_env.setenv("AZURE_CLOUD", "usgov")
-    assert get_subscription_client()._config.cloud_setting is AzureClouds.AZURE_US_GOVERNMENT
+    with azenvcloud_fake_cloud.as_cloud("usgov"):
+        assert get_subscription_client()._config.cloud_setting is AzureClouds.AZURE_US_GOVERNMENT
 
 
 def test_racing_threads_build_exactly_one_credential_and_client(

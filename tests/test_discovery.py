@@ -40,7 +40,10 @@ def test_resource_manager_alone_discovers_authority_and_audience(only_resource_m
     assert settings.audience == fake.audience
     assert settings.credential_scopes == [fake.audience + ".default"]
     assert settings.suffixes.keyvault_dns == ".vault.fake.azenvcloud.test"
-    assert str(settings.source_of("authority_host")) == f"metadata from {fake.url}"
+    # Provenance names the URL that answered, not just the Resource Manager it was asked of.
+    assert str(settings.source_of("authority_host")) == (
+        f"metadata from {fake.url}/metadata/endpoints?api-version=2022-09-01"
+    )
     assert settings.source_of("resource_manager").kind == "environment"
     fake.accept_scopes(fake.audience + ".default")
     assert group_names() == ["rg-alpha", "rg-beta"]
@@ -333,10 +336,14 @@ def test_processes_starting_together_fetch_once(only_resource_manager: FakeCloud
     assert len(only_resource_manager.requests_of("metadata")) == 1
 
 
-def test_default_cache_folder_is_the_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_cache_folder_is_the_user_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from platformdirs import user_cache_dir
 
     from azenvcloud import _metadata_source
 
     monkeypatch.delenv("AZENVCLOUD_CACHE_DIR")
-    assert _metadata_source._cache_dir() == Path(user_cache_dir("azenvcloud")) / "metadata"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = _metadata_source._Cache.open(None)
+    assert cache is not None
+    assert cache.folder == Path(user_cache_dir("azenvcloud")) / "metadata"
+    assert cache.folder.is_relative_to(tmp_path)

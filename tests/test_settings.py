@@ -122,12 +122,12 @@ def test_env_file_variable_naming_a_missing_file_is_an_error(azenvcloud_env: pyt
 
 def test_an_endpoint_variable_overrides_just_that_value(azenvcloud_env: pytest.MonkeyPatch) -> None:
     azenvcloud_env.setenv("AZURE_CLOUD", "AzureChinaCloud")
-    azenvcloud_env.setenv("AZURE_RESOURCE_MANAGER", "https://127.0.0.1:8443")
+    azenvcloud_env.setenv("AZURE_AUTHORITY_HOST", "https://127.0.0.1:8443")  # a local identity proxy
     settings = Settings()
     assert settings.cloud_name == "AzureChinaCloud"
-    assert settings.resource_manager == "https://127.0.0.1:8443"
-    assert settings.cloud.endpoints.resource_manager == "https://127.0.0.1:8443"
-    assert settings.authority_host == "https://login.chinacloudapi.cn"
+    assert settings.authority_host == "https://127.0.0.1:8443"
+    assert settings.cloud.endpoints.active_directory == "https://127.0.0.1:8443"
+    assert settings.resource_manager == "https://management.chinacloudapi.cn"
     assert settings.credential_scopes == [CHINA_SCOPE]
 
 

@@ -1,15 +1,23 @@
 """``azenvcloud env``: turn a cloud description into the ``AZURE_*`` lines that select it.
 
-The lines describe the cloud outright (no metadata request at start-up), for a ``.env`` file
-or a deployment's environment. A cloud that is built in needs only ``AZURE_CLOUD``.
+The lines round-trip: resolving them gives the same cloud (name, endpoints, suffixes, identity
+provider) as the description. A built-in cloud needs only ``AZURE_CLOUD``; a custom cloud with
+nothing but its three core values, the three endpoint variables. Any other cloud (a name of its
+own, suffixes, more endpoints, ADFS) cannot be carried by variables, so the lines point
+``AZURE_CLOUD_METADATA_URL`` at a description: the file given, a snapshot written with
+``--snapshot PATH`` (no request at start-up), or the metadata URL itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
+from .._builtin_clouds import CUSTOM
 from .._metadata_source import is_local
 from ..clouds import BUILTIN_CLOUDS, Cloud
 from ..errors import ConfigurationError
@@ -17,7 +25,7 @@ from ..provenance import Source
 from ..resolution import load_metadata
 from ._output import EXIT_OK
 
-__all__ = ["add_parser", "environment_lines", "run"]
+__all__ = ["add_parser", "environment_lines", "run", "same_cloud"]
 
 
 def add_parser(commands: Any) -> None:
@@ -26,7 +34,8 @@ def add_parser(commands: Any) -> None:
         help="print the AZURE_* lines for a cloud described by `az cloud show` or its metadata",
         description="Print the AZURE_* lines that select a cloud, to paste into a .env file or a "
         "deployment. The cloud comes from `az cloud show` output or from a Resource Manager "
-        "metadata endpoint (or a saved copy of its response).",
+        "metadata endpoint (or a saved copy of its response). Resolving the lines gives the same "
+        "cloud; where variables cannot carry it, they point AZURE_CLOUD_METADATA_URL at a file.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -40,28 +49,67 @@ def add_parser(commands: Any) -> None:
         help="an https Resource Manager or metadata URL, or a saved metadata response",
     )
     parser.add_argument("--cloud", metavar="NAME", help="which cloud to take when the document lists several")
+    parser.add_argument(
+        "--snapshot",
+        metavar="PATH",
+        help="write the cloud to this file (as `az cloud show` prints it) and point "
+        "AZURE_CLOUD_METADATA_URL at it, for a cloud the variables cannot carry",
+    )
 
 
-def environment_lines(cloud: Cloud) -> list[str]:
-    """The ``AZURE_*`` assignments that make azenvcloud resolve ``cloud``."""
+def same_cloud(first: Cloud, second: Cloud) -> bool:
+    """Whether two clouds are the same for every purpose: name, identity provider, the three core
+    values and scopes, every endpoint (up to a trailing slash) and every suffix."""
+
+    def endpoints(cloud: Cloud) -> dict[str, str | None]:
+        return {k: v.rstrip("/") if v else v for k, v in cloud.endpoints.model_dump().items()}
+
+    return (
+        first.name == second.name
+        and first.identity_provider == second.identity_provider
+        and (first.authority_host, first.resource_manager) == (second.authority_host, second.resource_manager)
+        and first.audience.rstrip("/") == second.audience.rstrip("/")
+        and first.credential_scopes == second.credential_scopes
+        and endpoints(first) == endpoints(second)
+        and first.suffixes == second.suffixes
+    )
+
+
+def environment_lines(cloud: Cloud, *, description: str | None = None) -> list[str]:
+    """The ``AZURE_*`` assignments that make azenvcloud resolve ``cloud``.
+
+    Args:
+        cloud: The cloud.
+        description: A file or URL that describes it, for a cloud variables cannot carry.
+
+    Raises:
+        ValueError: The cloud needs a description and none was given.
+    """
     builtin = BUILTIN_CLOUDS.get(cloud.name)
-    if builtin is not None and _triple(builtin) == _triple(cloud):
+    if builtin is not None and same_cloud(builtin, cloud):
         return [f"AZURE_CLOUD={cloud.name}"]
-    lines = [
-        f"AZURE_AUTHORITY_HOST={cloud.authority_host}",
-        f"AZURE_RESOURCE_MANAGER={cloud.resource_manager}",
-        f"AZURE_AUDIENCE={cloud.audience}",
-    ]
-    if cloud.adfs:
-        lines.append("AZURE_TENANT_ID=adfs")
+    triple = Cloud.custom(
+        authority_host=cloud.authority_host,
+        resource_manager=cloud.resource_manager,
+        audience=cloud.audience,
+        credential_scopes=cloud.credential_scopes,
+    )
+    if same_cloud(triple, cloud):
+        return [
+            f"AZURE_AUTHORITY_HOST={cloud.authority_host}",
+            f"AZURE_RESOURCE_MANAGER={cloud.resource_manager}",
+            f"AZURE_AUDIENCE={cloud.audience}",
+        ]
+    if description is None:
+        raise ValueError("a description is needed")
+    lines = [f"AZURE_CLOUD_METADATA_URL={description}"]
+    if cloud.name != CUSTOM:
+        lines.insert(0, f"AZURE_CLOUD={cloud.name}")  # picks it where the description lists several
     return lines
 
 
-def _triple(cloud: Cloud) -> tuple[str, str, str]:
-    return (cloud.authority_host, cloud.resource_manager, cloud.audience.rstrip("/"))
-
-
-def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str]:
+def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None]:
+    """The cloud, where it came from, and the file or URL that describes it as it is (if any)."""
     option = "--from-az-cloud-show" if arguments.from_az_cloud_show else "--from-metadata"
     location: str = arguments.from_az_cloud_show or arguments.from_metadata
     source = Source("option", option)
@@ -69,7 +117,7 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str]:
         from ..metadata import MetadataProblem, cloud_from_metadata
 
         try:
-            return cloud_from_metadata(sys.stdin.read(), name=arguments.cloud), "standard input"
+            return cloud_from_metadata(sys.stdin.read(), name=arguments.cloud), "standard input", None
         except MetadataProblem as exc:
             raise ConfigurationError(
                 f"{option} - (standard input) is not usable: {exc}. "
@@ -82,18 +130,38 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str]:
             "`az cloud show`, or - for standard input; use --from-metadata for a URL.",
             variables=(option,),
         )
-    cloud = load_metadata(
-        location, field="cloud_metadata_url", raw=location, source=source, name=arguments.cloud
+    cloud, _ = load_metadata(
+        location, field="cloud_metadata_url", raw=location, source=source, name=arguments.cloud, ttl=0
     )
-    return cloud, location
+    described_by = str(Path(location).resolve()) if is_local(location) and "://" not in location else location
+    return cloud, location, described_by
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    cloud, origin = _cloud(arguments)
+    from ..metadata import cloud_to_snapshot
+
+    cloud, origin, described_by = _cloud(arguments)
+    if arguments.snapshot:
+        snapshot = Path(arguments.snapshot).resolve()
+        descriptor = os.open(snapshot, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(cloud_to_snapshot(cloud), handle, indent=2)
+            handle.write("\n")
+        described_by = str(snapshot)
+    try:
+        lines = environment_lines(cloud, description=described_by)
+    except ValueError:
+        raise ConfigurationError(
+            f"{cloud.name} from {origin} has a name, endpoints or suffixes that the AZURE_* variables "
+            "cannot carry, and standard input is no file to point AZURE_CLOUD_METADATA_URL at. "
+            "Accepted: add --snapshot PATH to write the cloud to a file.",
+            variables=("--snapshot",),
+        ) from None
     out.write(f"# {cloud.name}, from {origin} (azenvcloud env)\n")
-    for line in environment_lines(cloud):
+    if any(line.startswith("AZURE_CLOUD_METADATA_URL=") for line in lines):
+        out.write("# its name, endpoints or suffixes need more than variables: read from the file or URL below\n")
+    for line in lines:
         out.write(line + "\n")
-    if arguments.from_metadata and not is_local(arguments.from_metadata):
-        out.write("# or, to read the metadata at start-up instead:\n")
-        out.write(f"# AZURE_CLOUD_METADATA_URL={arguments.from_metadata}\n")
+    if described_by and not is_local(described_by) and not arguments.snapshot:
+        out.write("# start-up reads that URL (cached); --snapshot PATH writes a file to read instead\n")
     return EXIT_OK

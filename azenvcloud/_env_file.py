@@ -1,0 +1,160 @@
+"""The ``.env`` file: which one is read, and reading it once, as data.
+
+A ``.env`` file is input, not code: values are taken literally (python-dotenv's ``${VAR}``
+interpolation is off, so a value cannot pull a secret out of the environment), the file is
+read once per resolution, and a file that was asked for by name but cannot be read is an
+error, never a silent fall back to the public cloud.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import ConfigurationError, quote_value
+
+__all__ = [
+    "ENVIRONMENT_ONLY",
+    "ENV_FILE_VARIABLE",
+    "NO_ENV_FILE",
+    "EnvFile",
+    "EnvFileChoice",
+    "choose_env_file",
+    "read_env_file",
+]
+
+ENV_FILE_VARIABLE = "AZENVCLOUD_ENV_FILE"
+"""Environment variable naming the .env file to read instead of ``./.env``."""
+
+NO_ENV_FILE = "none"
+"""``AZENVCLOUD_ENV_FILE=none`` reads no .env file at all (in code: ``_env_file=False``)."""
+
+ENVIRONMENT_ONLY = (ENV_FILE_VARIABLE, "ARM_CLOUD_METADATA_URL")
+"""Variables a .env file cannot set: which .env file to read is decided before reading one, and
+the Azure CLI's ``ARM_CLOUD_METADATA_URL`` is an environment variable (in a .env file, write
+``AZURE_CLOUD_METADATA_URL``)."""
+
+EnvFileChoice = str | os.PathLike[str] | Literal[False] | None
+
+_DEFAULT = ".env"
+_MAX_BYTES = 4 * 1024 * 1024
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+_INSTEAD = {"ARM_CLOUD_METADATA_URL": "; in a .env file, write AZURE_CLOUD_METADATA_URL"}
+_CHOSEN = f"./.env unless {ENV_FILE_VARIABLE} names another"
+
+
+@dataclass(frozen=True)
+class EnvFile:
+    """One .env file, read.
+
+    Attributes:
+        path: Its absolute path.
+        values: Every ``NAME=value`` it sets, literally (no interpolation); a later line wins.
+    """
+
+    path: str
+    values: dict[str, str] = field(repr=False)  # may hold secrets: never shown
+
+
+def choose_env_file(argument: EnvFileChoice) -> tuple[Path | None, str]:
+    """Which .env file to read: ``(path or None for none, how it was named)``.
+
+    ``argument`` is ``_env_file`` as passed in code (or ``--env-file``): a path, ``False`` for
+    none, or ``None`` to follow ``AZENVCLOUD_ENV_FILE`` and then ``./.env``. A file named
+    explicitly must exist; the default ``./.env`` may be absent.
+
+    Raises:
+        ConfigurationError: A named file does not exist, is a folder, or names nothing.
+    """
+    if argument is False:
+        return None, "_env_file=False"
+    if argument is not None:
+        return _existing(Path(os.fspath(argument)), f"_env_file={quote_value(os.fspath(argument))}"), "argument"
+    named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
+    if named.lower() == NO_ENV_FILE:
+        return None, f"{ENV_FILE_VARIABLE}={NO_ENV_FILE}"
+    if named:
+        return _existing(Path(named), f"{ENV_FILE_VARIABLE}={quote_value(named)}"), ENV_FILE_VARIABLE
+    default = Path(_DEFAULT)
+    if not os.path.lexists(default):
+        return None, _CHOSEN
+    return _existing(default, f"the .env file {default.resolve()} ({_CHOSEN})"), _CHOSEN
+
+
+def _existing(path: Path, shown: str) -> Path:
+    accepted = (
+        f"the path of an existing .env file; {ENV_FILE_VARIABLE}={NO_ENV_FILE} "
+        "(or _env_file=False in code) reads none"
+    )
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{shown} names no readable file ({exc.strerror or exc}). Accepted: {accepted}.",
+            variables=(ENV_FILE_VARIABLE,),
+        ) from None
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ConfigurationError(f"{shown} is {what}. Accepted: {accepted}.", variables=(ENV_FILE_VARIABLE,))
+    return path
+
+
+def read_env_file(path: Path) -> EnvFile:
+    """Read and parse a .env file once, literally.
+
+    The message of an error names the file, the line and the variable on it, never the line's
+    text: it may hold a secret.
+
+    Raises:
+        ConfigurationError: The file cannot be read, is not UTF-8 text, is too large, has a line
+            that cannot be parsed, or sets a variable that only the environment may set.
+    """
+    from dotenv.parser import parse_stream
+
+    resolved = path.resolve()
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+        if len(data) > _MAX_BYTES:
+            raise _unreadable(resolved, f"it is larger than {_MAX_BYTES} bytes")
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _unreadable(resolved, "it is not UTF-8 text") from None
+    except OSError as exc:
+        raise _unreadable(resolved, str(exc.strerror or exc)) from None
+    values: dict[str, str] = {}
+    for binding in parse_stream(io.StringIO(text.removeprefix("\ufeff"))):
+        if binding.error or (binding.key is not None and not _NAME.fullmatch(binding.key)):
+            named = _LEADING_NAME.match(binding.original.string)
+            name = named.group(1) if named else None
+            what = f"the line setting {name}" if name else "a line"
+            raise ConfigurationError(
+                f"The .env file {resolved} ({_CHOSEN}) has {what} that cannot be parsed "
+                f"(line {binding.original.line}; its text is not shown, it may hold a secret). Accepted: "
+                "NAME=value lines, a value quoted with matching ' or \", comments starting with #.",
+                variables=(name,) if name else (ENV_FILE_VARIABLE,),
+            )
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
+    for name in ENVIRONMENT_ONLY:
+        if name in values:
+            raise ConfigurationError(
+                f"The .env file {resolved} sets {name}, which only the process environment can set. "
+                f"Accepted: set it in the environment{_INSTEAD.get(name, '')}, or remove the line.",
+                variables=(name,),
+            )
+    return EnvFile(str(resolved), values)
+
+
+def _unreadable(path: Path, reason: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"The .env file {path} ({_CHOSEN}) cannot be read: {reason}. "
+        "Accepted: a UTF-8 text file of NAME=value lines.",
+        variables=(ENV_FILE_VARIABLE,),
+    )

@@ -61,7 +61,11 @@ def client_arguments(
             the other way round).
     """
     if _is_async(client_class) != asynchronous:
-        right, wrong = ("azenvcloud.aio.get_client", "an async") if not asynchronous else ("azenvcloud.get_client", "a sync")
+        right, wrong = (
+            ("azenvcloud.aio.get_client", "an async")
+            if not asynchronous
+            else ("azenvcloud.get_client", "a sync")
+        )
         raise TypeError(
             f"{client_class.__module__}.{client_class.__qualname__} is {wrong.split()[1]} client class; "
             f"build it with {right} (this getter builds {'async' if asynchronous else 'sync'} clients, "

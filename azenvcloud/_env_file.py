@@ -75,7 +75,9 @@ def choose_env_file(argument: EnvFileChoice) -> tuple[Path | None, str]:
     if argument is False:
         return None, "_env_file=False"
     if argument is not None:
-        return _existing(Path(os.fspath(argument)), f"_env_file={quote_value(os.fspath(argument))}"), "argument"
+        return _existing(
+            Path(os.fspath(argument)), f"_env_file={quote_value(os.fspath(argument))}"
+        ), "argument"
     named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
     if named.lower() == NO_ENV_FILE:
         return None, f"{ENV_FILE_VARIABLE}={NO_ENV_FILE}"

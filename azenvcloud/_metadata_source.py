@@ -117,7 +117,9 @@ def _read_file(location: str) -> str:
         # O_NONBLOCK: opening a FIFO must not hang; anything but a regular file is refused.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise MetadataUnavailable(f"the file {path} cannot be read ({exc.strerror or exc})", local=True) from None
+        raise MetadataUnavailable(
+            f"the file {path} cannot be read ({exc.strerror or exc})", local=True
+        ) from None
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise MetadataUnavailable(f"{path} is not a regular file", local=True)
@@ -204,7 +206,9 @@ class _Cache:
 
     def read(self, path: Path) -> _Entry | None:
         try:
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            descriptor = os.open(
+                path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+            )
         except OSError:
             return None
         try:
@@ -371,7 +375,9 @@ def _send(pipeline: Any, url: str, deadline: _Deadline) -> Any:
         except AzureError as exc:
             connection_failures += 1
             if connection_failures > 1 or deadline.left() <= 0:
-                raise MetadataUnavailable(f"the request failed: {exc.message or type(exc).__name__}") from None
+                raise MetadataUnavailable(
+                    f"the request failed: {exc.message or type(exc).__name__}"
+                ) from None
             continue
         http = response.http_response
         if http.status_code not in _RETRIED_STATUSES or attempt == RETRIES:
@@ -448,25 +454,32 @@ def load(
     if cache is None:
         result, _, final = _fetch_and_parse(urls, parse, deadline)
         return result, final
+    return _load_cached(cache, location, urls, parse, ttl=ttl, deadline=deadline)
+
+
+def _load_cached(
+    cache: _Cache, location: str, urls: list[str], parse: Callable[[str], T], *, ttl: int, deadline: _Deadline
+) -> tuple[T, str]:
     path = cache.path(location)
     cached = cache.read(path)
     if cached and cached.fresh(ttl):
         return parse(cached.body), cached.url or location
     with cache.locked(path, deadline, wait=cached is None) as locked:
-        if not locked and cached is not None:
+        if locked:
+            cached = cache.read(path) or cached  # another process may have just fetched it
+            if cached and cached.fresh(ttl):
+                return parse(cached.body), cached.url or location
+        elif cached is None:
+            raise MetadataUnavailable(
+                f"another process has been fetching it for {deadline.seconds:g} s; nothing is cached yet"
+            )
+        else:
             _log.info(
                 "azenvcloud: another process is refreshing the cloud metadata from %s; "
                 "using the cached copy from %.1f hours ago",
                 redact_url(location),
                 cached.age_hours(),
             )
-            return parse(cached.body), cached.url or location
-        if not locked:
-            raise MetadataUnavailable(
-                f"another process has been fetching it for {deadline.seconds:g} s; nothing is cached yet"
-            )
-        cached = cache.read(path)  # another process may have just fetched it
-        if cached and cached.fresh(ttl):
             return parse(cached.body), cached.url or location
         try:
             result, body, final = _fetch_and_parse(urls, parse, deadline)
@@ -485,9 +498,7 @@ def load(
         return result, final
 
 
-def _fetch_and_parse(
-    urls: list[str], parse: Callable[[str], T], deadline: _Deadline
-) -> tuple[T, str, str]:
+def _fetch_and_parse(urls: list[str], parse: Callable[[str], T], deadline: _Deadline) -> tuple[T, str, str]:
     """Try each URL in turn; the first that answers with a usable document wins."""
     problems = []
     malformed = False

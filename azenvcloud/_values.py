@@ -64,7 +64,9 @@ def parse_plain_name(raw: str, accepted: str = _NAME_ACCEPTED) -> str:
     """A cloud name as a person writes it: short, printable, one line (from metadata or ``az``)."""
     text = raw.strip()
     if not _PLAIN_NAME.fullmatch(text):
-        stray = next((char for char in text if not (char.isascii() and (char.isalnum() or char in "_. -"))), None)
+        stray = next(
+            (char for char in text if not (char.isascii() and (char.isalnum() or char in "_. -"))), None
+        )
         problem = f"it contains {stray!r}" if stray else "it is empty or longer than 64 characters"
         raise InvalidValue(f"{problem}, which no cloud name has", accepted)
     return text

@@ -176,11 +176,11 @@ def _refuse_redirected_secrets(settings: Settings) -> None:
         value = os.environ.get(name, "")
         if value.strip() and exported.get(name) != value:
             raise ConfigurationError(
-                f"{authority.names('authority_host')}={quote_value(settings.authority_host)} comes from the .env "
-                f"file {settings.env_file}, but {name} comes from the process environment: a .env file may "
-                f"not send a credential it does not hold to an authority of its choosing. Accepted: set "
-                f"AZURE_AUTHORITY_HOST (or AZURE_CLOUD) in the environment too, or keep {name} in the same "
-                ".env file.",
+                f"{authority.names('authority_host')}={quote_value(settings.authority_host)} comes from "
+                f"the .env file {settings.env_file}, but {name} comes from the process environment: "
+                "a .env file may not send a credential it does not hold to an authority of its "
+                "choosing. Accepted: set AZURE_AUTHORITY_HOST (or AZURE_CLOUD) in the environment "
+                f"too, or keep {name} in the same .env file.",
                 variables=("AZURE_AUTHORITY_HOST", name),
             )
 
@@ -205,7 +205,8 @@ def _check_identity_variables() -> None:
         if not readable:
             raise ConfigurationError(
                 f"AZURE_CLIENT_CERTIFICATE_PATH={quote_value(certificate)} is not usable: {reason}. "
-                "Accepted: the path of a readable PEM or PKCS12 file with the certificate and its private key.",
+                "Accepted: the path of a readable PEM or PKCS12 file with the certificate and its "
+                "private key.",
                 variables=("AZURE_CLIENT_CERTIFICATE_PATH",),
             )
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from . import _builtin_clouds as data
 from ._values import (
@@ -92,6 +92,7 @@ _SUFFIX_KEYS = {
     "storageSyncEndpointSuffix": ("storage_sync_endpoint", False),
     "synapseAnalytics": ("synapse_analytics_endpoint", True),
 }
+T = TypeVar("T")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -226,7 +227,9 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
         login_url, provider = login_url[: -len("/adfs")], "ADFS"
     if provider not in {"AAD", "ADFS"}:
         raise MetadataProblem("its authentication.identityProvider is neither AAD nor ADFS")
-    authority = _checked("authentication.loginEndpoint", login_url, lambda text: parse_endpoint(text, allow_path=False))
+    authority = _checked(
+        "authentication.loginEndpoint", login_url, lambda text: parse_endpoint(text, allow_path=False)
+    )
     resource_manager = _checked("resourceManager", arm, parse_endpoint)
     audience, scope = _checked("authentication.audiences[0]", audience, parse_audience)
 
@@ -252,7 +255,9 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
         management=audience,
     )
     suffixes: dict[str, Any] = dict(builtin.suffixes.model_dump()) if builtin else {}
-    given_suffixes = {field: value for field, value in (document.get("_cli_suffixes") or {}).items() if _text(value)}
+    given_suffixes = {
+        field: value for field, value in (document.get("_cli_suffixes") or {}).items() if _text(value)
+    }
     raw_suffixes = document.get("suffixes")
     if isinstance(raw_suffixes, Mapping):
         for key, (field, dotted) in _SUFFIX_KEYS.items():
@@ -273,7 +278,7 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
     )
 
 
-def _checked(label: str, text: str, parse: Any) -> Any:
+def _checked(label: str, text: str, parse: Callable[[str], T]) -> T:
     try:
         return parse(text)
     except InvalidValue as exc:
@@ -288,7 +293,9 @@ def _endpoint_as_written(text: str) -> str:
     return text.strip()
 
 
-def _builtin_of(document: Mapping[str, Any], authority: str, resource_manager: str, audience: str) -> Cloud | None:
+def _builtin_of(
+    document: Mapping[str, Any], authority: str, resource_manager: str, audience: str
+) -> Cloud | None:
     """The built-in cloud a document describes: the one whose Resource Manager it has, if any.
 
     Its authority and audience must then be that cloud's too (where they are a known cloud's).

@@ -350,13 +350,21 @@ def _refuse_mixed_clouds(
     """
     claims: list[tuple[str, str, str]] = []  # (field, how to name it, the cloud it claims)
     if named is not None and named in BUILTIN_CLOUDS:
-        claims.append(("cloud", f"{resolved_sources['cloud'].names('cloud')}={quote_value(values['cloud'])}", named))
+        claims.append(
+            ("cloud", f"{resolved_sources['cloud'].names('cloud')}={quote_value(values['cloud'])}", named)
+        )
     for field in ENDPOINT_FIELDS:
         value = getattr(cloud, field)
-        lookup = cloud_name_for_authority_host if field == "authority_host" else cloud_name_for_management_host
+        lookup = (
+            cloud_name_for_authority_host if field == "authority_host" else cloud_name_for_management_host
+        )
         known = lookup(host_of(value))
         if known is not None:
-            shown = given[field].shown if field in given else f"{resolved_sources[field].names(field)}={quote_value(value)}"
+            shown = (
+                given[field].shown
+                if field in given
+                else f"{resolved_sources[field].names(field)}={quote_value(value)}"
+            )
             claims.append((field, shown, known))
     claims.sort(key=lambda claim: claim[0] != "cloud" and claim[0] not in given)
     for field, shown, known in claims[1:]:
@@ -497,7 +505,7 @@ def load_metadata(
             )
         error = MetadataUnavailableError if unreachable else ConfigurationError
         raise error(
-            f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: {redact_url(str(exc))}.{hint} "
-            f"Accepted: {accepted}.",
+            f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: "
+            f"{redact_url(str(exc))}.{hint} Accepted: {accepted}.",
             variables=(VARIABLES[field],),
         ) from None

@@ -175,13 +175,16 @@ class Settings(BaseSettings):
         """
         env_file = _reading.get()
         dotenv_values = env_file.values if env_file is not None else {}
-        return (
-            _Recorded(init_settings, "argument"),  # type: ignore[return-value]
-            _Recorded(_Variables(settings_cls, os.environ, cli=False), "environment"),  # type: ignore[return-value]
-            _Recorded(  # type: ignore[return-value]
-                _Variables(settings_cls, dotenv_values, cli=False), "dotenv", env_file.path if env_file else ""
+        # pydantic-settings calls each source; _Recorded is a callable wrapper, not its subclass.
+        return (  # type: ignore[return-value]
+            _Recorded(init_settings, "argument"),
+            _Recorded(_Variables(settings_cls, os.environ, cli=False), "environment"),
+            _Recorded(
+                _Variables(settings_cls, dotenv_values, cli=False),
+                "dotenv",
+                env_file.path if env_file else "",
             ),
-            _Recorded(  # type: ignore[return-value]
+            _Recorded(
                 _Variables(settings_cls, os.environ, cli=True), "environment", _Variables.ARM_METADATA_URL
             ),
         )

@@ -1,22 +1,25 @@
 """The ``azenvcloud`` command line: what configuration this process will really use, and why.
 
 Commands: ``show`` (the default), ``clouds``, ``check [--online]``, ``env`` and ``demo``.
-Exit status: 0 fine, 2 configuration error (or a usage error), 3 authentication or network
-failure. Errors are one line on stderr; ``--debug`` shows the traceback instead.
+Exit status: 0 fine, 2 configuration error, 3 authentication or network failure (an
+unreachable metadata endpoint included), 64 a usage error. Errors are one line on stderr (and
+a JSON object on stdout with ``--json``); ``--debug``, before or after the command, shows the
+traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from .._version import __version__
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, MetadataUnavailableError
 from . import check, clouds, demo, env, show
-from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, Unreachable
+from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Unreachable
 
 __all__ = ["main"]
 
@@ -29,19 +32,36 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, exiting with the usage status (64) rather than the configuration error's 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # --debug is accepted before and after the command: on each subcommand too, without a
+    # default there, so that it does not undo one given before.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks instead of one-line errors",
+    )
+    parser = _Parser(
         prog="azenvcloud",
         description="Keep the Azure authority, Resource Manager endpoint and token scope in step: show "
         "the configuration this process resolves and where each value came from, check it, and try it "
         "against a local fake cloud. Exit status: 0 fine, 2 configuration error, 3 authentication or "
-        "network failure.",
+        "network failure, 64 usage error.",
+        parents=[debug],
     )
     parser.add_argument("--version", action="version", version=f"azenvcloud {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (show, clouds, check, env, demo):
-        module.add_parser(commands)
+        module.add_parser(commands, parents=[debug])
     return parser
 
 
@@ -63,19 +83,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(given)
     if arguments.command is None:
         arguments = parser.parse_args([*given, "show"])
-    _configure_logging(arguments.debug)
+    debug = getattr(arguments, "debug", False)
+    _configure_logging(debug)
     try:
         return _COMMANDS[arguments.command](arguments, sys.stdout)
-    except ConfigurationError as exc:
-        if arguments.debug:
+    except (ConfigurationError, Unreachable) as exc:
+        if debug:
             raise
-        sys.stderr.write(f"azenvcloud: configuration error: {exc}\n")
-        return EXIT_CONFIGURATION
-    except Unreachable as exc:
-        if arguments.debug:
-            raise
-        sys.stderr.write(f"azenvcloud: {exc}\n")
-        return EXIT_UNREACHABLE
+        unreachable = isinstance(exc, (Unreachable, MetadataUnavailableError))
+        kind = "network or authentication failure" if unreachable else "configuration error"
+        if getattr(arguments, "json", False):
+            variables = list(getattr(exc, "variables", ()))
+            json.dump(
+                {"error": {"kind": kind, "message": str(exc), "variables": variables}}, sys.stdout, indent=2
+            )
+            sys.stdout.write("\n")
+        prefix = "" if isinstance(exc, Unreachable) else f"{kind}: "
+        sys.stderr.write(f"azenvcloud: {prefix}{exc}\n")
+        return EXIT_UNREACHABLE if unreachable else EXIT_CONFIGURATION
     except BrokenPipeError:
         # The reader (| head) went away; say nothing more, as other Unix tools do.
         sys.stderr.close()

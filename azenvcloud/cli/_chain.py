@@ -42,9 +42,17 @@ _READY = "ready: "
 
 
 def _readiness(name: str) -> str:
-    for variables, uses in _SET_UP_BY.get(name, ()):
+    options = _SET_UP_BY.get(name, ())
+    for variables, uses in options:
         if all(os.environ.get(variable, "").strip() for variable in variables):
             return _READY + uses
+    # Half set up: say what the closest way of setting it up still lacks.
+    best = max(
+        options, key=lambda option: sum(bool(os.environ.get(v, "").strip()) for v in option[0]), default=None
+    )
+    if best is not None and any(os.environ.get(v, "").strip() for v in best[0]):
+        missing = [variable for variable in best[0] if not os.environ.get(variable, "").strip()]
+        return f"{_NOT_SET_UP}({best[1]}: {' and '.join(missing)} missing)"
     return _OTHERWISE.get(name, "answers where its tool is installed and signed in")
 
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-__all__ = ["EXIT_CONFIGURATION", "EXIT_OK", "EXIT_UNREACHABLE", "Unreachable", "one_line", "write_rows"]
+__all__ = [
+    "EXIT_CONFIGURATION",
+    "EXIT_OK",
+    "EXIT_UNREACHABLE",
+    "EXIT_USAGE",
+    "Unreachable",
+    "one_line",
+    "write_rows",
+]
 
 EXIT_OK = 0
-EXIT_CONFIGURATION = 2  # also argparse's status for a usage error
+EXIT_CONFIGURATION = 2
 EXIT_UNREACHABLE = 3
+EXIT_USAGE = 64  # sysexits.h EX_USAGE: the command line itself is wrong, not the configuration
 
 
 class Unreachable(Exception):

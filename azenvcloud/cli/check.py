@@ -8,6 +8,7 @@ and lists the subscriptions the identity sees, timing each step.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
@@ -23,9 +24,10 @@ T = TypeVar("T")
 _STEP_WIDTH = len("subscriptions")
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, **options: Any) -> None:
     parser = commands.add_parser(
         "check",
+        **options,
         help="validate the configuration; --online also gets a token and lists subscriptions",
         description="Validate the configuration by building the credential and clients the process "
         "would use. Exit status: 0 fine, 2 configuration error, 3 authentication or network failure.",
@@ -35,6 +37,7 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="get a token for the Resource Manager scope and list subscriptions, timing each step",
     )
+    parser.add_argument("--json", action="store_true", help="print one JSON object (errors too)")
     add_env_file_option(parser)
 
 
@@ -45,49 +48,80 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     if settings.subscription_id is not None:
         get_resource_client()
     scope = settings.credential_scopes[0]
-    out.write(f"configuration: ok, cloud {settings.cloud_name}\n")
-    write_rows(
-        out,
-        [
-            ("authority", settings.authority_host),
-            ("resource manager", settings.resource_manager),
-            ("scope", scope),
-            ("subscription", settings.subscription_id or "(not set; AZURE_SUBSCRIPTION_ID)"),
-            ("first credential", first_ready(chain_of(credential))),
-        ],
-    )
+    report: dict[str, Any] = {
+        "configuration": "ok",
+        "cloud_name": settings.cloud_name,
+        "authority_host": settings.authority_host,
+        "resource_manager": settings.resource_manager,
+        "scope": scope,
+        "subscription_id": settings.subscription_id,
+        "first_credential": first_ready(chain_of(credential)),
+    }
+    text = not arguments.json
+    if text:
+        out.write(f"configuration: ok, cloud {settings.cloud_name}\n")
+        write_rows(
+            out,
+            [
+                ("authority", settings.authority_host),
+                ("resource manager", settings.resource_manager),
+                ("scope", scope),
+                ("subscription", settings.subscription_id or "(not set; AZURE_SUBSCRIPTION_ID)"),
+                ("first credential", report["first_credential"]),
+            ],
+        )
     if not arguments.online:
-        out.write("not contacted: add --online to get a token and list subscriptions\n")
+        if text:
+            out.write("not contacted: add --online to get a token and list subscriptions\n")
+        else:
+            _dump(report, out)
         return EXIT_OK
-    out.write("online:\n")
-    out.flush()
+    if text:
+        out.write("online:\n")
+        out.flush()
     started = time.perf_counter()
     _call("getting a token", lambda: credential.get_token(scope))
     token_seconds = time.perf_counter() - started
-    write_rows(
-        out,
-        [("token", f"ok in {token_seconds:.3f} s from {successful_credential(credential)} for {scope}")],
-        width=_STEP_WIDTH,
-    )
-    out.flush()
+    answered = successful_credential(credential)
+    report["token"] = {"seconds": round(token_seconds, 3), "credential": answered, "scope": scope}
+    if text:
+        write_rows(
+            out, [("token", f"ok in {token_seconds:.3f} s from {answered} for {scope}")], width=_STEP_WIDTH
+        )
+        out.flush()
     started = time.perf_counter()
     subscriptions = _call(
         "listing subscriptions", lambda: list(get_subscription_client().subscriptions.list())
     )
     listing_seconds = time.perf_counter() - started
+    listed = [
+        {"subscription_id": item.subscription_id, "display_name": item.display_name} for item in subscriptions
+    ]
+    report["subscriptions"] = {"seconds": round(listing_seconds, 3), "listed": listed}
+    missing = settings.subscription_id is not None and settings.subscription_id not in {
+        item["subscription_id"] for item in listed
+    }
+    if not text:
+        report["subscription_listed"] = not missing
+        _dump(report, out)
+        return EXIT_OK
     write_rows(
         out, [("subscriptions", f"{len(subscriptions)} listed in {listing_seconds:.3f} s")], width=_STEP_WIDTH
     )
     write_rows(
-        out, [(item.subscription_id or "", item.display_name or "") for item in subscriptions], indent="    "
+        out, [(item["subscription_id"] or "", item["display_name"] or "") for item in listed], indent="    "
     )
-    listed = {item.subscription_id for item in subscriptions}
-    if settings.subscription_id is not None and settings.subscription_id not in listed:
+    if missing:
         out.write(
             f"note: AZURE_SUBSCRIPTION_ID {settings.subscription_id} is not among them; "
             "this identity may lack access to it\n"
         )
     return EXIT_OK
+
+
+def _dump(report: dict[str, Any], out: TextIO) -> None:
+    json.dump(report, out, indent=2)
+    out.write("\n")
 
 
 def _call(step: str, call: Callable[[], T]) -> T:

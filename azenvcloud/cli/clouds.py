@@ -13,9 +13,10 @@ from ._output import EXIT_OK, write_rows
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, **options: Any) -> None:
     parser = commands.add_parser(
         "clouds",
+        **options,
         help="the built-in clouds with every accepted name and their main endpoints",
         description="List the built-in clouds, the names AZURE_CLOUD accepts for each (Azure CLI, "
         "azure-core, azure-identity, Terraform and short forms; case and -/_ do not matter) and "

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from pathlib import Path
 from typing import Any, TextIO
 
+from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
 from ..clients import get_credential, get_resource_client, get_subscription_client
-from ..settings import ENV_FILE_VARIABLE, get_settings
+from ..settings import get_settings
 from ._chain import successful_credential
 from ._output import EXIT_OK, write_rows
 
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, **options: Any) -> None:
     parser = commands.add_parser(
         "demo",
+        **options,
         help="run the real SDK chain against a local fake cloud (no Azure account needed)",
         description="Start a fake cloud on 127.0.0.1, configure an isolated environment for it, list its "
         "subscriptions and resource groups through get_subscription_client() and get_resource_client(), "
@@ -47,11 +48,9 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         FakeCloud(hostnames=BUILTIN_HOSTS) as fake,
         refuse_non_loopback_dns(),
     ):
-        empty = Path(folder) / "demo.env"
-        empty.touch()
         values = {
             **fake.environment(),
-            ENV_FILE_VARIABLE: str(empty),  # not the .env of the folder the demo runs in
+            ENV_FILE_VARIABLE: NO_ENV_FILE,  # not the .env of the folder the demo runs in
             "AZENVCLOUD_CACHE_DIR": folder,
         }
         with isolated_environment(values):

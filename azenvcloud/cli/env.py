@@ -28,9 +28,10 @@ from ._output import EXIT_OK
 __all__ = ["add_parser", "environment_lines", "run", "same_cloud"]
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, **options: Any) -> None:
     parser = commands.add_parser(
         "env",
+        **options,
         help="print the AZURE_* lines for a cloud described by `az cloud show` or its metadata",
         description="Print the AZURE_* lines that select a cloud, to paste into a .env file or a "
         "deployment. The cloud comes from `az cloud show` output or from a Resource Manager "
@@ -159,7 +160,9 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         ) from None
     out.write(f"# {cloud.name}, from {origin} (azenvcloud env)\n")
     if any(line.startswith("AZURE_CLOUD_METADATA_URL=") for line in lines):
-        out.write("# its name, endpoints or suffixes need more than variables: read from the file or URL below\n")
+        out.write(
+            "# its name, endpoints or suffixes need more than variables: read from the file or URL below\n"
+        )
     for line in lines:
         out.write(line + "\n")
     if described_by and not is_local(described_by) and not arguments.snapshot:

@@ -9,13 +9,21 @@ from typing import Any, TextIO
 
 from .._version import __version__
 from ..clients import get_credential
-from ..credentials import IDENTITY_VARIABLES
-from ..provenance import VARIABLES
+from ..credentials import identity_variable_sources
+from ..errors import redact_url
+from ..provenance import IDENTITY_VARIABLES, VARIABLES
 from ..settings import Settings, configure, get_settings
 from ._chain import chain_of, first_ready
 from ._output import EXIT_OK, write_rows
 
-__all__ = ["add_env_file_option", "add_parser", "identity_variables", "load_settings", "run"]
+__all__ = [
+    "add_env_file_option",
+    "add_parser",
+    "identity_variables",
+    "identity_warnings",
+    "load_settings",
+    "run",
+]
 
 # What is shown, in order. A field's label is the variable that sets it, where one does.
 ORDER = (
@@ -28,13 +36,16 @@ ORDER = (
     "disable_instance_discovery",
     "cloud_metadata_url",
     "api_profile",
+    "metadata_ttl",
+    "metadata_cache_dir",
 )
 _LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)"}
 
 
-def add_parser(commands: Any) -> None:
+def add_parser(commands: Any, **options: Any) -> None:
     parser = commands.add_parser(
         "show",
+        **options,
         help="the resolved configuration with the source of every value (the default command)",
         description="Show the configuration this process resolves, where each value came from, which "
         "azure-identity variables are set (never their secret values) and which credential will answer.",
@@ -44,32 +55,57 @@ def add_parser(commands: Any) -> None:
 
 
 def add_env_file_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    files = parser.add_mutually_exclusive_group()
+    files.add_argument(
         "--env-file", metavar="PATH", help="read this .env file instead of ./.env (or AZENVCLOUD_ENV_FILE)"
     )
+    files.add_argument("--no-env-file", action="store_true", help="read no .env file at all")
 
 
 def load_settings(arguments: argparse.Namespace) -> Settings:
     """The process's settings as the getters will use them (``--env-file`` configured first)."""
+    if arguments.no_env_file:
+        return configure(_env_file=False)
     if arguments.env_file:
         return configure(_env_file=arguments.env_file)
     return get_settings()
 
 
-def identity_variables() -> dict[str, str]:
-    """The azure-identity variables that are set; a secret's value is never read into the result."""
+def identity_variables(settings: Settings) -> dict[str, dict[str, str]]:
+    """The azure-identity variables that are set, each with its source; a secret's value is never
+    read into the result."""
     found = {}
-    for name, secret in IDENTITY_VARIABLES.items():
-        value = os.environ.get(name, "").strip()
-        if value:
-            found[name] = "(set, value hidden)" if secret else value
+    for name, source in identity_variable_sources(settings).items():
+        value = os.environ.get(name, "").strip() or settings._identity_from_env_file.get(name, "").strip()
+        found[name] = {
+            "value": "(set, value hidden)" if IDENTITY_VARIABLES[name] else value,
+            "source": source,
+        }
     return found
+
+
+def identity_warnings(identity: dict[str, dict[str, str]]) -> list[str]:
+    """Warnings about the identity variables: one credential's values from two places."""
+    origins: dict[str, list[str]] = {}
+    for name, item in identity.items():
+        if name != "AZURE_TOKEN_CREDENTIALS":  # a selector, not part of an identity
+            origins.setdefault(item["source"], []).append(name)
+    if len(origins) < 2:
+        return []
+    parts = "; ".join(f"{', '.join(names)} from the {where}" for where, names in origins.items())
+    return [
+        f"the azure-identity variables come from more than one place ({parts}): azure-identity pairs "
+        "them into one credential, such as a deployment's client ID with a developer's secret. Keep "
+        "one identity's variables in one place."
+    ]
 
 
 def _values(settings: Settings) -> dict[str, dict[str, Any]]:
     shown: dict[str, dict[str, Any]] = {}
     for field in ORDER:
         value: Any = settings.cloud_name if field == "cloud" else getattr(settings, field)
+        if isinstance(value, str):
+            value = redact_url(value)  # a metadata URL's query (a SAS signature) never leaves
         source = settings.sources.get(field)
         shown[field] = {"value": value, "source": str(source) if source else "not set"}
     return shown
@@ -87,8 +123,9 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(arguments)
     values = _values(settings)
     chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well
+    identity = identity_variables(settings)
+    warnings = identity_warnings(identity)
     if arguments.json:
-        identity = identity_variables()
         document = {
             "cloud_name": settings.cloud_name,
             "values": values,
@@ -96,6 +133,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             "identity_variables": identity,
             "credential_chain": [{"credential": name, "status": status} for name, status in chain],
             "first_credential": first_ready(chain),
+            "warnings": warnings,
         }
         json.dump(document, out, indent=2)
         out.write("\n")
@@ -109,8 +147,13 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             rows += [(_LABELS[field], _text(item["value"])), ("", f"<- {item['source']}")]
     write_rows(out, rows)
     out.write(f"\n.env file: {settings.env_file or '(none read)'}\n")
-    listed = ", ".join(f"{name}={value}" for name, value in identity_variables().items()) or "(none set)"
-    out.write(f"azure-identity variables: {listed}\n")
+    if identity:
+        out.write("azure-identity variables:\n")
+        write_rows(out, [(name, f"{item['value']}  <- {item['source']}") for name, item in identity.items()])
+    else:
+        out.write("azure-identity variables: (none set)\n")
+    for warning in warnings:
+        out.write(f"warning: {warning}\n")
     out.write(f"credential: DefaultAzureCredential; first to answer: {first_ready(chain)}\n")
     write_rows(out, chain)
     return EXIT_OK

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -94,7 +95,52 @@ def isolated_environment(values: Mapping[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
+_LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
+
+
+class _Routes:
+    """Host names resolved to fake clouds: one patch of ``socket.getaddrinfo`` for all open
+    :meth:`FakeCloud.route_hosts` contexts, installed with the first and removed with the last."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: list[dict[str, int]] = []
+        self._original: Callable[..., Any] | None = None
+
+    def add(self, route: dict[str, int]) -> None:
+        with self._lock:
+            if not self._open:
+                self._original = socket.getaddrinfo
+                socket.getaddrinfo = self._resolve  # type: ignore[assignment]  # same call shape
+            self._open.append(route)
+
+    def remove(self, route: dict[str, int]) -> None:
+        with self._lock:
+            self._open = [item for item in self._open if item is not route]
+            if not self._open and self._original is not None:
+                socket.getaddrinfo = self._original
+                self._original = None
+
+    def _resolve(self, host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        with self._lock:
+            original = self._original
+            port = next(
+                (
+                    route[name.lower().rstrip(".")]
+                    for route in reversed(self._open)
+                    if isinstance(name, str) and name.lower().rstrip(".") in route
+                ),
+                None,
+            )
+        if port is not None:
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+        if original is None:  # the last route closed while this lookup was on its way
+            return socket.getaddrinfo(host, service, *args, **kwargs)
+        return original(host, service, *args, **kwargs)
+
+
+_ROUTES = _Routes()
 # Form fields that carry secrets: recorded only as present, never as values.
 _SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "refresh_token", "assertion"})
 
@@ -148,6 +194,7 @@ class _Failure:
     body: Any
     headers: dict[str, str]
     delay: float = 0.0
+    trickle: float = 0.0
 
 
 MetadataDocument = Callable[[str], Any]
@@ -161,6 +208,7 @@ class _State:
     failures: list[_Failure] = field(default_factory=list)
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
+    served: dict[tuple[str, str], Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -206,7 +254,11 @@ class _Handler(BaseHTTPRequestHandler):
         if failure is not None:
             if failure.delay:
                 time.sleep(failure.delay)
-            self._send(failure.status, failure.body, failure.headers)
+            self._send(failure.status, failure.body, failure.headers, trickle=failure.trickle)
+            return
+        served = cloud._served(recorded)
+        if served is not None:
+            self._send(*served)
             return
         status, payload = cloud._route(
             method, parts.path, query=recorded.query, form=form, bearer=bearer, base=self._base_url()
@@ -217,7 +269,9 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
         return f"https://{host}"
 
-    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, payload: Any, headers: dict[str, str] | None = None, *, trickle: float = 0.0
+    ) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -229,7 +283,16 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        if not trickle:
+            self.wfile.write(data)
+            return
+        for index in range(len(data)):  # one byte at a time, each after a pause
+            time.sleep(trickle)
+            try:
+                self.wfile.write(data[index : index + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up: as it should
+                return
 
 
 class _Server(ThreadingHTTPServer):
@@ -275,6 +338,8 @@ class FakeCloud:
         import trustme  # imported here: azenvcloud.cli imports this module only for `demo`
 
         self.tenant_id = tenant_id
+        self.client_secret = FAKE_CLIENT_SECRET
+        """The one client secret the token endpoint accepts (any other: AADSTS7000215, as Entra ID)."""
         self.subscriptions = subscriptions
         self.resource_groups = resource_groups
         self._hostnames = tuple(hostnames)
@@ -342,13 +407,16 @@ class FakeCloud:
         return [request for request in self.requests if request.kind == kind]
 
     def reset(self) -> None:
-        """Forget requests, issued tokens, failures and scope expectations."""
+        """Forget requests, issued tokens, failures, served paths, scope expectations and a
+        changed :attr:`client_secret`."""
         with self._state.lock:
             self._state.requests.clear()
             self._state.tokens.clear()
             self._state.failures.clear()
             self._state.accepted_scopes = None
             self._state.metadata = {"2022-09-01": self.metadata_2022}
+            self._state.served.clear()
+        self.client_secret = FAKE_CLIENT_SECRET
 
     def accept_scopes(self, *scopes: str) -> None:
         """Make Resource Manager refuse (401) tokens issued for any other scope, as Azure does."""
@@ -364,10 +432,12 @@ class FakeCloud:
         body: Any = None,
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
+        trickle: float = 0.0,
     ) -> None:
         """Answer the next ``times`` requests whose path contains ``path_contains`` with ``status``.
 
-        ``body`` is JSON, or ``bytes`` sent as they are; ``delay`` seconds pass before the answer.
+        ``body`` is JSON, or ``bytes`` sent as they are; ``delay`` seconds pass before the answer;
+        ``trickle`` seconds pass before each byte of the body (a server that sends slowly).
         """
         failure = _Failure(
             path_contains,
@@ -376,9 +446,22 @@ class FakeCloud:
             body if body is not None else {"error": {"code": "Injected", "message": "injected"}},
             headers or {},
             delay,
+            trickle,
         )
         with self._state.lock:
             self._state.failures.append(failure)
+
+    def serve(self, path: str, answer: Any, *, method: str = "GET") -> None:
+        """Serve your own Resource Manager path (a provider's operation) until :meth:`reset`.
+
+        ``answer`` is the JSON to send, or a callable given the :class:`RecordedRequest` that
+        returns the JSON or ``(status, JSON)``. As on Azure, the request must carry a token this
+        fake issued (for an accepted scope, see :meth:`accept_scopes`), else it gets a 401.
+        ``path`` matches exactly, or as a prefix when it ends with ``/``. Paths served here win
+        over the built-in ones; any other path gets an honest 404.
+        """
+        with self._state.lock:
+            self._state.served[(method.upper(), path)] = answer
 
     def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
         """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404."""
@@ -456,7 +539,7 @@ class FakeCloud:
             "AZURE_SUBSCRIPTION_ID": self.subscriptions[0],
             "AZURE_TENANT_ID": self.tenant_id,
             "AZURE_CLIENT_ID": DEFAULT_CLIENT_ID,
-            "AZURE_CLIENT_SECRET": FAKE_CLIENT_SECRET,
+            "AZURE_CLIENT_SECRET": self.client_secret,
             "AZURE_TOKEN_CREDENTIALS": credential,
             "REQUESTS_CA_BUNDLE": self.ca_bundle,
             "SSL_CERT_FILE": self.ca_bundle,
@@ -504,27 +587,20 @@ class FakeCloud:
         The real SDK keeps its real URLs, ``Host`` headers and TLS server names; only name
         resolution changes, so a test sees exactly which host each request was meant for.
         Names must be among those given to the constructor (the certificate covers them).
+        Contexts may nest and close in any order: each takes back only its own names, and name
+        resolution is restored when the last one closes.
         """
         unknown = sorted(set(hostnames) - set(self._hostnames))
         if unknown:
             raise ValueError(
                 f"the certificate does not cover {unknown}; pass them as FakeCloud(hostnames=...)"
             )
-        routed = {name.lower() for name in hostnames}
-        original = socket.getaddrinfo
-        port = self.port
-
-        def resolve(host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
-            name = host.decode() if isinstance(host, bytes) else host
-            if isinstance(name, str) and name.lower().rstrip(".") in routed:
-                return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
-            return original(host, service, *args, **kwargs)
-
-        socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types
+        route = {name.lower().rstrip("."): self.port for name in hostnames}
+        _ROUTES.add(route)
         try:
             yield
         finally:
-            socket.getaddrinfo = original
+            _ROUTES.remove(route)
 
     # -- the fake service ------------------------------------------------------------------
 
@@ -565,6 +641,26 @@ class FakeCloud:
             return self._authorized(bearer, lambda: {"value": [{"tenantId": self.tenant_id}]})
         return 404, {"error": {"code": "NotFound", "message": f"the fake cloud serves no {method} {path}"}}
 
+    def _served(self, request: RecordedRequest) -> tuple[int, Any] | None:
+        with self._state.lock:
+            answer = next(
+                (
+                    value
+                    for (method, path), value in self._state.served.items()
+                    if method == request.method
+                    and (request.path == path or (path.endswith("/") and request.path.startswith(path)))
+                ),
+                None,
+            )
+        if answer is None:
+            return None
+        status, payload = self._authorized(
+            request.bearer, lambda: answer(request) if callable(answer) else answer
+        )
+        if status == 200 and isinstance(payload, tuple):
+            return payload  # (status, JSON) from the user's callable
+        return status, payload
+
     def _openid_configuration(self, base: str, tenant: str) -> dict[str, Any]:
         if tenant == "adfs":
             prefix = f"{base}/adfs"
@@ -583,6 +679,11 @@ class FakeCloud:
         }
 
     def _token(self, form: dict[str, str]) -> tuple[int, Any]:
+        if "client_secret" in form and form["client_secret"] != self.client_secret:
+            return 401, {
+                "error": "invalid_client",
+                "error_description": "AADSTS7000215: Invalid client secret provided.",
+            }
         scope = " ".join(part for part in form.get("scope", "").split() if part.endswith("/.default"))
         if not scope:
             return 400, {
@@ -651,9 +752,34 @@ class FakeCloud:
                     ]
                 },
             )
+        if len(segments) >= 2 and segments[1] not in self.subscriptions:
+            return 404, {
+                "error": {"code": "SubscriptionNotFound", "message": f"no subscription {segments[1]}"}
+            }
         return 404, {
-            "error": {"code": "SubscriptionNotFound", "message": f"no subscription {'/'.join(segments)}"}
+            "error": {
+                "code": "NotFound",
+                "message": f"the fake cloud serves no GET /{'/'.join(segments)}; "
+                "serve it with FakeCloud.serve()",
+            }
         }
+
+
+def _is_loopback_name(name: object) -> bool:
+    """Exactly loopback: ``localhost``, ``ip6-localhost`` or an IP literal in 127.0.0.0/8 or ``::1``.
+
+    Nothing that merely starts like one (``127.attacker.example``, ``127.0.0.1.nip.io``) and no
+    absolute name (``localhost.``): those go to the real resolver.
+    """
+    if name is None:
+        return True  # getaddrinfo(None, port): the local wildcard, no lookup
+    text = name.decode() if isinstance(name, bytes) else str(name)
+    if text.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(text.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @contextmanager
@@ -666,10 +792,9 @@ def refuse_non_loopback_dns() -> Iterator[None]:
     original = socket.getaddrinfo
 
     def resolve(host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is None or str(name).lower().rstrip(".") in _LOOPBACK_NAMES or str(name).startswith("127."):
+        if _is_loopback_name(host):
             return original(host, service, *args, **kwargs)
-        raise socket.gaierror(socket.EAI_NONAME, f"azenvcloud test guard: refusing to resolve {name!r}")
+        raise socket.gaierror(socket.EAI_NONAME, f"azenvcloud test guard: refusing to resolve {host!r}")
 
     socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types
     try:

@@ -362,7 +362,7 @@ def test_env_with_an_unusable_source_exits_2_naming_the_option(
 def test_env_needs_a_source(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["env"])
-    assert exited.value.code == 2
+    assert exited.value.code == 64  # a usage error, told apart from a configuration error
     assert "one of the arguments --from-az-cloud-show --from-metadata is required" in capsys.readouterr().err
 
 

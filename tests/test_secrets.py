@@ -27,6 +27,7 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def canaries(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
     azenvcloud_env.setenv("AZURE_CLIENT_SECRET", SECRET)
+    azenvcloud_fake_cloud.client_secret = SECRET  # the fake accepts the canary, so tokens flow
     azenvcloud_env.setenv("AZURE_CLIENT_CERTIFICATE_PASSWORD", PASSWORD)
     azenvcloud_env.setenv("AZURE_PASSWORD", PASSWORD)
     azenvcloud_env.setenv("AZURE_USERNAME", "someone@example.test")

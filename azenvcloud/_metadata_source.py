@@ -331,8 +331,27 @@ def _fetch(url: str, deadline: _Deadline) -> tuple[str, str]:
     # azure-core types its policies per request type; this list mixes its stock ones freely.
     policies: list[Any] = [UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"), ProxyPolicy()]
     pipeline: Pipeline[HttpRequest, Any] = Pipeline(transport=RequestsTransport(), policies=policies)
-    with pipeline:
+    with pipeline, _redacted_url_logs():
         return _follow(pipeline, url, deadline)
+
+
+class _RedactUrls(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message or "@" in message:
+            record.msg, record.args = redact_url(message), ()
+        return True
+
+
+@contextlib.contextmanager
+def _redacted_url_logs() -> Iterator[None]:
+    # urllib3 logs each request line (the URL with its query: a SAS signature) at DEBUG.
+    logger, redact = logging.getLogger("urllib3.connectionpool"), _RedactUrls()
+    logger.addFilter(redact)
+    try:
+        yield
+    finally:
+        logger.removeFilter(redact)
 
 
 def _follow(pipeline: Any, url: str, deadline: _Deadline) -> tuple[str, str]:

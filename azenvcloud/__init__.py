@@ -11,7 +11,7 @@ Set ``AZURE_CLOUD`` (or the endpoint variables) in the environment or a ``.env``
 from ._version import __version__
 from .clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
-from .errors import ConfigurationError
+from .errors import ConfigurationError, MetadataUnavailableError
 from .provenance import Source
 from .settings import Settings, configure, get_settings
 
@@ -21,6 +21,7 @@ __all__ = [
     "CloudEndpoints",
     "CloudSuffixes",
     "ConfigurationError",
+    "MetadataUnavailableError",
     "Settings",
     "Source",
     "__version__",

@@ -88,7 +88,7 @@ class _Deadline:
 
     def check(self, doing: str) -> float:
         left = self.left()
-        if left <= 0:
+        if left <= 0.01:
             raise MetadataUnavailable(f"it took longer than {self.seconds:g} s in all ({doing})")
         return left
 
@@ -120,9 +120,10 @@ def _read_file(location: str) -> str:
         raise MetadataUnavailable(
             f"the file {path} cannot be read ({exc.strerror or exc})", local=True
         ) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise MetadataUnavailable(f"{path} is not a regular file", local=True)
     with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise MetadataUnavailable(f"{path} is not a regular file", local=True)
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise MetadataUnavailable(f"the file {path} is larger than {MAX_BYTES} bytes", local=True)
@@ -427,23 +428,29 @@ def _retry_after(header: str | None) -> float | None:
 
 
 def _read_body(http: Any, deadline: _Deadline) -> str:
+    """The body, at most MAX_BYTES, by the deadline: a server trickling its answer byte by byte
+    passes every read timeout, so the time left is checked between reads that return whatever
+    has arrived (urllib3's ``read1``), and each read waits at most that long."""
+    raw = getattr(getattr(http, "internal_response", None), "raw", None)
+    read1 = getattr(raw, "read1", None)
+    chunks = http.iter_bytes(chunk_size=_CHUNK) if read1 is None else None
     body = bytearray()
-    for chunk in http.iter_bytes(chunk_size=_CHUNK):
+    while True:
+        left = deadline.check("reading the answer")
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError, ValueError):
+                sock.settimeout(min(READ_TIMEOUT, max(left, 0.001)))
+        try:
+            chunk = read1(_CHUNK, decode_content=True) if read1 is not None else next(chunks, b"")  # type: ignore[arg-type]
+        except Exception as exc:  # urllib3 and requests each have their own read errors
+            deadline.check("reading the answer")  # the usual cause: the time ran out mid-read
+            raise MetadataUnavailable(f"reading the answer failed ({type(exc).__name__})") from None
+        if not chunk:
+            return body.decode("utf-8", "replace")
         body.extend(chunk)
         if len(body) > MAX_BYTES:
             raise MetadataUnavailable(f"its answer is larger than {MAX_BYTES} bytes")
-        _bound_next_read(http, deadline.check("reading the answer"))
-    return body.decode("utf-8", "replace")
-
-
-def _bound_next_read(http: Any, seconds: float) -> None:
-    # A server trickling its answer byte by byte would pass every read timeout; shorten the
-    # socket's timeout to the time left. (requests -> urllib3 -> socket; best effort.)
-    raw = getattr(getattr(http, "internal_response", None), "raw", None)
-    sock = getattr(getattr(raw, "connection", None), "sock", None) or getattr(raw, "_sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError, ValueError):
-            sock.settimeout(max(seconds, 0.001))
 
 
 # -- loading --------------------------------------------------------------------------------

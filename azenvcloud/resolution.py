@@ -166,7 +166,9 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         if field in values:
             resolved_sources[field] = sources[field]
     ttl = DEFAULT_METADATA_TTL
-    resolved_sources.setdefault("metadata_ttl", Source("derived", f"when unset: {DEFAULT_METADATA_TTL} s, a day"))
+    resolved_sources.setdefault(
+        "metadata_ttl", Source("derived", f"when unset: {DEFAULT_METADATA_TTL} s, a day")
+    )
     if "metadata_ttl" in values:
         ttl = _parsed("metadata_ttl", values, sources, parse_seconds)
     cache_dir = None

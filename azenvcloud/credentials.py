@@ -202,6 +202,13 @@ def _check_identity_variables() -> None:
             reason = "it is not a readable file"
         except OSError as exc:
             readable, reason = False, str(exc.strerror or exc)
+        if (
+            readable
+            and os.environ.get("AZURE_CLIENT_ID")
+            and tenant
+            and not os.environ.get("AZURE_CLIENT_SECRET")
+        ):
+            readable, reason = _loads_as_certificate(certificate, tenant)
         if not readable:
             raise ConfigurationError(
                 f"AZURE_CLIENT_CERTIFICATE_PATH={quote_value(certificate)} is not usable: {reason}. "
@@ -209,6 +216,22 @@ def _check_identity_variables() -> None:
                 "private key.",
                 variables=("AZURE_CLIENT_CERTIFICATE_PATH",),
             )
+
+
+def _loads_as_certificate(path: str, tenant: str) -> tuple[bool, str]:
+    """Whether azure-identity can load the certificate EnvironmentCredential will use."""
+    from azure.identity import CertificateCredential
+
+    try:
+        CertificateCredential(
+            tenant,
+            os.environ["AZURE_CLIENT_ID"],
+            path,
+            password=os.environ.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None,
+        ).close()
+    except (ValueError, TypeError, OSError):
+        return False, "azure-identity cannot load a certificate and private key from it (or its password)"
+    return True, ""
 
 
 def _refused(exc: Exception) -> ConfigurationError:
@@ -219,7 +242,8 @@ def _refused(exc: Exception) -> ConfigurationError:
         if secret and value:
             message = message.replace(value, "<redacted>")
     if os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH") and (
-        isinstance(exc, OSError) or "certificate" in message.lower() or "password" in message.lower()
+        isinstance(exc, OSError)
+        or any(word in message.lower() for word in ("certificate", "pem", "password"))
     ):
         variable = "AZURE_CLIENT_CERTIFICATE_PATH"
         shown = f"{variable}={quote_value(os.environ[variable])}"

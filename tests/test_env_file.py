@@ -66,7 +66,11 @@ def test_an_env_file_named_in_code_must_be_a_readable_file(
 
 @pytest.mark.parametrize(("make", "problem"), UNUSABLE)
 def test_check_with_an_unusable_env_file_exits_2_naming_the_path(
-    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, problem: str
+    azenvcloud_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: object,
+    problem: str,
 ) -> None:
     path = make(tmp_path)  # type: ignore[operator]
     assert main(["check", "--env-file", str(path)]) == 2
@@ -163,7 +167,9 @@ def test_an_api_profile_a_client_ignores_is_refused_naming_the_sdk(azenvcloud_fa
 # -- 4. no secret leaves through a .env file --------------------------------------------------
 
 
-def test_env_file_values_are_literal_not_interpolated(azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_env_file_values_are_literal_not_interpolated(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     azenvcloud_env.setenv("AZURE_CLIENT_SECRET", SECRET)
     write(tmp_path / ".env", "AZURE_AUDIENCE=${AZURE_CLIENT_SECRET}\n")
     with pytest.raises(ConfigurationError) as caught:
@@ -265,7 +271,11 @@ def test_show_names_each_identity_variables_source_and_warns_when_they_mix(
     env_file = write(tmp_path / ".env", f"AZURE_CLIENT_SECRET={SECRET}\n")  # a developer's leftover
     assert main(["show"]) == 0
     out = capsys.readouterr().out
-    rows = {line.split()[0]: " ".join(line.split()[1:]) for line in out.splitlines() if line.startswith("  AZURE_")}
+    rows = {
+        line.split()[0]: " ".join(line.split()[1:])
+        for line in out.splitlines()
+        if line.startswith("  AZURE_")
+    }
     assert rows["AZURE_CLIENT_ID"] == f"{DEFAULT_CLIENT_ID} <- environment"
     assert rows["AZURE_CLIENT_SECRET"] == f"(set, value hidden) <- .env file {env_file}"
     assert "warning: the azure-identity variables come from more than one place" in out
@@ -324,7 +334,9 @@ def test_a_password_in_user_info_is_never_echoed(azenvcloud_env: pytest.MonkeyPa
         "AZENVCLOUD_CACHE_DIR",
     ],
 )
-@pytest.mark.parametrize("char", ["\x1b", "\n", "\x00", "\u200b"], ids=["escape", "newline", "nul", "zero-width"])
+@pytest.mark.parametrize(
+    "char", ["\x1b", "\n", "\x00", "\u200b"], ids=["escape", "newline", "nul", "zero-width"]
+)
 def test_a_control_character_in_any_value_is_refused_naming_the_variable(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, variable: str, char: str
 ) -> None:

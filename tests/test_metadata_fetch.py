@@ -10,7 +10,6 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,14 @@ MARGIN = 1.5  # the deadline is kept to within this, on a loaded machine
 
 
 @pytest.fixture
-def only_metadata(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
+def only_metadata(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
     """The fake cloud described only by AZURE_CLOUD_METADATA_URL, with a short deadline."""
     for name in ("AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE"):
         azenvcloud_env.delenv(name)
     azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", azenvcloud_fake_cloud.url)
     azenvcloud_env.setattr(source, "TOTAL_TIMEOUT", DEADLINE)
     azenvcloud_env.setattr(source, "RETRY_BACKOFF_FACTOR", 0.01)
-    yield azenvcloud_fake_cloud
+    return azenvcloud_fake_cloud
 
 
 def timed_failure() -> tuple[ConfigurationError, float]:
@@ -150,7 +149,10 @@ def test_a_lock_inherited_across_fork_never_blocks_the_child(tmp_path: Path) -> 
 
 
 def test_an_unusable_cache_folder_is_a_miss_with_one_warning(
-    only_metadata: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    only_metadata: FakeCloud,
+    azenvcloud_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("", encoding="utf-8")
@@ -191,7 +193,11 @@ def rewrite_entry(folder: Path, **changes: object) -> None:
 
 @pytest.mark.parametrize(
     "fetched_at",
-    [pytest.param(time.time() + 3600, id="future"), pytest.param("NaN", id="nan"), pytest.param("inf", id="inf")],
+    [
+        pytest.param(time.time() + 3600, id="future"),
+        pytest.param("NaN", id="nan"),
+        pytest.param("inf", id="inf"),
+    ],
 )
 def test_an_entry_fetched_in_the_future_or_at_no_time_is_expired(
     only_metadata: FakeCloud, tmp_path: Path, fetched_at: object
@@ -253,8 +259,10 @@ def a_fifo(tmp_path: Path) -> str:
     [
         pytest.param(lambda tmp: "/dev/zero", "is not a regular file", id="dev-zero"),
         pytest.param(a_fifo, "is not a regular file", id="fifo"),
-        pytest.param(lambda tmp: str(tmp), "is not a regular file", id="folder"),
-        pytest.param(lambda tmp: "file://evil.example/etc/cloud.json", "names a host", id="file-url-with-host"),
+        pytest.param(str, "is not a regular file", id="folder"),
+        pytest.param(
+            lambda tmp: "file://evil.example/etc/cloud.json", "names a host", id="file-url-with-host"
+        ),
     ],
 )
 def test_a_snapshot_must_be_a_local_regular_file(

@@ -30,7 +30,10 @@ def stamp_metadata(**changes: Any) -> dict[str, Any]:
             "audiences": [STAMP_AUDIENCE],
             "identityProvider": "AAD",
         },
-        "suffixes": {"keyVaultDns": "vault.local.azurestack.external", "storage": "local.azurestack.external"},
+        "suffixes": {
+            "keyVaultDns": "vault.local.azurestack.external",
+            "storage": "local.azurestack.external",
+        },
     }
     document.update(changes)
     return document
@@ -60,7 +63,9 @@ def test_a_builtin_cloud_name_that_its_metadata_contradicts_is_refused_naming_bo
     assert caught.value.variables[0] == "AZURE_CLOUD"
 
 
-def test_a_known_authority_on_top_of_another_clouds_metadata_is_refused(azenvcloud_env: pytest.MonkeyPatch) -> None:
+def test_a_known_authority_on_top_of_another_clouds_metadata_is_refused(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
     azenvcloud_env.setenv("AZURE_AUTHORITY_HOST", "login.chinacloudapi.cn")
     azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(PUBLIC_METADATA))
     with pytest.raises(ConfigurationError) as caught:
@@ -109,7 +114,9 @@ def test_metadata_with_the_hosts_of_two_clouds_is_refused() -> None:
             "audiences": ["https://management.core.windows.net/"],
         },
     }
-    with pytest.raises(MetadataProblem, match="belongs to AzureChinaCloud but its resourceManager to AzureCloud"):
+    with pytest.raises(
+        MetadataProblem, match="belongs to AzureChinaCloud but its resourceManager to AzureCloud"
+    ):
         cloud_from_metadata(document)
 
 
@@ -156,7 +163,9 @@ def test_a_builtin_cloud_name_with_a_resource_manager_of_no_builtin_cloud_is_ref
     azenvcloud_env.setenv("AZURE_RESOURCE_MANAGER", STAMP_ARM)
     with pytest.raises(ConfigurationError) as caught:
         Settings()
-    assert str(caught.value).startswith(f"AZURE_RESOURCE_MANAGER='{STAMP_ARM}' is no Resource Manager of AzureCloud")
+    assert str(caught.value).startswith(
+        f"AZURE_RESOURCE_MANAGER='{STAMP_ARM}' is no Resource Manager of AzureCloud"
+    )
     assert caught.value.variables == ("AZURE_RESOURCE_MANAGER", "AZURE_CLOUD")
 
 
@@ -173,7 +182,9 @@ def test_a_builtin_cloud_name_with_a_resource_manager_of_no_builtin_cloud_is_ref
         pytest.param({"suffixes": {"storage": "a..b"}}, "its storage_endpoint", id="empty-label-suffix"),
     ],
 )
-def test_strings_from_metadata_are_checked_like_the_environments(changes: dict[str, Any], problem: str) -> None:
+def test_strings_from_metadata_are_checked_like_the_environments(
+    changes: dict[str, Any], problem: str
+) -> None:
     with pytest.raises(MetadataProblem, match=problem):
         cloud_from_metadata(stamp_metadata(**changes))
 

@@ -3,8 +3,8 @@
 It serves what the real azure-identity, MSAL and azure-mgmt code asks for: the OpenID
 configuration, the token endpoints (Entra ID and ADFS), and Resource Manager's subscription and
 resource-group listings. Every request is logged (host, path, scope, bearer token) so a test can
-assert where the real SDK went. It needs ``trustme`` (``pip install azenvcloud[testing]``) and
-never imports pytest.
+assert where the real SDK went. Its certificate authority comes from ``trustme``, a dependency of
+azenvcloud itself; it never imports pytest.
 
 Example::
 

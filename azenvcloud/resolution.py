@@ -162,20 +162,7 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     """
     _refuse_control_characters(values, sources)
     resolved_sources: dict[str, Source] = {}
-    for field in ("metadata_ttl", "metadata_cache_dir", "cloud_metadata_url"):
-        if field in values:
-            resolved_sources[field] = sources[field]
-    ttl = DEFAULT_METADATA_TTL
-    resolved_sources.setdefault(
-        "metadata_ttl", Source("derived", f"when unset: {DEFAULT_METADATA_TTL} s, a day")
-    )
-    if "metadata_ttl" in values:
-        ttl = _parsed("metadata_ttl", values, sources, parse_seconds)
-    cache_dir = None
-    if "metadata_cache_dir" in values:
-        cache_dir = _parsed(
-            "metadata_cache_dir", values, sources, lambda raw: parse_path(str(raw), "a folder path")
-        )
+    ttl, cache_dir = _cache_settings(values, sources, resolved_sources)
     given = {
         field: _parse_given(field, values[field], sources[field])
         for field in ENDPOINT_FIELDS
@@ -221,10 +208,30 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         resolved_sources["api_profile"] = sources["api_profile"]
     else:
         resolved_sources["api_profile"] = Source("derived", "when unset: each client's latest API versions")
-    metadata_url = str(values["cloud_metadata_url"]).strip() if "cloud_metadata_url" in values else None
+    metadata_url = None
+    if "cloud_metadata_url" in values:
+        metadata_url = str(values["cloud_metadata_url"]).strip()
+        resolved_sources["cloud_metadata_url"] = sources["cloud_metadata_url"]
     return Resolution(
         cloud, subscription_id, disable, api_profile, metadata_url, ttl, cache_dir, resolved_sources
     )
+
+
+def _cache_settings(
+    values: Mapping[str, object], sources: Mapping[str, Source], resolved_sources: dict[str, Source]
+) -> tuple[int, str | None]:
+    """``AZENVCLOUD_METADATA_TTL`` and ``AZENVCLOUD_CACHE_DIR``: needed before metadata is loaded."""
+    ttl, cache_dir = DEFAULT_METADATA_TTL, None
+    resolved_sources["metadata_ttl"] = Source("derived", f"when unset: {DEFAULT_METADATA_TTL} s, a day")
+    if "metadata_ttl" in values:
+        ttl = _parsed("metadata_ttl", values, sources, parse_seconds)
+        resolved_sources["metadata_ttl"] = sources["metadata_ttl"]
+    if "metadata_cache_dir" in values:
+        cache_dir = _parsed(
+            "metadata_cache_dir", values, sources, lambda raw: parse_path(str(raw), "a folder path")
+        )
+        resolved_sources["metadata_cache_dir"] = sources["metadata_cache_dir"]
+    return ttl, cache_dir
 
 
 def _refuse_control_characters(values: Mapping[str, object], sources: Mapping[str, Source]) -> None:

@@ -62,31 +62,32 @@ class EnvFile:
     values: dict[str, str] = field(repr=False)  # may hold secrets: never shown
 
 
-def choose_env_file(argument: EnvFileChoice) -> tuple[Path | None, str]:
-    """Which .env file to read: ``(path or None for none, how it was named)``.
+def choose_env_file(argument: EnvFileChoice) -> Path | None:
+    """Which .env file to read, or ``None`` for none.
 
     ``argument`` is ``_env_file`` as passed in code (or ``--env-file``): a path, ``False`` for
     none, or ``None`` to follow ``AZENVCLOUD_ENV_FILE`` and then ``./.env``. A file named
     explicitly must exist; the default ``./.env`` may be absent.
 
     Raises:
-        ConfigurationError: A named file does not exist, is a folder, or names nothing.
+        ConfigurationError: A named file does not exist, is a folder, or is not a regular file.
     """
     if argument is False:
-        return None, "_env_file=False"
+        return None
     if argument is not None:
+        named = os.fspath(argument)
         return _existing(
-            Path(os.fspath(argument)), f"_env_file={quote_value(os.fspath(argument))}"
-        ), "argument"
+            Path(named), f"The .env file {quote_value(named)} (given as _env_file= or --env-file)"
+        )
     named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
     if named.lower() == NO_ENV_FILE:
-        return None, f"{ENV_FILE_VARIABLE}={NO_ENV_FILE}"
+        return None
     if named:
-        return _existing(Path(named), f"{ENV_FILE_VARIABLE}={quote_value(named)}"), ENV_FILE_VARIABLE
+        return _existing(Path(named), f"{ENV_FILE_VARIABLE}={quote_value(named)}")
     default = Path(_DEFAULT)
     if not os.path.lexists(default):
-        return None, _CHOSEN
-    return _existing(default, f"the .env file {default.resolve()} ({_CHOSEN})"), _CHOSEN
+        return None
+    return _existing(default, f"The .env file {default.resolve()} ({_CHOSEN})")
 
 
 def _existing(path: Path, shown: str) -> Path:

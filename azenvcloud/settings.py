@@ -142,7 +142,7 @@ class Settings(BaseSettings):
             "metadata_ttl": metadata_ttl,
             "metadata_cache_dir": os.fspath(metadata_cache_dir) if metadata_cache_dir is not None else None,
         }
-        path, _ = choose_env_file(_env_file)
+        path = choose_env_file(_env_file)
         env_file = read_env_file(path) if path is not None else None
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         token = _reading.set(env_file)

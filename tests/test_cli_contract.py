@@ -171,3 +171,13 @@ def test_a_missing_async_transport_names_the_extra(
 
     with pytest.raises(ImportError, match=r"pip install 'azenvcloud\[aio\]'"):
         asyncio.run(build())
+
+
+def test_show_never_prints_a_control_character_from_an_identity_variable(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLIENT_ID", "\x1b[2J\x1b[31mclient")
+    assert main(["show"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "'\\x1b[2J\\x1b[31mclient'" in out

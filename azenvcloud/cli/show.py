@@ -7,10 +7,11 @@ import json
 import os
 from typing import Any, TextIO
 
+from .._values import find_control_character
 from .._version import __version__
 from ..clients import get_credential
 from ..credentials import identity_variable_sources
-from ..errors import redact_url
+from ..errors import quote_value, redact_url
 from ..provenance import IDENTITY_VARIABLES, VARIABLES
 from ..settings import Settings, configure, get_settings
 from ._chain import chain_of, first_ready
@@ -77,6 +78,8 @@ def identity_variables(settings: Settings) -> dict[str, dict[str, str]]:
     found = {}
     for name, source in identity_variable_sources(settings).items():
         value = os.environ.get(name, "").strip() or settings._identity_from_env_file.get(name, "").strip()
+        if find_control_character(value) is not None:
+            value = quote_value(value)  # shown, not obeyed: an escape sequence must not reach the terminal
         found[name] = {
             "value": "(set, value hidden)" if IDENTITY_VARIABLES[name] else value,
             "source": source,

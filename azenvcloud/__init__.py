@@ -13,6 +13,7 @@ from .clients import get_client, get_credential, get_resource_client, get_subscr
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
 from .errors import ConfigurationError, MetadataUnavailableError
 from .provenance import Source
+from .services import Service, service_scope, service_url
 from .settings import Settings, configure, get_settings
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "CloudSuffixes",
     "ConfigurationError",
     "MetadataUnavailableError",
+    "Service",
     "Settings",
     "Source",
     "__version__",
@@ -33,4 +35,6 @@ __all__ = [
     "get_settings",
     "get_subscription_client",
     "reset",
+    "service_scope",
+    "service_url",
 ]

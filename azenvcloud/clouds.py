@@ -6,12 +6,16 @@ import difflib
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import _builtin_clouds as data
 from ._values import InvalidValue, parse_endpoint, scope_for_audience
 from .errors import ConfigurationError, quote_value
+
+if TYPE_CHECKING:
+    from .services import Service
 
 __all__ = [
     "BUILTIN_CLOUDS",
@@ -88,6 +92,8 @@ class Cloud(BaseModel):
         endpoints: Every service endpoint the cloud defines, Azure CLI field names.
         suffixes: Every DNS suffix the cloud defines, Azure CLI field names.
         identity_provider: ``AAD`` (Microsoft Entra ID) or ``ADFS`` (Azure Stack Hub).
+        service_overrides: Data-plane values set by ``AZURE_SERVICE_<SERVICE>_<FIELD>``
+            variables: ``{service: {"suffix" | "audience" | "endpoint": value}}``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -100,6 +106,14 @@ class Cloud(BaseModel):
     endpoints: CloudEndpoints
     suffixes: CloudSuffixes
     identity_provider: str = "AAD"
+    service_overrides: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @property
+    def services(self) -> dict[str, Service]:
+        """Every data-plane service of the cloud (:mod:`azenvcloud.services`), by name."""
+        from .services import services_of
+
+        return services_of(self)
 
     @property
     def adfs(self) -> bool:

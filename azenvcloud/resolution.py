@@ -52,7 +52,12 @@ from .errors import ConfigurationError, MetadataUnavailableError, quote_value, r
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
 
-__all__ = ["DEFAULT_METADATA_TTL", "Resolution", "load_metadata", "resolve"]
+__all__ = ["DEFAULT_METADATA_TTL", "SERVICES_KEY", "SERVICE_PREFIX", "Resolution", "load_metadata", "resolve"]
+
+SERVICE_PREFIX = "AZURE_SERVICE_"
+"""Variables ``AZURE_SERVICE_<SERVICE>_<FIELD>`` set a data-plane service's values."""
+SERVICES_KEY = "service_overrides"
+"""Where the sources hand over the ``AZURE_SERVICE_*`` variables: ``{variable: value}``."""
 
 T = TypeVar("T")
 
@@ -182,6 +187,7 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         default_source = Source("default", base.name) if base else Source("derived")
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
+    cloud = _with_service_overrides(cloud, values, sources, resolved_sources)
 
     subscription_id = None
     if "subscription_id" in values:
@@ -215,6 +221,40 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     return Resolution(
         cloud, subscription_id, disable, api_profile, metadata_url, ttl, cache_dir, resolved_sources
     )
+
+
+def _with_service_overrides(
+    cloud: Cloud,
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    resolved_sources: dict[str, Source],
+) -> Cloud:
+    """Lay the ``AZURE_SERVICE_*`` variables over the cloud's data-plane services."""
+    from .services import parse_service_overrides
+
+    raw = values.get(SERVICES_KEY)
+    if not isinstance(raw, Mapping) or not raw:
+        return cloud
+    origins: Mapping[str, Source] = sources.get(SERVICES_KEY) or {}  # type: ignore[assignment]
+    try:
+        overrides = parse_service_overrides({str(k): str(v) for k, v in raw.items()})
+    except InvalidValue as exc:
+        variable = str(getattr(exc, "variable", SERVICE_PREFIX))
+        origin = origins.get(variable, Source("environment"))
+        where = f" (from .env file {origin.detail})" if origin.kind == "dotenv" else ""
+        raise ConfigurationError(
+            f"{variable}{where}={quote_value(raw.get(variable, ''))} is not usable: {exc.problem}. "
+            f"Accepted: {exc.accepted}.",
+            variables=(variable,),
+        ) from None
+    for service, fields in overrides.items():
+        for field in fields:
+            variable = f"{SERVICE_PREFIX}{service.upper()}_{field.upper()}"
+            resolved_sources[f"services.{service}.{field}"] = origins.get(variable, Source("environment"))
+    merged = {name: dict(fields) for name, fields in cloud.service_overrides.items()}
+    for service, fields in overrides.items():
+        merged.setdefault(service, {}).update(fields)
+    return cloud.model_copy(update={"service_overrides": merged})
 
 
 def _cache_settings(

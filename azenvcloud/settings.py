@@ -18,7 +18,7 @@ from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, resolve
+from .resolution import DEFAULT_METADATA_TTL, SERVICE_PREFIX, SERVICES_KEY, resolve
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 
@@ -47,9 +47,16 @@ class _Recorded:
         self._detail = detail
 
     def __call__(self) -> dict[str, Any]:
-        found = {field: value for field, value in self._source().items() if field in VARIABLES}
-        found = {field: value for field, value in found.items() if not _is_blank(value)}
-        return {**found, _SOURCES_KEY: {field: Source(self._kind, self._detail) for field in found}}
+        given = self._source()
+        found = {
+            field: value for field, value in given.items() if field in VARIABLES and not _is_blank(value)
+        }
+        sources: dict[str, Any] = {field: Source(self._kind, self._detail) for field in found}
+        services = given.get(SERVICES_KEY)
+        if services:  # one dict of AZURE_SERVICE_* variables, merged per variable across sources
+            found[SERVICES_KEY] = dict(services)
+            sources[SERVICES_KEY] = {name: Source(self._kind, self._detail) for name in services}
+        return {**found, _SOURCES_KEY: sources}
 
 
 class _Variables(PydanticBaseSettingsSource):
@@ -74,7 +81,17 @@ class _Variables(PydanticBaseSettingsSource):
         if self._cli:  # only the Azure CLI's variable, below everything of ours
             value = self._values.get(self.ARM_METADATA_URL)
             return {} if _is_blank(value) else {"cloud_metadata_url": value}
-        return {field: self._values[name] for field, name in VARIABLES.items() if name in self._values}
+        found: dict[str, Any] = {
+            field: self._values[name] for field, name in VARIABLES.items() if name in self._values
+        }
+        services = {
+            name: value
+            for name, value in self._values.items()
+            if name.startswith(SERVICE_PREFIX) and not _is_blank(value)
+        }
+        if services:
+            found[SERVICES_KEY] = services
+        return found
 
 
 class Settings(BaseSettings):
@@ -196,7 +213,9 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "Settings are built from their sources: call Settings(...) or get_settings()."
             )
-        resolution = resolve({k: v for k, v in raw.items() if k in VARIABLES}, raw[_SOURCES_KEY])
+        resolution = resolve(
+            {k: v for k, v in raw.items() if k in VARIABLES or k == SERVICES_KEY}, raw[_SOURCES_KEY]
+        )
         cloud = resolution.cloud
         settings = handler(
             {

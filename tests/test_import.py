@@ -32,6 +32,10 @@ def test_public_api_is_curated() -> None:
         "configure",
         "Settings",
         "Cloud",
+        "MetadataUnavailableError",
+        "Service",
+        "service_url",
+        "service_scope",
     ):
         assert name in azenvcloud.__all__
         assert getattr(azenvcloud, name).__doc__

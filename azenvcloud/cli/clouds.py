@@ -8,7 +8,9 @@ from typing import Any, TextIO
 
 from .._builtin_clouds import RETIRED_NAMES, RETIRED_REASONS
 from ..clouds import BUILTIN_CLOUDS, names_of
+from ..services import services_report
 from ._output import EXIT_OK, write_rows
+from .show import service_rows
 
 __all__ = ["add_parser", "run"]
 
@@ -35,6 +37,7 @@ def _clouds() -> list[dict[str, Any]]:
             "audience": cloud.audience,
             "credential_scopes": list(cloud.credential_scopes),
             "sdk_cloud_setting": cloud.sdk_cloud_setting,
+            "services": services_report(cloud),
         }
         for name, cloud in BUILTIN_CLOUDS.items()
     ]
@@ -57,6 +60,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
                 ("scope", ", ".join(cloud["credential_scopes"])),
             ],
         )
+        write_rows(out, service_rows(cloud["services"]), indent="    ")
         out.write("\n")
     out.write("Custom: any other cloud, from AZURE_CLOUD_METADATA_URL or AZURE_AUTHORITY_HOST, ")
     out.write("AZURE_RESOURCE_MANAGER and AZURE_AUDIENCE together\n")

@@ -13,6 +13,7 @@ from ..clients import get_credential
 from ..credentials import identity_variable_sources
 from ..errors import quote_value, redact_url
 from ..provenance import IDENTITY_VARIABLES, VARIABLES
+from ..services import services_report
 from ..settings import Settings, configure, get_settings
 from ._chain import chain_of, first_ready
 from ._output import EXIT_OK, write_rows
@@ -137,6 +138,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             "credential_chain": [{"credential": name, "status": status} for name, status in chain],
             "first_credential": first_ready(chain),
             "warnings": warnings,
+            "services": services_report(settings.cloud, settings.sources),
         }
         json.dump(document, out, indent=2)
         out.write("\n")
@@ -159,4 +161,19 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         out.write(f"warning: {warning}\n")
     out.write(f"credential: DefaultAzureCredential; first to answer: {first_ready(chain)}\n")
     write_rows(out, chain)
+    out.write("data-plane services (AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT set them):\n")
+    write_rows(out, service_rows(services_report(settings.cloud, settings.sources)))
     return EXIT_OK
+
+
+def service_rows(report: dict[str, dict[str, str | None]]) -> list[tuple[str, str]]:
+    """One row per service: where its hosts are, its audience, and any override's source."""
+    rows = []
+    for name, row in report.items():
+        where = row["endpoint"] or (f"*.{row['suffix']}" if row["suffix"] else "hosts unknown")
+        audience = row["audience"] or (
+            "from the vault's challenge" if name in {"keyvault", "mhsm"} else "audience unknown"
+        )
+        overridden = [value for key, value in row.items() if key.endswith("_source") and value]
+        rows.append((name, "  ".join([where, audience, *overridden])))
+    return rows

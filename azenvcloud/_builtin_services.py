@@ -1,0 +1,106 @@
+"""Data-plane services of the built-in clouds beyond the Azure CLI's table, as data.
+
+The Azure CLI's table (``_builtin_clouds.py``) already gives, for every cloud it knows: the Key
+Vault, Managed HSM, Storage and Container Registry DNS suffixes and the Log Analytics and
+Microsoft Graph endpoints; ``services.py`` derives those services from it (and from a private
+cloud's metadata alike). This file holds the rest: values that no CLI field carries, each with
+the source that supports it. A value no source supports is absent, never guessed, and never the
+public cloud's: Bleu has none here (no source publishes them), and China has no Search suffix.
+
+Sources (``../shared/research/dataplane.md`` has the excerpts):
+
+- [GO1] hashicorp/go-azure-sdk ``sdk/environments/azure_public.go``, ``azure_china.go``, ``azure_gov.go``
+- [GO2] hashicorp/go-azure-sdk ``sdk/environments/helpers.go``: Storage's resource ID is
+  ``https://storage.azure.com`` in every cloud; Azure/azure-sdk-for-go PR #25534 (``storage.azure.cn``
+  and ``storage.azure.us`` are refused by Entra ID)
+- [GO4] Azure/azure-sdk-for-go ``cloud_config.go`` of azquery, azingest, azappconfig, azcontainerregistry
+- [GO5] Azure/azure-sdk-for-go ``sdk/data/aztables/cloud_config.go``
+- [SB1] azure-servicebus 7.15 ``azure/servicebus/_common/constants.py``; [EH1] azure-eventhub 5.15
+  ``azure/eventhub/_constants.py`` (the audiences those SDKs hard-code)
+- [ACR1] azure-containerregistry 1.2 ``azure/containerregistry/_helpers.py``: ``DEFAULT_AUDIENCE``,
+  "used for all clouds"
+- [NET2] Azure/azure-sdk-for-net ``AppConfigurationAudience.cs``
+- [SE1] azure-search-documents 12.0 README "Authenticate in a National Cloud"; azure-sdk-for-java
+  ``SearchAudience``
+- [MI1] azure-monitor-ingestion 1.1 README ("non-public Azure clouds")
+- [MQ2] azure-monitor-querymetrics 1.0 README; azure-sdk-for-java ``MetricsAudience``
+- [COS] Azure/azure-sdk-for-go#24243 and azure-sdk-for-java PR #45246 (Cosmos DB audiences per cloud)
+- [COG] azure-sdk-for-js ``KnownFormRecognizerAudience``; Azure/azure-sdk-for-net PR #20970
+"""
+
+from __future__ import annotations
+
+from ._builtin_clouds import CHINA, PUBLIC, US_GOVERNMENT
+
+# cloud -> service -> {"suffix" | "audience": value}. Suffixes without a leading dot.
+SERVICES: dict[str, dict[str, dict[str, str]]] = {
+    PUBLIC: {
+        "storage": {"audience": "https://storage.azure.com"},  # [GO2]
+        "acr": {"audience": "https://containerregistry.azure.net"},  # [ACR1]
+        "cosmos": {"suffix": "documents.azure.com", "audience": "https://cosmos.azure.com"},  # [GO1] [COS]
+        "cosmos_table": {"suffix": "table.cosmos.azure.com", "audience": "https://cosmos.azure.com"},  # [GO5]
+        "servicebus": {
+            "suffix": "servicebus.windows.net",
+            "audience": "https://servicebus.azure.net",
+        },  # [GO1] [SB1]
+        "eventhubs": {
+            "suffix": "servicebus.windows.net",
+            "audience": "https://eventhubs.azure.net",
+        },  # [GO1] [EH1]
+        "appconfig": {"suffix": "azconfig.io", "audience": "https://appconfig.azure.com"},  # [GO1] [NET2]
+        "search": {"suffix": "search.windows.net", "audience": "https://search.azure.com"},  # [GO1] [SE1]
+        "monitor_ingestion": {"audience": "https://monitor.azure.com"},  # [MI1] [GO4]
+        "monitor_metrics": {
+            "suffix": "metrics.monitor.azure.com",  # {region}.metrics.monitor.azure.com [MQ2]
+            "audience": "https://metrics.monitor.azure.com",  # [MQ2]
+        },
+        "cognitive": {
+            "suffix": "cognitiveservices.azure.com",  # [COG]
+            "audience": "https://cognitiveservices.azure.com",  # [COG]
+        },
+    },
+    CHINA: {
+        "storage": {"audience": "https://storage.azure.com"},  # [GO2]: the same in every cloud
+        "acr": {"audience": "https://containerregistry.azure.net"},  # [ACR1]: "used for all clouds"
+        "cosmos": {"suffix": "documents.azure.cn", "audience": "https://cosmos.azure.cn"},  # [GO1] [COS]
+        "cosmos_table": {"suffix": "table.cosmos.azure.cn", "audience": "https://cosmos.azure.cn"},  # [GO5]
+        "servicebus": {"suffix": "servicebus.chinacloudapi.cn"},  # [GO1]; its audience: no source
+        "eventhubs": {"suffix": "servicebus.chinacloudapi.cn"},  # [GO1]; its audience: no source
+        "appconfig": {
+            "suffix": "azconfig.azure.cn",
+            "audience": "https://appconfig.azure.cn",
+        },  # [GO1] [NET2]
+        "search": {"audience": "https://search.azure.cn"},  # [SE1]; the host suffix: no source
+        "monitor_ingestion": {"audience": "https://monitor.azure.cn"},  # [MI1] [GO4]
+        "monitor_metrics": {
+            "suffix": "metrics.monitor.azure.cn",  # [MQ2]
+            "audience": "https://metrics.monitor.azure.cn",  # [MQ2]
+        },
+        "cognitive": {
+            "suffix": "cognitiveservices.azure.cn",  # [COG]
+            "audience": "https://cognitiveservices.azure.cn",  # [COG]
+        },
+    },
+    US_GOVERNMENT: {
+        "storage": {"audience": "https://storage.azure.com"},  # [GO2]: the same in every cloud
+        "acr": {"audience": "https://containerregistry.azure.net"},  # [ACR1]: "used for all clouds"
+        "cosmos": {"suffix": "documents.azure.us", "audience": "https://cosmos.azure.us"},  # [GO1] [COS]
+        "cosmos_table": {"suffix": "table.cosmos.azure.us", "audience": "https://cosmos.azure.us"},  # [GO5]
+        "servicebus": {"suffix": "servicebus.usgovcloudapi.net"},  # [GO1]; its audience: no source
+        "eventhubs": {"suffix": "servicebus.usgovcloudapi.net"},  # [GO1]; its audience: no source
+        "appconfig": {
+            "suffix": "azconfig.azure.us",
+            "audience": "https://appconfig.azure.us",
+        },  # [GO1] [NET2]
+        "search": {"suffix": "search.azure.us", "audience": "https://search.azure.us"},  # [GO1] [SE1]
+        "monitor_ingestion": {"audience": "https://monitor.azure.us"},  # [MI1] [GO4]
+        "monitor_metrics": {
+            "suffix": "metrics.monitor.azure.us",  # [MQ2]
+            "audience": "https://metrics.monitor.azure.us",  # [MQ2]
+        },
+        "cognitive": {
+            "suffix": "cognitiveservices.azure.us",  # [COG]
+            "audience": "https://cognitiveservices.azure.us",  # [COG]
+        },
+    },
+}

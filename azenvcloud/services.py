@@ -1,0 +1,304 @@
+"""Data-plane services per cloud: the DNS suffix that builds a host from a short name, the token
+audience, and the fixed endpoint where a service has one.
+
+Every cloud's services come from one place: the values the Azure CLI's table (or a private
+cloud's metadata, or a snapshot) gives under the CLI's names, plus, for the built-in clouds, the
+sourced values of ``_builtin_services.py``, plus overrides from the environment or ``.env``:
+
+    AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT
+    e.g. AZURE_SERVICE_KEYVAULT_SUFFIX=vault.cloudapi.microsoft.scloud
+
+A value that is not known is ``None``, and asking for it is a :class:`ConfigurationError` that
+names the variable supplying it: never the public cloud's value.
+
+For SDKs without a recipe, :func:`service_url` and :func:`service_scope` give a service's URL for
+a short name and its token scope in the resolved cloud, to use with ``get_credential()``::
+
+    url = azenvcloud.service_url("blob", "st1")        # https://st1.blob.core.chinacloudapi.cn
+    scope = azenvcloud.service_scope("blob")           # https://storage.azure.com/.default
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from . import _builtin_services as data
+from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_dns_suffix, parse_endpoint
+from .errors import ConfigurationError, quote_value
+
+if TYPE_CHECKING:
+    from .clouds import Cloud
+    from .settings import Settings
+
+__all__ = [
+    "SERVICE_FIELDS",
+    "SERVICE_NAMES",
+    "Service",
+    "check_service_url",
+    "override_variable",
+    "parse_service_overrides",
+    "service_scope",
+    "service_url",
+    "services_of",
+    "services_report",
+]
+
+SERVICE_FIELDS = ("suffix", "audience", "endpoint")
+"""What a service has: a DNS suffix, a token audience, a fixed endpoint."""
+
+SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "keyvault": "Key Vault (vaults: {name}.{suffix}; the audience comes from the vault's challenge)",
+        "mhsm": "Key Vault Managed HSM",
+        "blob": "Storage blobs",
+        "queue": "Storage queues",
+        "file": "Storage file shares",
+        "dfs": "Storage Data Lake",
+        "table": "Storage tables",
+        "acr": "Container Registry",
+        "cosmos": "Cosmos DB",
+        "cosmos_table": "Cosmos DB for Table",
+        "servicebus": "Service Bus",
+        "eventhubs": "Event Hubs",
+        "appconfig": "App Configuration",
+        "search": "AI Search",
+        "log_analytics": "Log Analytics (query)",
+        "monitor_ingestion": "Azure Monitor logs ingestion",
+        "monitor_metrics": "Azure Monitor metrics ({region}.{suffix})",
+        "cognitive": "Azure AI services (Cognitive Services)",
+        "graph": "Microsoft Graph",
+    }
+)
+"""Every service azenvcloud knows, by the name its variables and helpers use."""
+
+_STORAGE_KINDS = ("blob", "queue", "file", "dfs", "table")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_OVERRIDE = re.compile(r"AZURE_SERVICE_([A-Z0-9_]+)_(SUFFIX|AUDIENCE|ENDPOINT)")
+
+
+class Service(BaseModel):
+    """One data-plane service in one cloud.
+
+    Attributes:
+        name: The service's name (``keyvault``, ``blob``, ``graph``, ...).
+        suffix: The DNS suffix a resource's host ends with, without a leading dot
+            (``vault.azure.cn``), or ``None`` where it is not known.
+        audience: The token audience, without a trailing slash, or ``None``.
+        endpoint: The fixed endpoint of a service that has one (Log Analytics, Microsoft Graph).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    suffix: str | None = None
+    audience: str | None = None
+    endpoint: str | None = None
+
+    @property
+    def scope(self) -> str | None:
+        """The ``.default`` scope of the audience."""
+        return f"{self.audience}{SCOPE_SUFFIX}" if self.audience else None
+
+
+def override_variable(service: str, field: str) -> str:
+    """The variable that sets ``field`` of ``service``: ``AZURE_SERVICE_KEYVAULT_SUFFIX``."""
+    return f"AZURE_SERVICE_{service.upper()}_{field.upper()}"
+
+
+def _from_cli(cloud: Cloud) -> dict[str, dict[str, str | None]]:
+    """The services the Azure CLI's fields (or metadata under those names) describe."""
+    suffixes, endpoints = cloud.suffixes, cloud.endpoints
+    storage = _undotted(suffixes.storage_endpoint)
+    found: dict[str, dict[str, str | None]] = {
+        "keyvault": {"suffix": _undotted(suffixes.keyvault_dns)},
+        "mhsm": {"suffix": _undotted(suffixes.mhsm_dns)},
+        "acr": {"suffix": _undotted(suffixes.acr_login_server_endpoint)},
+        **{kind: {"suffix": f"{kind}.{storage}" if storage else None} for kind in _STORAGE_KINDS},
+    }
+    for service, value in (
+        ("log_analytics", endpoints.log_analytics_resource_id),
+        ("graph", endpoints.microsoft_graph_resource_id),
+    ):
+        url = value.rstrip("/") if value else None
+        found[service] = {"endpoint": url, "audience": url}
+    return found
+
+
+def _undotted(suffix: str | None) -> str | None:
+    return suffix.lstrip(".") if suffix else None
+
+
+def services_of(cloud: Cloud) -> dict[str, Service]:
+    """Every service of ``cloud``: its CLI fields, the built-in values, then its overrides."""
+    values: dict[str, dict[str, str]] = {name: {} for name in SERVICE_NAMES}
+    for name, derived in _from_cli(cloud).items():
+        values[name].update({k: v for k, v in derived.items() if v is not None})
+    for name, builtin in data.SERVICES.get(cloud.name, {}).items():
+        for kind in _STORAGE_KINDS if name == "storage" else (name,):
+            values[kind].update(builtin)
+    for name, overridden in cloud.service_overrides.items():
+        values[name].update(overridden)
+    return {name: Service(name=name, **fields) for name, fields in values.items()}
+
+
+def parse_service_overrides(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """``AZURE_SERVICE_*`` variables (name -> value) as ``{service: {field: value}}``, checked.
+
+    Raises:
+        InvalidValue: On the first bad one, with ``.variable`` naming it: a service azenvcloud
+            does not know (a typo), a suffix that is no DNS suffix, an endpoint or audience
+            that is no https URL.
+    """
+    found: dict[str, dict[str, str]] = {}
+    for variable, value in sorted(raw.items()):
+        match = _OVERRIDE.fullmatch(variable)
+        service = match.group(1).lower() if match else ""
+        if service not in SERVICE_NAMES:
+            error = InvalidValue(
+                "it names no service azenvcloud knows",
+                f"AZURE_SERVICE_<SERVICE>_SUFFIX, _AUDIENCE or _ENDPOINT, <SERVICE> one of "
+                f"{', '.join(name.upper() for name in SERVICE_NAMES)}",
+            )
+            error.variable = variable  # type: ignore[attr-defined]
+            raise error
+        field = match.group(2).lower()  # type: ignore[union-attr]  # matched: service is known
+        try:
+            found.setdefault(service, {})[field] = _parse_field(field, value)
+        except InvalidValue as exc:
+            exc.variable = variable  # type: ignore[attr-defined]
+            raise
+    return found
+
+
+def _parse_field(field: str, value: str) -> str:
+    if field == "suffix":
+        return parse_dns_suffix(value).lstrip(".").lower()
+    return parse_endpoint(value, accepted="an https URL such as https://vault.azure.cn").rstrip("/")
+
+
+def _service(settings: Settings, name: str, field: str) -> str:
+    if name not in SERVICE_NAMES:
+        raise ValueError(f"{name!r} is no service azenvcloud knows; known: {', '.join(SERVICE_NAMES)}")
+    value = getattr(services_of(settings.cloud)[name], field)
+    if value is None:
+        variable = override_variable(name, field)
+        raise ConfigurationError(
+            f"{settings.cloud_name} has no known {field} for {SERVICE_NAMES[name]}: no source azenvcloud "
+            f"trusts publishes it for this cloud, and it never uses another cloud's. Accepted: set "
+            f"{variable} (in the environment or .env) to this cloud's value, if it offers the service.",
+            variables=(variable,),
+        )
+    return str(value)
+
+
+def service_url(service: str, name: str | None = None) -> str:
+    """The https URL of a resource of ``service`` in the resolved cloud.
+
+    Args:
+        service: A service name (:data:`SERVICE_NAMES`), such as ``"keyvault"`` or ``"blob"``.
+        name: The resource's short name (``"kv1"``): a DNS label. ``None`` for a service with a
+            fixed endpoint (``"log_analytics"``, ``"graph"``).
+
+    Raises:
+        ConfigurationError: The cloud has no known suffix (or endpoint) for the service, or the
+            name is no DNS label.
+        ValueError: ``service`` is no service azenvcloud knows.
+    """
+    from .settings import get_settings
+
+    settings = get_settings()
+    if name is None:
+        return _service(settings, service, "endpoint")
+    label = name.strip().lower()
+    if not _LABEL.fullmatch(label):
+        raise ConfigurationError(
+            f"{quote_value(name)} is not a {SERVICE_NAMES.get(service, service)} name: a name is one DNS "
+            "label (letters, digits and '-', at most 63). Accepted: the short name, such as kv1; "
+            "azenvcloud adds the cloud's suffix.",
+            variables=(),
+        )
+    return f"https://{label}.{_service(settings, service, 'suffix')}"
+
+
+def service_scope(service: str) -> str:
+    """The token scope (``<audience>/.default``) of ``service`` in the resolved cloud.
+
+    Raises:
+        ConfigurationError: The cloud has no known audience for the service.
+        ValueError: ``service`` is no service azenvcloud knows.
+    """
+    from .settings import get_settings
+
+    return f"{_service(get_settings(), service, 'audience')}{SCOPE_SUFFIX}"
+
+
+def check_service_url(service: str, url: str, *, argument: str) -> str:
+    """``url`` if its host belongs to ``service`` in the resolved cloud, normalised.
+
+    This catches the commonest data-plane failure, a hard-coded public host
+    (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), before any token request.
+
+    Raises:
+        ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
+            message names the cloud it belongs to, when it is a built-in one).
+    """
+    from .clouds import BUILTIN_CLOUDS
+    from .settings import get_settings
+
+    settings = get_settings()
+    try:
+        normalised = parse_endpoint(url)
+    except InvalidValue as exc:
+        raise ConfigurationError(
+            f"{argument}={quote_value(url)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
+            variables=(argument,),
+        ) from None
+    host = host_of(normalised)
+    if _belongs(services_of(settings.cloud)[service], host):
+        return normalised
+    other = next(
+        (name for name, cloud in BUILTIN_CLOUDS.items() if _belongs(services_of(cloud)[service], host)),
+        None,
+    )
+    of = (
+        f"belongs to {other}" if other else f"is not a {SERVICE_NAMES[service]} host of {settings.cloud_name}"
+    )
+    expected = _service(
+        settings, service, "suffix" if service not in {"graph", "log_analytics"} else "endpoint"
+    )
+    raise ConfigurationError(
+        f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, whose "
+        f"{SERVICE_NAMES[service]} hosts are {expected}: values of two clouds in one process make token "
+        "requests fail. Accepted: a host of the resolved cloud (pass the short name instead of a URL), or "
+        f"set {override_variable(service, 'suffix')} if this cloud's hosts are different.",
+        variables=(argument, "AZURE_CLOUD"),
+    )
+
+
+def _belongs(service: Service, host: str) -> bool:
+    if service.endpoint and host == host_of(service.endpoint):
+        return True
+    return bool(service.suffix) and host.endswith(f".{service.suffix}")
+
+
+def services_report(
+    cloud: Cloud, sources: Mapping[str, object] | None = None
+) -> dict[str, dict[str, str | None]]:
+    """Each service's values and where an overridden one came from, for ``show`` and ``clouds``.
+
+    A value the cloud does not have reads ``None``, with the variable that would set it.
+    """
+    report: dict[str, dict[str, str | None]] = {}
+    for name, service in services_of(cloud).items():
+        row: dict[str, str | None] = {field: getattr(service, field) for field in SERVICE_FIELDS}
+        for field in SERVICE_FIELDS:
+            origin = (sources or {}).get(f"services.{name}.{field}")
+            if origin is not None:
+                row[f"{field}_source"] = f"{override_variable(name, field)} <- {origin}"
+        report[name] = row
+    return report

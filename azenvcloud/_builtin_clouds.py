@@ -195,6 +195,31 @@ NAMES: dict[str, tuple[str, ...]] = {
     CUSTOM: ("Custom",),
 }
 
+# Names that select a built-in cloud with some data-plane services of their own. US Government L5
+# (DoD) is Azure Government with Microsoft Graph at the DoD root: learn.microsoft.com
+# "Microsoft Graph national cloud deployments" (graph/deployments); hashicorp/go-azure-sdk
+# sdk/environments/azure_gov.go AzureUSGovernmentL5() and the names in its from_name.go.
+VARIANTS: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
+    "usgovernmentl5": (
+        US_GOVERNMENT,
+        {
+            "graph": {
+                "endpoint": "https://dod-graph.microsoft.us",
+                "audience": "https://dod-graph.microsoft.us",
+            }
+        },
+    ),
+    "dod": (
+        US_GOVERNMENT,
+        {
+            "graph": {
+                "endpoint": "https://dod-graph.microsoft.us",
+                "audience": "https://dod-graph.microsoft.us",
+            }
+        },
+    ),
+}
+
 RETIRED_NAMES: dict[str, tuple[str, ...]] = {
     GERMAN: ("AzureGermanCloud", "AZURE_GERMAN_CLOUD", "AZURE_GERMANY", "AzureGermany", "german", "germany"),
 }

@@ -216,7 +216,8 @@ def _fold(name: str) -> str:
 _PRIVATE_CLOUD_WORDS = ("stack", "ussec", "usnat", "secret", "airgap")
 
 _BY_FOLDED_NAME: dict[str, str] = {
-    _fold(alias): canonical for canonical, aliases in data.NAMES.items() for alias in aliases
+    **{_fold(alias): canonical for canonical, aliases in data.NAMES.items() for alias in aliases},
+    **{_fold(variant): canonical for variant, (canonical, _) in data.VARIANTS.items()},
 }
 _RETIRED_BY_FOLDED_NAME: dict[str, str] = {
     _fold(alias): canonical for canonical, aliases in data.RETIRED_NAMES.items() for alias in aliases
@@ -250,6 +251,12 @@ def canonical_cloud_name(name: str) -> str:
         "or AZURE_CLOUD_METADATA_URL",
         _accepted_names(),
     )
+
+
+def variant_services(name: str) -> dict[str, dict[str, str]]:
+    """The data-plane services a cloud name brings beyond its cloud's (``dod``: the DoD Graph)."""
+    variant = data.VARIANTS.get(_fold(name))
+    return {service: dict(fields) for service, fields in variant[1].items()} if variant else {}
 
 
 def is_retired_cloud_name(name: str) -> bool:

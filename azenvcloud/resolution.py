@@ -47,6 +47,7 @@ from .clouds import (
     cloud_name_for_authority_host,
     cloud_name_for_management_host,
     is_retired_cloud_name,
+    variant_services,
 )
 from .errors import ConfigurationError, MetadataUnavailableError, quote_value, redact_url
 from .profiles import API_PROFILES, LATEST
@@ -187,6 +188,8 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         default_source = Source("default", base.name) if base else Source("derived")
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
+    if named is not None:
+        cloud = _with_variant_services(cloud, str(values["cloud"]), resolved_sources)
     cloud = _with_service_overrides(cloud, values, sources, resolved_sources)
 
     subscription_id = None
@@ -221,6 +224,17 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     return Resolution(
         cloud, subscription_id, disable, api_profile, metadata_url, ttl, cache_dir, resolved_sources
     )
+
+
+def _with_variant_services(cloud: Cloud, name: str, resolved_sources: dict[str, Source]) -> Cloud:
+    """A cloud name such as ``dod`` (US Government L5) brings services of its own."""
+    services = variant_services(name)
+    for service, fields in services.items():
+        for field in fields:
+            resolved_sources[f"services.{service}.{field}"] = Source(
+                "derived", f"from AZURE_CLOUD={name.strip()}"
+            )
+    return cloud.model_copy(update={"service_overrides": services}) if services else cloud
 
 
 def _with_service_overrides(

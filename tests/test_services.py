@@ -202,3 +202,17 @@ def test_show_and_clouds_list_the_services(
     assert listed["AzureBleuCloud"]["blob"]["audience"] is None
     assert listed["AzureChinaCloud"]["blob"]["suffix"] == "blob.core.chinacloudapi.cn"
     assert set(listed) == set(BUILTIN_CLOUDS)
+
+
+@pytest.mark.parametrize("name", ["usgovernmentl5", "dod", "DoD", "USGovernmentL5"])
+def test_dod_is_us_government_with_the_dod_graph(azenvcloud_env: pytest.MonkeyPatch, name: str) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", name)
+    settings = azenvcloud.get_settings()
+    assert settings.cloud_name == "AzureUSGovernment"
+    assert settings.authority_host == "https://login.microsoftonline.us"
+    assert service_url("graph") == "https://dod-graph.microsoft.us"
+    assert service_scope("graph") == "https://dod-graph.microsoft.us/.default"
+    assert str(settings.source_of("services.graph.endpoint")) == f"derived from AZURE_CLOUD={name}"
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZURE_CLOUD", "usgovernmentl4")  # GCC High: the government Graph
+    assert service_url("graph") == "https://graph.microsoft.us"

@@ -53,7 +53,7 @@ SERVICE_FIELDS = ("suffix", "audience", "endpoint")
 
 SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
     {
-        "keyvault": "Key Vault (vaults: {name}.{suffix}; the audience comes from the vault's challenge)",
+        "keyvault": "Key Vault",
         "mhsm": "Key Vault Managed HSM",
         "blob": "Storage blobs",
         "queue": "Storage queues",
@@ -69,7 +69,7 @@ SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
         "search": "AI Search",
         "log_analytics": "Log Analytics (query)",
         "monitor_ingestion": "Azure Monitor logs ingestion",
-        "monitor_metrics": "Azure Monitor metrics ({region}.{suffix})",
+        "monitor_metrics": "Azure Monitor metrics",
         "cognitive": "Azure AI services (Cognitive Services)",
         "graph": "Microsoft Graph",
     }

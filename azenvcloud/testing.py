@@ -49,8 +49,23 @@ __all__ = [
     "refuse_non_loopback_dns",
 ]
 
-BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOSTS}))
-"""Every authority and Resource Manager host of the built-in (and retired) clouds."""
+
+def _data_plane_hosts() -> set[str]:
+    from .clouds import BUILTIN_CLOUDS
+
+    hosts = set()
+    for cloud in BUILTIN_CLOUDS.values():
+        for service in cloud.services.values():
+            if service.suffix:
+                hosts.add(f"*.{service.suffix}")
+            if service.endpoint:
+                hosts.add(service.endpoint.split("://", 1)[1])
+    return hosts
+
+
+BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOSTS, *_data_plane_hosts()}))
+"""Every authority and Resource Manager host of the built-in (and retired) clouds, and their
+data-plane hosts (``*.vault.azure.cn`` covers every vault)."""
 
 # Variables that steer azenvcloud, azure-identity, azure-core or the HTTP stack.
 _ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_")
@@ -174,7 +189,9 @@ class RecordedRequest:
 
     @property
     def kind(self) -> str:
-        """``token``, ``openid``, ``instance_discovery``, ``metadata`` or ``arm``."""
+        """``token``, ``openid``, ``instance_discovery``, ``metadata``, ``keyvault`` or ``arm``."""
+        if ".vault." in self.host:
+            return "keyvault"
         if self.path.endswith("/token"):
             return "token"
         if "openid-configuration" in self.path:
@@ -225,6 +242,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
     def _dispatch(self, method: str) -> None:
         cloud = self.server.cloud
         parts = urlsplit(self.path)
@@ -260,6 +280,10 @@ class _Handler(BaseHTTPRequestHandler):
         if served is not None:
             self._send(*served)
             return
+        if ".vault." in recorded.host and parts.path.startswith("/secrets/"):
+            status, payload, headers = cloud._key_vault(recorded)
+            self._send(status, payload, headers)
+            return
         status, payload = cloud._route(
             method, parts.path, query=recorded.query, form=form, bearer=bearer, base=self._base_url()
         )
@@ -276,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        if status == 401:
+        if status == 401 and "WWW-Authenticate" not in (headers or {}):
             self.send_header(
                 "WWW-Authenticate", 'Bearer authorization_uri="https://login.invalid", error="invalid_token"'
             )
@@ -590,7 +614,7 @@ class FakeCloud:
         Contexts may nest and close in any order: each takes back only its own names, and name
         resolution is restored when the last one closes.
         """
-        unknown = sorted(set(hostnames) - set(self._hostnames))
+        unknown = sorted(name for name in hostnames if not self._covers(name))
         if unknown:
             raise ValueError(
                 f"the certificate does not cover {unknown}; pass them as FakeCloud(hostnames=...)"
@@ -601,6 +625,12 @@ class FakeCloud:
             yield
         finally:
             _ROUTES.remove(route)
+
+    def _covers(self, name: str) -> bool:
+        """Whether the certificate covers ``name`` (exactly, or by a ``*.`` wildcard of one label)."""
+        name = name.lower().rstrip(".")
+        parent = name.split(".", 1)[1] if "." in name else ""
+        return name in self._hostnames or f"*.{parent}" in self._hostnames
 
     # -- the fake service ------------------------------------------------------------------
 
@@ -660,6 +690,23 @@ class FakeCloud:
         if status == 200 and isinstance(payload, tuple):
             return payload  # (status, JSON) from the user's callable
         return status, payload
+
+    def _key_vault(self, request: RecordedRequest) -> tuple[int, Any, dict[str, str]]:
+        """A vault's secrets, as Key Vault answers: a challenge naming the resource (the vault's
+        suffix) and tenant to a request without a token, the secret to one with a token for it."""
+        resource = f"https://{request.host.split('.', 1)[1]}"
+        challenge = {
+            "WWW-Authenticate": f'Bearer authorization="https://login.invalid/{self.tenant_id}", '
+            f'resource="{resource}"'
+        }
+        with self._state.lock:
+            scope = self._state.tokens.get(request.bearer or "")
+        if scope != f"{resource}/.default":
+            return 401, {"error": {"code": "Unauthorized", "message": "a token for the vault"}}, challenge
+        name = request.path.split("/")[2]
+        if request.method == "PUT":
+            return 200, {"id": f"https://{request.host}/secrets/{name}/1", "value": "set"}, {}
+        return 200, {"id": f"https://{request.host}/secrets/{name}/1", "value": f"fake-value-of-{name}"}, {}
 
     def _openid_configuration(self, base: str, tenant: str) -> dict[str, Any]:
         if tenant == "adfs":

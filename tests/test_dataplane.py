@@ -1,0 +1,149 @@
+"""Data-plane clients built for the resolved cloud by ``get_client``: the real SDKs, on the wire
+against the fake cloud where it serves the service, and their constructed URL and scope where
+it does not yet."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import azenvcloud
+from azenvcloud import ConfigurationError, aio, get_client
+from azenvcloud._values import host_of
+from azenvcloud.testing import FakeCloud
+
+VAULT_SUFFIX = {"public": "vault.azure.net", "china": "vault.azure.cn", "usgov": "vault.usgovcloudapi.net"}
+
+
+@pytest.mark.parametrize("cloud", sorted(VAULT_SUFFIX))
+def test_a_secret_client_reads_the_clouds_vault_with_the_scope_its_challenge_named(
+    azenvcloud_fake_cloud: FakeCloud, cloud: str
+) -> None:
+    from azure.keyvault.secrets import SecretClient
+
+    fake, suffix = azenvcloud_fake_cloud, VAULT_SUFFIX[cloud]
+    with fake.as_cloud(cloud) as expected, fake.route_hosts(f"kv1.{suffix}"):
+        assert get_client(SecretClient, vault="kv1").get_secret("s").value == "fake-value-of-s"
+    (token,) = fake.requests_of("token")
+    assert token.host == host_of(expected.authority_host)
+    assert token.scope == f"https://{suffix}/.default"
+    vault = fake.requests_of("keyvault")
+    assert [(request.host, request.bearer is not None) for request in vault] == [
+        (f"kv1.{suffix}", False),  # the challenge
+        (f"kv1.{suffix}", True),
+    ]
+    assert vault[-1].scope == f"https://{suffix}/.default"
+
+
+def test_the_async_secret_client_does_the_same(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.keyvault.secrets.aio import SecretClient
+
+    fake = azenvcloud_fake_cloud
+
+    async def read() -> str | None:
+        try:
+            return (await aio.get_client(SecretClient, vault="kv1").get_secret("s")).value
+        finally:
+            await aio.close()
+
+    with fake.as_cloud("china"), fake.route_hosts("kv1.vault.azure.cn"):
+        assert asyncio.run(read()) == "fake-value-of-s"
+    assert fake.requests_of("token")[0].scope == "https://vault.azure.cn/.default"
+
+
+def test_a_vault_url_of_another_cloud_is_refused_before_any_request(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.keyvault.secrets import SecretClient
+
+    with (
+        azenvcloud_fake_cloud.as_cloud("china"),
+        pytest.raises(ConfigurationError, match="belongs to AzureCloud"),
+    ):
+        get_client(SecretClient, vault_url="https://kv1.vault.azure.net")
+    assert azenvcloud_fake_cloud.requests == []
+
+
+@pytest.mark.parametrize(
+    ("cloud", "url", "scope"),
+    [
+        ("china", "https://st1.blob.core.chinacloudapi.cn/", "https://storage.azure.com/.default"),
+        ("usgov", "https://st1.blob.core.usgovcloudapi.net/", "https://storage.azure.com/.default"),
+    ],
+)
+def test_a_blob_service_client_gets_the_clouds_account_url_and_storage_scope(
+    azenvcloud_env: pytest.MonkeyPatch, cloud: str, url: str, scope: str
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    azenvcloud_env.setenv("AZURE_CLOUD", cloud)
+    client = get_client(BlobServiceClient, account="st1")
+    assert client.url == url
+    assert client._credential_policy._scopes == (scope,)
+
+
+def test_a_logs_query_client_gets_the_clouds_endpoint_and_scope(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    from azure.monitor.query import LogsQueryClient
+
+    azenvcloud_env.setenv("AZURE_CLOUD", "usgov")
+    client = get_client(LogsQueryClient)
+    assert client._endpoint == "https://api.loganalytics.us"
+    assert client._config.credential_scopes == ["https://api.loganalytics.us/.default"]
+
+
+def test_a_service_the_cloud_has_no_value_for_names_the_variable(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    from azure.monitor.query import LogsQueryClient
+    from azure.storage.blob import BlobServiceClient
+
+    azenvcloud_env.setenv("AZURE_CLOUD", "bleu")
+    with pytest.raises(ConfigurationError) as caught:
+        get_client(LogsQueryClient)
+    assert caught.value.variables == ("AZURE_SERVICE_LOG_ANALYTICS_ENDPOINT",)
+    with pytest.raises(ConfigurationError) as caught:
+        get_client(BlobServiceClient, account="st1")
+    assert caught.value.variables == ("AZURE_SERVICE_BLOB_AUDIENCE",)
+
+
+def test_data_plane_clients_are_cached_per_name(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    from azure.keyvault.secrets import SecretClient
+
+    first = get_client(SecretClient, vault="kv1")
+    assert get_client(SecretClient, vault="kv1") is first
+    assert get_client(SecretClient, vault="kv2") is not first
+    assert get_client(SecretClient, vault="kv1").vault_url == "https://kv1.vault.azure.net"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({}, "needs vault='<name>'"),
+        ({"vault": "kv1", "vault_url": "https://kv1.vault.azure.net"}, "not both"),
+        ({"vault": "kv1", "credential": object()}, "credential is set by azenvcloud"),
+        (
+            {"vault": "kv1", "subscription_id": "00000000-0000-0000-0000-000000000000"},
+            "takes no subscription_id",
+        ),
+    ],
+)
+def test_data_plane_arguments_are_checked(
+    azenvcloud_env: pytest.MonkeyPatch, arguments: dict[str, object], message: str
+) -> None:
+    from azure.keyvault.secrets import SecretClient
+
+    with pytest.raises(TypeError, match=message):
+        get_client(SecretClient, **arguments)  # type: ignore[arg-type]
+
+
+def test_importing_azenvcloud_loads_no_data_plane_sdk() -> None:
+    import subprocess
+    import sys
+
+    families = ("azure.keyvault", "azure.storage", "azure.monitor")
+    code = (
+        "import sys, azenvcloud, azenvcloud.dataplane; "
+        f"print(sorted(m for m in sys.modules if m.startswith({families!r})))"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        == "[]\n"
+    )
+    assert azenvcloud.dataplane.RECIPES  # type: ignore[attr-defined]

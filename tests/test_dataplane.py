@@ -63,6 +63,54 @@ def test_a_vault_url_of_another_cloud_is_refused_before_any_request(azenvcloud_f
     assert azenvcloud_fake_cloud.requests == []
 
 
+STORAGE_SUFFIX = {
+    "public": "core.windows.net",
+    "china": "core.chinacloudapi.cn",
+    "usgov": "core.usgovcloudapi.net",
+}
+LOGS_HOST = {
+    "public": "api.loganalytics.io",
+    "china": "api.loganalytics.azure.cn",
+    "usgov": "api.loganalytics.us",
+}
+
+
+@pytest.mark.parametrize("cloud", sorted(STORAGE_SUFFIX))
+def test_a_blob_service_client_lists_and_round_trips_on_the_clouds_account_host(
+    azenvcloud_fake_cloud: FakeCloud, cloud: str
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    fake, host = azenvcloud_fake_cloud, f"st1.blob.{STORAGE_SUFFIX[cloud]}"
+    with fake.as_cloud(cloud), fake.route_hosts(host):
+        service = get_client(BlobServiceClient, account="st1")
+        assert [container.name for container in service.list_containers()] == ["c1", "c2"]
+        blob = service.get_blob_client("c1", "hello.txt")
+        blob.upload_blob(b"hello from azenvcloud", overwrite=True)
+        assert blob.download_blob().readall() == b"hello from azenvcloud"
+    requests = fake.requests_of("blob")
+    assert {request.host for request in requests} == {host}
+    assert {request.scope for request in requests} == {"https://storage.azure.com/.default"}
+    (token,) = fake.requests_of("token")
+    assert token.scope == "https://storage.azure.com/.default"
+
+
+@pytest.mark.parametrize("cloud", sorted(LOGS_HOST))
+def test_a_logs_query_posts_to_the_clouds_log_analytics_with_its_scope(
+    azenvcloud_fake_cloud: FakeCloud, cloud: str
+) -> None:
+    from azure.monitor.query import LogsQueryClient
+
+    fake, host = azenvcloud_fake_cloud, LOGS_HOST[cloud]
+    with fake.as_cloud(cloud) as expected, fake.route_hosts(host):
+        result = get_client(LogsQueryClient).query_workspace("ws-1", "print 1", timespan=None)
+    (table,) = result.tables  # type: ignore[union-attr]
+    assert [list(row) for row in table.rows] == [["ws-1", f"https://{host}/.default"]]
+    (query,) = fake.requests_of("log_analytics")
+    assert (query.method, query.host, query.path) == ("POST", host, "/v1/workspaces/ws-1/query")
+    assert fake.requests_of("token")[0].host == host_of(expected.authority_host)
+
+
 @pytest.mark.parametrize(
     ("cloud", "url", "scope"),
     [

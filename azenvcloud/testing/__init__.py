@@ -35,10 +35,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
+from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
+from . import _dataplane
 
 if TYPE_CHECKING:
-    from .clouds import Cloud
+    from ..clouds import Cloud
 
 __all__ = [
     "BUILTIN_HOSTS",
@@ -51,7 +52,7 @@ __all__ = [
 
 
 def _data_plane_hosts() -> set[str]:
-    from .clouds import BUILTIN_CLOUDS
+    from ..clouds import BUILTIN_CLOUDS
 
     hosts = set()
     for cloud in BUILTIN_CLOUDS.values():
@@ -95,7 +96,7 @@ def isolated_environment(values: Mapping[str, str]) -> Iterator[None]:
 
     For scripts and tools; in pytest, the ``azenvcloud_env`` fixture does this with ``MonkeyPatch``.
     """
-    from . import reset
+    from .. import reset
 
     saved = dict(os.environ)
     for name in [name for name in os.environ if is_isolated_variable(name)]:
@@ -189,9 +190,11 @@ class RecordedRequest:
 
     @property
     def kind(self) -> str:
-        """``token``, ``openid``, ``instance_discovery``, ``metadata``, ``keyvault`` or ``arm``."""
-        if ".vault." in self.host:
-            return "keyvault"
+        """``token``, ``openid``, ``instance_discovery``, ``metadata``, ``arm``, or a data-plane
+        service's name (``keyvault``, ``blob``, ``log_analytics``)."""
+        service = _dataplane.service_of(self)
+        if service is not None:
+            return service
         if self.path.endswith("/token"):
             return "token"
         if "openid-configuration" in self.path:
@@ -226,6 +229,7 @@ class _State:
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
     served: dict[tuple[str, str], Any] = field(default_factory=dict)
+    blobs: dict[str, bytes] = field(default_factory=dict)  # "host/container/blob" -> content
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -245,11 +249,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._dispatch("PUT")
 
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
     def _dispatch(self, method: str) -> None:
         cloud = self.server.cloud
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        raw_body = self.rfile.read(length) if length else b""
+        body = raw_body.decode("utf-8", "replace")
         form = dict(parse_qsl(body)) if method == "POST" else {}
         bearer = None
         authorization = self.headers.get("Authorization", "")
@@ -280,9 +288,9 @@ class _Handler(BaseHTTPRequestHandler):
         if served is not None:
             self._send(*served)
             return
-        if ".vault." in recorded.host and parts.path.startswith("/secrets/"):
-            status, payload, headers = cloud._key_vault(recorded)
-            self._send(status, payload, headers)
+        answer = _dataplane.answer(cloud, recorded, raw_body)
+        if answer is not None:
+            self._send(*answer)
             return
         status, payload = cloud._route(
             method, parts.path, query=recorded.query, form=form, bearer=bearer, base=self._base_url()
@@ -297,8 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, payload: Any, headers: dict[str, str] | None = None, *, trickle: float = 0.0
     ) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        headers = dict(headers or {})
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
         self.send_header("Content-Length", str(len(data)))
         if status == 401 and "WWW-Authenticate" not in (headers or {}):
             self.send_header(
@@ -440,6 +449,7 @@ class FakeCloud:
             self._state.accepted_scopes = None
             self._state.metadata = {"2022-09-01": self.metadata_2022}
             self._state.served.clear()
+            self._state.blobs.clear()
         self.client_secret = FAKE_CLIENT_SECRET
 
     def accept_scopes(self, *scopes: str) -> None:
@@ -579,9 +589,9 @@ class FakeCloud:
         azenvcloud is reset on entry and exit, and the environment restored on exit. Yields the
         built-in :class:`~azenvcloud.Cloud`.
         """
-        from . import reset
-        from ._values import host_of
-        from .clouds import cloud_from_name
+        from .. import reset
+        from .._values import host_of
+        from ..clouds import cloud_from_name
 
         cloud = cloud_from_name(name)
         changed = ("AZURE_CLOUD", "AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE")
@@ -690,23 +700,6 @@ class FakeCloud:
         if status == 200 and isinstance(payload, tuple):
             return payload  # (status, JSON) from the user's callable
         return status, payload
-
-    def _key_vault(self, request: RecordedRequest) -> tuple[int, Any, dict[str, str]]:
-        """A vault's secrets, as Key Vault answers: a challenge naming the resource (the vault's
-        suffix) and tenant to a request without a token, the secret to one with a token for it."""
-        resource = f"https://{request.host.split('.', 1)[1]}"
-        challenge = {
-            "WWW-Authenticate": f'Bearer authorization="https://login.invalid/{self.tenant_id}", '
-            f'resource="{resource}"'
-        }
-        with self._state.lock:
-            scope = self._state.tokens.get(request.bearer or "")
-        if scope != f"{resource}/.default":
-            return 401, {"error": {"code": "Unauthorized", "message": "a token for the vault"}}, challenge
-        name = request.path.split("/")[2]
-        if request.method == "PUT":
-            return 200, {"id": f"https://{request.host}/secrets/{name}/1", "value": "set"}, {}
-        return 200, {"id": f"https://{request.host}/secrets/{name}/1", "value": f"fake-value-of-{name}"}, {}
 
     def _openid_configuration(self, base: str, tenant: str) -> dict[str, Any]:
         if tenant == "adfs":

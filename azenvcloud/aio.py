@@ -36,8 +36,16 @@ if TYPE_CHECKING:
     from azure.identity.aio import DefaultAzureCredential
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
+    from msgraph import GraphServiceClient
 
-__all__ = ["close", "get_client", "get_credential", "get_resource_client", "get_subscription_client"]
+__all__ = [
+    "close",
+    "get_client",
+    "get_credential",
+    "get_graph_client",
+    "get_resource_client",
+    "get_subscription_client",
+]
 
 ClientT = TypeVar("ClientT")
 
@@ -45,6 +53,7 @@ _log = logging.getLogger("azenvcloud")
 _CREDENTIAL = "credential"
 _RESOURCES = "resources"
 _SUBSCRIPTIONS = "subscriptions"
+_GRAPH = "graph"
 
 # Event loop -> that loop's objects. A loop runs in one thread and building is synchronous (no
 # await between looking up and storing), so a loop's own dictionary needs no lock; the lock
@@ -143,6 +152,29 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
     return _build(objects, key, client_class, subscription_id, kwargs)
 
 
+def get_graph_client() -> GraphServiceClient:
+    """This event loop's ``msgraph.GraphServiceClient`` for the resolved cloud's Microsoft Graph.
+
+    Its requests go to the cloud's Graph root (``https://microsoftgraph.chinacloudapi.cn/v1.0``
+    under ``AZURE_CLOUD=china``; ``https://dod-graph.microsoft.us`` under ``dod``), with that root's
+    scope, and tokens are sent to that host only. msgraph-sdk is asynchronous, hence only here.
+
+    Raises:
+        ConfigurationError: The cloud has no known Graph endpoint (naming the variable to set).
+        ImportError: msgraph-sdk is not installed.
+        RuntimeError: No event loop is running.
+    """
+    objects = _objects("get_graph_client")
+    client: GraphServiceClient | None = objects.get(_GRAPH)
+    if client is None:
+        from .dataplane.graph import build_graph_client
+        from .services import service_scope, service_url
+
+        client = build_graph_client(get_credential(), service_url("graph"), service_scope("graph"))
+        objects[_GRAPH] = client
+    return client
+
+
 def _build(
     objects: dict[Hashable, Any],
     key: Hashable,
@@ -180,6 +212,11 @@ async def close() -> None:
     # Clients first: they use the credential.
     for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
         try:
+            if key == _GRAPH:
+                from .dataplane.graph import close_graph_client
+
+                await close_graph_client(obj)
+                continue
             await obj.close()
         except Exception:  # closing one must not stop the rest from closing
             _log.debug("azenvcloud: closing %r failed", key, exc_info=True)

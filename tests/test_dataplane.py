@@ -5,6 +5,7 @@ it does not yet."""
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 
@@ -195,3 +196,33 @@ def test_importing_azenvcloud_loads_no_data_plane_sdk() -> None:
         == "[]\n"
     )
     assert azenvcloud.dataplane.RECIPES  # type: ignore[attr-defined]
+
+
+GRAPH_HOST = {
+    "public": "graph.microsoft.com",
+    "china": "microsoftgraph.chinacloudapi.cn",
+    "usgov": "graph.microsoft.us",
+}
+
+
+@pytest.mark.parametrize("cloud", sorted(GRAPH_HOST))
+def test_the_graph_client_lists_users_from_the_clouds_graph_with_its_scope(
+    azenvcloud_fake_cloud: FakeCloud, cloud: str
+) -> None:
+    fake, host = azenvcloud_fake_cloud, GRAPH_HOST[cloud]
+
+    async def users() -> list[str | None]:
+        try:
+            result = await aio.get_graph_client().users.get()
+            assert result is not None
+            return [user.display_name for user in result.value or []]
+        finally:
+            await aio.close()
+
+    with fake.as_cloud(cloud) as expected, fake.route_hosts(host):
+        assert asyncio.run(users()) == ["Fake User 1", "Fake User 2"]
+    gc.collect()  # aio.close() closed every connection: none is left for the collector to warn about
+    (call,) = fake.requests_of("graph")
+    assert (call.host, call.path) == (host, "/v1.0/users")
+    assert call.scope == f"https://{host}/.default"
+    assert fake.requests_of("token")[0].host == host_of(expected.authority_host)

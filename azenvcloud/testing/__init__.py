@@ -52,9 +52,15 @@ __all__ = [
 
 
 def _data_plane_hosts() -> set[str]:
+    from .._builtin_clouds import VARIANTS
     from ..clouds import BUILTIN_CLOUDS
 
-    hosts = set()
+    hosts = {
+        fields["endpoint"].split("://", 1)[1]
+        for _, services in VARIANTS.values()
+        for fields in services.values()
+        if "endpoint" in fields
+    }
     for cloud in BUILTIN_CLOUDS.values():
         for service in cloud.services.values():
             if service.suffix:
@@ -116,18 +122,26 @@ _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 
 class _Routes:
     """Host names resolved to fake clouds: one patch of ``socket.getaddrinfo`` for all open
-    :meth:`FakeCloud.route_hosts` contexts, installed with the first and removed with the last."""
+    :meth:`FakeCloud.route_hosts` contexts, installed with the first and removed with the last.
+
+    httpx (on anyio) resolves a name but then connects to the URL's own port, 443, whatever port
+    the resolver gave; so while routes are open, a connection to 127.0.0.1:443 (where nothing
+    of a test's listens) goes to the newest route's fake too.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: list[dict[str, int]] = []
         self._original: Callable[..., Any] | None = None
+        self._original_connect: Callable[..., Any] | None = None
 
     def add(self, route: dict[str, int]) -> None:
         with self._lock:
             if not self._open:
                 self._original = socket.getaddrinfo
                 socket.getaddrinfo = self._resolve  # type: ignore[assignment]  # same call shape
+                self._original_connect = socket.socket.connect
+                socket.socket.connect = _Routes._connect  # type: ignore[method-assign,assignment]
             self._open.append(route)
 
     def remove(self, route: dict[str, int]) -> None:
@@ -135,7 +149,17 @@ class _Routes:
             self._open = [item for item in self._open if item is not route]
             if not self._open and self._original is not None:
                 socket.getaddrinfo = self._original
-                self._original = None
+                socket.socket.connect = self._original_connect  # type: ignore[method-assign,assignment]
+                self._original = self._original_connect = None
+
+    @staticmethod
+    def _connect(sock: socket.socket, address: Any) -> Any:
+        routes = _ROUTES
+        with routes._lock:
+            connect = routes._original_connect or socket.socket.connect
+            if address == ("127.0.0.1", 443) and routes._open:
+                address = ("127.0.0.1", next(iter(routes._open[-1].values())))
+        return connect(sock, address)
 
     def _resolve(self, host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host

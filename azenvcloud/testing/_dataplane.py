@@ -29,6 +29,8 @@ def service_of(request: RecordedRequest) -> str | None:
         return "blob"
     if labels[0] == "api" and "loganalytics" in labels and request.path.startswith("/v1/workspaces/"):
         return "log_analytics"
+    if "graph" in request.host and request.path.startswith("/v1.0/"):
+        return "graph"
     return None
 
 
@@ -41,6 +43,8 @@ def answer(cloud: FakeCloud, request: RecordedRequest, body: bytes) -> Answer | 
         return _blob(cloud, request, body)
     if service == "log_analytics":
         return _log_analytics(cloud, request)
+    if service == "graph":
+        return _graph(cloud, request)
     return None
 
 
@@ -115,6 +119,19 @@ def _log_analytics(cloud: FakeCloud, request: RecordedRequest) -> Answer:
         "rows": [[workspace, scope]],
     }
     return 200, {"tables": [table]}, {}
+
+
+def _graph(cloud: FakeCloud, request: RecordedRequest) -> Answer:
+    """Microsoft Graph's users, for a token for this Graph root (its own host's scope)."""
+    if _scope(cloud, request) != f"https://{request.host}/.default":
+        return _unauthorized(f"a token for https://{request.host}")
+    if request.path != "/v1.0/users":
+        return 404, {"error": {"code": "Request_ResourceNotFound", "message": request.path}}, {}
+    users = [
+        {"id": f"00000000-0000-4000-8000-00000000000{index}", "displayName": f"Fake User {index}"}
+        for index in (1, 2)
+    ]
+    return 200, {"@odata.context": f"https://{request.host}/v1.0/$metadata#users", "value": users}, {}
 
 
 _DATE = "Mon, 01 Jan 2024 00:00:00 GMT"

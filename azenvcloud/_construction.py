@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._values import InvalidValue, parse_subscription_id
 from .errors import ConfigurationError, quote_value
 from .profiles import api_version_for
 from .settings import Settings
 
-if TYPE_CHECKING:
-    from .dataplane import Recipe
-
-__all__ = ["RESERVED", "cached_client", "check_pinned_api_version", "client_arguments", "dataplane_arguments"]
+__all__ = ["RESERVED", "cached_client", "check_pinned_api_version", "client_arguments", "refuse_other_kind"]
 
 # Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
 RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
@@ -63,7 +60,7 @@ def client_arguments(
             subscription and one was given, or an async class was given to the sync getter (or
             the other way round).
     """
-    _refuse_other_kind(client_class, asynchronous)
+    refuse_other_kind(client_class, asynchronous)
     owned = sorted(RESERVED & kwargs.keys())
     if owned:
         raise TypeError(
@@ -89,73 +86,8 @@ def client_arguments(
     return {**arguments, **kwargs}
 
 
-def dataplane_arguments(
-    recipe: Recipe,
-    client_class: type[Any],
-    subscription_id: str | None,
-    kwargs: dict[str, Any],
-    settings: Settings,
-    *,
-    asynchronous: bool,
-) -> dict[str, Any]:
-    """Every constructor argument but the credential, for a data-plane client in ``settings``'s cloud.
-
-    The URL comes from the short name (``vault="kv1"``) and the cloud's suffix, or is the URL
-    the user gave, checked to be a host of the resolved cloud before any request; the audience
-    is the cloud's, never the public cloud's for want of a value.
-
-    Raises:
-        ConfigurationError: The cloud has no known value the client needs (naming the variable
-            that supplies it), or a URL given is of another cloud.
-        TypeError: An argument azenvcloud owns was passed, the short name is missing, both it
-            and the URL were given, or the class is of the other kind (sync or async).
-    """
-    from .services import SERVICE_NAMES, _service, check_service_url, service_url, services_of
-
-    _refuse_other_kind(client_class, asynchronous)
-    name = client_class.__name__
-    if subscription_id is not None:
-        raise TypeError(f"{name} takes no subscription_id")
-    owned = sorted({"credential", *([recipe.audience] if recipe.audience else [])} & kwargs.keys())
-    if owned:
-        raise TypeError(
-            f"{', '.join(owned)} {'is' if len(owned) == 1 else 'are'} set by azenvcloud from the resolved "
-            f"cloud ({SERVICE_NAMES[recipe.service]}); set AZURE_SERVICE_{recipe.service.upper()}_* instead"
-        )
-    arguments = dict(kwargs)
-    short = arguments.pop(recipe.name_argument, None) if recipe.name_argument else None
-    given = arguments.pop(recipe.url_argument, None)
-    service = services_of(settings.cloud)[recipe.service]
-    if short is not None and given is not None:
-        raise TypeError(f"{name}: pass {recipe.name_argument}= or {recipe.url_argument}=, not both")
-    if given is not None:
-        known = service.suffix or service.endpoint
-        # A service with no known hosts here (a data collection endpoint) takes the URL as given.
-        url = check_service_url(recipe.service, str(given), argument=recipe.url_argument) if known else given
-    elif short is not None:
-        url = service_url(recipe.service, str(short))
-    elif recipe.name_argument is None and service.endpoint is not None:
-        url = service.endpoint
-    elif recipe.name_argument is None and recipe.service != "log_analytics":
-        raise TypeError(f"{name} needs {recipe.url_argument}= (the endpoint of your resource)")
-    elif recipe.name_argument is None:
-        url = service_url(recipe.service)  # raises, naming the variable for this cloud's endpoint
-    else:
-        raise TypeError(
-            f"{name} needs {recipe.name_argument}='<name>' (azenvcloud adds the cloud's suffix), "
-            f"or {recipe.url_argument}= with a URL of the resolved cloud"
-        )
-    built: dict[str, Any] = {recipe.url_argument: url, **recipe.arguments}
-    if recipe.audience == "audience":
-        built["audience"] = _service(settings, recipe.service, "audience")
-    elif recipe.audience == "credential_scopes":
-        built["credential_scopes"] = [_service(settings, recipe.service, "audience") + "/.default"]
-    if settings.cloud.adfs:
-        built.update(recipe.adfs_arguments)
-    return {**built, **arguments}
-
-
-def _refuse_other_kind(client_class: type[Any], asynchronous: bool) -> None:
+def refuse_other_kind(client_class: type[Any], asynchronous: bool) -> None:
+    """Refuse an async client class given to a sync getter, or the other way round."""
     if _is_async(client_class) != asynchronous:
         right, wrong = (
             ("azenvcloud.aio.get_client", "an async")

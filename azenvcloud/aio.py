@@ -28,7 +28,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import clients
-from ._construction import cached_client, check_pinned_api_version, client_arguments, dataplane_arguments
+from ._construction import cached_client, check_pinned_api_version, client_arguments
 from .credentials import build_async_credential
 from .settings import get_settings
 
@@ -184,14 +184,20 @@ def _build(
 ) -> ClientT:
     # No lock: the loop's own dictionary, and nothing awaited between lookup and store.
     from .dataplane import recipe_for
+    from .dataplane._build import build_client
 
     settings = get_settings()
     recipe = recipe_for(client_class)
     if recipe is not None:
-        arguments = dataplane_arguments(
-            recipe, client_class, subscription_id, kwargs, settings, asynchronous=True
+        client = build_client(
+            recipe,
+            client_class,
+            subscription_id=subscription_id,
+            kwargs=kwargs,
+            settings=settings,
+            credential=get_credential(),
+            asynchronous=True,
         )
-        client = client_class(credential=get_credential(), **arguments)  # type: ignore[call-arg]
     else:
         arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=True)
         client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._construction import cached_client, check_pinned_api_version, client_arguments, dataplane_arguments
+from ._construction import cached_client, check_pinned_api_version, client_arguments
 from .credentials import build_credential, withdraw_exported_variables
 from .settings import get_settings, on_change, reset_settings
 
@@ -131,15 +131,21 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
 def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
     from .dataplane import recipe_for
+    from .dataplane._build import build_client
 
     settings = get_settings()
     recipe = recipe_for(client_class)
     if recipe is not None:
-        arguments = dataplane_arguments(
-            recipe, client_class, subscription_id, kwargs, settings, asynchronous=False
+        client = build_client(
+            recipe,
+            client_class,
+            subscription_id=subscription_id,
+            kwargs=kwargs,
+            settings=settings,
+            credential=get_credential(),
+            asynchronous=False,
         )
-        client = client_class(credential=get_credential(), **arguments)  # type: ignore[call-arg]
-        _log.debug("azenvcloud built %s for %s", client_class.__name__, arguments[recipe.url_argument])
+        _log.debug("azenvcloud built %s", client_class.__name__)
         return client
     arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=False)
     client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]

@@ -226,3 +226,64 @@ def test_the_graph_client_lists_users_from_the_clouds_graph_with_its_scope(
     assert (call.host, call.path) == (host, "/v1.0/users")
     assert call.scope == f"https://{host}/.default"
     assert fake.requests_of("token")[0].host == host_of(expected.authority_host)
+
+
+# -- recipes whose services the fake does not serve yet: the real client as built ------------
+
+
+def test_container_registry_app_configuration_and_search_get_the_clouds_hosts_and_audiences(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    from azure.appconfiguration import AzureAppConfigurationClient
+    from azure.containerregistry import ContainerRegistryClient
+    from azure.search.documents import SearchClient
+
+    azenvcloud_env.setenv("AZURE_CLOUD", "usgov")
+    registry = get_client(ContainerRegistryClient, registry="cr1")
+    assert registry._endpoint == "https://cr1.azurecr.us"
+    store = get_client(AzureAppConfigurationClient, store="ac1")
+    assert store._impl._config.endpoint == "https://ac1.azconfig.azure.us"
+    assert store._impl._config.credential_scopes == ["https://appconfig.azure.us/.default"]
+    search = get_client(SearchClient, service="s1", index_name="i1")
+    assert search._config.endpoint == "https://s1.search.azure.us"
+    assert search._config.credential_scopes == ["https://search.azure.us/.default"]
+
+
+def test_cosmos_gets_the_clouds_scope_not_the_public_fallback(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.cosmos import CosmosClient
+    from azure.cosmos.exceptions import CosmosHttpResponseError
+
+    fake = azenvcloud_fake_cloud
+    with (
+        fake.as_cloud("china"),
+        fake.route_hosts("db1.documents.azure.cn"),
+        pytest.raises(CosmosHttpResponseError),
+    ):
+        get_client(CosmosClient, account="db1")  # it reads its account at once: on the fake's host
+    (token,) = fake.requests_of("token")
+    assert token.scope == "https://cosmos.azure.cn/.default"  # not the account URL's, not the public one
+    assert {r.host for r in fake.requests if r.kind == "arm"} == {"db1.documents.azure.cn"}  # it retried
+
+
+def test_service_bus_and_event_hubs_get_the_namespace_host_and_refuse_an_unknown_audience(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    from azure.eventhub import EventHubProducerClient
+    from azure.servicebus import ServiceBusClient
+
+    bus = get_client(ServiceBusClient, namespace="sb1")
+    assert bus.fully_qualified_namespace == "sb1.servicebus.windows.net"
+    assert bus._credential.scope == "https://servicebus.azure.net/.default"
+    hub = get_client(EventHubProducerClient, namespace="eh1", eventhub_name="hub")
+    assert hub._address.hostname == "eh1.servicebus.windows.net"
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZURE_CLOUD", "china")
+    with pytest.raises(ConfigurationError) as caught:
+        get_client(ServiceBusClient, namespace="sb1")
+    assert caught.value.variables == ("AZURE_SERVICE_SERVICEBUS_AUDIENCE",)
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZURE_SERVICE_SERVICEBUS_AUDIENCE", "https://servicebus.chinacloudapi.cn")
+    bus = get_client(ServiceBusClient, fully_qualified_namespace="sb1.servicebus.chinacloudapi.cn")
+    assert bus._credential.scope == "https://servicebus.chinacloudapi.cn/.default"
+    with pytest.raises(ConfigurationError, match="belongs to AzureCloud"):
+        get_client(ServiceBusClient, fully_qualified_namespace="sb1.servicebus.windows.net")

@@ -15,11 +15,12 @@ from types import MappingProxyType
 from ._recipe import Recipe
 from .keyvault import RECIPES as _KEYVAULT
 from .monitor import RECIPES as _MONITOR
+from .others import RECIPES as _OTHERS
 from .storage import RECIPES as _STORAGE
 
 __all__ = ["RECIPES", "Recipe", "recipe_for"]
 
-RECIPES: Mapping[str, Recipe] = MappingProxyType({**_KEYVAULT, **_STORAGE, **_MONITOR})
+RECIPES: Mapping[str, Recipe] = MappingProxyType({**_KEYVAULT, **_STORAGE, **_MONITOR, **_OTHERS})
 """Every recipe, by the client class's public dotted name."""
 
 

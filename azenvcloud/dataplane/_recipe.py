@@ -21,8 +21,13 @@ class Recipe:
         name_argument: The short-name argument users pass instead (``vault``, ``account``), or
             ``None`` for a service with one fixed endpoint.
         audience: How the token audience reaches the client: ``audience=`` (the audience
-            itself), ``credential_scopes=`` (a list with its scope), or ``None`` where the SDK finds
-            it alone (Key Vault's challenge).
+            itself), ``credential_scopes=`` (a list with its scope), ``pinned`` (the credential
+            is wrapped to ask for the cloud's scope, for SDKs with no argument for it), or
+            ``None`` where the SDK finds it alone (Key Vault's challenge).
+        audience_suffix: What the SDK expects after the audience (``/`` for App Configuration,
+            which appends ``.default`` to it as it is).
+        url_form: ``url`` (``https://host``) or ``host`` (a bare host name, as the messaging SDKs'
+            ``fully_qualified_namespace``).
         arguments: Constructor arguments always given (``token_intent`` for file shares).
         adfs_arguments: Constructor arguments under an ADFS authority (Azure Stack Hub).
     """
@@ -30,6 +35,8 @@ class Recipe:
     service: str
     url_argument: str
     name_argument: str | None = None
-    audience: Literal["audience", "credential_scopes"] | None = None
+    audience: Literal["audience", "credential_scopes", "pinned"] | None = None
+    audience_suffix: str = ""
+    url_form: Literal["url", "host"] = "url"
     arguments: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     adfs_arguments: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))

@@ -61,6 +61,17 @@ def client_arguments(
             the other way round).
     """
     refuse_other_kind(client_class, asynchronous)
+    if not client_class.__module__.startswith("azure.mgmt."):
+        from .dataplane import RECIPES
+
+        built = ", ".join(sorted({key.rsplit(".", 1)[1] for key in RECIPES}))
+        raise TypeError(
+            f"get_client builds Azure management clients (azure-mgmt-*) and the data-plane clients it has "
+            f"recipes for ({built}); {client_class.__module__}.{client_class.__qualname__} is neither. For "
+            "any other SDK, build it with azenvcloud.get_credential() and the resolved cloud's values: "
+            "azenvcloud.service_url(service, name) and azenvcloud.service_scope(service) (services: "
+            "azenvcloud.services.SERVICE_NAMES)."
+        )
     owned = sorted(RESERVED & kwargs.keys())
     if owned:
         raise TypeError(

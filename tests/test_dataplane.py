@@ -287,3 +287,33 @@ def test_service_bus_and_event_hubs_get_the_namespace_host_and_refuse_an_unknown
     assert bus._credential.scope == "https://servicebus.chinacloudapi.cn/.default"
     with pytest.raises(ConfigurationError, match="belongs to AzureCloud"):
         get_client(ServiceBusClient, fully_qualified_namespace="sb1.servicebus.windows.net")
+
+
+def test_an_unknown_client_class_is_a_type_error_that_shows_the_way(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    class TextAnalyticsClient:  # an SDK without a recipe
+        __module__ = "azure.ai.textanalytics"
+
+    with pytest.raises(TypeError) as caught:
+        get_client(TextAnalyticsClient)
+    message = str(caught.value)
+    assert "SecretClient" in message
+    assert "BlobServiceClient" in message
+    assert "azenvcloud.service_url(service, name)" in message
+    assert "azenvcloud.service_scope(service)" in message
+
+
+def test_an_adfs_stamps_vault_comes_from_its_metadata_and_skips_the_resource_check(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+) -> None:
+    from azure.keyvault.secrets import SecretClient
+
+    fake = azenvcloud_fake_cloud
+    fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_TENANT_ID"):
+        azenvcloud_env.delenv(name)
+    client = get_client(SecretClient, vault="kv1")
+    assert client.vault_url == "https://kv1.vault.local.azurestack.external"
+    policy = client._client._config.authentication_policy
+    assert policy._verify_challenge_resource is False  # ADFS names vault.adfs.<fqdn>/<guid> (#28081)

@@ -186,7 +186,14 @@ def test_importing_azenvcloud_loads_no_data_plane_sdk() -> None:
     import subprocess
     import sys
 
-    families = ("azure.keyvault", "azure.storage", "azure.monitor")
+    families = (
+        "azure.keyvault",
+        "azure.storage",
+        "azure.monitor",
+        "azure.cosmos",
+        "azure.servicebus",
+        "msgraph",
+    )
     code = (
         "import sys, azenvcloud, azenvcloud.dataplane; "
         f"print(sorted(m for m in sys.modules if m.startswith({families!r})))"

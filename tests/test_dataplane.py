@@ -202,7 +202,9 @@ def test_importing_azenvcloud_loads_no_data_plane_sdk() -> None:
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         == "[]\n"
     )
-    assert azenvcloud.dataplane.RECIPES  # type: ignore[attr-defined]
+    from azenvcloud.dataplane import RECIPES
+
+    assert len(RECIPES) >= 15  # every recipe was found, and no SDK was imported for it
 
 
 GRAPH_HOST = {

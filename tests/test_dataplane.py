@@ -14,7 +14,12 @@ from azenvcloud import ConfigurationError, aio, get_client
 from azenvcloud._values import host_of
 from azenvcloud.testing import FakeCloud
 
-VAULT_SUFFIX = {"public": "vault.azure.net", "china": "vault.azure.cn", "usgov": "vault.usgovcloudapi.net"}
+VAULT_SUFFIX = {
+    "public": "vault.azure.net",
+    "china": "vault.azure.cn",
+    "usgov": "vault.usgovcloudapi.net",
+    "bleu": "vault.sovcloud-api.fr",
+}
 
 
 @pytest.mark.parametrize("cloud", sorted(VAULT_SUFFIX))
@@ -326,3 +331,44 @@ def test_an_adfs_stamps_vault_comes_from_its_metadata_and_skips_the_resource_che
     assert client.vault_url == "https://kv1.vault.local.azurestack.external"
     policy = client._client._config.authentication_policy
     assert policy._verify_challenge_resource is False  # ADFS names vault.adfs.<fqdn>/<guid> (#28081)
+
+
+def test_a_private_clouds_vault_and_accounts_come_from_its_metadata_on_the_wire(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+) -> None:
+    from azure.keyvault.secrets import SecretClient
+
+    fake = azenvcloud_fake_cloud
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE"):
+        azenvcloud_env.delenv(name)  # the Resource Manager alone: the rest from its metadata
+    assert azenvcloud.service_url("blob", "st1") == "https://st1.blob.core.fake.azenvcloud.test"
+    with pytest.raises(ConfigurationError, match="AZURE_SERVICE_BLOB_AUDIENCE"):
+        azenvcloud.service_scope("blob")  # a private cloud's storage audience: not assumed
+    with fake.route_hosts("kv1.vault.fake.azenvcloud.test"):
+        assert get_client(SecretClient, vault="kv1").get_secret("s").value == "fake-value-of-s"
+    (token,) = fake.requests_of("token")
+    assert token.scope == "https://vault.fake.azenvcloud.test/.default"
+
+
+def test_the_async_blob_and_logs_clients_do_the_same(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.monitor.query.aio import LogsQueryClient
+    from azure.storage.blob.aio import BlobServiceClient
+
+    fake = azenvcloud_fake_cloud
+
+    async def run() -> tuple[list[str], list[list[object]]]:
+        try:
+            names = [c.name async for c in aio.get_client(BlobServiceClient, account="st1").list_containers()]
+            result = await aio.get_client(LogsQueryClient).query_workspace("ws-1", "print 1", timespan=None)
+            return names, [list(row) for row in result.tables[0].rows]  # type: ignore[union-attr]
+        finally:
+            await aio.close()
+
+    with (
+        fake.as_cloud("china"),
+        fake.route_hosts("st1.blob.core.chinacloudapi.cn", "api.loganalytics.azure.cn"),
+    ):
+        names, rows = asyncio.run(run())
+    assert names == ["c1", "c2"]
+    assert rows == [["ws-1", "https://api.loganalytics.azure.cn/.default"]]
+    assert {r.scope for r in fake.requests_of("blob")} == {"https://storage.azure.com/.default"}

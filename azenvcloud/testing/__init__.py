@@ -399,7 +399,8 @@ class FakeCloud:
         """The one client secret the token endpoint accepts (any other: AADSTS7000215, as Entra ID)."""
         self.subscriptions = subscriptions
         self.resource_groups = resource_groups
-        self._hostnames = tuple(hostnames)
+        # Its own metadata's data-plane hosts too: a private cloud's vaults and accounts.
+        self._hostnames = (*hostnames, "*.vault.fake.azenvcloud.test", "*.blob.core.fake.azenvcloud.test")
         self._state = _State()
         self._ca = trustme.CA()
         certificate = self._ca.issue_cert("127.0.0.1", "localhost", "::1", *self._hostnames)

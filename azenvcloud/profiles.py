@@ -1,9 +1,11 @@
-"""API-version profiles for Azure Stack Hub: the api_version each management client must use.
+"""API-version profiles for Azure Stack Hub: the api_version each client must use.
 
 azure-mgmt-resource 25+ dropped multi-API clients and ``KnownProfiles``, and silently ignores
 ``profile=``. A profile here maps client classes to the ``api_version`` azenvcloud passes when it
 builds them. Versions come from azure-common's ``azure/profiles`` (2017-03-09-profile,
-2018-03-01-hybrid, 2019-03-01-hybrid) and Azure Stack Hub's documentation (2020-09-01-hybrid).
+2018-03-01-hybrid, 2019-03-01-hybrid, and 2020-09-01-hybrid's ``azure.keyvault.KeyVaultClient``,
+the Key Vault data plane, which the three Key Vault clients of today share) and Azure Stack Hub's
+documentation (2020-09-01-hybrid).
 Today's SDK models are written for the latest API version: fields an older version lacks are
 simply absent in responses, and operations it lacks fail on the server.
 """
@@ -28,11 +30,19 @@ _NETWORK = "azure.mgmt.network.NetworkManagementClient"
 _STORAGE = "azure.mgmt.storage.StorageManagementClient"
 _COMPUTE = "azure.mgmt.compute.ComputeManagementClient"
 _DNS = "azure.mgmt.dns.DnsManagementClient"
+# The Key Vault data plane: azure-common's profiles name the old azure.keyvault.KeyVaultClient,
+# whose API the three clients of today split among themselves.
+_VAULTS = (
+    "azure.keyvault.secrets.SecretClient",
+    "azure.keyvault.keys.KeyClient",
+    "azure.keyvault.certificates.CertificateClient",
+)
 
 API_PROFILES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         LATEST: {},
         "2020-09-01-hybrid": {
+            **dict.fromkeys(_VAULTS, "2016-10-01"),
             _RESOURCES: "2019-10-01",
             _SUBSCRIPTIONS: "2016-06-01",
             _LOCKS: "2016-09-01",
@@ -46,6 +56,7 @@ API_PROFILES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             _DNS: "2016-04-01",
         },
         "2019-03-01-hybrid": {
+            **dict.fromkeys(_VAULTS, "2016-10-01"),
             _RESOURCES: "2018-05-01",
             _SUBSCRIPTIONS: "2016-06-01",
             _LOCKS: "2016-09-01",
@@ -59,6 +70,7 @@ API_PROFILES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             _DNS: "2016-04-01",
         },
         "2018-03-01-hybrid": {
+            **dict.fromkeys(_VAULTS, "2016-10-01"),
             _RESOURCES: "2018-02-01",
             _SUBSCRIPTIONS: "2016-06-01",
             _LOCKS: "2016-09-01",

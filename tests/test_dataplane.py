@@ -327,10 +327,13 @@ def test_an_adfs_stamps_vault_comes_from_its_metadata_and_skips_the_resource_che
     fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
     for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_TENANT_ID"):
         azenvcloud_env.delenv(name)
+    azenvcloud_env.setenv("AZURE_API_PROFILE", "2020-09-01-hybrid")
     client = get_client(SecretClient, vault="kv1")
     assert client.vault_url == "https://kv1.vault.local.azurestack.external"
     policy = client._client._config.authentication_policy
     assert policy._verify_challenge_resource is False  # ADFS names vault.adfs.<fqdn>/<guid> (#28081)
+    assert client.api_version == "2016-10-01"  # the profile's Key Vault data plane (azure-common)
+    assert get_client(SecretClient, vault="kv1", api_version="7.1").api_version == "7.1"  # explicit wins
 
 
 def test_a_private_clouds_vault_and_accounts_come_from_its_metadata_on_the_wire(

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ._values import InvalidValue, parse_subscription_id
 from .errors import ConfigurationError, quote_value
 from .profiles import api_version_for
 from .settings import Settings
 
-__all__ = ["RESERVED", "cached_client", "check_pinned_api_version", "client_arguments", "refuse_other_kind"]
+__all__ = [
+    "RESERVED",
+    "cached_client",
+    "check_pinned_api_version",
+    "client_arguments",
+    "construct",
+    "refuse_other_kind",
+]
+
+ClientT = TypeVar("ClientT")
 
 # Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
 RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
@@ -41,6 +50,49 @@ def cached_client(
             f"get_client({client_class.__name__}, ...) caches clients by their arguments, so "
             "every keyword argument must be hashable"
         ) from None
+
+
+def construct(
+    client_class: type[ClientT],
+    subscription_id: str | None,
+    kwargs: dict[str, Any],
+    settings: Settings,
+    credential: Any,
+    *,
+    asynchronous: bool,
+) -> ClientT:
+    """``client_class`` for ``settings``'s cloud: a data-plane client from its recipe
+    (:mod:`azenvcloud.dataplane`), any other by the management-client rules below.
+
+    Raises:
+        ConfigurationError: As :func:`client_arguments`, the data-plane recipes and
+            :func:`check_pinned_api_version` say.
+        TypeError: As they say.
+    """
+    from .dataplane import recipe_for
+
+    recipe = recipe_for(client_class)
+    if recipe is not None:
+        from .dataplane._build import build_client
+
+        return build_client(
+            recipe,
+            client_class,
+            subscription_id=subscription_id,
+            kwargs=kwargs,
+            settings=settings,
+            credential=credential,
+            asynchronous=asynchronous,
+        )
+    arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=asynchronous)
+    client = client_class(credential, **arguments)  # type: ignore[call-arg]
+    try:
+        check_pinned_api_version(client, client_class, arguments)
+    except Exception:
+        if not asynchronous:  # an async client has opened no session yet, and closing it needs a loop
+            client.close()  # type: ignore[attr-defined]
+        raise
+    return client
 
 
 def client_arguments(

@@ -28,7 +28,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import clients
-from ._construction import cached_client, check_pinned_api_version, client_arguments
+from ._construction import cached_client, construct
 from .credentials import build_async_credential
 from .settings import get_settings
 
@@ -183,27 +183,11 @@ def _build(
     kwargs: dict[str, Any],
 ) -> ClientT:
     # No lock: the loop's own dictionary, and nothing awaited between lookup and store.
-    from .dataplane import recipe_for
-    from .dataplane._build import build_client
-
-    settings = get_settings()
-    recipe = recipe_for(client_class)
-    if recipe is not None:
-        client = build_client(
-            recipe,
-            client_class,
-            subscription_id=subscription_id,
-            kwargs=kwargs,
-            settings=settings,
-            credential=get_credential(),
-            asynchronous=True,
-        )
-    else:
-        arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=True)
-        client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
-        check_pinned_api_version(client, client_class, arguments)  # nothing to close: no session yet
+    client = construct(
+        client_class, subscription_id, kwargs, get_settings(), get_credential(), asynchronous=True
+    )
     objects[key] = client
-    _log.debug("azenvcloud built async %s for %s", client_class.__name__, settings.resource_manager)
+    _log.debug("azenvcloud built async %s", client_class.__name__)
     return client
 
 

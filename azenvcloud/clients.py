@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._construction import cached_client, check_pinned_api_version, client_arguments
+from ._construction import cached_client, construct
 from .credentials import build_credential, withdraw_exported_variables
 from .settings import get_settings, on_change, reset_settings
 
@@ -130,31 +130,9 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
 
 def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
-    from .dataplane import recipe_for
-    from .dataplane._build import build_client
-
     settings = get_settings()
-    recipe = recipe_for(client_class)
-    if recipe is not None:
-        client = build_client(
-            recipe,
-            client_class,
-            subscription_id=subscription_id,
-            kwargs=kwargs,
-            settings=settings,
-            credential=get_credential(),
-            asynchronous=False,
-        )
-        _log.debug("azenvcloud built %s", client_class.__name__)
-        return client
-    arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=False)
-    client = client_class(get_credential(), **arguments)  # type: ignore[call-arg]
-    try:
-        check_pinned_api_version(client, client_class, arguments)
-    except Exception:
-        client.close()  # type: ignore[attr-defined]
-        raise
-    _log.debug("azenvcloud built %s for %s", client_class.__name__, settings.resource_manager)
+    client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=False)
+    _log.debug("azenvcloud built %s", client_class.__name__)
     return client
 
 

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
+from ._discovery import load_metadata
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._values import (
     InvalidValue,
@@ -47,18 +48,13 @@ from .clouds import (
     cloud_name_for_authority_host,
     cloud_name_for_management_host,
     is_retired_cloud_name,
-    variant_services,
 )
-from .errors import ConfigurationError, MetadataUnavailableError, quote_value, redact_url
+from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
+from .services import SERVICES_KEY, apply_service_variables
 
-__all__ = ["DEFAULT_METADATA_TTL", "SERVICES_KEY", "SERVICE_PREFIX", "Resolution", "load_metadata", "resolve"]
-
-SERVICE_PREFIX = "AZURE_SERVICE_"
-"""Variables ``AZURE_SERVICE_<SERVICE>_<FIELD>`` set a data-plane service's values."""
-SERVICES_KEY = "service_overrides"
-"""Where the sources hand over the ``AZURE_SERVICE_*`` variables: ``{variable: value}``."""
+__all__ = ["DEFAULT_METADATA_TTL", "Resolution", "resolve"]
 
 T = TypeVar("T")
 
@@ -188,9 +184,14 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         default_source = Source("default", base.name) if base else Source("derived")
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
-    if named is not None:
-        cloud = _with_variant_services(cloud, str(values["cloud"]), resolved_sources)
-    cloud = _with_service_overrides(cloud, values, sources, resolved_sources)
+    variables = values.get(SERVICES_KEY)
+    cloud, service_sources = apply_service_variables(
+        cloud,
+        cloud_name=str(values["cloud"]) if named is not None else None,
+        variables=variables if isinstance(variables, Mapping) else {},
+        origins=sources.get(SERVICES_KEY) or {},  # type: ignore[arg-type]  # the services' own map
+    )
+    resolved_sources.update(service_sources)
 
     subscription_id = None
     if "subscription_id" in values:
@@ -224,51 +225,6 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     return Resolution(
         cloud, subscription_id, disable, api_profile, metadata_url, ttl, cache_dir, resolved_sources
     )
-
-
-def _with_variant_services(cloud: Cloud, name: str, resolved_sources: dict[str, Source]) -> Cloud:
-    """A cloud name such as ``dod`` (US Government L5) brings services of its own."""
-    services = variant_services(name)
-    for service, fields in services.items():
-        for field in fields:
-            resolved_sources[f"services.{service}.{field}"] = Source(
-                "derived", f"from AZURE_CLOUD={name.strip()}"
-            )
-    return cloud.model_copy(update={"service_overrides": services}) if services else cloud
-
-
-def _with_service_overrides(
-    cloud: Cloud,
-    values: Mapping[str, object],
-    sources: Mapping[str, Source],
-    resolved_sources: dict[str, Source],
-) -> Cloud:
-    """Lay the ``AZURE_SERVICE_*`` variables over the cloud's data-plane services."""
-    from .services import parse_service_overrides
-
-    raw = values.get(SERVICES_KEY)
-    if not isinstance(raw, Mapping) or not raw:
-        return cloud
-    origins: Mapping[str, Source] = sources.get(SERVICES_KEY) or {}  # type: ignore[assignment]
-    try:
-        overrides = parse_service_overrides({str(k): str(v) for k, v in raw.items()})
-    except InvalidValue as exc:
-        variable = str(getattr(exc, "variable", SERVICE_PREFIX))
-        origin = origins.get(variable, Source("environment"))
-        where = f" (from .env file {origin.detail})" if origin.kind == "dotenv" else ""
-        raise ConfigurationError(
-            f"{variable}{where}={quote_value(raw.get(variable, ''))} is not usable: {exc.problem}. "
-            f"Accepted: {exc.accepted}.",
-            variables=(variable,),
-        ) from None
-    for service, fields in overrides.items():
-        for field in fields:
-            variable = f"{SERVICE_PREFIX}{service.upper()}_{field.upper()}"
-            resolved_sources[f"services.{service}.{field}"] = origins.get(variable, Source("environment"))
-    merged = {name: dict(fields) for name, fields in cloud.service_overrides.items()}
-    for service, fields in overrides.items():
-        merged.setdefault(service, {}).update(fields)
-    return cloud.model_copy(update={"service_overrides": merged})
 
 
 def _cache_settings(
@@ -512,64 +468,3 @@ def _incomplete_custom(
         "or set AZURE_CLOUD to the built-in cloud these values override.",
         variables=[*(VARIABLES[field] for field in given), *(VARIABLES[field] for field in missing)],
     )
-
-
-def load_metadata(
-    location: str,
-    *,
-    field: str,
-    raw: object,
-    source: Source,
-    name: str | None = None,
-    queried_arm: str | None = None,
-    ttl: int = DEFAULT_METADATA_TTL,
-    cache_dir: str | None = None,
-) -> tuple[Cloud, str]:
-    """The cloud described at ``location`` (https URL, file path or ``file://`` URL), and where
-    it really came from (the final URL after redirects, or the file).
-
-    Raises:
-        MetadataUnavailableError: The endpoint could not be reached or kept failing, and nothing
-            usable is cached (a retry may cure it).
-        ConfigurationError: Naming the variable and the location: not https, not a readable
-            file, not a metadata document, or lacking what a cloud needs.
-    """
-    from . import _metadata_source
-    from .metadata import cloud_from_metadata, metadata_urls
-
-    accepted = (
-        "an https Resource Manager or metadata URL, a file path, or a file:// URL of a saved "
-        "metadata response or `az cloud show` output"
-    )
-    urls: list[str] = []
-    if not _metadata_source.is_local(location):
-        try:
-            base = location.split("?", 1)[0]
-            parse_endpoint(base, accepted=accepted)
-        except InvalidValue as exc:
-            raise _unusable(field, raw, source, exc) from None
-        urls = metadata_urls(location)
-        if queried_arm is None:
-            queried_arm = base.split("/metadata/endpoints", 1)[0]
-
-    def parse(body: str) -> Cloud:
-        return cloud_from_metadata(body, name=name, queried_arm=queried_arm)
-
-    try:
-        return _metadata_source.load(location, urls, parse, ttl=ttl, cache_dir=cache_dir)
-    except (_metadata_source.MetadataUnavailable, ValueError) as exc:  # ValueError: from parse
-        unreachable = isinstance(exc, _metadata_source.MetadataUnavailable) and not exc.local
-        what = "cannot be had" if isinstance(exc, _metadata_source.MetadataUnavailable) else "is unusable"
-        hint = ""
-        if field == "resource_manager":
-            hint = (
-                " This Resource Manager is of no built-in cloud, so azenvcloud asked its metadata for the "
-                "rest; to skip that, set AZURE_AUTHORITY_HOST and AZURE_AUDIENCE too (a custom cloud "
-                "needs all three), or AZURE_CLOUD_METADATA_URL to a snapshot file."
-            )
-        error = MetadataUnavailableError if unreachable else ConfigurationError
-        raise error(
-            f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: "
-            f"{redact_url(str(exc))}.{hint} Accepted: {accepted}.",
-            variables=(VARIABLES[field],),
-        ) from None

@@ -33,20 +33,28 @@ from .errors import ConfigurationError, quote_value
 
 if TYPE_CHECKING:
     from .clouds import Cloud
+    from .provenance import Source
     from .settings import Settings
 
 __all__ = [
+    "SERVICES_KEY",
     "SERVICE_FIELDS",
     "SERVICE_NAMES",
+    "SERVICE_PREFIX",
     "Service",
+    "apply_service_variables",
     "check_service_url",
     "override_variable",
-    "parse_service_overrides",
     "service_scope",
     "service_url",
     "services_of",
     "services_report",
 ]
+
+SERVICE_PREFIX = "AZURE_SERVICE_"
+"""Variables ``AZURE_SERVICE_<SERVICE>_<FIELD>`` set a data-plane service's values."""
+SERVICES_KEY = "service_overrides"
+"""Where the settings sources hand over the ``AZURE_SERVICE_*`` variables: ``{variable: value}``."""
 
 SERVICE_FIELDS = ("suffix", "audience", "endpoint")
 """What a service has: a DNS suffix, a token audience, a fixed endpoint."""
@@ -146,33 +154,55 @@ def services_of(cloud: Cloud) -> dict[str, Service]:
     return {name: Service(name=name, **fields) for name, fields in values.items()}
 
 
-def parse_service_overrides(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """``AZURE_SERVICE_*`` variables (name -> value) as ``{service: {field: value}}``, checked.
+def apply_service_variables(
+    cloud: Cloud, *, cloud_name: str | None, variables: Mapping[str, str], origins: Mapping[str, Source]
+) -> tuple[Cloud, dict[str, Source]]:
+    """``cloud`` with the services its name brings (``dod``: the DoD Graph) and, over them, the
+    ``AZURE_SERVICE_*`` variables; and where each of those values came from, by
+    ``services.<service>.<field>``.
 
     Raises:
-        InvalidValue: On the first bad one, with ``.variable`` naming it: a service azenvcloud
-            does not know (a typo), a suffix that is no DNS suffix, an endpoint or audience
-            that is no https URL.
+        ConfigurationError: A variable names no service azenvcloud knows (a typo), or its value
+            is no DNS suffix (``_SUFFIX``) or https URL (``_AUDIENCE``, ``_ENDPOINT``).
     """
-    found: dict[str, dict[str, str]] = {}
-    for variable, value in sorted(raw.items()):
-        match = _OVERRIDE.fullmatch(variable)
-        service = match.group(1).lower() if match else ""
-        if service not in SERVICE_NAMES:
-            error = InvalidValue(
+    from .clouds import variant_services
+    from .provenance import Source
+
+    overrides = variant_services(cloud_name) if cloud_name else {}
+    sources = {
+        f"services.{service}.{field}": Source("derived", f"from AZURE_CLOUD={cloud_name.strip()}")
+        for service, fields in overrides.items()
+        for field in fields
+        if cloud_name
+    }
+    for variable, value in sorted(variables.items()):
+        origin = origins.get(variable, Source("environment"))
+        service, field, parsed = _parse_variable(variable, value, origin)
+        overrides.setdefault(service, {})[field] = parsed
+        sources[f"services.{service}.{field}"] = origin
+    if not overrides:
+        return cloud, sources
+    return cloud.model_copy(update={"service_overrides": overrides}), sources
+
+
+def _parse_variable(variable: str, value: str, origin: Source) -> tuple[str, str, str]:
+    match = _OVERRIDE.fullmatch(variable)
+    service = match.group(1).lower() if match else ""
+    try:
+        if match is None or service not in SERVICE_NAMES:
+            raise InvalidValue(
                 "it names no service azenvcloud knows",
                 f"AZURE_SERVICE_<SERVICE>_SUFFIX, _AUDIENCE or _ENDPOINT, <SERVICE> one of "
                 f"{', '.join(name.upper() for name in SERVICE_NAMES)}",
             )
-            error.variable = variable  # type: ignore[attr-defined]
-            raise error
-        field = match.group(2).lower()  # type: ignore[union-attr]  # matched: service is known
-        try:
-            found.setdefault(service, {})[field] = _parse_field(field, value)
-        except InvalidValue as exc:
-            exc.variable = variable  # type: ignore[attr-defined]
-            raise
-    return found
+        field = match.group(2).lower()
+        return service, field, _parse_field(field, value)
+    except InvalidValue as exc:
+        where = f" (from .env file {origin.detail})" if origin.kind == "dotenv" else ""
+        raise ConfigurationError(
+            f"{variable}{where}={quote_value(value)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
+            variables=(variable,),
+        ) from None
 
 
 def _parse_field(field: str, value: str) -> str:

@@ -18,7 +18,8 @@ from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, SERVICE_PREFIX, SERVICES_KEY, resolve
+from .resolution import DEFAULT_METADATA_TTL, resolve
+from .services import SERVICE_PREFIX, SERVICES_KEY
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 

@@ -339,11 +339,11 @@ def test_processes_starting_together_fetch_once(only_resource_manager: FakeCloud
 def test_default_cache_folder_is_the_user_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from platformdirs import user_cache_dir
 
-    from azenvcloud import _metadata_source
+    from azenvcloud._metadata_cache import Cache
 
     monkeypatch.delenv("AZENVCLOUD_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    cache = _metadata_source._Cache.open(None)
+    cache = Cache.open(None)
     assert cache is not None
     assert cache.folder == Path(user_cache_dir("azenvcloud")) / "metadata"
     assert cache.folder.is_relative_to(tmp_path)

@@ -17,6 +17,7 @@ import pytest
 import azenvcloud
 from azenvcloud import ConfigurationError, MetadataUnavailableError, Settings
 from azenvcloud import _metadata_source as source
+from azenvcloud._metadata_cache import Cache, reset_warnings
 from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
 
@@ -71,14 +72,14 @@ def test_retries_and_api_versions_share_the_deadline(only_metadata: FakeCloud) -
 # -- the lock -------------------------------------------------------------------------------
 
 
-def hold_lock(cache: source._Cache, path: Path, release: threading.Event, held: threading.Event) -> None:
-    with cache.locked(path, source._Deadline(60), wait=True):
+def hold_lock(cache: Cache, path: Path, release: threading.Event, held: threading.Event) -> None:
+    with cache.locked(path, source._Deadline(60).left, wait=True):
         held.set()
         release.wait(30)
 
 
 def lock_held_elsewhere(folder: Path, location: str) -> tuple[threading.Event, threading.Thread]:
-    cache = source._Cache.open(str(folder))
+    cache = Cache.open(str(folder))
     assert cache is not None
     release, held = threading.Event(), threading.Event()
     # flock locks belong to open file descriptions: another descriptor in this process contends.
@@ -118,19 +119,19 @@ def test_an_expired_copy_is_used_rather_than_waiting_behind_a_slow_fetcher(
 
 
 def test_a_lock_inherited_across_fork_never_blocks_the_child(tmp_path: Path) -> None:
-    cache = source._Cache.open(str(tmp_path))
+    cache = Cache.open(str(tmp_path))
     assert cache is not None
     path = cache.path("https://arm.example")
     read, write = os.pipe()
     parent = os.fork()
     if parent == 0:  # a process that takes the lock, forks a worker, and dies holding it
         try:
-            with cache.locked(path, source._Deadline(10), wait=True):
+            with cache.locked(path, source._Deadline(10).left, wait=True):
                 worker = os.fork()
                 if worker == 0:
                     time.sleep(0.5)  # the parent is gone by now, its lock not released
                     started = time.monotonic()
-                    with cache.locked(path, source._Deadline(5), wait=True) as locked:
+                    with cache.locked(path, source._Deadline(5).left, wait=True) as locked:
                         waited = time.monotonic() - started
                     os.write(write, json.dumps([locked, waited]).encode())
                     os._exit(0)
@@ -157,7 +158,7 @@ def test_an_unusable_cache_folder_is_a_miss_with_one_warning(
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("", encoding="utf-8")
     azenvcloud_env.setenv("AZENVCLOUD_CACHE_DIR", str(not_a_folder / "cache"))
-    source._warned.clear()
+    reset_warnings()
     assert Settings().cloud_name == "FakeCloud"
     assert Settings().cloud_name == "FakeCloud"
     assert len(only_metadata.requests_of("metadata")) == 2  # no cache: a fetch each time
@@ -223,7 +224,7 @@ def test_a_symlinked_lock_is_not_followed(only_metadata: FakeCloud, tmp_path: Pa
     folder.mkdir(mode=0o700)
     target = tmp_path / "victim"
     target.write_text("keep", encoding="utf-8")
-    cache = source._Cache(folder)
+    cache = Cache(folder)
     cache.path(only_metadata.url).with_suffix(".lock").symlink_to(target)
     assert Settings().cloud_name == "FakeCloud"  # the lock is skipped, with a warning
     assert target.read_text(encoding="utf-8") == "keep"

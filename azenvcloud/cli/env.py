@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._builtin_clouds import CUSTOM
+from .._discovery import load_metadata
 from .._metadata_source import is_local
 from ..clouds import BUILTIN_CLOUDS, Cloud
 from ..errors import ConfigurationError
 from ..provenance import Source
-from ..resolution import load_metadata
 from ._output import EXIT_OK
 
 __all__ = ["add_parser", "environment_lines", "run", "same_cloud"]

@@ -1,0 +1,208 @@
+"""The metadata disk cache: one JSON entry per URL, trusted only when it is the user's own.
+
+The folder is created for the user alone (0700); a folder or entry that is not the user's, or
+that others can write, is not trusted; the lock is opened without following symlinks; an entry
+dated in the future (or at no time) is expired. A cache that cannot be used is a cache miss with
+one warning, never a crash. A lock descriptor inherited across ``fork()`` is closed in the child,
+so a parent that dies holding it cannot keep its children waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import stat
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import redact_url
+
+__all__ = ["Cache", "Entry", "reset_warnings"]
+
+_log = logging.getLogger("azenvcloud")
+_MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a document of at most 1 MiB, escaped into JSON
+_LOCK_POLL = 0.05
+
+
+_warned: set[str] = set()
+_held_locks: set[int] = set()  # lock descriptors open in this process, closed in a forked child
+
+
+def _warn_once(key: str, message: str, *args: object) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        _log.warning(message, *args)
+
+
+@dataclass(frozen=True)
+class Entry:
+    body: str
+    url: str
+    fetched_at: float
+
+    def fresh(self, ttl: int) -> bool:
+        age = time.time() - self.fetched_at
+        return 0 <= age < ttl  # a copy from the future is not fresh: clocks or files were tampered with
+
+    def age_hours(self) -> float:
+        return max(0.0, time.time() - self.fetched_at) / 3600
+
+
+def _trusted(info: os.stat_result, *, folder: bool) -> bool:
+    """Owned by this user, writable by no one else, and of the right kind (no symlink)."""
+    kind = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
+    owner = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return kind and owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class Cache:
+    """The metadata cache folder: only a folder this user owns and only they can write is used."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def open(cls, cache_dir: str | None) -> Cache | None:
+        if cache_dir:
+            folder = Path(cache_dir)
+        else:
+            from platformdirs import user_cache_dir
+
+            folder = Path(user_cache_dir("azenvcloud")) / "metadata"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = os.lstat(folder)
+        except OSError as exc:
+            _warn_once(
+                str(folder),
+                "azenvcloud: the metadata cache folder %s cannot be used (%s); "
+                "metadata is fetched without a cache",
+                folder,
+                exc.strerror or exc,
+            )
+            return None
+        if not _trusted(info, folder=True):
+            _warn_once(
+                str(folder),
+                "azenvcloud: the metadata cache folder %s is not a folder of this user's that only "
+                "they can write; it is not trusted, and metadata is fetched without a cache",
+                folder,
+            )
+            return None
+        return cls(folder)
+
+    def path(self, location: str) -> Path:
+        return self.folder / f"{hashlib.sha256(location.encode()).hexdigest()[:32]}.json"
+
+    def read(self, path: Path) -> Entry | None:
+        try:
+            descriptor = os.open(
+                path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+            )
+        except OSError:
+            return None
+        try:
+            with os.fdopen(descriptor, "rb") as handle:
+                if not _trusted(os.fstat(descriptor), folder=False):
+                    _warn_once(str(path), "azenvcloud: ignoring the untrusted metadata cache entry %s", path)
+                    return None
+                entry = json.loads(handle.read(_MAX_ENTRY_BYTES))
+            fetched_at = float(entry["fetched_at"])
+            if not math.isfinite(fetched_at):
+                fetched_at = 0.0  # expired: an impossible time is no time
+            return Entry(str(entry["body"]), str(entry.get("url", "")), fetched_at)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None
+
+    def write(self, path: Path, url: str, body: str) -> None:
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+        except OSError as exc:
+            _warn_once(str(path), "azenvcloud: cannot write the metadata cache (%s)", exc.strerror or exc)
+            return
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump({"url": redact_url(url), "fetched_at": time.time(), "body": body}, handle)
+            os.replace(temporary, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            _warn_once(str(path), "azenvcloud: cannot write the metadata cache (%s)", exc.strerror or exc)
+
+    @contextlib.contextmanager
+    def locked(self, path: Path, seconds_left: Callable[[], float], *, wait: bool) -> Iterator[bool]:
+        """Hold the entry's lock between processes; yields whether it was had.
+
+        Waits while ``seconds_left()`` is more than a poll, and not at all when ``wait`` is false
+        (the caller has a copy to use instead). Without POSIX locks, or with an unusable lock file: no lock
+        (at worst a second fetch).
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield True
+            return
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(path.with_suffix(".lock"), flags, 0o600)
+        except OSError as exc:
+            _warn_once(str(path), "azenvcloud: cannot open the metadata cache lock (%s)", exc.strerror or exc)
+            yield True
+            return
+        with _held_lock(descriptor):
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if not wait or seconds_left() <= _LOCK_POLL:
+                        yield False
+                        return
+                    time.sleep(_LOCK_POLL)
+            try:
+                yield True
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+_held_lock_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def _held_lock(descriptor: int) -> Iterator[None]:
+    with _held_lock_guard:
+        _held_locks.add(descriptor)
+    try:
+        yield
+    finally:
+        with _held_lock_guard:
+            _held_locks.discard(descriptor)
+        os.close(descriptor)
+
+
+def _close_inherited_locks() -> None:
+    # A lock descriptor inherited across fork() shares the parent's lock: were the parent to die
+    # holding it, the child's copy would keep every process (the child included) waiting.
+    global _held_lock_guard  # noqa: PLW0603 - a lock held by another thread at fork time stays held
+    _held_lock_guard = threading.Lock()
+    for descriptor in list(_held_locks):
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+def reset_warnings() -> None:
+    """Warn again about a cache folder or entry already warned about (for tests)."""
+    _warned.clear()

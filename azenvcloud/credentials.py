@@ -149,11 +149,75 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
     try:
-        credential = identity.DefaultAzureCredential(**options)
+        credential = _single_flight_class(identity)(**options)
     except (ValueError, OSError) as exc:
         raise _refused(exc) from None
     _route_workload_identity(identity, credential, options)
     return credential
+
+
+_SINGLE_FLIGHT_CLASSES: dict[str, type] = {}
+
+
+def _single_flight_class(identity: ModuleType) -> type:
+    """``identity.DefaultAzureCredential``, with concurrent token requests made once.
+
+    A subclass, so it still is a ``DefaultAzureCredential`` to users' code and type checkers;
+    built on first use (azure-identity is imported only then), for the sync and async modules.
+    """
+    found = _SINGLE_FLIGHT_CLASSES.get(identity.__name__)
+    if found is not None:
+        return found
+    from ._single_flight import AsyncFlights, Flights, flight_key
+
+    base: Any = identity.DefaultAzureCredential
+    if identity.__name__.endswith(".aio"):
+
+        class AsyncSingleFlight(base):  # type: ignore[misc]
+            __doc__ = base.__doc__
+
+            def __init__(self, **kwargs: Any) -> None:
+                super().__init__(**kwargs)
+                self._azenvcloud_flights = AsyncFlights()
+
+            async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+                key = flight_key("get_token", scopes, kwargs)
+                return await self._azenvcloud_flights.run(
+                    key, lambda: super(AsyncSingleFlight, self).get_token(*scopes, **kwargs)
+                )
+
+            async def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+                key = flight_key("get_token_info", scopes, dict(options or {}))
+                return await self._azenvcloud_flights.run(
+                    key, lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options)
+                )
+
+        found = AsyncSingleFlight
+    else:
+
+        class SingleFlight(base):  # type: ignore[misc]
+            __doc__ = base.__doc__
+
+            def __init__(self, **kwargs: Any) -> None:
+                super().__init__(**kwargs)
+                self._azenvcloud_flights = Flights()
+
+            def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+                key = flight_key("get_token", scopes, kwargs)
+                return self._azenvcloud_flights.run(
+                    key, lambda: super(SingleFlight, self).get_token(*scopes, **kwargs)
+                )
+
+            def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+                key = flight_key("get_token_info", scopes, dict(options or {}))
+                return self._azenvcloud_flights.run(
+                    key, lambda: super(SingleFlight, self).get_token_info(*scopes, options=options)
+                )
+
+        found = SingleFlight
+    found.__name__ = found.__qualname__ = "DefaultAzureCredential"
+    _SINGLE_FLIGHT_CLASSES[identity.__name__] = found
+    return found
 
 
 def _refuse_redirected_secrets(settings: Settings) -> None:

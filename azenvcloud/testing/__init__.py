@@ -146,6 +146,7 @@ class _State:
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
     served: dict[tuple[str, str], Any] = field(default_factory=dict)
+    latency: dict[str, float] = field(default_factory=dict)  # path part -> seconds before answering
     blobs: dict[str, bytes] = field(default_factory=dict)  # "host/container/blob" -> content
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -201,6 +202,12 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(failure.delay)
             self._send(failure.status, failure.body, failure.headers, trickle=failure.trickle)
             return
+        with cloud._state.lock:
+            slow = max(
+                (delay for part, delay in cloud._state.latency.items() if part in parts.path), default=0.0
+            )
+        if slow:
+            time.sleep(slow)
         served = cloud._served(recorded)
         if served is not None:
             self._send(*served)
@@ -367,6 +374,7 @@ class FakeCloud:
             self._state.accepted_scopes = None
             self._state.metadata = {"2022-09-01": self.metadata_2022}
             self._state.served.clear()
+            self._state.latency.clear()
             self._state.blobs.clear()
         self.client_secret = FAKE_CLIENT_SECRET
 
@@ -402,6 +410,12 @@ class FakeCloud:
         )
         with self._state.lock:
             self._state.failures.append(failure)
+
+    def latency(self, path_contains: str, seconds: float) -> None:
+        """Answer every request whose path contains ``path_contains`` ``seconds`` late (a real
+        network between a process and its cloud), until :meth:`reset`."""
+        with self._state.lock:
+            self._state.latency[path_contains] = seconds
 
     def serve(self, path: str, answer: Any, *, method: str = "GET") -> None:
         """Serve your own Resource Manager path (a provider's operation) until :meth:`reset`.

@@ -1,6 +1,7 @@
 """One cold start with azenvcloud: import, resolve, build, first ARM response. Prints phase times."""
 
 import json
+import resource
 import time
 
 started = time.perf_counter()
@@ -24,3 +25,5 @@ print(
         }
     )
 )
+# Peak memory of the whole process, in MiB (Linux reports kilobytes).
+print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

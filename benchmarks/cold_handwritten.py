@@ -6,6 +6,7 @@ reads its own configuration with it does: what remains of the gap is azenvcloud'
 
 import json
 import os
+import resource
 import sys
 import time
 
@@ -38,3 +39,5 @@ print(
         }
     )
 )
+# Peak memory of the whole process, in MiB (Linux reports kilobytes).
+print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -373,38 +373,42 @@ def tokens(fake: FakeCloud) -> Row:
 # -- 7. token requests under a race -----------------------------------------------------------
 
 
-def racing_threads(fake: FakeCloud, racers: int = 64) -> Row:
-    """``racers`` threads race the first ARM call; the fake answers each request 20 ms late."""
+def token_requests_of(fake: FakeCloud, race: Callable[[], None]) -> int:
+    """Token requests the fake received while ``race`` ran, each answer 20 ms late."""
     with isolated_environment(fake.environment()):
         fake.reset()
         fake.accept_scopes(f"{fake.audience}.default")
         fake.latency("/", 0.02)
-        start = threading.Barrier(racers)
+        try:
+            race()
+        finally:
+            fake.latency("/", 0)
+        return len(fake.requests_of("token"))
 
-        def first_call() -> None:
-            start.wait()
-            list(azenvcloud.get_resource_client().resource_groups.list())
 
+def racing_threads(fake: FakeCloud, racers: int = 64) -> Row:
+    """``racers`` threads race the first ARM call."""
+    start = threading.Barrier(racers)
+
+    def first_call() -> None:
+        start.wait()
+        list(azenvcloud.get_resource_client().resource_groups.list())
+
+    def race() -> None:
         threads = [threading.Thread(target=first_call) for _ in range(racers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(120)
-        requested = len(fake.requests_of("token"))
-        fake.latency("/", 0)
-    return row(
-        7,
-        f"token requests when {racers} threads race the first ARM call",
-        f"{requested}",
-        "",
-        None,
-        "1",
-        requested == 1,
-    )
+
+    requested = token_requests_of(fake, race)
+    name = f"token requests when {racers} threads race the first ARM call"
+    return row(7, name, f"{requested}", "", None, "1", requested == 1)
 
 
 def racing_tasks(fake: FakeCloud, racers: int = 64) -> Row:
-    """``racers`` tasks race the first calls of five async clients; each answer 20 ms late."""
+    """``racers`` tasks race the first calls of five async clients (each has its own token
+    policy: only the credential can make their first requests one)."""
     import asyncio
 
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
@@ -413,36 +417,23 @@ def racing_tasks(fake: FakeCloud, racers: int = 64) -> Row:
 
     versions = ["2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", None]
 
-    async def main() -> None:
-        async def first_call(version: str | None) -> None:
-            client = (
-                aio.get_client(ResourceManagementClient, api_version=version)
-                if version
-                else aio.get_resource_client()
-            )
-            [group async for group in client.resource_groups.list()]
+    async def first_call(version: str | None) -> None:
+        client = (
+            aio.get_client(ResourceManagementClient, api_version=version)
+            if version
+            else aio.get_resource_client()
+        )
+        [group async for group in client.resource_groups.list()]
 
+    async def main() -> None:
         try:
             await asyncio.gather(*(first_call(versions[i % len(versions)]) for i in range(racers)))
         finally:
             await aio.close()
 
-    with isolated_environment(fake.environment()):
-        fake.reset()
-        fake.accept_scopes(f"{fake.audience}.default")
-        fake.latency("/", 0.02)
-        asyncio.run(main())
-        requested = len(fake.requests_of("token"))
-        fake.latency("/", 0)
-    return row(
-        8,
-        f"token requests when {racers} tasks race the first calls of {len(versions)} async clients",
-        f"{requested}",
-        "",
-        None,
-        "1",
-        requested == 1,
-    )
+    requested = token_requests_of(fake, lambda: asyncio.run(main()))
+    name = f"token requests when {racers} tasks race the first calls of {len(versions)} async clients"
+    return row(8, name, f"{requested}", "", None, "1", requested == 1)
 
 
 # -- the report ------------------------------------------------------------------------------

@@ -40,10 +40,10 @@ __all__ = [
     "SERVICES_KEY",
     "SERVICE_FIELDS",
     "SERVICE_NAMES",
-    "SERVICE_PREFIX",
     "Service",
     "apply_service_variables",
     "check_service_url",
+    "is_service_variable",
     "override_variable",
     "service_scope",
     "service_url",
@@ -51,8 +51,14 @@ __all__ = [
     "services_report",
 ]
 
-SERVICE_PREFIX = "AZURE_SERVICE_"
-"""Variables ``AZURE_SERVICE_<SERVICE>_<FIELD>`` set a data-plane service's values."""
+
+def is_service_variable(name: str) -> bool:
+    """Whether ``name`` has the shape of a service variable (``AZURE_SERVICE_*_SUFFIX``,
+    ``_AUDIENCE``, ``_ENDPOINT``). Others under the prefix (``AZURE_SERVICE_PRINCIPAL_ID``, set by
+    other tools) are not azenvcloud's; one of this shape naming no service is a typo, refused."""
+    return _OVERRIDE.fullmatch(name) is not None
+
+
 SERVICES_KEY = "service_overrides"
 """Where the settings sources hand over the ``AZURE_SERVICE_*`` variables: ``{variable: value}``."""
 

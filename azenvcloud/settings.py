@@ -19,7 +19,7 @@ from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
 from .resolution import DEFAULT_METADATA_TTL, resolve
-from .services import SERVICE_PREFIX, SERVICES_KEY
+from .services import SERVICES_KEY, is_service_variable
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 
@@ -88,7 +88,7 @@ class _Variables(PydanticBaseSettingsSource):
         services = {
             name: value
             for name, value in self._values.items()
-            if name.startswith(SERVICE_PREFIX) and not _is_blank(value)
+            if is_service_variable(name) and not _is_blank(value)
         }
         if services:
             found[SERVICES_KEY] = services

@@ -216,3 +216,9 @@ def test_dod_is_us_government_with_the_dod_graph(azenvcloud_env: pytest.MonkeyPa
     azenvcloud.reset()
     azenvcloud_env.setenv("AZURE_CLOUD", "usgovernmentl4")  # GCC High: the government Graph
     assert service_url("graph") == "https://graph.microsoft.us"
+
+
+def test_other_tools_variables_under_the_prefix_are_left_alone(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    azenvcloud_env.setenv("AZURE_SERVICE_PRINCIPAL_ID", "00000000-0000-0000-0000-000000000000")
+    azenvcloud_env.setenv("AZURE_SERVICE_CONNECTION", "my-connection")
+    assert Settings().cloud_name == "AzureCloud"

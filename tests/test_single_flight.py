@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
+import signal
 import threading
 import time
 
@@ -115,8 +117,11 @@ def test_a_forked_child_never_waits_on_its_parents_request(azenvcloud_fake_cloud
         finally:
             os._exit(0)
     os.close(write)
+    ready, _, _ = select.select([read], [], [], 30)  # a child stuck waiting must fail, not hang
+    if not ready:
+        os.kill(child, signal.SIGKILL)
     with os.fdopen(read) as answer:
-        waited = json.loads(answer.read() or "99")
+        waited = json.loads(answer.read() or "99") if ready else 99
     os.waitpid(child, 0)
     leader.join()
     assert waited < 6

@@ -12,7 +12,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any, TypeVar
 
 from ._values import InvalidValue, parse_subscription_id
-from .errors import ConfigurationError, quote_value
+from .errors import ConfigurationError
 from .profiles import api_version_for
 from .settings import Settings
 
@@ -211,10 +211,8 @@ def _subscription(subscription_id: str | None, settings: Settings, client_class:
         try:
             return parse_subscription_id(subscription_id)
         except InvalidValue as exc:
-            raise ConfigurationError(
-                f"subscription_id={quote_value(subscription_id)} is not usable: {exc.problem}. "
-                f"Accepted: {exc.accepted}.",
-                variables=("AZURE_SUBSCRIPTION_ID",),
+            raise exc.configuration_error(
+                "subscription_id", subscription_id, variables=("AZURE_SUBSCRIPTION_ID",)
             ) from None
     if settings.subscription_id is None:
         raise ConfigurationError(

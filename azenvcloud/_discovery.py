@@ -44,11 +44,7 @@ def load_metadata(
             base = location.split("?", 1)[0]
             parse_endpoint(base, accepted=accepted)
         except InvalidValue as exc:
-            raise ConfigurationError(
-                f"{source.names(field)}={quote_value(raw)} is not usable: {exc.problem}. "
-                f"Accepted: {exc.accepted}.",
-                variables=(VARIABLES[field],),
-            ) from None
+            raise exc.configuration_error(source.names(field), raw, variables=(VARIABLES[field],)) from None
         urls = metadata_urls(location)
         if queried_arm is None:
             queried_arm = base.split("/metadata/endpoints", 1)[0]

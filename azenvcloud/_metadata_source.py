@@ -30,10 +30,8 @@ from ._version import __version__
 from .errors import redact_url
 
 __all__ = [
-    "CACHE_DIR_VARIABLE",
     "DEFAULT_TTL",
     "MAX_BYTES",
-    "TTL_VARIABLE",
     "MetadataUnavailable",
     "is_local",
     "load",
@@ -43,8 +41,6 @@ T = TypeVar("T")
 _log = logging.getLogger("azenvcloud")
 
 MAX_BYTES = 1024 * 1024
-CACHE_DIR_VARIABLE = "AZENVCLOUD_CACHE_DIR"
-TTL_VARIABLE = "AZENVCLOUD_METADATA_TTL"
 DEFAULT_TTL = 86400
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0

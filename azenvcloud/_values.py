@@ -9,7 +9,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import urlsplit
+
+from .errors import ConfigurationError, quote_value
 
 __all__ = [
     "InvalidValue",
@@ -44,6 +47,14 @@ class InvalidValue(ValueError):
         super().__init__(problem)
         self.problem = problem
         self.accepted = accepted
+
+    def configuration_error(self, name: str, raw: object, *, variables: Sequence[str]) -> ConfigurationError:
+        """This problem in the one message every bad value gets:
+        ``NAME='value' is not usable: <problem>. Accepted: <what would be>.``"""
+        return ConfigurationError(
+            f"{name}={quote_value(raw)} is not usable: {self.problem}. Accepted: {self.accepted}.",
+            variables=variables,
+        )
 
 
 def find_control_character(text: str) -> str | None:

@@ -286,10 +286,7 @@ def cloud_from_name(name: str) -> Cloud:
     try:
         canonical = canonical_cloud_name(name)
     except InvalidValue as exc:
-        raise ConfigurationError(
-            f"AZURE_CLOUD={quote_value(name)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
-            variables=("AZURE_CLOUD",),
-        ) from None
+        raise exc.configuration_error("AZURE_CLOUD", name, variables=("AZURE_CLOUD",)) from None
     if canonical not in BUILTIN_CLOUDS:
         raise ConfigurationError(
             f"AZURE_CLOUD={quote_value(name)} has no built-in values: a custom cloud is described by "

@@ -93,10 +93,7 @@ class _Given:
 
 
 def _unusable(field: str, raw: object, source: Source, exc: InvalidValue) -> ConfigurationError:
-    return ConfigurationError(
-        f"{source.names(field)}={quote_value(raw)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
-        variables=(VARIABLES[field],),
-    )
+    return exc.configuration_error(source.names(field), raw, variables=(VARIABLES[field],))
 
 
 def _parse_authority(raw: str) -> str:

@@ -205,10 +205,7 @@ def _parse_variable(variable: str, value: str, origin: Source) -> tuple[str, str
         return service, field, _parse_field(field, value)
     except InvalidValue as exc:
         where = f" (from .env file {origin.detail})" if origin.kind == "dotenv" else ""
-        raise ConfigurationError(
-            f"{variable}{where}={quote_value(value)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
-            variables=(variable,),
-        ) from None
+        raise exc.configuration_error(f"{variable}{where}", value, variables=(variable,)) from None
 
 
 def _parse_field(field: str, value: str) -> str:
@@ -290,10 +287,7 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     try:
         normalised = parse_endpoint(url)
     except InvalidValue as exc:
-        raise ConfigurationError(
-            f"{argument}={quote_value(url)} is not usable: {exc.problem}. Accepted: {exc.accepted}.",
-            variables=(argument,),
-        ) from None
+        raise exc.configuration_error(argument, url, variables=(argument,)) from None
     host = host_of(normalised)
     if _belongs(services_of(settings.cloud)[service], host):
         return normalised

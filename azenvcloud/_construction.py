@@ -22,6 +22,8 @@ __all__ = [
     "check_pinned_api_version",
     "client_arguments",
     "construct",
+    "first_request_scopes",
+    "has_subscription",
     "refuse_other_kind",
 ]
 
@@ -93,6 +95,34 @@ def construct(
             client.close()  # type: ignore[attr-defined]
         raise
     return client
+
+
+def first_request_scopes(client_class: type[Any], settings: Settings) -> tuple[str, ...] | None:
+    """The scopes ``client_class``'s first request asks a token for, where azenvcloud knows them
+    (what a prefetch may ask for in advance), else ``None``."""
+    from .dataplane import recipe_for
+
+    recipe = recipe_for(client_class)
+    if recipe is not None:
+        from .dataplane._build import first_request_scope
+
+        scope = first_request_scope(recipe, settings)
+        return None if scope is None else (scope,)
+    if client_class.__module__.startswith("azure.mgmt."):
+        return tuple(settings.credential_scopes)
+    return None
+
+
+def has_subscription(subscription_id: str | None, settings: Settings) -> bool:
+    """Whether a client that needs a subscription will get a valid one (``subscription_id`` or
+    ``AZURE_SUBSCRIPTION_ID``), so that building it will not fail for want of one."""
+    if subscription_id is None:
+        return settings.subscription_id is not None
+    try:
+        parse_subscription_id(subscription_id)
+    except InvalidValue:
+        return False
+    return True
 
 
 def client_arguments(

@@ -28,7 +28,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import clients
-from ._construction import cached_client, construct
+from ._construction import cached_client, construct, first_request_scopes, has_subscription
 from .credentials import build_async_credential
 from .settings import get_settings
 
@@ -119,6 +119,8 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
     client: ResourceManagementClient | None = objects.get(key)
     if client is not None:
         return client
+    if has_subscription(subscription_id, get_settings()):
+        clients._prefetch(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
     return _build(objects, key, ResourceManagementClient, subscription_id, {})
@@ -130,6 +132,7 @@ def get_subscription_client() -> SubscriptionClient:
     client: SubscriptionClient | None = objects.get(_SUBSCRIPTIONS)
     if client is not None:
         return client
+    clients._prefetch(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
     return _build(objects, _SUBSCRIPTIONS, SubscriptionClient, None, {})
@@ -183,9 +186,11 @@ def _build(
     kwargs: dict[str, Any],
 ) -> ClientT:
     # No lock: the loop's own dictionary, and nothing awaited between lookup and store.
-    client = construct(
-        client_class, subscription_id, kwargs, get_settings(), get_credential(), asynchronous=True
-    )
+    settings = get_settings()
+    client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=True)
+    scopes = first_request_scopes(client_class, settings)
+    if scopes:  # a client that could not be built makes no request
+        clients._prefetch(scopes, get_credential)
     objects[key] = client
     _log.debug("azenvcloud built async %s", client_class.__name__)
     return client

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._construction import cached_client, construct
+from ._construction import cached_client, construct, first_request_scopes, has_subscription
 from .credentials import build_credential, withdraw_exported_variables
 from .settings import get_settings, on_change, reset_settings
 
@@ -35,6 +37,7 @@ _SUBSCRIPTIONS = "subscriptions"
 _lock = threading.RLock()
 _objects: dict[Hashable, Any] = {}
 _reset_hooks: list[Callable[[], None]] = []
+_offline: ContextVar[bool] = ContextVar("azenvcloud_offline", default=False)
 
 
 def _cached(key: Hashable, build: Callable[[], Any]) -> Any:
@@ -85,6 +88,8 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
     client: ResourceManagementClient | None = _objects.get((_RESOURCES, subscription_id))
     if client is not None:
         return client
+    if has_subscription(subscription_id, get_settings()):
+        _prefetch(get_settings().credential_scopes)  # while azure-mgmt-resource is imported
     from azure.mgmt.resource.resources import ResourceManagementClient
 
     return _cached(  # type: ignore[no-any-return]
@@ -97,6 +102,7 @@ def get_subscription_client() -> SubscriptionClient:
     client: SubscriptionClient | None = _objects.get(_SUBSCRIPTIONS)
     if client is not None:
         return client
+    _prefetch(get_settings().credential_scopes)  # while azure-mgmt-resource-subscriptions is imported
     from azure.mgmt.resource.subscriptions import SubscriptionClient
 
     return _cached(_SUBSCRIPTIONS, lambda: _construct(SubscriptionClient, None, {}))  # type: ignore[no-any-return]
@@ -132,8 +138,37 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
     settings = get_settings()
     client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=False)
+    scopes = first_request_scopes(client_class, settings)
+    if scopes:  # a client that could not be built makes no request
+        _prefetch(scopes)
     _log.debug("azenvcloud built %s", client_class.__name__)
     return client
+
+
+def _prefetch(scopes: list[str] | tuple[str, ...], credential: Callable[[], Any] = get_credential) -> None:
+    """Start the token request for ``scopes`` in the background (``AZENVCLOUD_TOKEN_PREFETCH``),
+    once per credential (``credential()``, the sync one or this loop's async one): the client's
+    first request takes its token, or its error."""
+    settings = get_settings()
+    if not settings.token_prefetch or _offline.get():
+        return
+    if credential()._azenvcloud_prefetch(*scopes):
+        _log.debug(
+            "azenvcloud prefetching a token for %s from %s in the background",
+            " ".join(scopes),
+            settings.authority_host,
+        )
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """Build clients without prefetching tokens: for ``azenvcloud check``, which builds them to
+    validate the configuration and promises to contact nothing."""
+    token = _offline.set(True)
+    try:
+        yield
+    finally:
+        _offline.reset(token)
 
 
 def on_reset(forget: Callable[[], None]) -> None:

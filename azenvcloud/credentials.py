@@ -192,6 +192,17 @@ def _single_flight_class(identity: ModuleType) -> type:
                     key, lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options)
                 )
 
+            def _azenvcloud_prefetch(self, *scopes: str) -> bool:
+                # As the sync one; a task of the running loop.
+                key = flight_key("get_token_info", scopes, {})
+                return self._azenvcloud_flights.prefetch(
+                    key, lambda: super(AsyncSingleFlight, self).get_token_info(*scopes)
+                )
+
+            async def close(self) -> None:  # __aexit__ calls it too
+                self._azenvcloud_flights.close()
+                await super().close()
+
         found = AsyncSingleFlight
     else:
 
@@ -213,6 +224,17 @@ def _single_flight_class(identity: ModuleType) -> type:
                 return self._azenvcloud_flights.run(
                     key, lambda: super(SingleFlight, self).get_token_info(*scopes, options=options)
                 )
+
+            def _azenvcloud_prefetch(self, *scopes: str) -> bool:
+                # The request azure-core's bearer token policy makes: get_token_info(*scopes, options={}).
+                key = flight_key("get_token_info", scopes, {})
+                return self._azenvcloud_flights.prefetch(
+                    key, lambda: super(SingleFlight, self).get_token_info(*scopes)
+                )
+
+            def __exit__(self, *args: Any) -> None:  # close() calls it too
+                self._azenvcloud_flights.close()
+                super().__exit__(*args)
 
         found = SingleFlight
     found.__name__ = found.__qualname__ = "DefaultAzureCredential"

@@ -23,6 +23,7 @@ VARIABLES: dict[str, str] = {
     "api_profile": "AZURE_API_PROFILE",
     "metadata_ttl": "AZENVCLOUD_METADATA_TTL",
     "metadata_cache_dir": "AZENVCLOUD_CACHE_DIR",
+    "token_prefetch": "AZENVCLOUD_TOKEN_PREFETCH",
 }
 
 # azure-identity's own variables: they keep their meaning. Values marked secret are never shown.

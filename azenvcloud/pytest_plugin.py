@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 def _reset_azenvcloud() -> None:
     from . import reset
+    from ._single_flight import wait_for_prefetches
 
     reset()
+    # A token prefetch of the test before must not reach the (shared) fake during this one.
+    wait_for_prefetches(timeout=30)
 
 
 def _clear(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,8 +45,13 @@ def _clear(monkeypatch: pytest.MonkeyPatch) -> None:
 def azenvcloud_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
 ) -> Iterator[pytest.MonkeyPatch]:
-    """An isolated environment for azenvcloud; set variables on the yielded ``MonkeyPatch``."""
+    """An isolated environment for azenvcloud; set variables on the yielded ``MonkeyPatch``.
+
+    Token prefetch is off (``AZENVCLOUD_TOKEN_PREFETCH=false``): a client built in a test of the
+    wiring contacts nobody. ``azenvcloud_fake_cloud``, where everything is local, turns it on.
+    """
     _clear(monkeypatch)
+    monkeypatch.setenv("AZENVCLOUD_TOKEN_PREFETCH", "false")
     monkeypatch.chdir(tmp_path)
     # Metadata fetched in a test is cached only for that test.
     monkeypatch.setenv("AZENVCLOUD_CACHE_DIR", os.path.join(tmp_path, "azenvcloud-cache"))
@@ -71,5 +79,6 @@ def azenvcloud_fake_cloud(
     azenvcloud_fake_cloud_server.reset()
     for name, value in azenvcloud_fake_cloud_server.environment().items():
         azenvcloud_env.setenv(name, value)
+    azenvcloud_env.delenv("AZENVCLOUD_TOKEN_PREFETCH")  # everything it could contact is local
     yield azenvcloud_fake_cloud_server
     azenvcloud_fake_cloud_server.reset()

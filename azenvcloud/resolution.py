@@ -73,6 +73,7 @@ class Resolution:
     cloud_metadata_url: str | None
     metadata_ttl: int
     metadata_cache_dir: str | None
+    token_prefetch: bool
     sources: Mapping[str, Source]
 
 
@@ -219,8 +220,22 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     if "cloud_metadata_url" in values:
         metadata_url = str(values["cloud_metadata_url"]).strip()
         resolved_sources["cloud_metadata_url"] = sources["cloud_metadata_url"]
+    prefetch = True
+    if "token_prefetch" in values:
+        prefetch = _parsed("token_prefetch", values, sources, parse_flag)
+        resolved_sources["token_prefetch"] = sources["token_prefetch"]
+    else:
+        resolved_sources["token_prefetch"] = Source("derived", "when unset: on")
     return Resolution(
-        cloud, subscription_id, disable, api_profile, metadata_url, ttl, cache_dir, resolved_sources
+        cloud=cloud,
+        subscription_id=subscription_id,
+        disable_instance_discovery=disable,
+        api_profile=api_profile,
+        cloud_metadata_url=metadata_url,
+        metadata_ttl=ttl,
+        metadata_cache_dir=cache_dir,
+        token_prefetch=prefetch,
+        sources=resolved_sources,
     )
 
 

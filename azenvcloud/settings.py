@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         cloud_metadata_url: Where the cloud was described (``AZURE_CLOUD_METADATA_URL``, or the
             Azure CLI's ``ARM_CLOUD_METADATA_URL``): an https URL or a snapshot file.
         api_profile: The Azure Stack Hub API profile (``AZURE_API_PROFILE``), default ``latest``.
+        metadata_ttl: Seconds a fetched metadata document is reused (``AZENVCLOUD_METADATA_TTL``).
+        metadata_cache_dir: Where fetched metadata is cached (``AZENVCLOUD_CACHE_DIR``), or
+            ``None`` for the user's cache folder.
+        token_prefetch: Whether building the first client of a scope starts its token request
+            in the background (``AZENVCLOUD_TOKEN_PREFETCH``, default on).
     """
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -128,6 +133,7 @@ class Settings(BaseSettings):
     api_profile: str = LATEST
     metadata_ttl: int = DEFAULT_METADATA_TTL
     metadata_cache_dir: str | None = None
+    token_prefetch: Annotated[bool, NoDecode] = True
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
@@ -146,6 +152,7 @@ class Settings(BaseSettings):
         api_profile: str | None = None,
         metadata_ttl: int | str | None = None,
         metadata_cache_dir: str | os.PathLike[str] | None = None,
+        token_prefetch: bool | str | None = None,
         _env_file: EnvFileChoice = None,
     ) -> None:
         arguments = {
@@ -159,6 +166,7 @@ class Settings(BaseSettings):
             "api_profile": api_profile,
             "metadata_ttl": metadata_ttl,
             "metadata_cache_dir": os.fspath(metadata_cache_dir) if metadata_cache_dir is not None else None,
+            "token_prefetch": token_prefetch,
         }
         path = choose_env_file(_env_file)
         env_file = read_env_file(path) if path is not None else None
@@ -230,6 +238,7 @@ class Settings(BaseSettings):
                 "api_profile": resolution.api_profile,
                 "metadata_ttl": resolution.metadata_ttl,
                 "metadata_cache_dir": resolution.metadata_cache_dir,
+                "token_prefetch": resolution.token_prefetch,
             }
         )
         settings._sources = dict(resolution.sources)
@@ -340,7 +349,8 @@ def configure(**arguments: Any) -> Settings:
 
     Accepts the keyword arguments of :class:`Settings` (``cloud``, ``authority_host``,
     ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery``,
-    ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``) and
+    ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``,
+    ``token_prefetch``) and
     ``_env_file`` (a path, or ``False`` for none). They replace earlier ``configure()``
     arguments. The credential and clients built from earlier settings are closed and
     forgotten, so that every getter then hands out objects of the new configuration: the

@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from azenvcloud.testing import FAKE_CLIENT_SECRET, refuse_non_loopback_dns
+from azenvcloud.testing._dns import ROUTES
 
 pytest_plugins = ("pytester",)
 
@@ -29,6 +31,26 @@ settings.load_profile("default")
 def _no_dns_beyond_loopback() -> Iterator[None]:
     with refuse_non_loopback_dns():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client built in a test may prefetch its token only from an authority on this machine
+    (loopback, or a name routed to a fake cloud): a test that would start one from any other
+    fails, even though the fences above would stop the request in its background thread."""
+    from azenvcloud import clients
+    from azenvcloud._values import host_of
+    from azenvcloud.settings import get_settings
+
+    prefetch = clients._prefetch
+
+    def checked(scopes: list[str] | tuple[str, ...], *credential: Any) -> None:
+        settings = get_settings()
+        if settings.token_prefetch and not ROUTES.is_local(host_of(settings.authority_host)):
+            pytest.fail(f"a client would prefetch a token from {settings.authority_host}", pytrace=False)
+        prefetch(scopes, *credential)
+
+    monkeypatch.setattr(clients, "_prefetch", checked)
 
 
 @pytest.fixture(autouse=True)

@@ -157,7 +157,7 @@ def test_reset_forgets_async_objects_built_from_old_settings(
         azenvcloud.reset()
         for name in ("AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE"):
             azenvcloud_env.delenv(name)
-        azenvcloud.configure(cloud="china")
+        azenvcloud.configure(cloud="china", token_prefetch=False)  # not the fake: contact nothing
         after = aio.get_resource_client()
         assert after is not before
         assert after._config.credential_scopes == ["https://management.chinacloudapi.cn/.default"]

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
-from ..clients import get_credential, get_resource_client, get_subscription_client
+from ..clients import get_credential, get_resource_client, get_subscription_client, offline
 from ._chain import chain_of, first_ready, successful_credential
 from ._output import EXIT_OK, Unreachable, one_line, write_rows
 from .show import add_env_file_option, load_settings
@@ -43,10 +43,11 @@ def add_parser(commands: Any, **options: Any) -> None:
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(arguments)
-    credential = get_credential()
-    get_subscription_client()
-    if settings.subscription_id is not None:
-        get_resource_client()
+    with offline():  # built to validate them: nothing is contacted without --online
+        credential = get_credential()
+        get_subscription_client()
+        if settings.subscription_id is not None:
+            get_resource_client()
     scope = settings.credential_scopes[0]
     report: dict[str, Any] = {
         "configuration": "ok",

@@ -40,6 +40,7 @@ ORDER = (
     "api_profile",
     "metadata_ttl",
     "metadata_cache_dir",
+    "token_prefetch",
 )
 _LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)"}
 

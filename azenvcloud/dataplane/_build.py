@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ._recipe import Recipe
 
-__all__ = ["build_client"]
+__all__ = ["build_client", "first_request_scope"]
 
 ClientT = TypeVar("ClientT")
 
@@ -71,6 +71,16 @@ def build_client(
     if pinned is not None and "api_version" not in arguments:  # an explicit api_version= wins
         built["api_version"] = pinned
     return client_class(credential=credential, **built, **arguments)  # type: ignore[call-arg]
+
+
+def first_request_scope(recipe: Recipe, settings: Settings) -> str | None:
+    """The scope the client's first request asks a token for, for a recipe marked ``prefetch``
+    (azure-storage's and azure-monitor-query's ``audience.rstrip("/") + "/.default"``), else
+    ``None``; also ``None`` when the cloud has no known audience (building will say so)."""
+    if not recipe.prefetch:
+        return None
+    audience = services_of(settings.cloud)[recipe.service].audience
+    return None if audience is None else audience.rstrip("/") + "/.default"
 
 
 def _url(recipe: Recipe, client_class: type[Any], arguments: dict[str, Any], service: Service) -> str:

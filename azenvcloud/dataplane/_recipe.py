@@ -30,6 +30,9 @@ class Recipe:
             ``fully_qualified_namespace``).
         arguments: Constructor arguments always given (``token_intent`` for file shares).
         adfs_arguments: Constructor arguments under an ADFS authority (Azure Stack Hub).
+        prefetch: Whether the client's first request asks a token for exactly
+            ``<audience>/.default`` with no options, checked on the wire, so that building the
+            client may start that request early (``AZENVCLOUD_TOKEN_PREFETCH``).
     """
 
     service: str
@@ -40,3 +43,4 @@ class Recipe:
     url_form: Literal["url", "host"] = "url"
     arguments: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     adfs_arguments: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    prefetch: bool = False

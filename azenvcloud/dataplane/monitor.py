@@ -14,7 +14,7 @@ __all__ = ["RECIPES"]
 
 RECIPES = {
     "azure.monitor.query.LogsQueryClient": Recipe(
-        service="log_analytics", url_argument="endpoint", audience="audience"
+        service="log_analytics", url_argument="endpoint", audience="audience", prefetch=True
     ),
     "azure.monitor.ingestion.LogsIngestionClient": Recipe(
         service="monitor_ingestion", url_argument="endpoint", name_argument=None, audience="credential_scopes"

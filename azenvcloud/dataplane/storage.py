@@ -17,7 +17,11 @@ __all__ = ["RECIPES"]
 
 RECIPES = {
     "azure.storage.blob.BlobServiceClient": Recipe(
-        service="blob", url_argument="account_url", name_argument="account", audience="audience"
+        service="blob",
+        url_argument="account_url",
+        name_argument="account",
+        audience="audience",
+        prefetch=True,
     ),
     "azure.storage.queue.QueueServiceClient": Recipe(
         service="queue", url_argument="account_url", name_argument="account", audience="audience"

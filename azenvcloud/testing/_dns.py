@@ -56,6 +56,12 @@ class _Routes:
                 address = ("127.0.0.1", next(iter(routes._open[-1].values())))
         return connect(sock, address)
 
+    def is_local(self, host: str) -> bool:
+        """Whether connecting to ``host`` stays on this machine: loopback, or routed to a fake."""
+        with self._lock:
+            routed = any(host.lower().rstrip(".") in route for route in self._open)
+        return routed or _is_loopback_name(host)
+
     def _resolve(self, host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
         with self._lock:

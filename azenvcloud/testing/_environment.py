@@ -37,6 +37,7 @@ def isolated_environment(values: Mapping[str, str]) -> Iterator[None]:
     For scripts and tools; in pytest, the ``azenvcloud_env`` fixture does this with ``MonkeyPatch``.
     """
     from .. import reset
+    from .._single_flight import wait_for_prefetches
 
     saved = dict(os.environ)
     for name in [name for name in os.environ if is_isolated_variable(name)]:
@@ -47,5 +48,6 @@ def isolated_environment(values: Mapping[str, str]) -> Iterator[None]:
         yield
     finally:
         reset()
+        wait_for_prefetches(timeout=30)  # none may outlive the environment it was started in
         os.environ.clear()
         os.environ.update(saved)

@@ -39,7 +39,11 @@ def race(count: int, work: object) -> list[object]:
     return results
 
 
-def test_racing_threads_make_one_token_request(azenvcloud_fake_cloud: FakeCloud) -> None:
+@pytest.mark.parametrize("prefetch", ["true", "false"], ids=["prefetched", "not-prefetched"])
+def test_racing_threads_make_one_token_request(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, prefetch: str
+) -> None:
+    azenvcloud_env.setenv("AZENVCLOUD_TOKEN_PREFETCH", prefetch)  # with it, the racers join the prefetch
     fake = azenvcloud_fake_cloud
     fake.latency("/token", 0.3)  # a token request takes long enough for every thread to race it
     results = race(RACERS, lambda: [group.name for group in get_resource_client().resource_groups.list()])
@@ -47,8 +51,13 @@ def test_racing_threads_make_one_token_request(azenvcloud_fake_cloud: FakeCloud)
     assert len(fake.requests_of("token")) == 1
 
 
-def test_racing_tasks_of_several_clients_make_one_token_request(azenvcloud_fake_cloud: FakeCloud) -> None:
+@pytest.mark.parametrize("prefetch", ["true", "false"], ids=["prefetched", "not-prefetched"])
+def test_racing_tasks_of_several_clients_make_one_token_request(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, prefetch: str
+) -> None:
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
+
+    azenvcloud_env.setenv("AZENVCLOUD_TOKEN_PREFETCH", prefetch)
 
     fake = azenvcloud_fake_cloud
     fake.latency("/token", 0.3)

@@ -78,20 +78,23 @@ def cold_start(
     0 is loopback; 30 and 100 bracket a process talking to its cloud over a real network."""
     python = sys.executable
     handwritten = [python, str(HERE / "cold_handwritten.py")]
+    azenvcloud_script = [python, str(HERE / "cold_azenvcloud.py")]
     fake.latency("/", latency_ms / 1000)
     try:
         with isolated_environment(fake.environment()):
-            ours, theirs, theirs_with_settings = alternate(
+            ours, theirs, theirs_with_settings, without_prefetch = alternate(
                 rounds,
-                [python, str(HERE / "cold_azenvcloud.py")],
+                azenvcloud_script,
                 handwritten,
                 [*handwritten, "--with-pydantic-settings"],
+                [*azenvcloud_script, "--no-prefetch"],
             )
     finally:
         fake.latency("/", 0)
     ours_median = statistics.median(seconds for seconds, _ in ours)
     theirs_median = statistics.median(seconds for seconds, _ in theirs)
     with_settings_median = statistics.median(seconds for seconds, _ in theirs_with_settings)
+    without_prefetch_median = statistics.median(seconds for seconds, _ in without_prefetch)
     ratio = ours_median / theirs_median
 
     def phases(runs: list[tuple[float, str]]) -> dict[str, float]:
@@ -99,13 +102,17 @@ def cold_start(
         return {name: round(statistics.median(p[name] for p in parsed) * 1000, 1) for name in parsed[0]}
 
     def peak(runs: list[tuple[float, str]]) -> float:
-        return statistics.median(json.loads(out.splitlines()[1])["peak_rss_mib"] for _, out in runs)
+        return float(statistics.median(json.loads(out.splitlines()[1])["peak_rss_mib"] for _, out in runs))
 
     profile = {
         "azenvcloud (ms)": phases(ours),
         "hand-written (ms)": phases(theirs),
         "hand-written + import pydantic_settings (ms)": phases(theirs_with_settings),
         "ratio against hand-written + import pydantic_settings": round(ours_median / with_settings_median, 3),
+        "ratio without token prefetch (AZENVCLOUD_TOKEN_PREFETCH=false)": round(
+            without_prefetch_median / theirs_median, 3
+        ),
+        "prefetch saves (ms, median)": round((without_prefetch_median - ours_median) * 1000, 1),
     }
     memory = row(
         f"{number}m",
@@ -243,7 +250,7 @@ def contention(fake: FakeCloud, threads: int = 64, calls: int = 10_000) -> Row:
             builds["client"] += 1
             return original_construct(*args)
 
-        clients._build_credential = counted_credential  # type: ignore[assignment]
+        clients._build_credential = counted_credential
         clients._construct = counted_construct  # type: ignore[assignment]
         got: list[object] = []
         barrier = threading.Barrier(threads)
@@ -485,11 +492,15 @@ def main() -> int:
     arguments = parser.parse_args()
     with FakeCloud() as fake:
         fake.accept_scopes(f"{fake.audience}.default")
+        latencies = ((0, "1a", 1.20), (30, "1b", 1.15), (100, "1c", 1.10))
         cold = [
             cold_start(fake, arguments.rounds, latency_ms=ms, number=number, target=target)
-            for ms, number, target in ((0, "1a", 1.20), (30, "1b", 1.15), (100, "1c", 1.10))
+            for ms, number, target in latencies
         ]
-        profile = cold[0][1]
+        profiles = {
+            f"{ms} ms per response": profile
+            for (ms, _, _), (_, profile, _) in zip(latencies, cold, strict=True)
+        }
         rows = [
             *(first for first, _, _ in cold),
             *(memory for _, _, memory in cold),
@@ -501,15 +512,16 @@ def main() -> int:
             racing_threads(fake),
             racing_tasks(fake),
         ]
-    report = {"machine": machine(), "results": rows, "cold_start_profile": profile}
+    report = {"machine": machine(), "results": rows, "cold_start_profiles": profiles}
     print_table(rows)
-    print()
-    print("cold start at 0 ms per response, where the time goes (median ms per phase):")
-    for side, phases in profile.items():
-        if isinstance(phases, dict):
-            print(f"  {side}: " + ", ".join(f"{name} {ms}" for name, ms in phases.items()))
-        else:
-            print(f"  {side}: {phases:.2f}x")
+    for latency, profile in profiles.items():
+        print()
+        print(f"cold start at {latency}, where the time goes (median ms per phase):")
+        for side, phases in profile.items():
+            if isinstance(phases, dict):
+                print(f"  {side}: " + ", ".join(f"{name} {ms}" for name, ms in phases.items()))
+            else:
+                print(f"  {side}: {phases}")
     print()
     text = json.dumps(report, indent=2)
     print(text)

@@ -4,6 +4,9 @@ Every object is built once, on first use, under one re-entrant lock with double-
 creation; afterwards a call is a single dictionary lookup with no lock. After ``os.fork()`` the
 child forgets the parent's objects (without closing them: they are the parent's) and builds
 its own. :func:`reset` closes and forgets everything, settings included.
+
+Building the first client of a scope starts that scope's token request in the background (token
+prefetch, ``AZENVCLOUD_TOKEN_PREFETCH``): the client's first request takes its token or error.
 """
 
 from __future__ import annotations
@@ -82,6 +85,8 @@ def _build_credential() -> DefaultAzureCredential:
 def get_resource_client(subscription_id: str | None = None) -> ResourceManagementClient:
     """The cached ``ResourceManagementClient`` for a subscription (default ``AZURE_SUBSCRIPTION_ID``).
 
+    Its token request starts before azure-mgmt-resource is imported (``AZENVCLOUD_TOKEN_PREFETCH``).
+
     Raises:
         ConfigurationError: The configuration is invalid, or no subscription is configured.
     """
@@ -115,7 +120,8 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
     and an explicit ``cloud_setting`` where the class accepts one. Classes with a
     ``subscription_id`` parameter get ``subscription_id`` or ``AZURE_SUBSCRIPTION_ID``. Under an
     Azure Stack Hub ``AZURE_API_PROFILE`` the class gets that profile's ``api_version`` (an
-    explicit ``api_version=`` wins).
+    explicit ``api_version=`` wins). A management client's token request (and that of a data-plane
+    client whose first scope is known) starts once it is built (``AZENVCLOUD_TOKEN_PREFETCH``).
 
     Args:
         client_class: For example ``azure.mgmt.compute.ComputeManagementClient``.

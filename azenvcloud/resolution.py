@@ -245,6 +245,7 @@ def _cache_settings(
     """``AZENVCLOUD_METADATA_TTL`` and ``AZENVCLOUD_CACHE_DIR``: needed before metadata is loaded."""
     ttl, cache_dir = DEFAULT_METADATA_TTL, None
     resolved_sources["metadata_ttl"] = Source("derived", f"when unset: {DEFAULT_METADATA_TTL} s, a day")
+    resolved_sources["metadata_cache_dir"] = Source("derived", "when unset: the user cache folder")
     if "metadata_ttl" in values:
         ttl = _parsed("metadata_ttl", values, sources, parse_seconds)
         resolved_sources["metadata_ttl"] = sources["metadata_ttl"]

@@ -23,8 +23,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
 from azenvcloud import aio, get_client, get_credential, get_resource_client, get_subscription_client
-from azenvcloud._single_flight import wait_for_prefetches
-from azenvcloud.testing import FakeCloud
+from azenvcloud.testing import FakeCloud, wait_for_prefetches
 
 PREFETCH_THREAD = "azenvcloud-token-prefetch"
 BAD_SECRET = {

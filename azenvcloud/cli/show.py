@@ -149,6 +149,8 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     for field, item in values.items():
         if item["value"] is None:
             rows.append((_LABELS[field], "(not set)"))
+            if item["source"].startswith("derived"):  # what applies instead, as for the cache folder
+                rows.append(("", f"<- {item['source']}"))
         else:
             rows += [(_LABELS[field], _text(item["value"])), ("", f"<- {item['source']}")]
     write_rows(out, rows)

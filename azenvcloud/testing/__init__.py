@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
+from .._single_flight import wait_for_prefetches
 from . import _dataplane
 from ._dns import ROUTES, refuse_non_loopback_dns
 from ._environment import is_isolated_variable, isolated_environment
@@ -48,6 +49,7 @@ __all__ = [
     "is_isolated_variable",
     "isolated_environment",
     "refuse_non_loopback_dns",
+    "wait_for_prefetches",
 ]
 
 

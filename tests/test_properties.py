@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +12,20 @@ from hypothesis import strategies as st
 from azenvcloud import BUILTIN_CLOUDS, ConfigurationError, Settings, cloud_from_name
 from azenvcloud._values import InvalidValue, parse_endpoint
 from azenvcloud.provenance import VARIABLES
+from azenvcloud.testing import is_isolated_variable
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _hermetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No variable of another test applies here, and a relative path that a generated value
+    names (AZENVCLOUD_CACHE_DIR=False) lands in a temporary folder, not the checkout."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if is_isolated_variable(name)]:
+            if name != "AZENVCLOUD_CACHE_DIR":  # the session's temporary metadata cache
+                patch.delenv(name)
+        patch.chdir(tmp_path_factory.mktemp("properties"))
+        yield
+
 
 # Environment values cannot hold NUL; everything else is fair game.
 env_text = st.text(

@@ -148,6 +148,12 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     options = {"authority": settings.authority_host, **options}
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
+    if "transport" not in options and not identity.__name__.endswith(".aio"):
+        from ._openid_cache import caching_transport
+
+        transport = caching_transport(settings)  # one round trip fewer per process start
+        if transport is not None:
+            options["transport"] = transport
     try:
         credential = _single_flight_class(identity)(**options)
     except (ValueError, OSError) as exc:

@@ -1,7 +1,8 @@
 """One cold start with azenvcloud: import, resolve, build, first ARM response. Prints phase times.
 
-With ``--no-prefetch`` the token is not prefetched (``AZENVCLOUD_TOKEN_PREFETCH=false``): the
-difference is what the prefetch saves.
+With ``--no-prefetch`` the token is not prefetched (``AZENVCLOUD_TOKEN_PREFETCH=false``); with
+``--no-openid-cache`` the authority's OpenID configuration is fetched as on a first start
+(``AZENVCLOUD_METADATA_TTL=0``): the differences are what each saves.
 """
 
 import json
@@ -12,6 +13,8 @@ import time
 
 if "--no-prefetch" in sys.argv:
     os.environ["AZENVCLOUD_TOKEN_PREFETCH"] = "false"  # noqa: S105 - a switch, not a password
+if "--no-openid-cache" in sys.argv:
+    os.environ["AZENVCLOUD_METADATA_TTL"] = "0"
 started = time.perf_counter()
 import azenvcloud  # noqa: E402 - the import is what is measured
 

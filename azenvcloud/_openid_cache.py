@@ -1,0 +1,114 @@
+"""The identity authority's OpenID configuration, kept in the metadata cache: one round trip
+fewer at every process start.
+
+Before its first token request in a process, MSAL asks the authority for its OpenID
+configuration (``/{tenant}/v2.0/.well-known/openid-configuration``, ``/adfs/.well-known/...``)
+to learn the token endpoint. The Azure CLI saves that round trip with MSAL's ``http_cache``
+(AzureAD/microsoft-authentication-library-for-python issue #334), which azure-identity does not
+expose. Here the synchronous credential's HTTP session, given to azure-identity through its
+public ``transport=`` argument, answers that one request from the metadata cache while the copy
+is fresh (``AZENVCLOUD_METADATA_TTL``, whose ``0`` turns this off too); every other request goes
+to the network untouched.
+
+The document says where MSAL sends the client secret, so a copy is stored and served only when
+its token endpoint is https on the authority's own host, and only from a cache folder that only
+the user can write (:class:`azenvcloud._metadata_cache.Cache`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ._metadata_cache import Cache
+
+if TYPE_CHECKING:
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests import PreparedRequest, Response
+
+    from .settings import Settings
+
+__all__ = ["caching_transport"]
+
+_OPENID_PATH = "/.well-known/openid-configuration"
+
+
+def caching_transport(settings: Settings) -> RequestsTransport | None:
+    """An azure-core transport whose session answers the authority's OpenID configuration from
+    the cache, or ``None`` when the cache is off or unusable."""
+    if settings.metadata_ttl <= 0:
+        return None
+    opened = Cache.open(settings.metadata_cache_dir)
+    if opened is None:
+        return None
+    cache: Cache = opened
+    import requests
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests.adapters import HTTPAdapter
+
+    authority = settings.authority_host
+    host = _origin(authority)
+    ttl = settings.metadata_ttl
+
+    class OpenIdConfigurationCache(HTTPAdapter):
+        def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+            url = request.url or ""
+            if request.method != "GET" or not _is_openid_configuration(url):
+                return super().send(request, *args, **kwargs)
+            path = cache.path(url)
+            entry = cache.read(path)
+            if entry is not None and entry.fresh(ttl) and _sends_tokens_to(entry.body, host):
+                return self._answer(request, entry.body.encode())
+            response = super().send(request, *args, **kwargs)
+            if response.status_code == 200 and _sends_tokens_to(response.text, host):
+                cache.write(path, url, response.text)
+            return response
+
+        def _answer(self, request: PreparedRequest, body: bytes) -> Response:
+            from urllib3 import HTTPResponse
+
+            raw = HTTPResponse(
+                body=io.BytesIO(body),
+                headers={"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body))},
+                status=200,
+                reason="OK",
+                preload_content=False,
+                decode_content=False,
+                request_method="GET",
+                request_url=request.url,
+            )
+            return self.build_response(request, raw)
+
+    session = requests.Session()
+    session.mount(authority + "/", OpenIdConfigurationCache())
+    return RequestsTransport(session=session, session_owner=True)
+
+
+def _is_openid_configuration(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path.endswith(_OPENID_PATH) and not parts.query and not parts.fragment
+
+
+def _origin(url: str) -> tuple[str, int] | None:
+    """``(host, port)`` of an https URL without user-info, else ``None``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.username is not None or not parts.hostname:
+        return None
+    return parts.hostname.lower(), port
+
+
+def _sends_tokens_to(body: str, authority: tuple[str, int] | None) -> bool:
+    """Whether ``body`` is an OpenID configuration whose token endpoint is https on the
+    authority's own host and port."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    endpoint = document.get("token_endpoint") if isinstance(document, dict) else None
+    return isinstance(endpoint, str) and authority is not None and _origin(endpoint) == authority

@@ -44,9 +44,9 @@ def caching_transport(settings: Settings) -> RequestsTransport | None:
     if opened is None:
         return None
     cache: Cache = opened
-    import requests
     from azure.core.pipeline.transport import RequestsTransport
     from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
 
     authority = settings.authority_host
     host = _origin(authority)
@@ -81,9 +81,12 @@ def caching_transport(settings: Settings) -> RequestsTransport | None:
             )
             return self.build_response(request, raw)
 
-    session = requests.Session()
-    session.mount(authority + "/", OpenIdConfigurationCache())
-    return RequestsTransport(session=session, session_owner=True)
+    transport = RequestsTransport()
+    transport.open()  # its session, set up as azure-core sets up its own
+    # Retries are azure-core's business (its RetryPolicy), as on the adapters it mounted itself.
+    adapter = OpenIdConfigurationCache(max_retries=Retry(total=False, redirect=False, raise_on_status=False))
+    transport.session.mount(authority + "/", adapter)
+    return transport
 
 
 def _is_openid_configuration(url: str) -> bool:

@@ -4,6 +4,10 @@
 credentials only; ``WorkloadIdentityCredential`` (AKS workload identity) keeps reading
 ``AZURE_AUTHORITY_HOST`` and so asks the public login host for, say, a China token. Here every
 credential in the chain that talks to an authority gets the resolved one.
+
+The credential is single-flight (:mod:`azenvcloud._single_flight`: concurrent requests for a token
+make one, and a token can be prefetched), and the synchronous one reads the authority's OpenID
+configuration from the metadata cache after the first start (:mod:`azenvcloud._openid_cache`).
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ class Settings(BaseSettings):
         cloud_metadata_url: Where the cloud was described (``AZURE_CLOUD_METADATA_URL``, or the
             Azure CLI's ``ARM_CLOUD_METADATA_URL``): an https URL or a snapshot file.
         api_profile: The Azure Stack Hub API profile (``AZURE_API_PROFILE``), default ``latest``.
-        metadata_ttl: Seconds a fetched metadata document is reused (``AZENVCLOUD_METADATA_TTL``).
+        metadata_ttl: Seconds a fetched metadata document, and the authority's OpenID
+            configuration, are reused (``AZENVCLOUD_METADATA_TTL``; ``0``: not cached).
         metadata_cache_dir: Where fetched metadata is cached (``AZENVCLOUD_CACHE_DIR``), or
             ``None`` for the user's cache folder.
         token_prefetch: Whether building the first client of a scope starts its token request

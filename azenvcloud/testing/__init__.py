@@ -16,28 +16,23 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import ssl
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 from .._single_flight import wait_for_prefetches
-from . import _dataplane
 from ._dns import ROUTES, refuse_non_loopback_dns
 from ._environment import is_isolated_variable, isolated_environment
+from ._server import MetadataDocument, RecordedRequest, _Failure, _Server, _State
 
 if TYPE_CHECKING:
     from ..clouds import Cloud
@@ -76,202 +71,10 @@ BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOS
 """Every authority and Resource Manager host of the built-in (and retired) clouds, and their
 data-plane hosts (``*.vault.azure.cn`` covers every vault)."""
 
-# Form fields that carry secrets: recorded only as present, never as values.
-_SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "refresh_token", "assertion"})
-
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
 FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105 - fake by design
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the fake cloud received.
-
-    Attributes:
-        method: HTTP method.
-        host: The host the client asked for (the ``Host`` header, without port).
-        path: URL path.
-        query: Query parameters.
-        form: Form fields of token requests; secret fields hold ``"<redacted>"``.
-        bearer: The bearer token presented, if any.
-        scope: The scope requested (token endpoint) or that the presented token was issued for.
-    """
-
-    method: str
-    host: str
-    path: str
-    query: dict[str, str]
-    form: dict[str, str]
-    bearer: str | None = field(repr=False)  # a token: assert on it, never print it
-    scope: str | None
-
-    @property
-    def kind(self) -> str:
-        """``token``, ``openid``, ``instance_discovery``, ``metadata``, ``arm``, or a data-plane
-        service's name (``keyvault``, ``blob``, ``log_analytics``)."""
-        service = _dataplane.service_of(self)
-        if service is not None:
-            return service
-        if self.path.endswith("/token"):
-            return "token"
-        if "openid-configuration" in self.path:
-            return "openid"
-        if "discovery/instance" in self.path:
-            return "instance_discovery"
-        if self.path.startswith("/metadata/endpoints"):
-            return "metadata"
-        return "arm"
-
-
-@dataclass
-class _Failure:
-    match: str
-    status: int
-    remaining: int
-    body: Any
-    headers: dict[str, str]
-    delay: float = 0.0
-    trickle: float = 0.0
-
-
-MetadataDocument = Callable[[str], Any]
-"""A metadata answer: given the base URL the client asked for, the JSON (or raw bytes) to send."""
-
-
-@dataclass
-class _State:
-    requests: list[RecordedRequest] = field(default_factory=list)
-    tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
-    failures: list[_Failure] = field(default_factory=list)
-    accepted_scopes: frozenset[str] | None = None
-    metadata: dict[str, MetadataDocument] = field(default_factory=dict)
-    served: dict[tuple[str, str], Any] = field(default_factory=dict)
-    latency: dict[str, float] = field(default_factory=dict)  # path part -> seconds before answering
-    blobs: dict[str, bytes] = field(default_factory=dict)  # "host/container/blob" -> content
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # TCP_NODELAY, as real servers: no 40 ms delayed-ACK stall per connection
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: the request log is the record."""
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_HEAD(self) -> None:
-        self._dispatch("HEAD")
-
-    def _dispatch(self, method: str) -> None:
-        cloud = self.server.cloud
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw_body = self.rfile.read(length) if length else b""
-        body = raw_body.decode("utf-8", "replace")
-        form = dict(parse_qsl(body)) if method == "POST" else {}
-        bearer = None
-        authorization = self.headers.get("Authorization", "")
-        if authorization.lower().startswith("bearer "):
-            bearer = authorization[len("bearer ") :].strip()
-        with cloud._state.lock:
-            issued_scope = cloud._state.tokens.get(bearer or "")
-        recorded = RecordedRequest(
-            method=method,
-            host=(self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower(),
-            path=parts.path,
-            query=dict(parse_qsl(parts.query)),
-            form={key: "<redacted>" if key in _SECRET_FIELDS else value for key, value in form.items()},
-            bearer=bearer,
-            scope=form.get("scope") if form else issued_scope,
-        )
-        with cloud._state.lock:
-            cloud._state.requests.append(recorded)
-            failure = next((f for f in cloud._state.failures if f.match in parts.path and f.remaining), None)
-            if failure is not None:
-                failure.remaining -= 1
-        if failure is not None:
-            if failure.delay:
-                time.sleep(failure.delay)
-            self._send(failure.status, failure.body, failure.headers, trickle=failure.trickle)
-            return
-        with cloud._state.lock:
-            slow = max(
-                (delay for part, delay in cloud._state.latency.items() if part in parts.path), default=0.0
-            )
-        if slow:
-            time.sleep(slow)
-        served = cloud._served(recorded)
-        if served is not None:
-            self._send(*served)
-            return
-        answer = _dataplane.answer(cloud, recorded, raw_body)
-        if answer is not None:
-            self._send(*answer)
-            return
-        status, payload = cloud._route(
-            method, parts.path, query=recorded.query, form=form, bearer=bearer, base=self._base_url()
-        )
-        self._send(status, payload)
-
-    def _base_url(self) -> str:
-        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
-        return f"https://{host}"
-
-    def _send(
-        self, status: int, payload: Any, headers: dict[str, str] | None = None, *, trickle: float = 0.0
-    ) -> None:
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        headers = dict(headers or {})
-        self.send_response(status)
-        self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
-        self.send_header("Content-Length", str(len(data)))
-        if status == 401 and "WWW-Authenticate" not in (headers or {}):
-            self.send_header(
-                "WWW-Authenticate", 'Bearer authorization_uri="https://login.invalid", error="invalid_token"'
-            )
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if not trickle:
-            self.wfile.write(data)
-            return
-        for index in range(len(data)):  # one byte at a time, each after a pause
-            time.sleep(trickle)
-            try:
-                self.wfile.write(data[index : index + 1])
-                self.wfile.flush()
-            except OSError:  # the client gave up: as it should
-                return
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, cloud: FakeCloud, context: ssl.SSLContext) -> None:
-        self.cloud = cloud
-        self._context = context
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def get_request(self) -> tuple[Any, Any]:
-        # Wrap after accept, handshake in the handler thread: a client that never completes
-        # its handshake must not block the server.
-        sock, address = self.socket.accept()
-        return self._context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Client disconnects and failed handshakes are part of testing; stay quiet."""
 
 
 class FakeCloud:

@@ -120,7 +120,7 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
     if client is not None:
         return client
     if has_subscription(subscription_id, get_settings()):
-        clients._prefetch(get_settings().credential_scopes, get_credential)  # during the import
+        clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
     return _build(objects, key, ResourceManagementClient, subscription_id, {})
@@ -132,7 +132,7 @@ def get_subscription_client() -> SubscriptionClient:
     client: SubscriptionClient | None = objects.get(_SUBSCRIPTIONS)
     if client is not None:
         return client
-    clients._prefetch(get_settings().credential_scopes, get_credential)  # during the import
+    clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
     return _build(objects, _SUBSCRIPTIONS, SubscriptionClient, None, {})
@@ -190,7 +190,7 @@ def _build(
     client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=True)
     scopes = first_request_scopes(client_class, settings)
     if scopes:  # a client that could not be built makes no request
-        clients._prefetch(scopes, get_credential)
+        clients.prefetch_token(scopes, get_credential)
     objects[key] = client
     _log.debug("azenvcloud built async %s", client_class.__name__)
     return client

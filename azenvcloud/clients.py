@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -94,7 +94,7 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
     if client is not None:
         return client
     if has_subscription(subscription_id, get_settings()):
-        _prefetch(get_settings().credential_scopes)  # while azure-mgmt-resource is imported
+        prefetch_token(get_settings().credential_scopes)  # while azure-mgmt-resource is imported
     from azure.mgmt.resource.resources import ResourceManagementClient
 
     return _cached(  # type: ignore[no-any-return]
@@ -107,7 +107,7 @@ def get_subscription_client() -> SubscriptionClient:
     client: SubscriptionClient | None = _objects.get(_SUBSCRIPTIONS)
     if client is not None:
         return client
-    _prefetch(get_settings().credential_scopes)  # while azure-mgmt-resource-subscriptions is imported
+    prefetch_token(get_settings().credential_scopes)  # while azure-mgmt-resource-subscriptions is imported
     from azure.mgmt.resource.subscriptions import SubscriptionClient
 
     return _cached(_SUBSCRIPTIONS, lambda: _construct(SubscriptionClient, None, {}))  # type: ignore[no-any-return]
@@ -146,12 +146,12 @@ def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs:
     client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=False)
     scopes = first_request_scopes(client_class, settings)
     if scopes:  # a client that could not be built makes no request
-        _prefetch(scopes)
+        prefetch_token(scopes)
     _log.debug("azenvcloud built %s", client_class.__name__)
     return client
 
 
-def _prefetch(scopes: list[str] | tuple[str, ...], credential: Callable[[], Any] = get_credential) -> None:
+def prefetch_token(scopes: Sequence[str], credential: Callable[[], Any] = get_credential) -> None:
     """Start the token request for ``scopes`` in the background (``AZENVCLOUD_TOKEN_PREFETCH``),
     once per credential (``credential()``, the sync one or this loop's async one): the client's
     first request takes its token, or its error."""

@@ -6,7 +6,7 @@ azenvcloud's own pytest plugin (azenvcloud_env, azenvcloud_fake_cloud)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +42,15 @@ def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     from azenvcloud._values import host_of
     from azenvcloud.settings import get_settings
 
-    prefetch = clients._prefetch
+    prefetch = clients.prefetch_token
 
-    def checked(scopes: list[str] | tuple[str, ...], *credential: Any) -> None:
+    def checked(scopes: Sequence[str], *credential: Any) -> None:
         settings = get_settings()
         if settings.token_prefetch and not ROUTES.is_local(host_of(settings.authority_host)):
             pytest.fail(f"a client would prefetch a token from {settings.authority_host}", pytrace=False)
         prefetch(scopes, *credential)
 
-    monkeypatch.setattr(clients, "_prefetch", checked)
+    monkeypatch.setattr(clients, "prefetch_token", checked)
 
 
 @pytest.fixture(autouse=True)

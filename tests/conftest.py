@@ -5,8 +5,12 @@ azenvcloud's own pytest plugin (azenvcloud_env, azenvcloud_fake_cloud)."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator, Sequence
+import os
+import select
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,32 @@ settings.load_profile("default")
 def _no_dns_beyond_loopback() -> Iterator[None]:
     with refuse_non_loopback_dns():
         yield
+
+
+@pytest.fixture
+def forked() -> Callable[[Callable[[], object]], object]:
+    """``forked(work)``: run ``work`` in a forked child and return what it returned (through JSON),
+    or ``None`` when it raised or gave no answer within 30 s (the child is then killed: a child
+    stuck waiting fails its test instead of hanging it)."""
+
+    def run(work: Callable[[], object]) -> object:
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:
+            try:
+                os.write(write, json.dumps(work()).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        ready, _, _ = select.select([read], [], [], 30)
+        if not ready:
+            os.kill(child, signal.SIGKILL)
+        with os.fdopen(read) as answer:
+            text = answer.read() if ready else ""
+        os.waitpid(child, 0)
+        return json.loads(text) if text else None
+
+    return run
 
 
 @pytest.fixture(autouse=True)

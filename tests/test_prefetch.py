@@ -8,9 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import select
-import signal
 import subprocess
 import sys
 import threading
@@ -209,31 +206,26 @@ def test_a_client_that_cannot_be_built_requests_nothing(azenvcloud_fake_cloud: F
 # -- fork and reset while a prefetch is under way -----------------------------------------------
 
 
-def test_a_child_forked_during_a_prefetch_makes_its_own_request(azenvcloud_fake_cloud: FakeCloud) -> None:
+def test_a_child_forked_during_a_prefetch_makes_its_own_request(
+    azenvcloud_fake_cloud: FakeCloud, forked: Callable[[Callable[[], object]], object]
+) -> None:
     fake = azenvcloud_fake_cloud
     fake.latency("/token", 3.0)
     get_resource_client()
     credential = get_credential()
     scope = azenvcloud.get_settings().credential_scopes[0]
     assert eventually(lambda: len(fake.requests_of("token")) == 1)  # the prefetch is in flight
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            started = time.monotonic()
-            # The parent's credential, whose prefetch has no thread here: its own request.
-            credential.get_token_info(scope)
-            groups = list_groups()  # and a client of its own
-            os.write(write, json.dumps([time.monotonic() - started, groups]).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    ready, _, _ = select.select([read], [], [], 30)  # a child stuck waiting must fail, not hang
-    if not ready:
-        os.kill(child, signal.SIGKILL)
-    with os.fdopen(read) as answer:
-        waited, groups = json.loads(answer.read() or "[99, []]") if ready else (99, [])
-    os.waitpid(child, 0)
+
+    def in_the_child() -> list[object]:
+        started = time.monotonic()
+        # The parent's credential, whose prefetch has no thread here: its own request.
+        credential.get_token_info(scope)
+        groups = list_groups()  # and a client of its own
+        return [time.monotonic() - started, groups]
+
+    answer = forked(in_the_child)
+    assert isinstance(answer, list)
+    waited, groups = answer
     assert groups == ["rg-alpha", "rg-beta"]
     assert waited < 20
     assert list_groups() == ["rg-alpha", "rg-beta"]  # the parent takes its own prefetch

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from azenvcloud.testing import FAKE_CLIENT_SECRET, refuse_non_loopback_dns
+from azenvcloud.testing import FAKE_CLIENT_SECRET, FakeCloud, refuse_non_loopback_dns
 from azenvcloud.testing._dns import ROUTES
 
 pytest_plugins = ("pytester",)
@@ -35,6 +35,17 @@ settings.load_profile("default")
 def _no_dns_beyond_loopback() -> Iterator[None]:
     with refuse_non_loopback_dns():
         yield
+
+
+@pytest.fixture
+def azure_stack_adfs(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
+    """The fake as an Azure Stack Hub stamp with ADFS: of the cloud's values only
+    AZURE_RESOURCE_MANAGER is set; the rest, tenant ``adfs`` included, comes from its metadata."""
+    fake = azenvcloud_fake_cloud
+    fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_TENANT_ID"):
+        azenvcloud_env.delenv(name)
+    return fake
 
 
 @pytest.fixture

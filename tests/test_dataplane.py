@@ -319,14 +319,10 @@ def test_an_unknown_client_class_is_a_type_error_that_shows_the_way(
 
 
 def test_an_adfs_stamps_vault_comes_from_its_metadata_and_skips_the_resource_check(
-    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+    azure_stack_adfs: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
 ) -> None:
     from azure.keyvault.secrets import SecretClient
 
-    fake = azenvcloud_fake_cloud
-    fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
-    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_TENANT_ID"):
-        azenvcloud_env.delenv(name)
     azenvcloud_env.setenv("AZURE_API_PROFILE", "2020-09-01-hybrid")
     client = get_client(SecretClient, vault="kv1")
     assert client.vault_url == "https://kv1.vault.local.azurestack.external"

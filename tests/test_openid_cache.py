@@ -40,13 +40,8 @@ def test_the_next_start_asks_the_authority_only_for_the_token(azenvcloud_fake_cl
     assert token.host == "127.0.0.1"
 
 
-def test_an_azure_stack_hub_adfs_stamp_too(
-    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
-) -> None:
-    fake = azenvcloud_fake_cloud
-    fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
-    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_TENANT_ID"):
-        azenvcloud_env.delenv(name)
+def test_an_azure_stack_hub_adfs_stamp_too(azure_stack_adfs: FakeCloud) -> None:
+    fake = azure_stack_adfs
     start()
     fake.reset()
     fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})

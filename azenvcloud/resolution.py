@@ -191,12 +191,14 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     )
     resolved_sources.update(service_sources)
 
-    subscription_id = None
-    if "subscription_id" in values:
-        subscription_id = _parsed(
-            "subscription_id", values, sources, lambda raw: parse_subscription_id(str(raw))
-        )
-        resolved_sources["subscription_id"] = sources["subscription_id"]
+    subscription_id = _setting(
+        "subscription_id",
+        values,
+        sources,
+        resolved_sources,
+        lambda raw: parse_subscription_id(str(raw)),
+        default=None,
+    )
 
     if "disable_instance_discovery" in values:
         disable = _parsed("disable_instance_discovery", values, sources, parse_flag)
@@ -210,22 +212,21 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
             else "from the authority host (well known to MSAL)",
         )
 
-    api_profile = LATEST
-    if "api_profile" in values:
-        api_profile = _parsed("api_profile", values, sources, _parse_profile)
-        resolved_sources["api_profile"] = sources["api_profile"]
-    else:
-        resolved_sources["api_profile"] = Source("derived", "when unset: each client's latest API versions")
-    metadata_url = None
-    if "cloud_metadata_url" in values:
-        metadata_url = str(values["cloud_metadata_url"]).strip()
-        resolved_sources["cloud_metadata_url"] = sources["cloud_metadata_url"]
-    prefetch = True
-    if "token_prefetch" in values:
-        prefetch = _parsed("token_prefetch", values, sources, parse_flag)
-        resolved_sources["token_prefetch"] = sources["token_prefetch"]
-    else:
-        resolved_sources["token_prefetch"] = Source("derived", "when unset: on")
+    api_profile = _setting(
+        "api_profile",
+        values,
+        sources,
+        resolved_sources,
+        _parse_profile,
+        default=LATEST,
+        when_unset="each client's latest API versions",
+    )
+    metadata_url = _setting(
+        "cloud_metadata_url", values, sources, resolved_sources, lambda raw: str(raw).strip(), default=None
+    )
+    prefetch = _setting(
+        "token_prefetch", values, sources, resolved_sources, parse_flag, default=True, when_unset="on"
+    )
     return Resolution(
         cloud=cloud,
         subscription_id=subscription_id,
@@ -243,18 +244,45 @@ def _cache_settings(
     values: Mapping[str, object], sources: Mapping[str, Source], resolved_sources: dict[str, Source]
 ) -> tuple[int, str | None]:
     """``AZENVCLOUD_METADATA_TTL`` and ``AZENVCLOUD_CACHE_DIR``: needed before metadata is loaded."""
-    ttl, cache_dir = DEFAULT_METADATA_TTL, None
-    resolved_sources["metadata_ttl"] = Source("derived", f"when unset: {DEFAULT_METADATA_TTL} s, a day")
-    resolved_sources["metadata_cache_dir"] = Source("derived", "when unset: the user cache folder")
-    if "metadata_ttl" in values:
-        ttl = _parsed("metadata_ttl", values, sources, parse_seconds)
-        resolved_sources["metadata_ttl"] = sources["metadata_ttl"]
-    if "metadata_cache_dir" in values:
-        cache_dir = _parsed(
-            "metadata_cache_dir", values, sources, lambda raw: parse_path(str(raw), "a folder path")
-        )
-        resolved_sources["metadata_cache_dir"] = sources["metadata_cache_dir"]
+    ttl = _setting(
+        "metadata_ttl",
+        values,
+        sources,
+        resolved_sources,
+        parse_seconds,
+        default=DEFAULT_METADATA_TTL,
+        when_unset=f"{DEFAULT_METADATA_TTL} s, a day",
+    )
+    cache_dir = _setting(
+        "metadata_cache_dir",
+        values,
+        sources,
+        resolved_sources,
+        lambda raw: parse_path(str(raw), "a folder path"),
+        default=None,
+        when_unset="the user cache folder",
+    )
     return ttl, cache_dir
+
+
+def _setting(
+    field: str,
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    resolved_sources: dict[str, Source],
+    parse: Callable[[Any], T],
+    *,
+    default: T,
+    when_unset: str | None = None,
+) -> T:
+    """A setting that needs no cloud: its parsed value and source, or ``default`` (described by
+    ``when_unset`` as a derived source, where given)."""
+    if field in values:
+        resolved_sources[field] = sources[field]
+        return _parsed(field, values, sources, parse)
+    if when_unset is not None:
+        resolved_sources[field] = Source("derived", f"when unset: {when_unset}")
+    return default
 
 
 def _refuse_control_characters(values: Mapping[str, object], sources: Mapping[str, Source]) -> None:

@@ -329,3 +329,48 @@ def test_blob_and_logs_clients_take_the_token_their_build_prefetched(
         "https://api.loganalytics.azure.cn/.default",
         "https://storage.azure.com/.default",
     ]
+
+
+@pytest.mark.parametrize(
+    ("dotted", "arguments", "call", "host", "scope"),
+    [
+        (
+            "azure.appconfiguration.AzureAppConfigurationClient",
+            {"store": "ac1"},
+            lambda client: client.get_configuration_setting("k"),
+            "ac1.azconfig.azure.us",
+            "https://appconfig.azure.us/.default",
+        ),
+        (
+            "azure.search.documents.SearchClient",
+            {"service": "s1", "index_name": "i1"},
+            lambda client: client.get_document_count(),
+            "s1.search.azure.us",
+            "https://search.azure.us/.default",
+        ),
+        (
+            "azure.search.documents.indexes.SearchIndexClient",
+            {"service": "s1"},
+            lambda client: client.get_index("i1"),
+            "s1.search.azure.us",
+            "https://search.azure.us/.default",
+        ),
+    ],
+    ids=["AzureAppConfigurationClient", "SearchClient", "SearchIndexClient"],
+)
+def test_app_configuration_and_search_take_the_token_their_build_prefetched(
+    azenvcloud_fake_cloud: FakeCloud, dotted: str, arguments: dict[str, str], call: Any, host: str, scope: str
+) -> None:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    module, name = dotted.rsplit(".", 1)
+    client_class = getattr(__import__(module, fromlist=[name]), name)
+    fake = azenvcloud_fake_cloud
+    with fake.as_cloud("usgov"), fake.route_hosts(host):
+        client = get_client(client_class, **arguments)
+        assert eventually(lambda: len(fake.requests_of("token")) == 1)  # before it is used
+        with pytest.raises(ResourceNotFoundError):  # the fake serves no such data: its honest 404
+            call(client)
+        assert get_credential()._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]
+    assert [request.scope for request in fake.requests_of("token")] == [scope]
+    assert fake.requests[-1].host == host  # the request itself went to the cloud's host

@@ -75,8 +75,9 @@ def build_client(
 
 def first_request_scope(recipe: Recipe, settings: Settings) -> str | None:
     """The scope the client's first request asks a token for, for a recipe marked ``prefetch``
-    (azure-storage's and azure-monitor-query's ``audience.rstrip("/") + "/.default"``), else
-    ``None``; also ``None`` when the cloud has no known audience (building will say so)."""
+    (``audience.rstrip("/") + "/.default"``, as azure-storage and azure-monitor-query build it and
+    as App Configuration and Search receive it), else ``None``; also ``None`` when the cloud has
+    no known audience (building will say so)."""
     if not recipe.prefetch:
         return None
     audience = services_of(settings.cloud)[recipe.service].audience

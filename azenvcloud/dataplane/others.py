@@ -39,12 +39,13 @@ RECIPES = {
         name_argument="store",
         audience="audience",
         audience_suffix="/",  # azure-appconfiguration appends ".default" to the audience as it is
+        prefetch=True,
     ),
     "azure.search.documents.SearchClient": Recipe(
-        service="search", url_argument="endpoint", name_argument="service", audience="audience"
+        service="search", url_argument="endpoint", name_argument="service", audience="audience", prefetch=True
     ),
     "azure.search.documents.indexes.SearchIndexClient": Recipe(
-        service="search", url_argument="endpoint", name_argument="service", audience="audience"
+        service="search", url_argument="endpoint", name_argument="service", audience="audience", prefetch=True
     ),
     "azure.cosmos.cosmos_client.CosmosClient": _COSMOS,  # the sync client's public module
     "azure.cosmos.CosmosClient": _COSMOS,  # the async one's (azure.cosmos.aio._cosmos_client)

@@ -32,7 +32,8 @@ def is_isolated_variable(name: str) -> bool:
 @contextmanager
 def isolated_environment(values: Mapping[str, str]) -> Iterator[None]:
     """While open, ``os.environ`` holds no variable that could steer azenvcloud or the SDK but
-    ``values``; azenvcloud is reset on entry and exit, and the environment restored on exit.
+    ``values``; azenvcloud is reset on entry and exit, and the environment restored on exit,
+    after waiting (up to 30 s) for the token prefetches started inside to land.
 
     For scripts and tools; in pytest, the ``azenvcloud_env`` fixture does this with ``MonkeyPatch``.
     """

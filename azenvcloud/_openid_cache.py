@@ -22,10 +22,15 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+# Imported with azure-identity (whose transport is built on them), never at `import azenvcloud`.
+from azure.core.pipeline.transport import RequestsTransport
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPResponse
+from urllib3.util.retry import Retry
+
 from ._metadata_cache import Cache
 
 if TYPE_CHECKING:
-    from azure.core.pipeline.transport import RequestsTransport
     from requests import PreparedRequest, Response
 
     from .settings import Settings
@@ -40,53 +45,52 @@ def caching_transport(settings: Settings) -> RequestsTransport | None:
     the cache, or ``None`` when the cache is off or unusable."""
     if settings.metadata_ttl <= 0:
         return None
-    opened = Cache.open(settings.metadata_cache_dir)
-    if opened is None:
+    cache = Cache.open(settings.metadata_cache_dir)
+    if cache is None:
         return None
-    cache: Cache = opened
-    from azure.core.pipeline.transport import RequestsTransport
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-
-    authority = settings.authority_host
-    host = _origin(authority)
-    ttl = settings.metadata_ttl
-
-    class OpenIdConfigurationCache(HTTPAdapter):
-        def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
-            url = request.url or ""
-            if request.method != "GET" or not _is_openid_configuration(url):
-                return super().send(request, *args, **kwargs)
-            path = cache.path(url)
-            entry = cache.read(path)
-            if entry is not None and entry.fresh(ttl) and _sends_tokens_to(entry.body, host):
-                return self._answer(request, entry.body.encode())
-            response = super().send(request, *args, **kwargs)
-            if response.status_code == 200 and _sends_tokens_to(response.text, host):
-                cache.write(path, url, response.text)
-            return response
-
-        def _answer(self, request: PreparedRequest, body: bytes) -> Response:
-            from urllib3 import HTTPResponse
-
-            raw = HTTPResponse(
-                body=io.BytesIO(body),
-                headers={"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body))},
-                status=200,
-                reason="OK",
-                preload_content=False,
-                decode_content=False,
-                request_method="GET",
-                request_url=request.url,
-            )
-            return self.build_response(request, raw)
-
     transport = RequestsTransport()
     transport.open()  # its session, set up as azure-core sets up its own
-    # Retries are azure-core's business (its RetryPolicy), as on the adapters it mounted itself.
-    adapter = OpenIdConfigurationCache(max_retries=Retry(total=False, redirect=False, raise_on_status=False))
-    transport.session.mount(authority + "/", adapter)
+    adapter = _OpenIdConfigurationCache(cache, _origin(settings.authority_host), settings.metadata_ttl)
+    transport.session.mount(settings.authority_host + "/", adapter)
     return transport
+
+
+class _OpenIdConfigurationCache(HTTPAdapter):
+    """Answers ``GET .../.well-known/openid-configuration`` of one authority from the cache;
+    sends everything else, and a missing, stale or untrusted copy's request, to the network."""
+
+    def __init__(self, cache: Cache, authority: tuple[str, int] | None, ttl: int) -> None:
+        # Retries are azure-core's business (its RetryPolicy), as on the adapters it mounts itself.
+        super().__init__(max_retries=Retry(total=False, redirect=False, raise_on_status=False))
+        self._cache = cache
+        self._authority = authority
+        self._ttl = ttl
+
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        url = request.url or ""
+        if request.method != "GET" or not _is_openid_configuration(url):
+            return super().send(request, *args, **kwargs)
+        path = self._cache.path(url)
+        entry = self._cache.read(path)
+        if entry is not None and entry.fresh(self._ttl) and _sends_tokens_to(entry.body, self._authority):
+            return self._answer(request, entry.body.encode())
+        response = super().send(request, *args, **kwargs)
+        if response.status_code == 200 and _sends_tokens_to(response.text, self._authority):
+            self._cache.write(path, url, response.text)
+        return response
+
+    def _answer(self, request: PreparedRequest, body: bytes) -> Response:
+        raw = HTTPResponse(
+            body=io.BytesIO(body),
+            headers={"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body))},
+            status=200,
+            reason="OK",
+            preload_content=False,
+            decode_content=False,
+            request_method="GET",
+            request_url=request.url,
+        )
+        return self.build_response(request, raw)
 
 
 def _is_openid_configuration(url: str) -> bool:

@@ -56,22 +56,33 @@ def _prefetchable(key: Hashable) -> bool:
     return isinstance(key, tuple) and key[2] == ()
 
 
-@dataclass
-class _Flight:
-    done: threading.Event = field(default_factory=threading.Event)
-    result: Any = None
-    error: BaseException | None = None
+@dataclass(kw_only=True)
+class _Landing:
+    """What a flight keeps when it was prefetched, for the request that takes it."""
+
     prefetched: bool = False
     landed: float = 0.0  # time.monotonic() when a prefetch landed
     records: list[logging.LogRecord] = field(default_factory=list)  # held by a prefetch
+
+    def taken(self, first: bool) -> bool:
+        """Whether the prefetched outcome may still be used; the first taker replays its logs."""
+        if time.monotonic() - self.landed > PREFETCH_KEPT_FOR:
+            return False
+        if first:
+            replay(self.records)
+        return True
+
+
+@dataclass(kw_only=True)
+class _Flight(_Landing):
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    error: BaseException | None = None
 
     def outcome(self) -> Any:
         if self.error is not None:
             raise self.error
         return self.result
-
-    def fresh(self) -> bool:
-        return time.monotonic() - self.landed <= PREFETCH_KEPT_FOR
 
 
 class Flights:
@@ -152,11 +163,7 @@ class Flights:
             first = self._flights.get(key) is flight
             if first:
                 del self._flights[key]
-        if not flight.fresh():
-            return False
-        if first:
-            replay(flight.records)
-        return True
+        return flight.taken(first)
 
     def _forget_after_fork(self) -> None:
         self._lock = threading.Lock()
@@ -164,15 +171,9 @@ class Flights:
         self._asked = set()
 
 
-@dataclass
-class _AsyncFlight:
+@dataclass(kw_only=True)
+class _AsyncFlight(_Landing):
     future: asyncio.Future[Any]
-    prefetched: bool = False
-    landed: float = 0.0
-    records: list[logging.LogRecord] = field(default_factory=list)
-
-    def fresh(self) -> bool:
-        return time.monotonic() - self.landed <= PREFETCH_KEPT_FOR
 
 
 class AsyncFlights:
@@ -199,7 +200,7 @@ class AsyncFlights:
             if flight.prefetched and not self._take(key, flight):
                 return await self.run(key, call)  # cancelled, or dropped as too old: ask afresh
             return flight.future.result()  # type: ignore[no-any-return]  # or raises its error
-        flight = self._flights[key] = _AsyncFlight(asyncio.get_running_loop().create_future())
+        flight = self._flights[key] = _AsyncFlight(future=asyncio.get_running_loop().create_future())
         try:
             result = await call()
         except BaseException as exc:
@@ -219,7 +220,7 @@ class AsyncFlights:
             return False
         self._asked.add(key)
         loop = asyncio.get_running_loop()
-        flight = self._flights[key] = _AsyncFlight(loop.create_future(), prefetched=True)
+        flight = self._flights[key] = _AsyncFlight(future=loop.create_future(), prefetched=True)
         task = loop.create_task(self._land(flight, call), name="azenvcloud-token-prefetch")
         _TASKS.add(task)  # the loop keeps only a weak reference to its tasks
         task.add_done_callback(_TASKS.discard)
@@ -253,11 +254,7 @@ class AsyncFlights:
         first = self._flights.get(key) is flight
         if first:
             del self._flights[key]
-        if flight.future.cancelled() or not flight.fresh():
-            return False
-        if first:
-            replay(flight.records)
-        return True
+        return not flight.future.cancelled() and flight.taken(first)
 
 
 _ALL: weakref.WeakSet[Flights] = weakref.WeakSet()

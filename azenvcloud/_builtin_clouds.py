@@ -4,6 +4,19 @@ Endpoint and suffix values are copied from azure-cli-core 2.91 ``azure/cli/core/
 (``HARD_CODED_CLOUD_LIST``) under the same field names. Resource Manager scopes for the public,
 China and US Government clouds are azure-mgmt-core's ``get_arm_endpoints()`` values; a test keeps
 them equal. Nothing here imports anything: ``clouds.py`` turns it into ``Cloud`` objects.
+
+Clouds the Azure CLI does not know come from Microsoft-published tools and libraries, each value
+with its source (repository, path, commit) and nothing else: a value no source gives is absent.
+
+- [ARM1] projectkudu/ARMClient ``ARMClient.Authentication/ARMConfiguration.cs`` at commit
+  1991b5b7940337f9738037bbcb688adcffc2bfa9 (``Delos.*``). Not the older version at 0e29fd5f478c,
+  whose ``Delos.AADGraphUrl`` is Bleu's ``https://graph.svc.sovcloud.fr``.
+- [SQL1] dotnet/SqlClient ``src/Microsoft.Data.SqlClient/tests/ManualTests/AlwaysEncrypted/
+  TrustedUrlsTest.cs`` at commit c82185048142415250f1fc1880ad8b97539dc383: the trusted Key Vault
+  and Managed HSM domains of ``add-ons/AzureKeyVaultProvider/Constants.cs`` ("Germany (Delos)",
+  dotnet/SqlClient PR #3482).
+- [MSAL] AzureAD/microsoft-authentication-library-for-python ``msal/authority.py`` as released in
+  msal 1.39.0 (``AZURE_GOV_FR``, ``AZURE_GOV_DE``, ``AZURE_GOV_SG``): the sovereign login hosts.
 """
 
 from __future__ import annotations
@@ -12,6 +25,8 @@ PUBLIC = "AzureCloud"
 CHINA = "AzureChinaCloud"
 US_GOVERNMENT = "AzureUSGovernment"
 BLEU = "AzureBleuCloud"
+DELOS = "AzureDelosCloud"
+GOVSG = "GovSGCloud"
 GERMAN = "AzureGermanCloud"
 CUSTOM = "Custom"
 
@@ -94,6 +109,15 @@ ENDPOINTS: dict[str, dict[str, str]] = {
         "ossrdbms_resource_id": "https://ossrdbms-aad.database.sovcloud-api.fr",
         "portal": "https://portal.sovcloud-azure.fr",
     },
+    # Germany's sovereign cloud, operated by Delos Cloud; every value [ARM1] unless noted. ARMClient's
+    # Resource Manager audience is ``management.core.`` (for Bleu it differs from the CLI's).
+    DELOS: {
+        "management": "https://management.core.sovcloud-api.de/",  # ARMResource
+        "resource_manager": "https://management.sovcloud-api.de",  # ARMUrl
+        "active_directory": "https://login.sovcloud-identity.de",  # AADLoginUrl; [MSAL] AZURE_GOV_DE
+        "active_directory_resource_id": "https://management.core.sovcloud-api.de/",  # ARMResource
+        "microsoft_graph_resource_id": "https://graph.svc.sovcloud.de",  # AADMSGraphUrl
+    },
 }
 
 SUFFIXES: dict[str, dict[str, str]] = {
@@ -149,6 +173,10 @@ SUFFIXES: dict[str, dict[str, str]] = {
         "mariadb_server_endpoint": ".mariadb.database.sovcloud-api.fr",
         "synapse_analytics_endpoint": ".dev.azuresynapse.sovcloud-api.fr",
     },
+    DELOS: {
+        "keyvault_dns": ".vault.sovcloud-api.de",  # [SQL1]; [ARM1] KeyVaultResource https://vault.sovcloud-api.de
+        "mhsm_dns": ".managedhsm.sovcloud-api.de",  # [SQL1]
+    },
 }
 
 # azure-mgmt-core's own defaults (get_arm_endpoints); other clouds derive audience + /.default.
@@ -191,7 +219,11 @@ NAMES: dict[str, tuple[str, ...]] = {
         "government",
         "fairfax",
     ),
-    BLEU: ("AzureBleuCloud", "AZURE_BLEU_CLOUD", "AzureBleu", "bleu"),
+    BLEU: ("AzureBleuCloud", "AZURE_BLEU_CLOUD", "AzureBleu", "bleu", "BleuCloud", "AZURE_GOV_FR"),
+    # Microsoft Graph PowerShell (DelosCloud), ARMClient (Delos), MSAL (AZURE_GOV_DE).
+    DELOS: ("AzureDelosCloud", "AZURE_GOV_DE", "DelosCloud", "delos", "AzureDelos"),
+    # Microsoft Graph PowerShell (GovSGCloud), MSAL (AZURE_GOV_SG).
+    GOVSG: ("GovSGCloud", "AZURE_GOV_SG", "govsg", "AzureGovSGCloud"),
     CUSTOM: ("Custom",),
 }
 
@@ -225,7 +257,15 @@ RETIRED_NAMES: dict[str, tuple[str, ...]] = {
 }
 RETIRED_REASONS: dict[str, str] = {
     GERMAN: "Microsoft Cloud Deutschland (AzureGermanCloud) closed on 2021-10-29; "
-    "its workloads moved to the public cloud's Germany regions (AZURE_CLOUD=AzureCloud)",
+    "its workloads moved to the public cloud's Germany regions (AZURE_CLOUD=AzureCloud); "
+    "Germany's sovereign cloud operated by Delos Cloud is AZURE_CLOUD=delos",
+}
+
+# Clouds azenvcloud recognises (by name and authority host) but has no sourced Resource Manager
+# for: no public Microsoft source names GovSG's. Such a cloud is described by its Resource Manager
+# or metadata, like a private cloud, and keeps its sourced values where the metadata agrees.
+WITHOUT_RESOURCE_MANAGER: dict[str, str] = {
+    GOVSG: "GovSG, Singapore's government cloud",
 }
 
 # Hosts that identify a cloud. Authority hosts include MSAL's well-known aliases.
@@ -240,6 +280,8 @@ AUTHORITY_HOSTS: dict[str, str] = {
     "login.usgovcloudapi.net": US_GOVERNMENT,
     "login-us.microsoftonline.com": US_GOVERNMENT,
     "login.sovcloud-identity.fr": BLEU,
+    "login.sovcloud-identity.de": DELOS,  # [ARM1] [MSAL]
+    "login.sovcloud-identity.sg": GOVSG,  # [MSAL]
     "login.microsoftonline.de": GERMAN,
 }
 # Resource Manager hosts and the hosts of its token audiences (both are management hosts).
@@ -251,6 +293,9 @@ MANAGEMENT_HOSTS: dict[str, str] = {
     "management.usgovcloudapi.net": US_GOVERNMENT,
     "management.core.usgovcloudapi.net": US_GOVERNMENT,
     "management.sovcloud-api.fr": BLEU,
+    "management.core.sovcloud-api.fr": BLEU,  # [ARM1] Bleu.ARMResource (the CLI's audience differs)
+    "management.sovcloud-api.de": DELOS,  # [ARM1]
+    "management.core.sovcloud-api.de": DELOS,  # [ARM1]
     "management.microsoftazure.de": GERMAN,
     "management.core.cloudapi.de": GERMAN,
 }

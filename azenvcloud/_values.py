@@ -213,8 +213,17 @@ def _check_audience_url(text: str, accepted: str) -> None:
 
 
 def scope_for_audience(audience: str) -> str:
-    """The ``.default`` scope for an audience: without its trailing slash, plus ``/.default``."""
-    return audience.rstrip("/") + SCOPE_SUFFIX
+    """The ``.default`` scope for an audience: the audience as written plus ``/.default``.
+
+    A trailing slash is kept (``https://api.contoso.example/`` gives
+    ``https://api.contoso.example//.default``), as azure-cli-core's ``resource_to_scopes`` does
+    (Azure/azure-cli ``src/azure-cli-core/azure/cli/core/auth/util.py`` at commit
+    34e27b79ad6b0ce021ee3fdc72625f34d74b0e07), following the Microsoft identity platform's
+    "Trailing slash and .default" guidance (learn.microsoft.com, entra/identity-platform/
+    scopes-oidc): the token's audience is then the identifier the resource was registered with,
+    slash included, and a resource that checks it exactly accepts the token.
+    """
+    return audience + SCOPE_SUFFIX
 
 
 def parse_subscription_id(raw: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import _builtin_clouds as data
-from ._values import InvalidValue, parse_endpoint, scope_for_audience
+from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint, scope_for_audience
 from .errors import ConfigurationError, quote_value
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ __all__ = [
     "cloud_from_name",
     "cloud_name_for_authority_host",
     "cloud_name_for_management_host",
+    "resource_manager_scope",
 ]
 
 
@@ -45,6 +46,7 @@ class CloudEndpoints(BaseModel):
     app_insights_telemetry_channel_resource_id: str | None = None
     app_service_resource_id: str | None = None
     attestation_resource_id: str | None = None
+    azmirror_storage_account_resource_id: str | None = None
     batch_resource_id: str | None = None
     gallery: str | None = None
     log_analytics_resource_id: str | None = None
@@ -84,7 +86,8 @@ class Cloud(BaseModel):
 
     Attributes:
         name: Canonical name (``AzureCloud``, ``AzureChinaCloud``, ``AzureUSGovernment``,
-            ``AzureBleuCloud``) or ``Custom``.
+            ``AzureBleuCloud``, ``AzureDelosCloud``), a cloud's own name from its metadata, or
+            ``Custom``.
         authority_host: Identity authority, an https URL without a trailing slash.
         resource_manager: Resource Manager endpoint, an https URL without a trailing slash.
         audience: Resource Manager token audience, as the cloud (or you) wrote it.
@@ -173,7 +176,7 @@ class Cloud(BaseModel):
             authority_host=authority_host,
             resource_manager=resource_manager,
             audience=audience,
-            credential_scopes=credential_scopes or (scope_for_audience(audience),),
+            credential_scopes=credential_scopes or (resource_manager_scope(audience),),
             endpoints=CloudEndpoints(
                 active_directory=authority_host,
                 resource_manager=resource_manager,
@@ -184,10 +187,24 @@ class Cloud(BaseModel):
         )
 
 
+def resource_manager_scope(audience: str) -> str:
+    """The ``.default`` scope for a Resource Manager audience.
+
+    An audience on a built-in cloud's management host keeps the form azure-mgmt-core uses
+    (``https://management.azure.com/.default``: no trailing slash before ``/.default``). Any
+    other audience follows Microsoft's guidance on trailing slashes as the Azure CLI does
+    (:func:`~azenvcloud._values.scope_for_audience`): kept verbatim, so that a resource that
+    checks its audience exactly gets the one it was registered with.
+    """
+    if host_of(audience) in data.MANAGEMENT_HOSTS:
+        return audience.rstrip("/") + SCOPE_SUFFIX
+    return scope_for_audience(audience)
+
+
 def _builtin(name: str) -> Cloud:
     endpoints = CloudEndpoints(**data.ENDPOINTS[name])
     audience = data.ENDPOINTS[name]["active_directory_resource_id"]
-    scope = data.RESOURCE_MANAGER_SCOPES.get(name, scope_for_audience(audience))
+    scope = data.RESOURCE_MANAGER_SCOPES.get(name, resource_manager_scope(audience))
     return Cloud(
         name=name,
         authority_host=parse_endpoint(data.ENDPOINTS[name]["active_directory"]),
@@ -272,6 +289,19 @@ def _accepted_names() -> str:
     return f"one of {shown}; case and '-'/'_' do not matter"
 
 
+def without_resource_manager(canonical: str) -> str | None:
+    """What to set for a cloud azenvcloud recognises but knows no Resource Manager of (GovSG),
+    as the end of an error message; ``None`` for any other cloud."""
+    described = data.WITHOUT_RESOURCE_MANAGER.get(canonical)
+    if described is None:
+        return None
+    return (
+        f"{described} ({canonical}), whose Resource Manager no public Microsoft source names: set "
+        "AZURE_RESOURCE_MANAGER (its metadata is read from there) or AZURE_CLOUD_METADATA_URL "
+        "(a metadata URL or snapshot file)"
+    )
+
+
 def cloud_from_name(name: str) -> Cloud:
     """The built-in cloud for a name in any accepted dialect.
 
@@ -287,6 +317,11 @@ def cloud_from_name(name: str) -> Cloud:
         canonical = canonical_cloud_name(name)
     except InvalidValue as exc:
         raise exc.configuration_error("AZURE_CLOUD", name, variables=("AZURE_CLOUD",)) from None
+    unbuilt = without_resource_manager(canonical)
+    if unbuilt is not None:
+        raise ConfigurationError(
+            f"AZURE_CLOUD={quote_value(name)} selects {unbuilt}.", variables=("AZURE_CLOUD",)
+        )
     if canonical not in BUILTIN_CLOUDS:
         raise ConfigurationError(
             f"AZURE_CLOUD={quote_value(name)} has no built-in values: a custom cloud is described by "

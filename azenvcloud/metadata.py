@@ -18,7 +18,10 @@ A document is input, checked like the environment: its ``name`` is a short plain
 endpoint an https URL without user-info, query or fragment, every suffix a DNS suffix. The cloud
 follows its Resource Manager: a document whose Resource Manager is a built-in cloud's is that
 cloud (its other values must agree); any other is a cloud of its own, whatever it calls itself,
-with only the values it gives (a built-in name is not taken from it).
+with only the values it gives (a built-in name is not taken from it). A cloud of its own with
+GovSG's authority host is GovSG (``GovSGCloud``): azenvcloud knows its authority but no Resource
+Manager. ``endpoints.resource_manager`` and ``endpoints.active_directory`` keep the document's
+strings, trailing slash and all, as the Azure CLI does.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ from ._values import (
     parse_dns_suffix,
     parse_endpoint,
     parse_plain_name,
-    scope_for_audience,
 )
 from .clouds import (
     BUILTIN_CLOUDS,
@@ -46,6 +48,7 @@ from .clouds import (
     canonical_cloud_name,
     cloud_name_for_authority_host,
     cloud_name_for_management_host,
+    resource_manager_scope,
 )
 
 __all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "cloud_to_snapshot", "metadata_urls"]
@@ -62,6 +65,7 @@ _ENDPOINT_KEYS = {
     "appInsightsTelemetryChannelResourceId": "app_insights_telemetry_channel_resource_id",
     "appServiceResourceId": "app_service_resource_id",
     "attestationResourceId": "attestation_resource_id",
+    "azmirrorStorageAccountResourceId": "azmirror_storage_account_resource_id",
     "batch": "batch_resource_id",
     "gallery": "gallery",
     "galleryEndpoint": "gallery",
@@ -234,10 +238,12 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
     audience, scope = _checked("authentication.audiences[0]", audience, parse_audience)
 
     builtin = _builtin_of(document, authority, resource_manager, audience)
-    cloud_name = builtin.name if builtin else _own_name(document)
+    cloud_name = builtin.name if builtin else _own_name(document, authority)
     if scope is None:
         same_as_builtin = builtin is not None and builtin.audience.rstrip("/") == audience.rstrip("/")
-        scope = builtin.credential_scopes[0] if builtin and same_as_builtin else scope_for_audience(audience)
+        scope = (
+            builtin.credential_scopes[0] if builtin and same_as_builtin else resource_manager_scope(audience)
+        )
 
     endpoints: dict[str, Any] = dict(builtin.endpoints.model_dump()) if builtin else {}
     given_endpoints = dict(document.get("_cli_endpoints") or {})
@@ -248,9 +254,11 @@ def _build(document: Mapping[str, Any], authentication: Mapping[str, Any], queri
     for field, value in given_endpoints.items():
         if _text(value):
             endpoints[field] = _checked(field, str(value), _endpoint_as_written)
+    # As the document wrote them, as the Azure CLI keeps them (``https://management.azure.com/``);
+    # ``Cloud.authority_host`` and ``Cloud.resource_manager`` are the normalised forms.
     endpoints.update(
-        active_directory=login.rstrip("/"),
-        resource_manager=resource_manager,
+        active_directory=login,
+        resource_manager=arm,
         active_directory_resource_id=audience,
         management=audience,
     )
@@ -317,8 +325,13 @@ def _builtin_of(
     return BUILTIN_CLOUDS[arm_cloud]
 
 
-def _own_name(document: Mapping[str, Any]) -> str:
-    """The name of a cloud of its own: its document's, unless that names a built-in cloud."""
+def _own_name(document: Mapping[str, Any], authority: str) -> str:
+    """The name of a cloud of its own: that of a cloud azenvcloud recognises by its authority
+    host but has no Resource Manager for (GovSG); else its document's, unless that names a
+    built-in cloud."""
+    recognised = cloud_name_for_authority_host(host_of(authority))
+    if recognised in data.WITHOUT_RESOURCE_MANAGER:
+        return recognised
     raw = document.get("name")
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return data.CUSTOM

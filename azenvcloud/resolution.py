@@ -15,8 +15,12 @@ The rules, in order:
    that its values contradict, are an error naming both variables and both clouds. That
    mismatch is what makes token requests fail with AADSTS500011.
 5. The token scope is the built-in cloud's (azure-mgmt-core's own) while the audience is the
-   cloud's default; otherwise the audience without its trailing slash plus ``/.default``, or
-   the audience verbatim when it already is a ``.default`` scope.
+   cloud's default; otherwise an audience on a built-in cloud's host without its trailing slash
+   plus ``/.default``, any other audience verbatim plus ``/.default`` (as the Azure CLI forms
+   it), or the audience verbatim when it already is a ``.default`` scope.
+6. GovSG, known by name and authority host but not by Resource Manager, comes from its
+   metadata (``AZURE_RESOURCE_MANAGER`` or ``AZURE_CLOUD_METADATA_URL``); without either it
+   is an error saying so.
 """
 
 from __future__ import annotations
@@ -39,7 +43,6 @@ from ._values import (
     parse_path,
     parse_seconds,
     parse_subscription_id,
-    scope_for_audience,
 )
 from .clouds import (
     BUILTIN_CLOUDS,
@@ -48,6 +51,8 @@ from .clouds import (
     cloud_name_for_authority_host,
     cloud_name_for_management_host,
     is_retired_cloud_name,
+    resource_manager_scope,
+    without_resource_manager,
 )
 from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
@@ -178,7 +183,7 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         default_source = discovered[1]
         resolved_sources.setdefault("cloud", default_source)
     else:
-        base = _select_base(named, given, resolved_sources)
+        base = _select_base(named, given, resolved_sources, cloud_raw=values.get("cloud"))
         default_source = Source("default", base.name) if base else Source("derived")
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
@@ -336,7 +341,9 @@ def _cloud_name(
             return None, str(values["cloud"]).strip()
         raise _unusable("cloud", values["cloud"], sources["cloud"], exc) from None
     # A built-in name picks its entry from a metadata array too (and must then agree with it).
-    return canonical, canonical if "cloud_metadata_url" in values else None
+    # A cloud without a built-in Resource Manager (GovSG) is read from its metadata, if any.
+    discoverable = "cloud_metadata_url" in values or canonical in data.WITHOUT_RESOURCE_MANAGER
+    return canonical, canonical if discoverable else None
 
 
 def _discover(
@@ -374,22 +381,40 @@ def _discover(
 
 
 def _select_base(
-    named: str | None, given: Mapping[str, _Given], resolved_sources: dict[str, Source]
+    named: str | None,
+    given: Mapping[str, _Given],
+    resolved_sources: dict[str, Source],
+    *,
+    cloud_raw: object = None,
 ) -> Cloud | None:
     """The built-in cloud to start from, or ``None`` for a custom cloud.
 
     Disagreeing values are left to :func:`_refuse_mixed_clouds`, which sees the final values.
+    A cloud known by name or authority host but without a Resource Manager (GovSG) is an error
+    here: had it a Resource Manager or metadata URL, it would have come from its metadata.
     """
-    if named is not None:
+    hinted = [item for item in given.values() if item.known_cloud]
+    builtin_hints = [item for item in hinted if item.known_cloud in BUILTIN_CLOUDS]
+    if named is not None and named not in data.WITHOUT_RESOURCE_MANAGER:
         return BUILTIN_CLOUDS.get(named)
     arm = given.get("resource_manager")
     if arm is not None and arm.known_cloud is None:
         return None  # a Resource Manager of no built-in cloud: never that built-in cloud
-    hinted = [item for item in given.values() if item.known_cloud]
-    if hinted:
-        leader = hinted[0]
-        resolved_sources["cloud"] = Source("derived", f"from the host in {VARIABLES[leader.field]}")
+    if builtin_hints:  # another cloud's value with GovSG's: the mixed-cloud check names both
+        leader = builtin_hints[0]
+        resolved_sources.setdefault("cloud", Source("derived", f"from the host in {VARIABLES[leader.field]}"))
         return BUILTIN_CLOUDS[str(leader.known_cloud)]
+    if named is not None:  # GovSG by name, and no Resource Manager
+        raise ConfigurationError(
+            f"{resolved_sources['cloud'].names('cloud')}={quote_value(cloud_raw)} selects "
+            f"{without_resource_manager(named)}.",
+            variables=("AZURE_CLOUD", "AZURE_RESOURCE_MANAGER", "AZURE_CLOUD_METADATA_URL"),
+        )
+    if hinted:  # GovSG by its authority host, and no Resource Manager
+        raise ConfigurationError(
+            f"{hinted[0].shown} belongs to {without_resource_manager(str(hinted[0].known_cloud))}.",
+            variables=(VARIABLES[hinted[0].field], "AZURE_RESOURCE_MANAGER", "AZURE_CLOUD_METADATA_URL"),
+        )
     if given:
         return None
     resolved_sources["cloud"] = Source("default", f"{data.PUBLIC} (nothing set)")
@@ -410,7 +435,7 @@ def _refuse_mixed_clouds(
     named as a built-in one must also have that cloud's Resource Manager.
     """
     claims: list[tuple[str, str, str]] = []  # (field, how to name it, the cloud it claims)
-    if named is not None and named in BUILTIN_CLOUDS:
+    if named is not None and (named in BUILTIN_CLOUDS or named in data.WITHOUT_RESOURCE_MANAGER):
         claims.append(
             ("cloud", f"{resolved_sources['cloud'].names('cloud')}={quote_value(values['cloud'])}", named)
         )
@@ -481,7 +506,7 @@ def _apply(
     scopes: tuple[str, ...]
     if "audience" in given:
         audience = given["audience"].value
-        scopes = (audience_scope or scope_for_audience(audience),)
+        scopes = (audience_scope or resource_manager_scope(audience),)
         resolved_sources["credential_scopes"] = Source("derived", "from the audience")
     else:
         scopes = base.credential_scopes

@@ -38,14 +38,14 @@ def test_resource_manager_alone_discovers_authority_and_audience(only_resource_m
     assert settings.cloud_name == "FakeCloud"
     assert settings.authority_host == fake.url
     assert settings.audience == fake.audience
-    assert settings.credential_scopes == [fake.audience + ".default"]
+    assert settings.credential_scopes == [fake.audience + "/.default"]  # trailing slash kept (CLI)
     assert settings.suffixes.keyvault_dns == ".vault.fake.azenvcloud.test"
     # Provenance names the URL that answered, not just the Resource Manager it was asked of.
     assert str(settings.source_of("authority_host")) == (
         f"metadata from {fake.url}/metadata/endpoints?api-version=2022-09-01"
     )
     assert settings.source_of("resource_manager").kind == "environment"
-    fake.accept_scopes(fake.audience + ".default")
+    fake.accept_scopes(fake.audience + "/.default")
     assert group_names() == ["rg-alpha", "rg-beta"]
     assert [r.query["api-version"] for r in fake.requests_of("metadata")] == ["2022-09-01"]
 
@@ -162,7 +162,7 @@ def test_explicit_variables_override_metadata(azenvcloud_env: pytest.MonkeyPatch
     )
     azenvcloud_env.setenv("AZURE_AUDIENCE", "https://management.azure.microsoft.scloud/")
     settings = Settings()
-    assert settings.credential_scopes == ["https://management.azure.microsoft.scloud/.default"]
+    assert settings.credential_scopes == ["https://management.azure.microsoft.scloud//.default"]
     assert settings.source_of("audience").kind == "environment"
     assert settings.source_of("authority_host").kind == "metadata"
 

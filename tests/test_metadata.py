@@ -102,7 +102,7 @@ def test_az_cloud_show_output() -> None:
     assert cloud.name == "USSec"
     assert cloud.authority_host == "https://login.microsoftonline.microsoft.scloud"
     assert cloud.resource_manager == "https://management.azure.microsoft.scloud"
-    assert cloud.credential_scopes == ("https://management.core.microsoft.scloud/.default",)
+    assert cloud.credential_scopes == ("https://management.core.microsoft.scloud//.default",)  # as the CLI
     assert cloud.suffixes.keyvault_dns == ".vault.cloudapi.microsoft.scloud"
     assert cloud.endpoints.portal == "https://portal.azure.microsoft.scloud"
 

@@ -154,7 +154,8 @@ def test_custom_triple_is_a_custom_cloud(azenvcloud_env: pytest.MonkeyPatch) -> 
     assert settings.cloud_name == "Custom"
     assert settings.authority_host == "https://login.contoso-sovereign.example"
     assert settings.resource_manager == "https://arm.contoso-sovereign.example"
-    assert settings.credential_scopes == ["https://management.contoso-sovereign.example/.default"]
+    # An audience of no built-in cloud keeps its trailing slash, as azure-cli-core does.
+    assert settings.credential_scopes == ["https://management.contoso-sovereign.example//.default"]
     assert settings.disable_instance_discovery is True
     assert settings.suffixes.keyvault_dns is None
 

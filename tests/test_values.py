@@ -124,11 +124,23 @@ def test_audience_refused(raw: str) -> None:
         parse_audience(raw)
 
 
-def test_scope_for_audience_drops_trailing_slash() -> None:
-    assert (
-        scope_for_audience("https://management.sovcloud-api.fr/")
-        == "https://management.sovcloud-api.fr/.default"
-    )
+@pytest.mark.parametrize(
+    ("audience", "scope"),
+    [
+        pytest.param(
+            "https://api.contoso.example/", "https://api.contoso.example//.default", id="trailing-slash-kept"
+        ),
+        pytest.param("https://api.contoso.example", "https://api.contoso.example/.default", id="no-slash"),
+        pytest.param(
+            "https://management.adfs.azurestack.local/4de154de",
+            "https://management.adfs.azurestack.local/4de154de/.default",
+            id="path",
+        ),
+    ],
+)
+def test_scope_for_audience_is_the_audience_as_written_plus_default(audience: str, scope: str) -> None:
+    # azure-cli-core resource_to_scopes: Microsoft's guidance keeps the trailing slash.
+    assert scope_for_audience(audience) == scope
 
 
 def test_subscription_id_is_a_guid_in_lower_case() -> None:

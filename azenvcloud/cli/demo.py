@@ -15,6 +15,7 @@ import tempfile
 from typing import Any, TextIO
 
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
+from .._values import scope_for_audience
 from ..clients import get_credential, get_resource_client, get_subscription_client
 from ..settings import get_settings
 from ._chain import successful_credential
@@ -58,7 +59,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
                 with fake.as_cloud(arguments.cloud):
                     _run_chain(fake, True, out)
             else:
-                fake.accept_scopes(f"{fake.audience}.default")
+                fake.accept_scopes(scope_for_audience(fake.audience))
                 _run_chain(fake, False, out)
     return EXIT_OK
 

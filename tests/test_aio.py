@@ -36,7 +36,7 @@ async def group_names() -> list[str]:
 
 
 def test_async_clients_list_resource_groups_and_subscriptions(azenvcloud_fake_cloud: FakeCloud) -> None:
-    scope = "https://management.fake.azenvcloud.test/.default"
+    scope = "https://management.fake.azenvcloud.test//.default"  # audience ends in "/": kept (CLI)
     azenvcloud_fake_cloud.accept_scopes(scope)
 
     async def main() -> tuple[list[str], list[str]]:

@@ -162,7 +162,7 @@ def test_plain_sdk_sends_workload_identity_to_the_public_host(
 
 
 def test_custom_triple_stays_on_the_fake(azenvcloud_fake_cloud: FakeCloud) -> None:
-    scope = "https://management.fake.azenvcloud.test/.default"
+    scope = "https://management.fake.azenvcloud.test//.default"  # audience ends in "/": kept (CLI)
     azenvcloud_fake_cloud.accept_scopes(scope)
     assert group_names() == ["rg-alpha", "rg-beta"]
     subscriptions = [s.subscription_id for s in azenvcloud.get_subscription_client().subscriptions.list()]

@@ -69,7 +69,7 @@ def test_a_user_serves_their_own_provider_path_behind_the_same_token_check(
     machines = list(get_client(ComputeManagementClient).virtual_machines.list_all())
     assert [machine.name for machine in machines] == ["vm-1"]
     (call,) = [r for r in fake.requests_of("arm") if "virtualMachines" in r.path]
-    assert call.scope == f"{fake.audience}.default"
+    assert call.scope == f"{fake.audience}/.default"  # the audience's trailing slash kept (CLI)
 
 
 def test_a_served_path_refuses_a_token_for_another_scope(azenvcloud_fake_cloud: FakeCloud) -> None:

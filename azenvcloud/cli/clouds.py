@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from .._builtin_clouds import RETIRED_NAMES, RETIRED_REASONS
+from .._builtin_clouds import RETIRED_NAMES, RETIRED_REASONS, WITHOUT_RESOURCE_MANAGER
 from ..clouds import BUILTIN_CLOUDS, names_of
 from ..services import services_report
 from ._output import EXIT_OK, write_rows
@@ -64,6 +64,9 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     out.write("Custom: any other cloud, from AZURE_CLOUD_METADATA_URL or AZURE_AUTHORITY_HOST, ")
     out.write("AZURE_RESOURCE_MANAGER and AZURE_AUDIENCE together\n")
+    for name in WITHOUT_RESOURCE_MANAGER:
+        out.write(f"Known by name and authority, no Resource Manager: {', '.join(names_of(name))}: ")
+        out.write("set AZURE_RESOURCE_MANAGER or AZURE_CLOUD_METADATA_URL\n")
     for name, reason in RETIRED_REASONS.items():
         out.write(f"Retired, refused: {', '.join(RETIRED_NAMES[name])}: {reason}\n")
     return EXIT_OK

@@ -5,7 +5,8 @@ Vault, Managed HSM, Storage and Container Registry DNS suffixes and the Log Anal
 Microsoft Graph endpoints; ``services.py`` derives those services from it (and from a private
 cloud's metadata alike). This file holds the rest: values that no CLI field carries, each with
 the source that supports it. A value no source supports is absent, never guessed, and never the
-public cloud's: Bleu has none here (no source publishes them), and China has no Search suffix.
+public cloud's: Bleu and Delos have none here (no source publishes them), and China has no Search
+suffix.
 
 Sources (``../shared/research/dataplane.md`` has the excerpts):
 

@@ -9,8 +9,9 @@ Clouds the Azure CLI does not know come from Microsoft-published tools and libra
 with its source (repository, path, commit) and nothing else: a value no source gives is absent.
 
 - [ARM1] projectkudu/ARMClient ``ARMClient.Authentication/ARMConfiguration.cs`` at commit
-  1991b5b7940337f9738037bbcb688adcffc2bfa9 (``Delos.*``). Not the older version at 0e29fd5f478c,
-  whose ``Delos.AADGraphUrl`` is Bleu's ``https://graph.svc.sovcloud.fr``.
+  1991b5b7940337f9738037bbcb688adcffc2bfa9 (``Delos.*``). Not the older version at commit
+  0e29fd5f478cda8af29ec10ab078af8f6834e4e9, whose ``Delos.AADGraphUrl`` is Bleu's
+  ``https://graph.svc.sovcloud.fr``.
 - [SQL1] dotnet/SqlClient ``src/Microsoft.Data.SqlClient/tests/ManualTests/AlwaysEncrypted/
   TrustedUrlsTest.cs`` at commit c82185048142415250f1fc1880ad8b97539dc383: the trusted Key Vault
   and Managed HSM domains of ``add-ons/AzureKeyVaultProvider/Constants.cs`` ("Germany (Delos)",

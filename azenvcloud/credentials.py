@@ -58,6 +58,16 @@ _exported_lock = threading.Lock()
 _exported: dict[str, str] = {}
 
 
+def _renew_lock_after_fork() -> None:
+    # A lock held by another thread at fork time would stay held forever in the child.
+    global _exported_lock  # noqa: PLW0603
+    _exported_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock_after_fork)
+
+
 def _export(name: str, value: str) -> None:
     with _exported_lock:
         os.environ[name] = value

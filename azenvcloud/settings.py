@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
 from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_validator
@@ -306,6 +308,9 @@ _settings: Settings | None = None
 _attempts = 0
 _failure: ConfigurationError | None = None
 _listeners: list[Callable[[], None]] = []
+# Held while configure() and reset_settings() replace the settings and the listeners forget what
+# was built from the old ones: the clients registry's lock, so that nothing is built meanwhile.
+_guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
 
 
 def get_settings() -> Settings:
@@ -326,7 +331,8 @@ def get_settings() -> Settings:
         if _settings is not None:
             return _settings
         if _attempts != seen and _failure is not None:
-            raise ConfigurationError(str(_failure), variables=_failure.variables)
+            # Its own type (MetadataUnavailableError: a retry may cure it), with this caller's traceback.
+            raise type(_failure)(str(_failure), variables=_failure.variables)
         try:
             _settings = Settings(**_arguments)
         except ConfigurationError as exc:
@@ -368,18 +374,22 @@ def configure(**arguments: Any) -> Settings:
             f"configure() got unknown arguments {unknown}; accepted: {sorted({*VARIABLES, '_env_file'})}"
         )
     settings = Settings(**arguments)
-    with _lock:
-        _arguments = dict(arguments)
-        _settings = settings
-    for listener in _listeners:
-        listener()
+    with _guard():  # published together with the forgetting: no object of old and new at once
+        with _lock:
+            _arguments = dict(arguments)
+            _settings = settings
+        for listener in _listeners:
+            listener()
     return settings
 
 
-def on_change(listener: Callable[[], None]) -> None:
+def on_change(listener: Callable[[], None], *, guard: Callable[[], AbstractContextManager[object]]) -> None:
     """Have :func:`configure` call ``listener`` after it replaced the settings (how the clients
-    registry drops what it built from the old ones)."""
+    registry drops what it built from the old ones), both under ``guard()`` (the registry's
+    lock, under which it builds: no object is built from the new settings and an old one)."""
+    global _guard  # noqa: PLW0603
     _listeners.append(listener)
+    _guard = guard
 
 
 def reset_settings() -> None:

@@ -1,10 +1,10 @@
 """Log records held back from a background token request, for the caller who takes its result.
 
 A prefetched token request (:mod:`azenvcloud._single_flight`) runs before anybody asked for the
-token. What azure-identity, MSAL, the HTTP stack and azenvcloud itself log while it runs ("DefaultAzureCredential
-failed to retrieve a token ...") belongs to the request that takes the result, so it is held
-and replayed then, in that caller's thread; if nobody takes the result, it is never shown, as
-the request would never have been made without the prefetch.
+token. What azure-identity, MSAL, the HTTP stack and azenvcloud itself log while it runs
+("DefaultAzureCredential failed to retrieve a token ...") belongs to the request that takes the
+result, so it is held and replayed then, in that caller's thread; if nobody takes the result, it
+is never shown, as the request would never have been made without the prefetch.
 
 Records are held by a filter on the loggers of those libraries, and only in the context that
 :func:`holding` marks (a context variable: the prefetch's own thread or task).

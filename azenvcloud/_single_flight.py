@@ -1,14 +1,15 @@
 """Single-flight token requests: concurrent requests for the same token make one request.
 
 azure-identity does not coalesce them: 64 threads racing the first call each ask the authority
-(and an identity platform that throttles answers 429, which MSAL then caches for up to a minute).
-Here the first caller of a key asks; the others wait for it and share its token or its error:
-an ``Exception``. When the first caller is cancelled or interrupted instead (``CancelledError``,
-``KeyboardInterrupt``, ``SystemExit``: something that happened to it, not to the request), the
-others ask afresh, one of them first. Nothing is cached beyond the flight: the next request after it goes to azure-identity (whose own
-cache answers it). After ``fork()`` a child forgets its parent's flights: it never waits on a
-request it did not start. An async credential belongs to one event loop (``azenvcloud.aio``
-builds one per loop), so its flights are that loop's.
+(and an identity platform that throttles answers 429, which MSAL then caches for up to a
+minute). Here the first caller of a key asks; the others wait for it and share its token or its
+error: an ``Exception``. When the first caller is cancelled or interrupted instead
+(``CancelledError``, ``KeyboardInterrupt``, ``SystemExit``: something that happened to it, not
+to the request), the others ask afresh, one of them first. Nothing is cached beyond the flight:
+the next request after it goes to azure-identity (whose own cache answers it). After ``fork()``
+a child forgets its parent's flights: it never waits on a request it did not start. An async
+credential belongs to one event loop (``azenvcloud.aio`` builds one per loop), so its flights
+are that loop's.
 
 A flight can also be *prefetched*: started in the background before anybody asks, so that the
 token request overlaps the import and construction of the client that will need it. Its outcome,

@@ -190,7 +190,8 @@ def _build(
     with clients.building():
         objects = _objects("get_client")  # after a configure(), the new one
         settings = get_settings()
-        client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=True)
+        credential = get_credential()
+        client = construct(client_class, subscription_id, kwargs, settings, credential, asynchronous=True)
         objects[key] = client
     scopes = first_request_scopes(client_class, settings)
     if scopes:  # a client that could not be built makes no request

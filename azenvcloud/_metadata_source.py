@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ._metadata_cache import Cache
+from ._notices import notice
 from ._version import __version__
 from .errors import redact_url
 
@@ -325,9 +326,9 @@ def _load_cached(
         else:
             _log.info(
                 "azenvcloud: another process is refreshing the cloud metadata from %s; "
-                "using the cached copy from %.1f hours ago",
+                "using the cached copy from %s ago",
                 redact_url(location),
-                cached.age_hours(),
+                age(cached.age_hours() * 3600),
             )
             return parse(cached.body), cached.url or location
         try:
@@ -335,16 +336,31 @@ def _load_cached(
         except (MetadataUnavailable, ValueError) as exc:
             if cached is None:
                 raise
-            _log.warning(
-                "azenvcloud: cloud metadata from %s is unavailable (%s); "
-                "using the cached copy from %.0f hours ago",
-                redact_url(location),
-                redact_url(str(exc)),
-                cached.age_hours(),
+            stale = (
+                f"the cloud metadata from {redact_url(location)} is unavailable ({redact_url(str(exc))}); "
+                f"using the expired copy cached {age(cached.age_hours() * 3600)} ago"
             )
+            if not notice(stale):  # a resolution under way keeps and logs it
+                _log.warning("azenvcloud: %s", stale)
             return parse(cached.body), cached.url or location
         cache.write(path, final, body)
         return result, final
+
+
+def age(seconds: float) -> str:
+    """``seconds`` in the unit that fits: ``45 seconds``, ``12 minutes``, ``5 hours``, ``3 days``."""
+    unit, size = next(
+        (unit, size)
+        for unit, size, below in (
+            ("second", 1, 120),
+            ("minute", 60, 7200),
+            ("hour", 3600, 259200),
+            ("day", 86400, None),
+        )
+        if below is None or seconds < below
+    )
+    count = round(seconds / size)
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def _fetch_and_parse(urls: list[str], parse: Callable[[str], T], deadline: _Deadline) -> tuple[T, str, str]:

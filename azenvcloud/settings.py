@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from . import _builtin_clouds as data
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, read_env_file
+from ._notices import collecting
+from ._typos import find_typos
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
@@ -141,6 +143,7 @@ class Settings(BaseSettings):
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
     _identity_from_env_file: dict[str, str] = PrivateAttr(default_factory=dict)
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
 
     def __init__(
         self,
@@ -176,7 +179,8 @@ class Settings(BaseSettings):
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         token = _reading.set(env_file)
         try:
-            super().__init__(**given)
+            with collecting() as noticed:
+                super().__init__(**given)
         except ValidationError as exc:
             raise _as_configuration_error(exc) from None
         finally:
@@ -186,6 +190,10 @@ class Settings(BaseSettings):
             self._identity_from_env_file = {
                 name: value for name, value in env_file.values.items() if name in IDENTITY_VARIABLES
             }
+        values = env_file.values if env_file is not None else {}
+        self._warnings = (*noticed, *find_typos(os.environ, values, self._env_file, self.cloud_name))
+        for warning in self._warnings:  # once per resolution
+            _log.warning("azenvcloud: %s", warning)
 
     @classmethod
     def settings_customise_sources(
@@ -278,6 +286,13 @@ class Settings(BaseSettings):
     def env_file(self) -> str | None:
         """The .env file that was read (an absolute path), or ``None`` when there was none."""
         return self._env_file
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What resolving noticed but did not refuse, one line each: a variable name that looks
+        like one of azenvcloud's but is not (``AZURE_CLUOD``), another tool's cloud selector
+        naming another cloud, an expired metadata copy used during an outage."""
+        return self._warnings
 
     def source_of(self, field: str) -> Source:
         """Where the value of ``field`` (for example ``"authority_host"``) came from."""

@@ -250,10 +250,11 @@ class AsyncFlights:
         as :meth:`Flights.prefetch`."""
         if key is None or not _prefetchable(key) or self._closed or key in self._asked:
             return False
-        self._asked.add(key)
         loop = asyncio.get_running_loop()
-        flight = self._flights[key] = _AsyncFlight(future=loop.create_future(), prefetched=True)
+        flight = _AsyncFlight(future=loop.create_future(), prefetched=True)
         task = loop.create_task(self._land(flight, call), name="azenvcloud-token-prefetch")
+        self._asked.add(key)  # only once it started: a prefetch that cannot start leaves no mark
+        self._flights[key] = flight
         _TASKS.add(task)  # the loop keeps only a weak reference to its tasks
         task.add_done_callback(_TASKS.discard)
         return True

@@ -323,8 +323,8 @@ _settings: Settings | None = None
 _attempts = 0
 _failure: ConfigurationError | None = None
 _listeners: list[Callable[[], None]] = []
-# Held while configure() and reset_settings() replace the settings and the listeners forget what
-# was built from the old ones: the clients registry's lock, so that nothing is built meanwhile.
+# Held while configure() replaces the settings and the listeners forget what was built from the
+# old ones: the clients registry's lock (its reset() holds it too), so nothing is built meanwhile.
 _guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
 
 

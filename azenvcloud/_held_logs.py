@@ -1,10 +1,10 @@
 """Log records held back from a background token request, for the caller who takes its result.
 
 A prefetched token request (:mod:`azenvcloud._single_flight`) runs before anybody asked for the
-token. What azure-identity, MSAL and the HTTP stack log while it runs ("DefaultAzureCredential
-failed to retrieve a token ...") belongs to the request that takes the result, so it is held
-and replayed then, in that caller's thread; if nobody takes the result, it is never shown, as
-the request would never have been made without the prefetch.
+token. What azure-identity, MSAL, the HTTP stack and azenvcloud itself log while it runs
+("DefaultAzureCredential failed to retrieve a token ...") belongs to the request that takes the
+result, so it is held and replayed then, in that caller's thread; if nobody takes the result, it
+is never shown, as the request would never have been made without the prefetch.
 
 Records are held by a filter on the loggers of those libraries, and only in the context that
 :func:`holding` marks (a context variable: the prefetch's own thread or task).
@@ -19,8 +19,9 @@ from contextvars import ContextVar
 
 __all__ = ["holding", "replay"]
 
-# The libraries a token request runs through: their loggers' records are held.
-_LIBRARIES = frozenset({"azure", "msal", "urllib3", "requests", "aiohttp", "httpx"})
+# The libraries a token request runs through, azenvcloud included (its OpenID configuration
+# cache warns about a cache it cannot use): their loggers' records are held.
+_LIBRARIES = frozenset({"azenvcloud", "azure", "msal", "urllib3", "requests", "aiohttp", "httpx"})
 
 _held: ContextVar[list[logging.LogRecord] | None] = ContextVar("azenvcloud_held_logs", default=None)
 

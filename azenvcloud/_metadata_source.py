@@ -3,13 +3,14 @@
 Fetches go through azure-core's pipeline (the SDK's proxy and TLS settings), https only, each
 redirect held to the rules of a configured URL, bounded in size, and bounded in time by one
 monotonic deadline (``TOTAL_TIMEOUT``) across api-versions, retries, ``Retry-After`` waits,
-redirects, the body and the wait for another process's fetch. Successful documents are cached
-on disk per URL, written atomically, for ``AZENVCLOUD_METADATA_TTL`` seconds (default a day;
-``0`` disables the cache), in a folder only this user can write. Processes starting together
-take a per-URL file lock, so one of them fetches and the rest read its copy; one that already
-holds an expired copy uses it rather than wait. When a fetch fails, an expired copy is used
-with a warning saying how old it is. A cache that cannot be used is a cache miss, with one
-warning, never a crash.
+redirects, the TLS handshake, status line, headers and body (on the socket:
+:mod:`azenvcloud._socket_deadline`) and the wait for another process's fetch. Successful
+documents are cached on disk per URL, written atomically, for ``AZENVCLOUD_METADATA_TTL``
+seconds (default a day; ``0`` disables the cache), in a folder only this user can write.
+Processes starting together take a per-URL file lock, so one of them fetches and the rest read
+its copy; one that already holds an expired copy uses it rather than wait. When a fetch fails,
+an expired copy is used with a warning saying how old it is. A cache that cannot be used is a
+cache miss, with one warning, never a crash.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ._metadata_cache import Cache
+from ._notices import notice
 from ._version import __version__
 from .errors import redact_url
 
@@ -143,13 +145,16 @@ def _fetch(url: str, deadline: _Deadline) -> tuple[str, str]:
     """GET one https URL with azure-core's pipeline: ``(body, final URL)``."""
     from azure.core.pipeline import Pipeline
     from azure.core.pipeline.policies import ProxyPolicy, UserAgentPolicy
-    from azure.core.pipeline.transport import RequestsTransport
     from azure.core.rest import HttpRequest
+
+    from ._socket_deadline import watched, watched_transport
 
     # azure-core types its policies per request type; this list mixes its stock ones freely.
     policies: list[Any] = [UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"), ProxyPolicy()]
-    pipeline: Pipeline[HttpRequest, Any] = Pipeline(transport=RequestsTransport(), policies=policies)
-    with pipeline, _redacted_url_logs():
+    pipeline: Pipeline[HttpRequest, Any] = Pipeline(transport=watched_transport(), policies=policies)
+    # The deadline on the socket: a handshake, status line, headers or body trickled byte by byte
+    # passes every per-read timeout; the watchdog shuts the connection down when time is up.
+    with pipeline, _redacted_url_logs(), watched(deadline.left()):
         return _follow(pipeline, url, deadline)
 
 
@@ -210,6 +215,7 @@ def _send(pipeline: Any, url: str, deadline: _Deadline) -> Any:
                 read_timeout=min(READ_TIMEOUT, left),
             )
         except AzureError as exc:
+            deadline.check("waiting for an answer")  # the usual cause: the watchdog, at the deadline
             connection_failures += 1
             if connection_failures > 1 or deadline.left() <= 0:
                 raise MetadataUnavailable(
@@ -264,6 +270,7 @@ def _read_body(http: Any, deadline: _Deadline) -> str:
             deadline.check("reading the answer")  # the usual cause: the time ran out mid-read
             raise MetadataUnavailable(f"reading the answer failed ({type(exc).__name__})") from None
         if not chunk:
+            deadline.check("reading the answer")  # an end cut by the watchdog is no document
             return body.decode("utf-8", "replace")
         body.extend(chunk)
         if len(body) > MAX_BYTES:
@@ -319,9 +326,9 @@ def _load_cached(
         else:
             _log.info(
                 "azenvcloud: another process is refreshing the cloud metadata from %s; "
-                "using the cached copy from %.1f hours ago",
+                "using the cached copy from %s ago",
                 redact_url(location),
-                cached.age_hours(),
+                age(cached.age_hours() * 3600),
             )
             return parse(cached.body), cached.url or location
         try:
@@ -329,16 +336,31 @@ def _load_cached(
         except (MetadataUnavailable, ValueError) as exc:
             if cached is None:
                 raise
-            _log.warning(
-                "azenvcloud: cloud metadata from %s is unavailable (%s); "
-                "using the cached copy from %.0f hours ago",
-                redact_url(location),
-                redact_url(str(exc)),
-                cached.age_hours(),
+            stale = (
+                f"the cloud metadata from {redact_url(location)} is unavailable ({redact_url(str(exc))}); "
+                f"using the expired copy cached {age(cached.age_hours() * 3600)} ago"
             )
+            if not notice(stale):  # a resolution under way keeps and logs it
+                _log.warning("azenvcloud: %s", stale)
             return parse(cached.body), cached.url or location
         cache.write(path, final, body)
         return result, final
+
+
+def age(seconds: float) -> str:
+    """``seconds`` in the unit that fits: ``45 seconds``, ``12 minutes``, ``5 hours``, ``3 days``."""
+    unit, size = next(
+        (unit, size)
+        for unit, size, below in (
+            ("second", 1, 120),
+            ("minute", 60, 7200),
+            ("hour", 3600, 259200),
+            ("day", 86400, None),
+        )
+        if below is None or seconds < below
+    )
+    count = round(seconds / size)
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def _fetch_and_parse(urls: list[str], parse: Callable[[str], T], deadline: _Deadline) -> tuple[T, str, str]:

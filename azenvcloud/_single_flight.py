@@ -1,12 +1,15 @@
 """Single-flight token requests: concurrent requests for the same token make one request.
 
 azure-identity does not coalesce them: 64 threads racing the first call each ask the authority
-(and an identity platform that throttles answers 429, which MSAL then caches for up to a minute).
-Here the first caller of a key asks; the others wait for it and share its token or its error.
-Nothing is cached beyond the flight: the next request after it goes to azure-identity (whose own
-cache answers it). After ``fork()`` a child forgets its parent's flights: it never waits on a
-request it did not start. An async credential belongs to one event loop (``azenvcloud.aio``
-builds one per loop), so its flights are that loop's.
+(and an identity platform that throttles answers 429, which MSAL then caches for up to a
+minute). Here the first caller of a key asks; the others wait for it and share its token or its
+error: an ``Exception``. When the first caller is cancelled or interrupted instead
+(``CancelledError``, ``KeyboardInterrupt``, ``SystemExit``: something that happened to it, not
+to the request), the others ask afresh, one of them first. Nothing is cached beyond the flight:
+the next request after it goes to azure-identity (whose own cache answers it). After ``fork()``
+a child forgets its parent's flights: it never waits on a request it did not start. An async
+credential belongs to one event loop (``azenvcloud.aio`` builds one per loop), so its flights
+are that loop's.
 
 A flight can also be *prefetched*: started in the background before anybody asks, so that the
 token request overlaps the import and construction of the client that will need it. Its outcome,
@@ -26,7 +29,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from ._held_logs import holding, replay
 
@@ -73,11 +76,18 @@ class _Landing:
         return True
 
 
+def _shared(error: BaseException) -> TypeGuard[Exception]:
+    """Whether a leader's error is the request's, for its waiters too: an ``Exception``, not a
+    cancellation or interruption of the leader (its waiters were not cancelled)."""
+    return isinstance(error, Exception) and not isinstance(error, asyncio.CancelledError)
+
+
 @dataclass(kw_only=True)
 class _Flight(_Landing):
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
-    error: BaseException | None = None
+    error: Exception | None = None
+    abandoned: bool = False  # the leader was interrupted: its waiters ask afresh
 
     def outcome(self) -> Any:
         if self.error is not None:
@@ -110,12 +120,17 @@ class Flights:
             flight.done.wait()
             if flight.prefetched and not self._take(key, flight):
                 return self.run(key, call)  # dropped as too old: ask afresh
+            if flight.abandoned:
+                return self.run(key, call)  # the leader was interrupted, not the request
             return flight.outcome()  # type: ignore[no-any-return]
         try:
             flight.result = call()
             return flight.result  # type: ignore[no-any-return]
         except BaseException as exc:
-            flight.error = exc
+            if _shared(exc):
+                flight.error = exc
+            else:
+                flight.abandoned = True
             raise
         finally:
             with self._lock:
@@ -136,8 +151,17 @@ class Flights:
         thread = threading.Thread(
             target=self._land, args=(flight, call), name="azenvcloud-token-prefetch", daemon=True
         )
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had (a pids limit, interpreter shutdown)
+            with self._lock:  # as if never prefetched: the first request asks itself
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+                self._asked.discard(key)
+            flight.abandoned = True
+            flight.done.set()  # for anybody who joined it meanwhile: ask afresh
+            return False
         _THREADS.add(thread)
-        thread.start()
         return True
 
     def close(self) -> None:
@@ -152,7 +176,10 @@ class Flights:
             try:
                 flight.result = call()
             except BaseException as exc:  # kept for the request it was made for; never raised here
-                flight.error = exc
+                if _shared(exc):
+                    flight.error = exc
+                else:  # SystemExit in this thread: whoever takes it asks afresh
+                    flight.abandoned = True
         flight.records = records
         flight.landed = time.monotonic()
         flight.done.set()
@@ -195,17 +222,22 @@ class AsyncFlights:
             try:
                 await asyncio.shield(flight.future)
             except BaseException:
-                if not flight.future.done():  # this waiter was cancelled, not the flight
+                if not flight.future.done() or _cancelling():  # this waiter was cancelled
                     raise
             if flight.prefetched and not self._take(key, flight):
                 return await self.run(key, call)  # cancelled, or dropped as too old: ask afresh
+            if flight.future.cancelled():
+                return await self.run(key, call)  # the leader was cancelled, not the request
             return flight.future.result()  # type: ignore[no-any-return]  # or raises its error
         flight = self._flights[key] = _AsyncFlight(future=asyncio.get_running_loop().create_future())
         try:
             result = await call()
         except BaseException as exc:
-            flight.future.set_exception(exc)
-            flight.future.exception()  # retrieved: no "never retrieved" warning when nobody waited
+            if _shared(exc):
+                flight.future.set_exception(exc)
+                flight.future.exception()  # retrieved: no "never retrieved" warning when nobody waited
+            else:  # the leader was cancelled or interrupted: its waiters ask afresh
+                flight.future.cancel()
             raise
         else:
             flight.future.set_result(result)
@@ -218,10 +250,11 @@ class AsyncFlights:
         as :meth:`Flights.prefetch`."""
         if key is None or not _prefetchable(key) or self._closed or key in self._asked:
             return False
-        self._asked.add(key)
         loop = asyncio.get_running_loop()
-        flight = self._flights[key] = _AsyncFlight(future=loop.create_future(), prefetched=True)
+        flight = _AsyncFlight(future=loop.create_future(), prefetched=True)
         task = loop.create_task(self._land(flight, call), name="azenvcloud-token-prefetch")
+        self._asked.add(key)  # only once it started: a prefetch that cannot start leaves no mark
+        self._flights[key] = flight
         _TASKS.add(task)  # the loop keeps only a weak reference to its tasks
         task.add_done_callback(_TASKS.discard)
         return True
@@ -240,7 +273,10 @@ class AsyncFlights:
                 flight.future.cancel()
                 raise
             except BaseException as exc:  # kept for the request it was made for; never raised here
-                error: BaseException | None = exc
+                if not _shared(exc):  # KeyboardInterrupt, SystemExit: the loop's, not the request's
+                    flight.future.cancel()
+                    raise
+                error: Exception | None = exc
             else:
                 error = None
         flight.records, flight.landed = records, time.monotonic()
@@ -255,6 +291,13 @@ class AsyncFlights:
         if first:
             del self._flights[key]
         return not flight.future.cancelled() and flight.taken(first)
+
+
+def _cancelling() -> bool:
+    """Whether the current task is being cancelled (Python 3.11+ can tell; 3.10 cannot)."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling()) if cancelling is not None else False
 
 
 _ALL: weakref.WeakSet[Flights] = weakref.WeakSet()

@@ -185,13 +185,17 @@ def _build(
     subscription_id: str | None,
     kwargs: dict[str, Any],
 ) -> ClientT:
-    # No lock: the loop's own dictionary, and nothing awaited between lookup and store.
-    settings = get_settings()
-    client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=True)
+    # The loop's own dictionary, and nothing awaited between lookup and store; the registry's
+    # lock only keeps configure() from replacing the settings between them and the credential.
+    with clients.building():
+        objects = _objects("get_client")  # after a configure(), the new one
+        settings = get_settings()
+        credential = get_credential()
+        client = construct(client_class, subscription_id, kwargs, settings, credential, asynchronous=True)
+        objects[key] = client
     scopes = first_request_scopes(client_class, settings)
     if scopes:  # a client that could not be built makes no request
         clients.prefetch_token(scopes, get_credential)
-    objects[key] = client
     _log.debug("azenvcloud built async %s", client_class.__name__)
     return client
 

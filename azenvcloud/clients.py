@@ -192,9 +192,9 @@ def reset() -> None:
     is now. Async objects (:mod:`azenvcloud.aio`) are forgotten but not closed, since closing
     needs their event loop: ``await azenvcloud.aio.close()`` first.
     """
-    with _lock:
+    with _lock:  # together: nothing is built from new settings and an old credential
         reset_settings()
-    _forget_built()
+        _forget_built()
 
 
 def _forget_built() -> None:
@@ -216,7 +216,14 @@ def _forget_built() -> None:
             _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
 
 
-on_change(_forget_built)
+def building() -> threading.RLock:
+    """The lock objects are built under; :func:`configure` and :func:`reset` replace the
+    settings and forget the objects under it, so a build sees old settings and old credential,
+    or new and new."""
+    return _lock
+
+
+on_change(_forget_built, guard=building)
 
 
 def _forget_after_fork() -> None:

@@ -20,7 +20,7 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._values import host_of
+from ._values import find_control_character, host_of
 from .clouds import cloud_name_for_authority_host
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
@@ -58,6 +58,16 @@ _exported_lock = threading.Lock()
 _exported: dict[str, str] = {}
 
 
+def _renew_lock_after_fork() -> None:
+    # A lock held by another thread at fork time would stay held forever in the child.
+    global _exported_lock  # noqa: PLW0603
+    _exported_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock_after_fork)
+
+
 def _export(name: str, value: str) -> None:
     with _exported_lock:
         os.environ[name] = value
@@ -76,11 +86,29 @@ def export_identity_variables(settings: Settings) -> list[str]:
     copied = []
     for name, value in settings._identity_from_env_file.items():
         if value.strip() and not os.environ.get(name):
+            _refuse_control_characters(name, value, settings.env_file)
             _export(name, value)
             copied.append(name)
     if copied:
         _log.debug("azenvcloud exported %s from %s for azure-identity", ", ".join(copied), settings.env_file)
     return copied
+
+
+def _refuse_control_characters(name: str, value: str, env_file: str | None) -> None:
+    """A value copied from .env is checked like every other: a NUL (which the environment cannot
+    hold), an escape sequence or a line break is a mistake or an injection, never a credential."""
+    char = find_control_character(value)
+    if char is None:
+        return
+    shown = f"{name} (from the .env file {env_file})"
+    if not IDENTITY_VARIABLES[name]:  # a secret's value is never shown, not even in part
+        shown += f"={quote_value(value)}"
+    raise ConfigurationError(
+        f"{shown} is not usable: it contains a control character ({char!r}). Accepted: printable "
+        "text on one line, without control characters (in a double-quoted .env value, \\n, \\t and "
+        "the like are read as such characters).",
+        variables=(name,),
+    )
 
 
 def withdraw_exported_variables() -> list[str]:

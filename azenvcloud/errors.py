@@ -10,10 +10,38 @@ __all__ = ["ConfigurationError", "MetadataUnavailableError", "quote_value", "red
 # A configuration value is quoted in messages, never echoed raw: long values are cut and
 # control characters made visible so one bad variable gives one readable line.
 _MAX_QUOTED = 120
-# user-info before a host ("https://admin:pass@host"): whatever stands between "//" and the last
-# "@" before the path. A query's values (a SAS "sig=..."), all but the api-version.
-_USER_INFO = re.compile(r"(?<=//)[^/?#]*@")
+# A query's values (a SAS "sig=..."), all but the api-version, are redacted, and user-info in
+# every spelling a URL parser may accept: "https://admin:pass@host", one slash or backslashes
+# after the scheme ("https:/", "https:\\\\"), no scheme at all ("admin:pass@host"), and a
+# password holding "/", "#" or "?". Everything from the authority's start to the "@" that
+# introduces the host goes; a little too much goes rather than any of a password.
+_WORD = re.compile(r"[^\s'\"]+")  # a URL is a run of non-space characters, possibly quoted
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[/\\]+")
+_HOST_AFTER = re.compile(r"@(?:\[|[A-Za-z0-9._~%-]+(?::\d*)?(?:[/\\?#]|$))")
+# Before a "?": "user:pa", not "host", "host/path" or "host:443".
+_PASSWORD_BEFORE_QUERY = re.compile(r"(?:^|[/\\])[^/\\:]*:[^/\\]*[^/\\\d][^/\\]*$")
+_BARE_START = "=(,;[{"  # what may stand right before a bare "user:pass@host"
 _KEPT_QUERY = frozenset({"api-version"})
+
+
+def _redact_user_info(word: str) -> str:
+    before_query = word.split("?", 1)[0]
+    at = before_query.rfind("@")
+    if at < 0:  # a password with "?" in it ("user:pa?ss@host"): the last "@" that a host follows
+        hosts = list(_HOST_AFTER.finditer(word))
+        if not hosts or not _PASSWORD_BEFORE_QUERY.search(before_query):
+            return word
+        at = hosts[-1].start()
+    scheme = _SCHEME.search(word, 0, at)
+    if scheme is not None:
+        start = scheme.end()
+    else:  # no scheme: only "user:pass@" is user-info; a lone "name@host" is an address
+        start = max(word.rfind(char, 0, at) for char in _BARE_START) + 1
+        if ":" not in word[start:at] and "%3a" not in word[start:at].lower():
+            return word
+    if start >= at:
+        return word
+    return f"{word[:start]}<redacted>{word[at:]}"
 
 
 def redact_url(text: str) -> str:
@@ -22,7 +50,8 @@ def redact_url(text: str) -> str:
     Applied to every value quoted in a message, shown by the command line, logged or written to
     the metadata cache: a password in ``https://user:pass@host`` or a SAS ``sig=`` never leaves.
     """
-    text = _USER_INFO.sub("<redacted>@", text)
+    if "@" in text:
+        text = _WORD.sub(lambda word: _redact_user_info(word.group()), text)
     head, question, rest = text.partition("?")
     if not question:
         return text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
 from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_validator
@@ -14,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from . import _builtin_clouds as data
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, read_env_file
+from ._notices import collecting
+from ._typos import find_typos
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
@@ -139,6 +143,7 @@ class Settings(BaseSettings):
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
     _identity_from_env_file: dict[str, str] = PrivateAttr(default_factory=dict)
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
 
     def __init__(
         self,
@@ -174,7 +179,8 @@ class Settings(BaseSettings):
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         token = _reading.set(env_file)
         try:
-            super().__init__(**given)
+            with collecting() as noticed:
+                super().__init__(**given)
         except ValidationError as exc:
             raise _as_configuration_error(exc) from None
         finally:
@@ -184,6 +190,10 @@ class Settings(BaseSettings):
             self._identity_from_env_file = {
                 name: value for name, value in env_file.values.items() if name in IDENTITY_VARIABLES
             }
+        values = env_file.values if env_file is not None else {}
+        self._warnings = (*noticed, *find_typos(os.environ, values, self._env_file, self.cloud_name))
+        for warning in self._warnings:  # once per resolution
+            _log.warning("azenvcloud: %s", warning)
 
     @classmethod
     def settings_customise_sources(
@@ -277,6 +287,13 @@ class Settings(BaseSettings):
         """The .env file that was read (an absolute path), or ``None`` when there was none."""
         return self._env_file
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What resolving noticed but did not refuse, one line each: a variable name that looks
+        like one of azenvcloud's but is not (``AZURE_CLUOD``), another tool's cloud selector
+        naming another cloud, an expired metadata copy used during an outage."""
+        return self._warnings
+
     def source_of(self, field: str) -> Source:
         """Where the value of ``field`` (for example ``"authority_host"``) came from."""
         return self._sources[field]
@@ -306,6 +323,9 @@ _settings: Settings | None = None
 _attempts = 0
 _failure: ConfigurationError | None = None
 _listeners: list[Callable[[], None]] = []
+# Held while configure() replaces the settings and the listeners forget what was built from the
+# old ones: the clients registry's lock (its reset() holds it too), so nothing is built meanwhile.
+_guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
 
 
 def get_settings() -> Settings:
@@ -326,7 +346,8 @@ def get_settings() -> Settings:
         if _settings is not None:
             return _settings
         if _attempts != seen and _failure is not None:
-            raise ConfigurationError(str(_failure), variables=_failure.variables)
+            # Its own type (MetadataUnavailableError: a retry may cure it), with this caller's traceback.
+            raise type(_failure)(str(_failure), variables=_failure.variables)
         try:
             _settings = Settings(**_arguments)
         except ConfigurationError as exc:
@@ -368,18 +389,22 @@ def configure(**arguments: Any) -> Settings:
             f"configure() got unknown arguments {unknown}; accepted: {sorted({*VARIABLES, '_env_file'})}"
         )
     settings = Settings(**arguments)
-    with _lock:
-        _arguments = dict(arguments)
-        _settings = settings
-    for listener in _listeners:
-        listener()
+    with _guard():  # published together with the forgetting: no object of old and new at once
+        with _lock:
+            _arguments = dict(arguments)
+            _settings = settings
+        for listener in _listeners:
+            listener()
     return settings
 
 
-def on_change(listener: Callable[[], None]) -> None:
+def on_change(listener: Callable[[], None], *, guard: Callable[[], AbstractContextManager[object]]) -> None:
     """Have :func:`configure` call ``listener`` after it replaced the settings (how the clients
-    registry drops what it built from the old ones)."""
+    registry drops what it built from the old ones), both under ``guard()`` (the registry's
+    lock, under which it builds: no object is built from the new settings and an old one)."""
+    global _guard  # noqa: PLW0603
     _listeners.append(listener)
+    _guard = guard
 
 
 def reset_settings() -> None:

@@ -16,7 +16,7 @@ from typing import Any, TextIO, TypeVar
 from ..clients import get_credential, get_resource_client, get_subscription_client, offline
 from ._chain import chain_of, first_ready, successful_credential
 from ._output import EXIT_OK, Unreachable, one_line, write_rows
-from .show import add_env_file_option, load_settings
+from .show import add_env_file_option, configuration_warnings, load_settings
 
 __all__ = ["add_parser", "run"]
 
@@ -57,10 +57,13 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         "scope": scope,
         "subscription_id": settings.subscription_id,
         "first_credential": first_ready(chain_of(credential)),
+        "warnings": configuration_warnings(settings),
     }
     text = not arguments.json
     if text:
         out.write(f"configuration: ok, cloud {settings.cloud_name}\n")
+        for warning in report["warnings"]:
+            out.write(f"warning: {warning}\n")
         write_rows(
             out,
             [

@@ -21,6 +21,7 @@ from ._output import EXIT_OK, write_rows
 __all__ = [
     "add_env_file_option",
     "add_parser",
+    "configuration_warnings",
     "identity_variables",
     "identity_warnings",
     "load_settings",
@@ -105,6 +106,13 @@ def identity_warnings(identity: dict[str, dict[str, str]]) -> list[str]:
     ]
 
 
+def configuration_warnings(settings: Settings) -> list[str]:
+    """Every warning ``show`` and ``check`` print: what resolving noticed (a variable name that
+    is almost azenvcloud's, another tool's cloud selector, an expired metadata copy in use) and
+    the identity variables' (call it once the credential is built: it exports them)."""
+    return [*settings.warnings, *identity_warnings(identity_variables(settings))]
+
+
 def _values(settings: Settings) -> dict[str, dict[str, Any]]:
     shown: dict[str, dict[str, Any]] = {}
     for field in ORDER:
@@ -129,7 +137,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     values = _values(settings)
     chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well
     identity = identity_variables(settings)
-    warnings = identity_warnings(identity)
+    warnings = configuration_warnings(settings)
     if arguments.json:
         document = {
             "cloud_name": settings.cloud_name,

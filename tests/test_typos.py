@@ -1,0 +1,228 @@
+"""Nothing silently ignored: a variable that is almost azenvcloud's, another tool's cloud selector
+naming another cloud, and an expired metadata copy used during an outage are warnings in
+``show``, ``check`` and ``show --json``, and logged once at resolution; other tools' names stay
+quiet."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import azenvcloud
+from azenvcloud import Settings
+from azenvcloud import _metadata_source as source
+from azenvcloud.cli import main
+from azenvcloud.provenance import IDENTITY_VARIABLES
+from azenvcloud.testing import FakeCloud
+
+
+def show_and_check(capsys: pytest.CaptureFixture[str]) -> tuple[str, list[str], str, list[str]]:
+    """``show``, ``show --json``'s warnings, ``check`` and ``check --json``'s warnings."""
+    outputs: list[str] = []
+    for argv in (["show"], ["show", "--json"], ["check"], ["check", "--json"]):
+        azenvcloud.reset()
+        assert main(argv) == 0
+        outputs.append(capsys.readouterr().out)
+    return outputs[0], json.loads(outputs[1])["warnings"], outputs[2], json.loads(outputs[3])["warnings"]
+
+
+def assert_warned(capsys: pytest.CaptureFixture[str], expected: str) -> None:
+    show, show_json, check, check_json = show_and_check(capsys)
+    for text in (show, check):
+        assert any(line.startswith("warning: ") and expected in line for line in text.splitlines())
+    assert any(expected in warning for warning in show_json)
+    assert any(expected in warning for warning in check_json)
+
+
+SLIPS = [
+    pytest.param("AZURE_CLUOD", "china", "AZURE_CLOUD", id="transposed"),
+    pytest.param(
+        "AZURE_AUTHORITYHOST",
+        "https://login.chinacloudapi.cn",
+        "AZURE_AUTHORITY_HOST",
+        id="missing-underscore",
+    ),
+    pytest.param(
+        "AZURE_SUBSCRIPTON_ID",
+        "00000000-0000-0000-0000-000000000001",
+        "AZURE_SUBSCRIPTION_ID",
+        id="missing-letter",
+    ),
+    pytest.param("AZENVCLOUD_CACHEDIR", "cache", "AZENVCLOUD_CACHE_DIR", id="azenvcloud-variable"),
+    pytest.param(
+        "AZURE_SERVICE_KEYVAULT_SUFIX",
+        "vault.example",
+        "AZURE_SERVICE_KEYVAULT_SUFFIX",
+        id="service-variable",
+    ),
+    pytest.param("azure_cloud", "china", "AZURE_CLOUD", id="lower-case"),
+    pytest.param("Azure_Subscription_Id", "x", "AZURE_SUBSCRIPTION_ID", id="mixed-case"),
+    pytest.param("azure_client_id", "x", "AZURE_CLIENT_ID", id="identity-variable-lower-case"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "meant"), SLIPS)
+def test_a_slip_in_the_dotenv_file_is_a_warning(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str, meant: str
+) -> None:
+    Path(".env").write_text(f"{name}={value}\n", encoding="utf-8")
+    assert_warned(
+        capsys, f"{name} in the .env file {Path('.env').resolve()} is not read: did you mean {meant}?"
+    )
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the environment's names are case-insensitive on Windows")
+@pytest.mark.parametrize(("name", "value", "meant"), SLIPS)
+def test_a_slip_in_the_environment_is_a_warning(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str, meant: str
+) -> None:
+    azenvcloud_env.setenv(name, value)
+    assert_warned(capsys, f"{name} in the environment is not read: did you mean {meant}?")
+
+
+def test_a_slip_is_logged_once_at_resolution(
+    azenvcloud_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLUOD", "china")
+    azenvcloud.get_settings()
+    azenvcloud.get_settings()
+    azenvcloud.get_credential()
+    logged = [
+        record
+        for record in caplog.records
+        if record.levelno == logging.WARNING and "AZURE_CLUOD" in record.getMessage()
+    ]
+    assert len(logged) == 1
+    assert logged[0].name == "azenvcloud"
+
+
+@pytest.mark.parametrize(
+    ("selector", "value", "named"),
+    [
+        pytest.param("ARM_ENVIRONMENT", "china", "AzureChinaCloud", id="terraform"),
+        pytest.param("ARM_ENVIRONMENT", "usgovernment", "AzureUSGovernment", id="terraform-usgovernment"),
+        pytest.param("AZURE_ENVIRONMENT", "AzureChinaCloud", "AzureChinaCloud", id="go-autorest"),
+    ],
+)
+def test_another_tools_cloud_selector_naming_another_cloud_is_a_warning(
+    azenvcloud_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    selector: str,
+    value: str,
+    named: str,
+) -> None:
+    azenvcloud_env.setenv(selector, value)
+    assert_warned(
+        capsys, f"{selector}='{value}' in the environment names {named}, but azenvcloud resolved AzureCloud"
+    )
+
+
+@pytest.mark.parametrize(
+    ("selector", "value", "cloud"),
+    [
+        pytest.param("ARM_ENVIRONMENT", "public", None, id="terraform-public"),
+        pytest.param("ARM_ENVIRONMENT", "china", "china", id="terraform-same-cloud"),
+        pytest.param("AZURE_ENVIRONMENT", "AzureUSGovernmentCloud", "usgov", id="go-autorest-same-cloud"),
+        pytest.param("ARM_ENVIRONMENT", "not-a-cloud", None, id="unknown-name"),
+    ],
+)
+def test_a_cloud_selector_naming_the_resolved_cloud_is_quiet(
+    azenvcloud_env: pytest.MonkeyPatch, selector: str, value: str, cloud: str | None
+) -> None:
+    azenvcloud_env.setenv(selector, value)
+    if cloud:
+        azenvcloud_env.setenv("AZURE_CLOUD", cloud)
+    assert Settings().warnings == ()
+
+
+QUIET = [
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_API_VERSION",
+    "AZURE_FUNCTIONS_ENVIRONMENT",
+    "AZURE_FUNCTIONS_WORKER_RUNTIME",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "AZURE_STORAGE_ACCOUNT",
+    "AZURE_STORAGE_KEY",
+    "AZURE_SERVICE_PRINCIPAL_ID",
+    "AZURE_SERVICE_BUS_CONNECTION_STRING",
+    "AZURE_CONFIG_DIR",
+    "AZURE_CORE_OUTPUT",
+    "AZURE_EXTENSION_DIR",
+    "AZURE_HTTP_USER_AGENT",
+    "AZURE_DEVOPS_EXT_PAT",
+    "AZURE_LOG_LEVEL",
+    "AZURE_SDK_TRACING_IMPLEMENTATION",
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+    "AZURE_REGIONAL_AUTHORITY_NAME",
+    "AZURE_LOCATION",
+    "AZURE_RESOURCE_GROUP",
+    "AZURE_SUBSCRIPTION",
+    "AZURE_ENV_NAME",
+    "AZURE_PRINCIPAL_ID",
+    "AZURE_AUTH_LOCATION",
+    "AZURE_AD_RESOURCE",
+    "AZURE_CERTIFICATE_PATH",
+    "AZURE_CLOUD_ENVIRONMENT",
+    "AZURE_KEYVAULT_URL",
+    "AZURE_SEARCH_ENDPOINT",
+    "ARM_SUBSCRIPTION_ID",
+    "ARM_TENANT_ID",
+    "ARM_CLIENT_ID",
+    "ARM_USE_MSI",
+    "ARM_METADATA_HOSTNAME",
+    "ARM_CLOUD_METADATA_URL",
+    "IDENTITY_ENDPOINT",
+    "MSI_ENDPOINT",
+]
+
+
+def test_other_tools_names_stay_quiet(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    names = [*QUIET, *(name for name in IDENTITY_VARIABLES if name != "AZURE_CLIENT_CERTIFICATE_PATH")]
+    lines = []
+    for name in names:
+        value = "https://example.invalid/" if name == "ARM_CLOUD_METADATA_URL" else "x"
+        if name not in IDENTITY_VARIABLES and name != "ARM_CLOUD_METADATA_URL":
+            azenvcloud_env.setenv(name, value)
+        lines.append(f"{name}={value}")
+    Path(".env").write_text("\n".join(line for line in lines if not line.startswith("ARM_CLOUD")) + "\n")
+    assert Settings().warnings == ()
+
+
+# -- an expired copy during an outage -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "shown"),
+    [
+        pytest.param(5 * 60, "5 minutes", id="minutes"),
+        pytest.param(2 * 3600 + 60, "2 hours", id="hours"),
+        pytest.param(3 * 86400, "3 days", id="days"),
+    ],
+)
+def test_an_expired_copy_used_during_an_outage_is_a_warning_with_its_age(
+    azenvcloud_fake_cloud: FakeCloud,
+    azenvcloud_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    age: int,
+    shown: str,
+) -> None:
+    fake = azenvcloud_fake_cloud
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE"):
+        azenvcloud_env.delenv(name)
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", fake.url)
+    azenvcloud_env.setenv("AZENVCLOUD_METADATA_TTL", "60")
+    azenvcloud_env.setattr(source, "TOTAL_TIMEOUT", 2.0)
+    azenvcloud_env.setattr(source, "RETRY_BACKOFF_FACTOR", 0.01)
+    assert Settings().warnings == ()  # fetched and cached
+    (entry,) = (tmp_path / "azenvcloud-cache").glob("*.json")
+    document = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps({**document, "fetched_at": time.time() - age}), encoding="utf-8")
+    fake.fail("/metadata/endpoints", 503, times=1000)  # the outage
+    assert_warned(capsys, f"using the expired copy cached {shown} ago")

@@ -45,6 +45,7 @@ __all__ = [
     "check_service_url",
     "is_service_variable",
     "override_variable",
+    "parse_service_variable",
     "service_scope",
     "service_url",
     "services_of",
@@ -181,14 +182,56 @@ def apply_service_variables(
         for field in fields
         if cloud_name
     }
+    kept = services_of(cloud.model_copy(update={"service_overrides": overrides})) if variables else {}
     for variable, value in sorted(variables.items()):
         origin = origins.get(variable, Source("environment"))
         service, field, parsed = _parse_variable(variable, value, origin)
         overrides.setdefault(service, {})[field] = parsed
         sources[f"services.{service}.{field}"] = origin
+    for service, fields in overrides.items():
+        endpoint_variable = override_variable(service, "endpoint")
+        if endpoint_variable in variables and override_variable(service, "audience") not in variables:
+            _audience_of_new_endpoint(service, fields, kept[service], sources)
     if not overrides:
         return cloud, sources
     return cloud.model_copy(update={"service_overrides": overrides}), sources
+
+
+# Services whose token audience is their endpoint: a new endpoint brings its own audience.
+_AUDIENCE_IS_ENDPOINT = frozenset({"graph", "log_analytics"})
+
+
+def _audience_of_new_endpoint(
+    service: str, fields: dict[str, str], kept: Service, sources: dict[str, Source]
+) -> None:
+    """An ``_ENDPOINT`` override never keeps the audience of the endpoint it replaced."""
+    from .provenance import Source
+
+    endpoint = fields["endpoint"]
+    if kept.endpoint is not None and endpoint == kept.endpoint.rstrip("/"):
+        return
+    if service in _AUDIENCE_IS_ENDPOINT:
+        fields["audience"] = endpoint
+        sources[f"services.{service}.audience"] = Source(
+            "derived", f"from {override_variable(service, 'endpoint')}"
+        )
+    elif kept.audience is not None:
+        variable = override_variable(service, "audience")
+        raise ConfigurationError(
+            f"{override_variable(service, 'endpoint')}={quote_value(endpoint)} replaces the "
+            f"{SERVICE_NAMES[service]} endpoint, but its token audience would stay {kept.audience}, the "
+            f"audience of the endpoint it replaced: a token for that one would go to the new host. Accepted: "
+            f"set {variable} to the new endpoint's audience too.",
+            variables=(variable, override_variable(service, "endpoint")),
+        )
+
+
+def parse_service_variable(variable: str) -> tuple[str, str]:
+    """``(service, field)`` of a service variable already accepted: ``("blob", "suffix")``."""
+    match = _OVERRIDE.fullmatch(variable)
+    if match is None:
+        raise ValueError(f"{variable} is no service variable")
+    return match.group(1).lower(), match.group(2).lower()
 
 
 def _parse_variable(variable: str, value: str, origin: Source) -> tuple[str, str, str]:

@@ -13,12 +13,13 @@ from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import _builtin_clouds as data
-from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, read_env_file
+from . import _trust
+from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, resolve
+from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, resolve
 from .services import SERVICES_KEY, is_service_variable
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
@@ -42,21 +43,30 @@ class _Recorded:
     the nested provenance dict ends up naming, for every field, the source whose value won.
     """
 
-    def __init__(self, source: Callable[[], Mapping[str, Any]], kind: SourceKind, detail: str = "") -> None:
+    def __init__(
+        self,
+        source: Callable[[], Mapping[str, Any]],
+        kind: SourceKind,
+        detail: str = "",
+        *,
+        implicit: bool = False,
+    ) -> None:
         self._source = source
         self._kind = kind
         self._detail = detail
+        self._implicit = implicit
 
     def __call__(self) -> dict[str, Any]:
         given = self._source()
         found = {
             field: value for field, value in given.items() if field in VARIABLES and not _is_blank(value)
         }
-        sources: dict[str, Any] = {field: Source(self._kind, self._detail) for field in found}
+        source = Source(self._kind, self._detail, self._implicit)
+        sources: dict[str, Any] = dict.fromkeys(found, source)
         services = given.get(SERVICES_KEY)
         if services:  # one dict of AZURE_SERVICE_* variables, merged per variable across sources
             found[SERVICES_KEY] = dict(services)
-            sources[SERVICES_KEY] = {name: Source(self._kind, self._detail) for name in services}
+            sources[SERVICES_KEY] = dict.fromkeys(services, source)
         return {**found, _SOURCES_KEY: sources}
 
 
@@ -170,7 +180,11 @@ class Settings(BaseSettings):
             "token_prefetch": token_prefetch,
         }
         path = choose_env_file(_env_file)
-        env_file = read_env_file(path) if path is not None else None
+        env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
+        if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
+            _trust.check_env_file_variables(
+                env_file.values, Source("dotenv", env_file.path, env_file.implicit), os.environ
+            )
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         token = _reading.set(env_file)
         try:
@@ -210,6 +224,7 @@ class Settings(BaseSettings):
                 _Variables(settings_cls, dotenv_values, cli=False),
                 "dotenv",
                 env_file.path if env_file else "",
+                implicit=env_file.implicit if env_file else False,
             ),
             _Recorded(
                 _Variables(settings_cls, os.environ, cli=True), "environment", _Variables.ARM_METADATA_URL
@@ -224,7 +239,9 @@ class Settings(BaseSettings):
                 "Settings are built from their sources: call Settings(...) or get_settings()."
             )
         resolution = resolve(
-            {k: v for k, v in raw.items() if k in VARIABLES or k == SERVICES_KEY}, raw[_SOURCES_KEY]
+            {k: v for k, v in raw.items() if k in VARIABLES or k == SERVICES_KEY},
+            raw[_SOURCES_KEY],
+            sdk_cloud_conf=os.environ.get(SDK_CLOUD_CONF),  # azure-core reads it from the environment only
         )
         cloud = resolution.cloud
         settings = handler(

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 from . import _builtin_clouds as data
 from . import _trust
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
+from ._secret_values import SECRET_VARIABLES, remember_secret
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
@@ -182,6 +183,8 @@ class Settings(BaseSettings):
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
         if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
+            for name in SECRET_VARIABLES:
+                remember_secret(env_file.values.get(name, ""))
             _trust.check_env_file_variables(
                 env_file.values, Source("dotenv", env_file.path, env_file.implicit), os.environ
             )

@@ -314,16 +314,21 @@ def service_scope(service: str) -> str:
 
 
 def check_service_url(service: str, url: str, *, argument: str) -> str:
-    """``url`` if its host belongs to ``service`` in the resolved cloud, normalised.
+    """``url`` if its host may receive ``service``'s token in the resolved cloud, normalised.
 
-    This catches the commonest data-plane failure, a hard-coded public host
-    (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), before any token request.
+    Accepted: a host of ``service`` in the resolved cloud (its suffix, its endpoint, or a sourced
+    alternative form such as Storage's DNS-zone endpoints), and, where the resolved cloud has no
+    known host for the service at all (a Monitor data collection endpoint), any host of no other
+    built-in cloud. A host of another built-in cloud (any of its known hosts, for any service) is
+    refused: that is the commonest data-plane failure, a hard-coded public host
+    (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any token request.
+    To accept other hosts, set the service's ``AZURE_SERVICE_<SERVICE>_SUFFIX`` or ``_ENDPOINT`` (with
+    its ``_AUDIENCE``) in the environment or a named .env file.
 
     Raises:
         ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
             message names the cloud it belongs to, when it is a built-in one).
     """
-    from .clouds import BUILTIN_CLOUDS
     from .settings import get_settings
 
     settings = get_settings()
@@ -332,31 +337,68 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     except InvalidValue as exc:
         raise exc.configuration_error(argument, url, variables=(argument,)) from None
     host = host_of(normalised)
-    if _belongs(services_of(settings.cloud)[service], host):
+    own = services_of(settings.cloud)[service]
+    if _belongs(own, host, settings.cloud_name):
         return normalised
-    other = next(
-        (name for name, cloud in BUILTIN_CLOUDS.items() if _belongs(services_of(cloud)[service], host)),
-        None,
-    )
+    other = _builtin_cloud_of(host, besides=settings.cloud_name)
+    if other is None and not (own.suffix or own.endpoint):
+        return normalised  # no known hosts here: from code, the URL is the user's to choose
     of = (
         f"belongs to {other}" if other else f"is not a {SERVICE_NAMES[service]} host of {settings.cloud_name}"
     )
-    expected = _service(
-        settings, service, "suffix" if service not in {"graph", "log_analytics"} else "endpoint"
-    )
+    if own.suffix or own.endpoint:
+        expected = f"whose {SERVICE_NAMES[service]} hosts are {own.endpoint or '*.' + str(own.suffix)}"
+    else:
+        expected = f"which has no known {SERVICE_NAMES[service]} hosts"
     raise ConfigurationError(
-        f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, whose "
-        f"{SERVICE_NAMES[service]} hosts are {expected}: values of two clouds in one process make token "
-        "requests fail. Accepted: a host of the resolved cloud (pass the short name instead of a URL), or "
-        f"set {override_variable(service, 'suffix')} if this cloud's hosts are different.",
+        f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, "
+        f"{expected}: values of two clouds in one process make token requests fail or send a token to "
+        "the other cloud. Accepted: a host of the resolved cloud (pass the short name instead of a URL), or set "
+        f"{override_variable(service, 'suffix')} (in the environment or a named .env file) if this "
+        "cloud's hosts are different.",
         variables=(argument, "AZURE_CLOUD"),
     )
 
 
-def _belongs(service: Service, host: str) -> bool:
+# Sourced alternative host forms, per cloud and service. Storage's DNS-zone endpoints
+# ("AzureDnsZone", preview, public cloud): https://<account>.z[00-99].<service>.storage.azure.net,
+# learn.microsoft.com/azure/storage/blobs/storage-blob-query-endpoint-srp and
+# learn.microsoft.com/azure/storage/common/storage-account-overview ("Azure DNS zone endpoints").
+_ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
+    "AzureCloud": {
+        kind: re.compile(rf"[a-z0-9]{{3,24}}\.z[0-9]{{2}}\.{kind}\.storage\.azure\.net")
+        for kind in _STORAGE_KINDS
+    },
+}
+
+
+def _belongs(service: Service, host: str, cloud_name: str | None = None) -> bool:
     if service.endpoint and host == host_of(service.endpoint):
         return True
+    alternative = _ALTERNATIVE_HOSTS.get(cloud_name or "", {}).get(service.name)
+    if alternative is not None and alternative.fullmatch(host):
+        return True
     return bool(service.suffix) and host.endswith(f".{service.suffix}")
+
+
+def _builtin_cloud_of(host: str, *, besides: str) -> str | None:
+    """The built-in cloud (other than ``besides``) any of whose known hosts ``host`` is."""
+    from . import _builtin_clouds
+    from .clouds import BUILTIN_CLOUDS
+
+    for name, cloud in BUILTIN_CLOUDS.items():
+        if name == besides:
+            continue
+        if host in {host_of(cloud.authority_host), host_of(cloud.resource_manager)}:
+            return name
+        if any(_belongs(service, host, name) for service in services_of(cloud).values()):
+            return name
+    for canonical, services in _builtin_clouds.VARIANTS.values():
+        endpoints = {host_of(fields["endpoint"]) for fields in services.values() if "endpoint" in fields}
+        if canonical != besides and host in endpoints:
+            return canonical
+    known = _builtin_clouds.MANAGEMENT_HOSTS.get(host) or _builtin_clouds.AUTHORITY_HOSTS.get(host)
+    return known if known != besides else None
 
 
 def services_report(

@@ -353,8 +353,8 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     raise ConfigurationError(
         f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, "
         f"{expected}: values of two clouds in one process make token requests fail or send a token to "
-        "the other cloud. Accepted: a host of the resolved cloud (pass the short name instead of a URL), or set "
-        f"{override_variable(service, 'suffix')} (in the environment or a named .env file) if this "
+        "the other cloud. Accepted: a host of the resolved cloud (pass the short name instead of a URL), "
+        f"or set {override_variable(service, 'suffix')} (in the environment or a named .env file) if this "
         "cloud's hosts are different.",
         variables=(argument, "AZURE_CLOUD"),
     )

@@ -39,7 +39,8 @@ def add_parser(commands: Any, **options: Any) -> None:
         description="Print the AZURE_* lines that select a cloud, for the environment of a "
         "deployment or a .env file you name (AZENVCLOUD_ENV_FILE, --env-file): the ./.env found in "
         "the working directory may only select a built-in cloud (see SECURITY.md). The cloud comes "
-        "from `az cloud show` output or from a Resource Manager metadata endpoint (or a saved copy of its response). Resolving the lines gives the same "
+        "from `az cloud show` output or from a Resource Manager metadata endpoint (or a saved copy "
+        "of its response). Resolving the lines gives the same "
         "cloud; where variables cannot carry it, they point AZURE_CLOUD_METADATA_URL at a file.",
     )
     source = parser.add_mutually_exclusive_group(required=True)

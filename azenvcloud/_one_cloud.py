@@ -34,6 +34,9 @@ SDK_CLOUD_KEY = "sdk_cloud_conf"
 # the clouds they mean.
 SDK_CLOUDS: Mapping[str, str] = {member: cloud for cloud, member in data.SDK_CLOUD_SETTINGS.items()}
 _SDK_VARIABLE = "AZURE_SDK_CLOUD_CONF"
+# A vault's audience is named by its challenge: https://<the cloud's vault suffix> (the scope every
+# built-in cloud's vault asks for, as tests/test_dataplane.py sees on the wire).
+_AUDIENCE_IS_SUFFIX = frozenset({"keyvault", "mhsm"})
 
 
 def sdk_cloud(raw: str | None, sources: dict[str, Source]) -> str | None:
@@ -81,6 +84,8 @@ def _audiences() -> Mapping[str, str]:
         for service in services_of(cloud).values():
             if service.audience:
                 found.setdefault(host_of(service.audience), name)
+            elif service.name in _AUDIENCE_IS_SUFFIX and service.suffix:
+                found.setdefault(service.suffix, name)
     for canonical, services in data.VARIANTS.values():
         for fields in services.values():
             if "audience" in fields:

@@ -195,6 +195,7 @@ def resolve(
     else:
         base = _select_base(named, given, resolved_sources)
         default_source = Source("default", base.name) if base else Source("derived")
+    _refuse_untrusted_endpoints(base, given)
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
     variables = values.get(SERVICES_KEY)
@@ -205,7 +206,7 @@ def resolve(
         cloud, cloud_name=cloud_name, variables=service_variables, origins=service_origins
     )
     resolved_sources.update(service_sources)
-    _refuse_untrusted_values(base, cloud_name, given, cloud, service_variables, service_origins)
+    _refuse_untrusted_services(base, cloud_name, cloud, service_variables, service_origins)
     refuse_foreign_audiences(cloud, resolved_sources)
     if sdk_cloud_conf is not None:
         refuse_other_sdk_cloud(sdk_cloud_conf, cloud, resolved_sources)
@@ -419,25 +420,31 @@ def _names_builtin_cloud(name: str) -> bool:
         return False
 
 
-def _refuse_untrusted_values(  # noqa: PLR0917 - one private call site
+def _refuse_untrusted_endpoints(base: Cloud | None, given: Mapping[str, _Given]) -> None:
+    """The trust rule's ``repeat`` for the three core values: one from an untrusted file must be
+    the selected cloud's own (``base``: built in, a variant, or described by trusted metadata)."""
+    for field, item in given.items():
+        _trust.require_own_value(
+            VARIABLES[field],
+            item.raw,
+            item.source,
+            value=item.value,
+            own=getattr(base, field) if base else None,
+            cloud=base.name if base else None,
+        )
+
+
+def _refuse_untrusted_services(
     base: Cloud | None,
     cloud_name: str | None,
-    given: Mapping[str, _Given],
     cloud: Cloud,
     variables: Mapping[str, str],
     origins: Mapping[str, Source],
 ) -> None:
-    """The trust rule's ``repeat``: a destination value from an untrusted file must be the
-    selected cloud's own (``base``: built in, a variant, or described by trusted metadata)."""
+    """The trust rule's ``repeat`` for ``AZURE_SERVICE_*``: the selected cloud's own value only."""
     reference = (
         apply_service_variables(base, cloud_name=cloud_name, variables={}, origins={})[0] if base else None
     )
-    owner = base.name if base else None
-    for field, item in given.items():
-        own = getattr(base, field) if base else None
-        _trust.require_own_value(
-            VARIABLES[field], item.raw, item.source, value=item.value, own=own, cloud=owner
-        )
     own_services = services_of(reference) if reference else {}
     for variable, raw in variables.items():
         source = origins.get(variable)
@@ -446,7 +453,9 @@ def _refuse_untrusted_values(  # noqa: PLR0917 - one private call site
         service, field = parse_service_variable(variable)
         value = cloud.service_overrides.get(service, {}).get(field, raw)
         own = getattr(own_services[service], field) if service in own_services else None
-        _trust.require_own_value(variable, raw, source, value=value, own=own, cloud=owner)
+        _trust.require_own_value(
+            variable, raw, source, value=value, own=own, cloud=base.name if base else None
+        )
 
 
 def _select_base(

@@ -519,3 +519,24 @@ def test_every_destination_variable_has_a_rule() -> None:
     assert [variable for variable in destinations if rule_of(variable) is None] == []
     assert rule_of("AZURE_SUBSCRIPTION_ID") is None
     assert rule_of("AZURE_CLIENT_ID") is None
+
+
+def test_every_test_security_md_names_exists() -> None:
+    import re
+
+    text = (Path(__file__).parent.parent / "SECURITY.md").read_text(encoding="utf-8")
+    named: list[tuple[str, str]] = []
+    for cell in re.findall(r"\| (`tests/.*`) \|", text):
+        module = ""
+        for reference in re.findall(r"`([^`]+)`", cell):
+            path, _, name = reference.partition("::")
+            module = path or module
+            if name:
+                named.append((module, name))
+    assert len(named) >= 20
+    missing = [
+        (module, name)
+        for module, name in named
+        if f"def {name}(" not in (Path(__file__).parent.parent / module).read_text(encoding="utf-8")
+    ]
+    assert missing == []

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from . import _builtin_clouds as clouds_data
 from . import _builtin_services as data
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_dns_suffix, parse_endpoint
 from .errors import ConfigurationError, quote_value
@@ -383,7 +384,6 @@ def _belongs(service: Service, host: str, cloud_name: str | None = None) -> bool
 
 def _builtin_cloud_of(host: str, *, besides: str) -> str | None:
     """The built-in cloud (other than ``besides``) any of whose known hosts ``host`` is."""
-    from . import _builtin_clouds
     from .clouds import BUILTIN_CLOUDS
 
     for name, cloud in BUILTIN_CLOUDS.items():
@@ -393,11 +393,11 @@ def _builtin_cloud_of(host: str, *, besides: str) -> str | None:
             return name
         if any(_belongs(service, host, name) for service in services_of(cloud).values()):
             return name
-    for canonical, services in _builtin_clouds.VARIANTS.values():
+    for canonical, services in clouds_data.VARIANTS.values():
         endpoints = {host_of(fields["endpoint"]) for fields in services.values() if "endpoint" in fields}
         if canonical != besides and host in endpoints:
             return canonical
-    known = _builtin_clouds.MANAGEMENT_HOSTS.get(host) or _builtin_clouds.AUTHORITY_HOSTS.get(host)
+    known = clouds_data.MANAGEMENT_HOSTS.get(host) or clouds_data.AUTHORITY_HOSTS.get(host)
     return known if known != besides else None
 
 

@@ -54,6 +54,7 @@ RULES: Mapping[str, Rule] = {
     "AZENVCLOUD_METADATA_TTL": "never",  # how long a (possibly planted) cache entry is believed
     "AZURE_FEDERATED_TOKEN_FILE": "never",  # azure-identity sends its content to the authority
     "AZURE_CLIENT_CERTIFICATE_PATH": "never",  # azure-identity signs with it for the authority
+    "AZENVCLOUD_ACCEPTED_HOSTS": "never",  # more hosts that may receive a data-plane token
 }
 """Every destination variable and its rule. ``AZURE_SERVICE_<SERVICE>_SUFFIX``, ``_AUDIENCE`` and
 ``_ENDPOINT`` follow ``repeat`` too (:func:`rule_of`)."""

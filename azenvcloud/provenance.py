@@ -24,6 +24,7 @@ VARIABLES: dict[str, str] = {
     "metadata_ttl": "AZENVCLOUD_METADATA_TTL",
     "metadata_cache_dir": "AZENVCLOUD_CACHE_DIR",
     "token_prefetch": "AZENVCLOUD_TOKEN_PREFETCH",
+    "accepted_hosts": "AZENVCLOUD_ACCEPTED_HOSTS",
 }
 
 # azure-identity's own variables: they keep their meaning. Values marked secret are never shown.

@@ -55,7 +55,13 @@ from .clouds import (
 from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
-from .services import SERVICES_KEY, apply_service_variables, parse_service_variable, services_of
+from .services import (
+    SERVICES_KEY,
+    apply_service_variables,
+    parse_accepted_hosts,
+    parse_service_variable,
+    services_of,
+)
 
 __all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "resolve"]
 
@@ -80,6 +86,7 @@ class Resolution:
     metadata_ttl: int
     metadata_cache_dir: str | None
     token_prefetch: bool
+    accepted_hosts: tuple[str, ...]
     sources: Mapping[str, Source]
 
 
@@ -247,6 +254,10 @@ def resolve(
     prefetch = _setting(
         "token_prefetch", values, sources, resolved_sources, parse_flag, default=True, when_unset="on"
     )
+    no_hosts: tuple[str, ...] = ()
+    accepted_hosts = _setting(
+        "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
+    )
     return Resolution(
         cloud=cloud,
         subscription_id=subscription_id,
@@ -256,6 +267,7 @@ def resolve(
         metadata_ttl=ttl,
         metadata_cache_dir=cache_dir,
         token_prefetch=prefetch,
+        accepted_hosts=accepted_hosts,
         sources=resolved_sources,
     )
 

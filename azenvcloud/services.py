@@ -46,6 +46,7 @@ __all__ = [
     "check_service_url",
     "is_service_variable",
     "override_variable",
+    "parse_accepted_hosts",
     "parse_service_variable",
     "service_scope",
     "service_url",
@@ -323,8 +324,10 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     built-in cloud. A host of another built-in cloud (any of its known hosts, for any service) is
     refused: that is the commonest data-plane failure, a hard-coded public host
     (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any token request.
-    To accept other hosts, set the service's ``AZURE_SERVICE_<SERVICE>_SUFFIX`` or ``_ENDPOINT`` (with
-    its ``_AUDIENCE``) in the environment or a named .env file.
+    To accept another host of no built-in cloud (a custom domain in front of a storage account),
+    list it in ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a named .env file, or code); to
+    change the cloud's hosts for a service, set its ``AZURE_SERVICE_<SERVICE>_SUFFIX`` or
+    ``_ENDPOINT`` (with its ``_AUDIENCE``).
 
     Raises:
         ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
@@ -344,6 +347,8 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     other = _builtin_cloud_of(host, besides=settings.cloud_name)
     if other is None and not (own.suffix or own.endpoint):
         return normalised  # no known hosts here: from code, the URL is the user's to choose
+    if other is None and _accepted(host, settings.accepted_hosts):
+        return normalised  # a host a trusted source added (AZENVCLOUD_ACCEPTED_HOSTS)
     of = (
         f"belongs to {other}" if other else f"is not a {SERVICE_NAMES[service]} host of {settings.cloud_name}"
     )
@@ -371,6 +376,29 @@ _ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
         for kind in _STORAGE_KINDS
     },
 }
+
+
+def parse_accepted_hosts(raw: object) -> tuple[str, ...]:
+    """``AZENVCLOUD_ACCEPTED_HOSTS``: comma-separated host names, or ``*.`` and a DNS suffix."""
+    accepted = "comma-separated host names (files.contoso.com) or *.suffix (*.contoso.com)"
+    hosts = []
+    for item in str(raw).split(","):
+        text = item.strip().lower()
+        if not text:
+            continue
+        wildcard = text.startswith("*.")
+        name = parse_dns_suffix(text[2:] if wildcard else text).lstrip(".").rstrip(".")
+        if "." not in name:
+            raise InvalidValue(f"{item.strip()!r} is not a full host name", accepted)
+        hosts.append(f"*.{name}" if wildcard else name)
+    return tuple(hosts)
+
+
+def _accepted(host: str, accepted_hosts: tuple[str, ...]) -> bool:
+    return any(
+        host.endswith(pattern[1:]) if pattern.startswith("*.") else host == pattern
+        for pattern in accepted_hosts
+    )
 
 
 def _belongs(service: Service, host: str, cloud_name: str | None = None) -> bool:

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
             ``None`` for the user's cache folder.
         token_prefetch: Whether building the first client of a scope starts its token request
             in the background (``AZENVCLOUD_TOKEN_PREFETCH``, default on).
+        accepted_hosts: Hosts (``files.contoso.com``) or suffixes (``*.contoso.com``) of no
+            built-in cloud that a data-plane URL given in code may name
+            (``AZENVCLOUD_ACCEPTED_HOSTS``, comma-separated; never from an implicit ``./.env``).
     """
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -146,6 +149,7 @@ class Settings(BaseSettings):
     metadata_ttl: int = DEFAULT_METADATA_TTL
     metadata_cache_dir: str | None = None
     token_prefetch: Annotated[bool, NoDecode] = True
+    accepted_hosts: Annotated[tuple[str, ...], NoDecode] = ()
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
@@ -165,6 +169,7 @@ class Settings(BaseSettings):
         metadata_ttl: int | str | None = None,
         metadata_cache_dir: str | os.PathLike[str] | None = None,
         token_prefetch: bool | str | None = None,
+        accepted_hosts: str | tuple[str, ...] | list[str] | None = None,
         _env_file: EnvFileChoice = None,
     ) -> None:
         arguments = {
@@ -179,6 +184,9 @@ class Settings(BaseSettings):
             "metadata_ttl": metadata_ttl,
             "metadata_cache_dir": os.fspath(metadata_cache_dir) if metadata_cache_dir is not None else None,
             "token_prefetch": token_prefetch,
+            "accepted_hosts": ",".join(accepted_hosts)
+            if isinstance(accepted_hosts, (tuple, list))
+            else accepted_hosts,
         }
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
@@ -260,6 +268,7 @@ class Settings(BaseSettings):
                 "metadata_ttl": resolution.metadata_ttl,
                 "metadata_cache_dir": resolution.metadata_cache_dir,
                 "token_prefetch": resolution.token_prefetch,
+                "accepted_hosts": resolution.accepted_hosts,
             }
         )
         settings._sources = dict(resolution.sources)

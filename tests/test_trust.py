@@ -515,6 +515,7 @@ def test_every_destination_variable_has_a_rule() -> None:
         "AZURE_SERVICE_KEYVAULT_SUFFIX",
         "AZURE_SERVICE_GRAPH_ENDPOINT",
         "AZURE_SERVICE_BLOB_AUDIENCE",
+        "AZENVCLOUD_ACCEPTED_HOSTS",
     ]
     assert [variable for variable in destinations if rule_of(variable) is None] == []
     assert rule_of("AZURE_SUBSCRIPTION_ID") is None
@@ -540,3 +541,41 @@ def test_every_test_security_md_names_exists() -> None:
         if f"def {name}(" not in (Path(__file__).parent.parent / module).read_text(encoding="utf-8")
     ]
     assert missing == []
+
+
+def test_a_trusted_source_may_add_an_accepted_host(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    custom = "https://files.contoso.example"  # a custom domain in front of a storage account
+    with pytest.raises(ConfigurationError, match="is not a Storage blobs host of AzureCloud"):
+        get_client(BlobServiceClient, account_url=custom)
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "files.contoso.example, *.cdn.contoso.example")
+    assert get_client(BlobServiceClient, account_url=custom).url.startswith(custom)
+    assert get_client(BlobServiceClient, account_url="https://st1.cdn.contoso.example").url
+    # Never a host of another built-in cloud: that is the mixed-cloud error, whatever is listed.
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "st1.blob.core.chinacloudapi.cn")
+    with pytest.raises(ConfigurationError, match="belongs to AzureChinaCloud"):
+        get_client(BlobServiceClient, account_url="https://st1.blob.core.chinacloudapi.cn")
+    # And never from the ./.env found in the working directory.
+    azenvcloud.reset()
+    azenvcloud_env.delenv("AZENVCLOUD_ACCEPTED_HOSTS")
+    env_file = dotenv(tmp_path / ".env", AZENVCLOUD_ACCEPTED_HOSTS="files.contoso.example")
+    with pytest.raises(ConfigurationError) as caught:
+        get_client(BlobServiceClient, account_url=custom)
+    assert_refused_by_the_rule(caught.value, "AZENVCLOUD_ACCEPTED_HOSTS", env_file)
+
+
+@pytest.mark.parametrize(
+    "value", ["contoso", "files.contoso.example/path", "*.", "https://files.contoso.example"]
+)
+def test_an_accepted_host_that_is_no_host_name_is_refused(
+    azenvcloud_env: pytest.MonkeyPatch, value: str
+) -> None:
+    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", value)
+    with pytest.raises(ConfigurationError) as caught:
+        get_settings()
+    assert caught.value.variables == ("AZENVCLOUD_ACCEPTED_HOSTS",)

@@ -43,6 +43,7 @@ ORDER = (
     "metadata_ttl",
     "metadata_cache_dir",
     "token_prefetch",
+    "accepted_hosts",
 )
 _LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)", SDK_CLOUD_KEY: "AZURE_SDK_CLOUD_CONF"}
 
@@ -113,6 +114,8 @@ def _values(settings: Settings) -> dict[str, dict[str, Any]]:
         value: Any = settings.cloud_name if field == "cloud" else getattr(settings, field)
         if isinstance(value, str):
             value = redact_url(value)  # a metadata URL's query (a SAS signature) never leaves
+        if isinstance(value, tuple):
+            value = list(value) or None
         source = settings.sources.get(field)
         shown[field] = {"value": value, "source": str(source) if source else "not set"}
     sdk = settings.sources.get(SDK_CLOUD_KEY)

@@ -380,7 +380,7 @@ def configure(**arguments: Any) -> Settings:
     Accepts the keyword arguments of :class:`Settings` (``cloud``, ``authority_host``,
     ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery``,
     ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``,
-    ``token_prefetch``) and
+    ``token_prefetch``, ``accepted_hosts``) and
     ``_env_file`` (a path, or ``False`` for none). They replace earlier ``configure()``
     arguments. The credential and clients built from earlier settings are closed and
     forgotten, so that every getter then hands out objects of the new configuration: the

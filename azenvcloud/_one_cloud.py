@@ -29,9 +29,9 @@ __all__ = ["SDK_CLOUDS", "SDK_CLOUD_KEY", "refuse_foreign_audiences", "refuse_ot
 SDK_CLOUD_KEY = "sdk_cloud_conf"
 """Where ``AZURE_SDK_CLOUD_CONF``'s source is kept among the settings' sources."""
 
-# azure-core's AzureClouds members (azure/core/_enum_meta... azure-core 1.41.0,
-# azure/core/settings.py convert_azure_cloud: the exact member name, case-sensitive), mapped to
-# the clouds they mean.
+# azure-core accepts exactly the names of its AzureClouds members, case-sensitively:
+# Azure/azure-sdk-for-python, sdk/core/azure-core/azure/core/settings.py, convert_azure_cloud
+# (azure-core 1.41.0, as installed); the members are the keys of SDK_CLOUD_SETTINGS' values.
 SDK_CLOUDS: Mapping[str, str] = {member: cloud for cloud, member in data.SDK_CLOUD_SETTINGS.items()}
 _SDK_VARIABLE = "AZURE_SDK_CLOUD_CONF"
 # A vault's audience is named by its challenge: https://<the cloud's vault suffix> (the scope every

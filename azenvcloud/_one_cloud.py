@@ -31,8 +31,12 @@ SDK_CLOUD_KEY = "sdk_cloud_conf"
 
 # azure-core accepts exactly the names of its AzureClouds members, case-sensitively:
 # Azure/azure-sdk-for-python, sdk/core/azure-core/azure/core/settings.py, convert_azure_cloud
-# (azure-core 1.41.0, as installed); the members are the keys of SDK_CLOUD_SETTINGS' values.
-SDK_CLOUDS: Mapping[str, str] = {member: cloud for cloud, member in data.SDK_CLOUD_SETTINGS.items()}
+# (azure-core 1.41.0, as installed; azure/core/_azure_clouds.py has the three members).
+SDK_CLOUDS: Mapping[str, str] = {
+    "AZURE_PUBLIC_CLOUD": data.PUBLIC,
+    "AZURE_CHINA_CLOUD": data.CHINA,
+    "AZURE_US_GOVERNMENT": data.US_GOVERNMENT,
+}
 _SDK_VARIABLE = "AZURE_SDK_CLOUD_CONF"
 # A vault's audience is named by its challenge: https://<the cloud's vault suffix> (the scope every
 # built-in cloud's vault asks for, as tests/test_dataplane.py sees on the wire).
@@ -70,7 +74,7 @@ def refuse_other_sdk_cloud(raw: str, cloud: Cloud, sources: Mapping[str, Source]
         f"client built without cloud_setting, but the configuration resolves {cloud.name} ({chosen}): "
         f"one process would talk to two clouds. Accepted: unset {_SDK_VARIABLE}, or set it to the "
         "resolved cloud's name"
-        + (f" ({data.SDK_CLOUD_SETTINGS[cloud.name]})" if cloud.name in data.SDK_CLOUD_SETTINGS else "")
+        + "".join(f" ({member})" for member, name in SDK_CLOUDS.items() if name == cloud.name)
         + ", or select that cloud with AZURE_CLOUD instead.",
         variables=(_SDK_VARIABLE, "AZURE_CLOUD"),
     )

@@ -25,6 +25,7 @@ __all__ = [
     "EnvFile",
     "EnvFileChoice",
     "choose_env_file",
+    "is_implicit",
     "read_env_file",
 ]
 
@@ -60,6 +61,13 @@ class EnvFile:
 
     path: str
     values: dict[str, str] = field(repr=False)  # may hold secrets: never shown
+    implicit: bool = False
+
+
+def is_implicit(argument: EnvFileChoice) -> bool:
+    """Whether :func:`choose_env_file` falls back to the ``./.env`` of the working directory for
+    ``argument``: nobody named the file, so it is trusted only to choose a built-in cloud."""
+    return argument is None and not os.environ.get(ENV_FILE_VARIABLE, "").strip()
 
 
 def choose_env_file(argument: EnvFileChoice) -> Path | None:
@@ -108,8 +116,8 @@ def _existing(path: Path, shown: str) -> Path:
     return path
 
 
-def read_env_file(path: Path) -> EnvFile:
-    """Read and parse a .env file once, literally.
+def read_env_file(path: Path, *, implicit: bool = False) -> EnvFile:
+    """Read and parse a .env file once, literally (``implicit``: the ``./.env`` nobody named).
 
     The message of an error names the file, the line and the variable on it, never the line's
     text: it may hold a secret.
@@ -152,7 +160,7 @@ def read_env_file(path: Path) -> EnvFile:
                 f"Accepted: set it in the environment{_INSTEAD.get(name, '')}, or remove the line.",
                 variables=(name,),
             )
-    return EnvFile(str(resolved), values)
+    return EnvFile(str(resolved), values, implicit)
 
 
 def _unreadable(path: Path, reason: str) -> ConfigurationError:

@@ -1,5 +1,8 @@
 """The metadata disk cache: one JSON entry per URL, trusted only when it is the user's own.
 
+An entry names the location it was written for and is used for that location only: a file
+copied or planted under another entry's name is a cache miss.
+
 The folder is created for the user alone (0700); a folder or entry that is not the user's, or
 that others can write, is not trusted; the lock is opened without following symlinks; an entry
 dated in the future (or at no time) is expired. A cache that cannot be used is a cache miss with
@@ -56,6 +59,11 @@ class Entry:
         return max(0.0, time.time() - self.fetched_at) / 3600
 
 
+def _digest(location: str) -> str:
+    # The location itself may carry a secret (a SAS query): only its digest is written.
+    return hashlib.sha256(location.encode()).hexdigest()
+
+
 def _trusted(info: os.stat_result, *, folder: bool) -> bool:
     """Owned by this user, writable by no one else, and of the right kind (no symlink)."""
     kind = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
@@ -100,9 +108,10 @@ class Cache:
         return cls(folder)
 
     def path(self, location: str) -> Path:
-        return self.folder / f"{hashlib.sha256(location.encode()).hexdigest()[:32]}.json"
+        return self.folder / f"{_digest(location)[:32]}.json"
 
-    def read(self, path: Path) -> Entry | None:
+    def read(self, path: Path, location: str) -> Entry | None:
+        """The entry at ``path`` if it is trusted and was written for ``location``."""
         try:
             descriptor = os.open(
                 path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -115,6 +124,8 @@ class Cache:
                     _warn_once(str(path), "azenvcloud: ignoring the untrusted metadata cache entry %s", path)
                     return None
                 entry = json.loads(handle.read(_MAX_ENTRY_BYTES))
+            if entry.get("location") != _digest(location):
+                return None  # written for another location (or planted): never used for this one
             fetched_at = float(entry["fetched_at"])
             if not math.isfinite(fetched_at):
                 fetched_at = 0.0  # expired: an impossible time is no time
@@ -122,7 +133,7 @@ class Cache:
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
-    def write(self, path: Path, url: str, body: str) -> None:
+    def write(self, path: Path, url: str, body: str, *, location: str) -> None:
         try:
             descriptor, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
         except OSError as exc:
@@ -130,7 +141,8 @@ class Cache:
             return
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump({"url": redact_url(url), "fetched_at": time.time(), "body": body}, handle)
+                entry = {"url": redact_url(url), "location": _digest(location), "fetched_at": time.time()}
+                json.dump({**entry, "body": body}, handle)
             os.replace(temporary, path)
         except OSError as exc:
             with contextlib.suppress(OSError):

@@ -311,12 +311,12 @@ def _load_cached(
     cache: Cache, location: str, urls: list[str], parse: Callable[[str], T], *, ttl: int, deadline: _Deadline
 ) -> tuple[T, str]:
     path = cache.path(location)
-    cached = cache.read(path)
+    cached = cache.read(path, location)
     if cached and cached.fresh(ttl):
         return parse(cached.body), cached.url or location
     with cache.locked(path, deadline.left, wait=cached is None) as locked:
         if locked:
-            cached = cache.read(path) or cached  # another process may have just fetched it
+            cached = cache.read(path, location) or cached  # another process may have just fetched it
             if cached and cached.fresh(ttl):
                 return parse(cached.body), cached.url or location
         elif cached is None:
@@ -343,7 +343,7 @@ def _load_cached(
             if not notice(stale):  # a resolution under way keeps and logs it
                 _log.warning("azenvcloud: %s", stale)
             return parse(cached.body), cached.url or location
-        cache.write(path, final, body)
+        cache.write(path, final, body, location=location)
         return result, final
 
 

@@ -71,12 +71,12 @@ class _OpenIdConfigurationCache(HTTPAdapter):
         if request.method != "GET" or not _is_openid_configuration(url):
             return super().send(request, *args, **kwargs)
         path = self._cache.path(url)
-        entry = self._cache.read(path)
+        entry = self._cache.read(path, url)
         if entry is not None and entry.fresh(self._ttl) and _sends_tokens_to(entry.body, self._authority):
             return self._answer(request, entry.body.encode())
         response = super().send(request, *args, **kwargs)
         if response.status_code == 200 and _sends_tokens_to(response.text, self._authority):
-            self._cache.write(path, url, response.text)
+            self._cache.write(path, url, response.text, location=url)
         return response
 
     def _answer(self, request: PreparedRequest, body: bytes) -> Response:

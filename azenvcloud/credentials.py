@@ -20,8 +20,7 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._values import find_control_character, host_of
-from .clouds import cloud_name_for_authority_host
+from ._values import find_control_character
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
 
@@ -42,14 +41,6 @@ __all__ = [
 
 _log = logging.getLogger("azenvcloud")
 
-# Variables whose value (or the file they name) proves the identity to whichever authority gets
-# it: a .env file must not be able to send one that came from elsewhere to a host of its choice.
-_SENT_TO_THE_AUTHORITY = (
-    "AZURE_CLIENT_SECRET",
-    "AZURE_CLIENT_CERTIFICATE_PATH",
-    "AZURE_PASSWORD",
-    "AZURE_FEDERATED_TOKEN_FILE",
-)
 # azure-identity's own rule for a tenant (azure/identity/_internal/__init__.py).
 _TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")
 
@@ -154,8 +145,7 @@ def build_credential(settings: Settings, **options: Any) -> DefaultAzureCredenti
 
     Raises:
         ConfigurationError: azure-identity refused its configuration, naming the variable at
-            fault (an invalid ``AZURE_TOKEN_CREDENTIALS``, ``AZURE_TENANT_ID`` or certificate),
-            or a .env file would send the environment's secret to an authority it chose.
+            fault (an invalid ``AZURE_TOKEN_CREDENTIALS``, ``AZURE_TENANT_ID`` or certificate).
     """
     from azure import identity
 
@@ -172,7 +162,7 @@ def build_async_credential(settings: Settings, **options: Any) -> AsyncDefaultAz
 def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) -> Any:
     # azure.identity and azure.identity.aio expose the same class names with the same
     # constructors and chain layout; `identity` is one of the two modules.
-    _refuse_redirected_secrets(settings)
+    # Where the secret may go was settled when the settings were resolved (azenvcloud._trust).
     export_identity_variables(settings)
     if settings.cloud.adfs:
         _require_adfs_tenant()
@@ -278,35 +268,6 @@ def _single_flight_class(identity: ModuleType) -> type:
     found.__name__ = found.__qualname__ = "DefaultAzureCredential"
     _SINGLE_FLIGHT_CLASSES[identity.__name__] = found
     return found
-
-
-def _refuse_redirected_secrets(settings: Settings) -> None:
-    """A .env file may not point a secret that came from the environment at a host it chose.
-
-    An authority of no built-in cloud that comes from the .env file (directly, or from metadata
-    it pointed at) would otherwise receive the environment's client secret or federated token.
-    """
-    sources = settings.sources
-    authority = sources["authority_host"]
-    locator = sources.get("cloud_metadata_url") or sources.get("resource_manager")
-    from_env_file = authority.kind == "dotenv" or (
-        authority.kind == "metadata" and locator is not None and locator.kind == "dotenv"
-    )
-    if not from_env_file or cloud_name_for_authority_host(host_of(settings.authority_host)):
-        return
-    with _exported_lock:
-        exported = dict(_exported)
-    for name in _SENT_TO_THE_AUTHORITY:
-        value = os.environ.get(name, "")
-        if value.strip() and exported.get(name) != value:
-            raise ConfigurationError(
-                f"{authority.names('authority_host')}={quote_value(settings.authority_host)} comes from "
-                f"the .env file {settings.env_file}, but {name} comes from the process environment: "
-                "a .env file may not send a credential it does not hold to an authority of its "
-                "choosing. Accepted: set AZURE_AUTHORITY_HOST (or AZURE_CLOUD) in the environment "
-                f"too, or keep {name} in the same .env file.",
-                variables=("AZURE_AUTHORITY_HOST", name),
-            )
 
 
 def _check_identity_variables() -> None:

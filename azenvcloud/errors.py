@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ._secret_values import redact_secrets
+
 __all__ = ["ConfigurationError", "MetadataUnavailableError", "quote_value", "redact_url"]
 
 # A configuration value is quoted in messages, never echoed raw: long values are cut and
@@ -66,7 +68,7 @@ def redact_url(text: str) -> str:
 
 def quote_value(value: object) -> str:
     """``value`` quoted for a message: visible control characters, bounded length, URLs redacted."""
-    text = redact_url(value if isinstance(value, str) else str(value))
+    text = redact_secrets(redact_url(value if isinstance(value, str) else str(value)))  # before cutting
     if len(text) > _MAX_QUOTED:
         text = f"{text[:_MAX_QUOTED]}... ({len(text)} characters)"
     return repr(text)
@@ -84,7 +86,7 @@ class ConfigurationError(ValueError):
     """
 
     def __init__(self, message: str, *, variables: Sequence[str] = ()) -> None:
-        super().__init__(message)
+        super().__init__(redact_secrets(message))  # even a secret inside another variable's value
         self.variables: tuple[str, ...] = tuple(variables)
 
 

@@ -24,6 +24,7 @@ VARIABLES: dict[str, str] = {
     "metadata_ttl": "AZENVCLOUD_METADATA_TTL",
     "metadata_cache_dir": "AZENVCLOUD_CACHE_DIR",
     "token_prefetch": "AZENVCLOUD_TOKEN_PREFETCH",
+    "accepted_hosts": "AZENVCLOUD_ACCEPTED_HOSTS",
 }
 
 # azure-identity's own variables: they keep their meaning. Values marked secret are never shown.
@@ -53,10 +54,14 @@ class Source:
             file) or ``derived`` (computed from other values).
         detail: What exactly: the .env path, the cloud whose default was used, the metadata
             URL or file, another variable that was read, or how a value was derived.
+        implicit: For ``dotenv``: the file is the ``./.env`` found in the working directory, not
+            one named by ``AZENVCLOUD_ENV_FILE``, ``--env-file`` or ``_env_file=``. Such a file
+            may only choose among the built-in clouds (:mod:`azenvcloud._trust`).
     """
 
     kind: SourceKind
     detail: str = ""
+    implicit: bool = False
 
     def __str__(self) -> str:
         labels = {

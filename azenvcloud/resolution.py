@@ -25,14 +25,17 @@ The rules, in order:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
+from . import _trust
 from ._discovery import load_metadata
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
+from ._one_cloud import SDK_CLOUD_KEY, refuse_foreign_audiences, refuse_other_sdk_cloud, sdk_cloud
 from ._values import (
     InvalidValue,
     find_control_character,
@@ -57,9 +60,18 @@ from .clouds import (
 from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
-from .services import SERVICES_KEY, apply_service_variables
+from .services import (
+    SERVICES_KEY,
+    apply_service_variables,
+    parse_accepted_hosts,
+    parse_service_variable,
+    services_of,
+)
 
-__all__ = ["DEFAULT_METADATA_TTL", "Resolution", "resolve"]
+__all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "resolve"]
+
+SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
+"""azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
 
 T = TypeVar("T")
 
@@ -79,6 +91,7 @@ class Resolution:
     metadata_ttl: int
     metadata_cache_dir: str | None
     token_prefetch: bool
+    accepted_hosts: tuple[str, ...]
     sources: Mapping[str, Source]
 
 
@@ -154,19 +167,28 @@ def _parse_given(field: str, raw: object, source: Source) -> _Given:
     return _Given(field, text, value, source, known, scope)
 
 
-def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Resolution:
+def resolve(
+    values: Mapping[str, object], sources: Mapping[str, Source], *, sdk_cloud_conf: str | None = None
+) -> Resolution:
     """Resolve raw values (already stripped of blanks) into one consistent configuration.
 
     Args:
         values: Raw values by field name; absent fields were not set anywhere.
         sources: Where each present value came from.
+        sdk_cloud_conf: ``AZURE_SDK_CLOUD_CONF`` from the environment, or ``None`` when unset:
+            alone it selects the cloud; naming another cloud than the resolved one is an error.
 
     Raises:
         ConfigurationError: A value is malformed, values of two clouds are mixed, a custom
             cloud is missing one of its three values, or its metadata cannot be had.
     """
     _refuse_control_characters(values, sources)
+    _trust.check_settings(values, sources, is_cloud_name=_names_builtin_cloud)
     resolved_sources: dict[str, Source] = {}
+    sdk_cloud_name = sdk_cloud(sdk_cloud_conf, resolved_sources)
+    if sdk_cloud_name is not None and not {"cloud", "cloud_metadata_url", *ENDPOINT_FIELDS} & values.keys():
+        values = {**values, "cloud": sdk_cloud_name}  # alone, it selects the cloud (lowest precedence)
+        sources = {**sources, "cloud": resolved_sources[SDK_CLOUD_KEY]}
     ttl, cache_dir = _cache_settings(values, sources, resolved_sources)
     given = {
         field: _parse_given(field, values[field], sources[field])
@@ -185,16 +207,21 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     else:
         base = _select_base(named, given, resolved_sources, cloud_raw=values.get("cloud"))
         default_source = Source("default", base.name) if base else Source("derived")
+    _refuse_untrusted_endpoints(base, given)
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
     variables = values.get(SERVICES_KEY)
+    service_variables: Mapping[str, str] = variables if isinstance(variables, Mapping) else {}
+    service_origins: Mapping[str, Source] = sources.get(SERVICES_KEY) or {}  # type: ignore[assignment]
+    cloud_name = str(values["cloud"]) if named is not None else None
     cloud, service_sources = apply_service_variables(
-        cloud,
-        cloud_name=str(values["cloud"]) if named is not None else None,
-        variables=variables if isinstance(variables, Mapping) else {},
-        origins=sources.get(SERVICES_KEY) or {},  # type: ignore[arg-type]  # the services' own map
+        cloud, cloud_name=cloud_name, variables=service_variables, origins=service_origins
     )
     resolved_sources.update(service_sources)
+    _refuse_untrusted_services(base, cloud_name, cloud, service_variables, service_origins)
+    refuse_foreign_audiences(cloud, resolved_sources)
+    if sdk_cloud_conf is not None:
+        refuse_other_sdk_cloud(sdk_cloud_conf, cloud, resolved_sources)
 
     subscription_id = _setting(
         "subscription_id",
@@ -232,6 +259,10 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
     prefetch = _setting(
         "token_prefetch", values, sources, resolved_sources, parse_flag, default=True, when_unset="on"
     )
+    no_hosts: tuple[str, ...] = ()
+    accepted_hosts = _setting(
+        "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
+    )
     return Resolution(
         cloud=cloud,
         subscription_id=subscription_id,
@@ -241,6 +272,7 @@ def resolve(values: Mapping[str, object], sources: Mapping[str, Source]) -> Reso
         metadata_ttl=ttl,
         metadata_cache_dir=cache_dir,
         token_prefetch=prefetch,
+        accepted_hosts=accepted_hosts,
         sources=resolved_sources,
     )
 
@@ -263,11 +295,22 @@ def _cache_settings(
         values,
         sources,
         resolved_sources,
-        lambda raw: parse_path(str(raw), "a folder path"),
+        _parse_cache_dir,
         default=None,
         when_unset="the user cache folder",
     )
     return ttl, cache_dir
+
+
+def _parse_cache_dir(raw: object) -> str:
+    path = parse_path(str(raw), "an absolute folder path")
+    if not os.path.isabs(path):
+        raise InvalidValue(
+            "it is a relative path, so the cache would be whatever folder of that name the working "
+            "directory holds (a cloned repository may ship one)",
+            "an absolute folder path, or unset for the user's cache folder",
+        )
+    return path
 
 
 def _setting(
@@ -367,6 +410,14 @@ def _discover(
         if "cloud" in values and selector is None:  # a built-in name: override semantics
             return None
         field, location, queried_arm = "resource_manager", arm.value, arm.value
+    # Metadata describes every destination: it is read only from a trusted location, and a copy
+    # served from the cache is trusted as the less trusted of its URL and the cache folder.
+    _trust.require_trusted(
+        VARIABLES[field],
+        values[field],
+        _trust.weakest(sources[field], sources.get("metadata_cache_dir"), sources.get("metadata_ttl")),
+        "it is of no built-in cloud, so azenvcloud would read the whole cloud's description from it",
+    )
     cloud, origin = load_metadata(
         location,
         field=field,
@@ -378,6 +429,52 @@ def _discover(
         cache_dir=cache_dir,
     )
     return cloud, Source("metadata", origin)
+
+
+def _names_builtin_cloud(name: str) -> bool:
+    """Whether ``name`` selects a built-in cloud or a variant (what an implicit ./.env may name)."""
+    try:
+        return canonical_cloud_name(name) in BUILTIN_CLOUDS
+    except InvalidValue:
+        return False
+
+
+def _refuse_untrusted_endpoints(base: Cloud | None, given: Mapping[str, _Given]) -> None:
+    """The trust rule's ``repeat`` for the three core values: one from an untrusted file must be
+    the selected cloud's own (``base``: built in, a variant, or described by trusted metadata)."""
+    for field, item in given.items():
+        _trust.require_own_value(
+            VARIABLES[field],
+            item.raw,
+            item.source,
+            value=item.value,
+            own=getattr(base, field) if base else None,
+            cloud=base.name if base else None,
+        )
+
+
+def _refuse_untrusted_services(
+    base: Cloud | None,
+    cloud_name: str | None,
+    cloud: Cloud,
+    variables: Mapping[str, str],
+    origins: Mapping[str, Source],
+) -> None:
+    """The trust rule's ``repeat`` for ``AZURE_SERVICE_*``: the selected cloud's own value only."""
+    reference = (
+        apply_service_variables(base, cloud_name=cloud_name, variables={}, origins={})[0] if base else None
+    )
+    own_services = services_of(reference) if reference else {}
+    for variable, raw in variables.items():
+        source = origins.get(variable)
+        if source is None or _trust.is_trusted(source):
+            continue
+        service, field = parse_service_variable(variable)
+        value = cloud.service_overrides.get(service, {}).get(field, raw)
+        own = getattr(own_services[service], field) if service in own_services else None
+        _trust.require_own_value(
+            variable, raw, source, value=value, own=own, cloud=base.name if base else None
+        )
 
 
 def _select_base(

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from . import _builtin_clouds as clouds_data
 from . import _builtin_services as data
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_dns_suffix, parse_endpoint
 from .errors import ConfigurationError, quote_value
@@ -45,6 +46,8 @@ __all__ = [
     "check_service_url",
     "is_service_variable",
     "override_variable",
+    "parse_accepted_hosts",
+    "parse_service_variable",
     "service_scope",
     "service_url",
     "services_of",
@@ -181,14 +184,56 @@ def apply_service_variables(
         for field in fields
         if cloud_name
     }
+    kept = services_of(cloud.model_copy(update={"service_overrides": overrides})) if variables else {}
     for variable, value in sorted(variables.items()):
         origin = origins.get(variable, Source("environment"))
         service, field, parsed = _parse_variable(variable, value, origin)
         overrides.setdefault(service, {})[field] = parsed
         sources[f"services.{service}.{field}"] = origin
+    for service, fields in overrides.items():
+        endpoint_variable = override_variable(service, "endpoint")
+        if endpoint_variable in variables and override_variable(service, "audience") not in variables:
+            _audience_of_new_endpoint(service, fields, kept[service], sources)
     if not overrides:
         return cloud, sources
     return cloud.model_copy(update={"service_overrides": overrides}), sources
+
+
+# Services whose token audience is their endpoint: a new endpoint brings its own audience.
+_AUDIENCE_IS_ENDPOINT = frozenset({"graph", "log_analytics"})
+
+
+def _audience_of_new_endpoint(
+    service: str, fields: dict[str, str], kept: Service, sources: dict[str, Source]
+) -> None:
+    """An ``_ENDPOINT`` override never keeps the audience of the endpoint it replaced."""
+    from .provenance import Source
+
+    endpoint = fields["endpoint"]
+    if kept.endpoint is not None and endpoint == kept.endpoint.rstrip("/"):
+        return
+    if service in _AUDIENCE_IS_ENDPOINT:
+        fields["audience"] = endpoint
+        sources[f"services.{service}.audience"] = Source(
+            "derived", f"from {override_variable(service, 'endpoint')}"
+        )
+    elif kept.audience is not None:
+        variable = override_variable(service, "audience")
+        raise ConfigurationError(
+            f"{override_variable(service, 'endpoint')}={quote_value(endpoint)} replaces the "
+            f"{SERVICE_NAMES[service]} endpoint, but its token audience would stay {kept.audience}, the "
+            f"audience of the endpoint it replaced: a token for that one would go to the new host. Accepted: "
+            f"set {variable} to the new endpoint's audience too.",
+            variables=(variable, override_variable(service, "endpoint")),
+        )
+
+
+def parse_service_variable(variable: str) -> tuple[str, str]:
+    """``(service, field)`` of a service variable already accepted: ``("blob", "suffix")``."""
+    match = _OVERRIDE.fullmatch(variable)
+    if match is None:
+        raise ValueError(f"{variable} is no service variable")
+    return match.group(1).lower(), match.group(2).lower()
 
 
 def _parse_variable(variable: str, value: str, origin: Source) -> tuple[str, str, str]:
@@ -271,16 +316,23 @@ def service_scope(service: str) -> str:
 
 
 def check_service_url(service: str, url: str, *, argument: str) -> str:
-    """``url`` if its host belongs to ``service`` in the resolved cloud, normalised.
+    """``url`` if its host may receive ``service``'s token in the resolved cloud, normalised.
 
-    This catches the commonest data-plane failure, a hard-coded public host
-    (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), before any token request.
+    Accepted: a host of ``service`` in the resolved cloud (its suffix, its endpoint, or a sourced
+    alternative form such as Storage's DNS-zone endpoints), and, where the resolved cloud has no
+    known host for the service at all (a Monitor data collection endpoint), any host of no other
+    built-in cloud. A host of another built-in cloud (any of its known hosts, for any service) is
+    refused: that is the commonest data-plane failure, a hard-coded public host
+    (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any token request.
+    To accept another host of no built-in cloud (a custom domain in front of a storage account),
+    list it in ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a named .env file, or code); to
+    change the cloud's hosts for a service, set its ``AZURE_SERVICE_<SERVICE>_SUFFIX`` or
+    ``_ENDPOINT`` (with its ``_AUDIENCE``).
 
     Raises:
         ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
             message names the cloud it belongs to, when it is a built-in one).
     """
-    from .clouds import BUILTIN_CLOUDS
     from .settings import get_settings
 
     settings = get_settings()
@@ -289,31 +341,92 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     except InvalidValue as exc:
         raise exc.configuration_error(argument, url, variables=(argument,)) from None
     host = host_of(normalised)
-    if _belongs(services_of(settings.cloud)[service], host):
+    own = services_of(settings.cloud)[service]
+    if _belongs(own, host, settings.cloud_name):
         return normalised
-    other = next(
-        (name for name, cloud in BUILTIN_CLOUDS.items() if _belongs(services_of(cloud)[service], host)),
-        None,
-    )
+    other = _builtin_cloud_of(host, besides=settings.cloud_name)
+    if other is None and not (own.suffix or own.endpoint):
+        return normalised  # no known hosts here: from code, the URL is the user's to choose
+    if other is None and _accepted(host, settings.accepted_hosts):
+        return normalised  # a host a trusted source added (AZENVCLOUD_ACCEPTED_HOSTS)
     of = (
         f"belongs to {other}" if other else f"is not a {SERVICE_NAMES[service]} host of {settings.cloud_name}"
     )
-    expected = _service(
-        settings, service, "suffix" if service not in {"graph", "log_analytics"} else "endpoint"
-    )
+    if own.suffix or own.endpoint:
+        expected = f"whose {SERVICE_NAMES[service]} hosts are {own.endpoint or '*.' + str(own.suffix)}"
+    else:
+        expected = f"which has no known {SERVICE_NAMES[service]} hosts"
     raise ConfigurationError(
-        f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, whose "
-        f"{SERVICE_NAMES[service]} hosts are {expected}: values of two clouds in one process make token "
-        "requests fail. Accepted: a host of the resolved cloud (pass the short name instead of a URL), or "
-        f"set {override_variable(service, 'suffix')} if this cloud's hosts are different.",
+        f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, "
+        f"{expected}: values of two clouds in one process make token requests fail or send a token to "
+        "the other cloud. Accepted: a host of the resolved cloud (pass the short name instead of a URL), "
+        f"or set {override_variable(service, 'suffix')} (in the environment or a named .env file) if this "
+        "cloud's hosts are different.",
         variables=(argument, "AZURE_CLOUD"),
     )
 
 
-def _belongs(service: Service, host: str) -> bool:
+# Sourced alternative host forms, per cloud and service. Storage's DNS-zone endpoints
+# ("AzureDnsZone", preview, public cloud): https://<account>.z[00-99].<service>.storage.azure.net,
+# learn.microsoft.com/azure/storage/blobs/storage-blob-query-endpoint-srp and
+# learn.microsoft.com/azure/storage/common/storage-account-overview ("Azure DNS zone endpoints").
+_ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
+    "AzureCloud": {
+        kind: re.compile(rf"[a-z0-9]{{3,24}}\.z[0-9]{{2}}\.{kind}\.storage\.azure\.net")
+        for kind in _STORAGE_KINDS
+    },
+}
+
+
+def parse_accepted_hosts(raw: object) -> tuple[str, ...]:
+    """``AZENVCLOUD_ACCEPTED_HOSTS``: comma-separated host names, or ``*.`` and a DNS suffix."""
+    accepted = "comma-separated host names (files.contoso.com) or *.suffix (*.contoso.com)"
+    hosts = []
+    for item in str(raw).split(","):
+        text = item.strip().lower()
+        if not text:
+            continue
+        wildcard = text.startswith("*.")
+        name = parse_dns_suffix(text[2:] if wildcard else text).lstrip(".").rstrip(".")
+        if "." not in name:
+            raise InvalidValue(f"{item.strip()!r} is not a full host name", accepted)
+        hosts.append(f"*.{name}" if wildcard else name)
+    return tuple(hosts)
+
+
+def _accepted(host: str, accepted_hosts: tuple[str, ...]) -> bool:
+    return any(
+        host.endswith(pattern[1:]) if pattern.startswith("*.") else host == pattern
+        for pattern in accepted_hosts
+    )
+
+
+def _belongs(service: Service, host: str, cloud_name: str | None = None) -> bool:
     if service.endpoint and host == host_of(service.endpoint):
         return True
+    alternative = _ALTERNATIVE_HOSTS.get(cloud_name or "", {}).get(service.name)
+    if alternative is not None and alternative.fullmatch(host):
+        return True
     return bool(service.suffix) and host.endswith(f".{service.suffix}")
+
+
+def _builtin_cloud_of(host: str, *, besides: str) -> str | None:
+    """The built-in cloud (other than ``besides``) any of whose known hosts ``host`` is."""
+    from .clouds import BUILTIN_CLOUDS
+
+    for name, cloud in BUILTIN_CLOUDS.items():
+        if name == besides:
+            continue
+        if host in {host_of(cloud.authority_host), host_of(cloud.resource_manager)}:
+            return name
+        if any(_belongs(service, host, name) for service in services_of(cloud).values()):
+            return name
+    for canonical, services in clouds_data.VARIANTS.values():
+        endpoints = {host_of(fields["endpoint"]) for fields in services.values() if "endpoint" in fields}
+        if canonical != besides and host in endpoints:
+            return canonical
+    known = clouds_data.MANAGEMENT_HOSTS.get(host) or clouds_data.AUTHORITY_HOSTS.get(host)
+    return known if known != besides else None
 
 
 def services_report(

@@ -15,14 +15,16 @@ from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import _builtin_clouds as data
-from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, read_env_file
+from . import _trust
+from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from ._notices import collecting
+from ._secret_values import SECRET_VARIABLES, remember_secret
 from ._typos import find_typos
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, resolve
+from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, resolve
 from .services import SERVICES_KEY, is_service_variable
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
@@ -46,21 +48,30 @@ class _Recorded:
     the nested provenance dict ends up naming, for every field, the source whose value won.
     """
 
-    def __init__(self, source: Callable[[], Mapping[str, Any]], kind: SourceKind, detail: str = "") -> None:
+    def __init__(
+        self,
+        source: Callable[[], Mapping[str, Any]],
+        kind: SourceKind,
+        detail: str = "",
+        *,
+        implicit: bool = False,
+    ) -> None:
         self._source = source
         self._kind = kind
         self._detail = detail
+        self._implicit = implicit
 
     def __call__(self) -> dict[str, Any]:
         given = self._source()
         found = {
             field: value for field, value in given.items() if field in VARIABLES and not _is_blank(value)
         }
-        sources: dict[str, Any] = {field: Source(self._kind, self._detail) for field in found}
+        source = Source(self._kind, self._detail, self._implicit)
+        sources: dict[str, Any] = dict.fromkeys(found, source)
         services = given.get(SERVICES_KEY)
         if services:  # one dict of AZURE_SERVICE_* variables, merged per variable across sources
             found[SERVICES_KEY] = dict(services)
-            sources[SERVICES_KEY] = {name: Source(self._kind, self._detail) for name in services}
+            sources[SERVICES_KEY] = dict.fromkeys(services, source)
         return {**found, _SOURCES_KEY: sources}
 
 
@@ -124,6 +135,9 @@ class Settings(BaseSettings):
             ``None`` for the user's cache folder.
         token_prefetch: Whether building the first client of a scope starts its token request
             in the background (``AZENVCLOUD_TOKEN_PREFETCH``, default on).
+        accepted_hosts: Hosts (``files.contoso.com``) or suffixes (``*.contoso.com``) of no
+            built-in cloud that a data-plane URL given in code may name
+            (``AZENVCLOUD_ACCEPTED_HOSTS``, comma-separated; never from an implicit ``./.env``).
     """
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -139,6 +153,7 @@ class Settings(BaseSettings):
     metadata_ttl: int = DEFAULT_METADATA_TTL
     metadata_cache_dir: str | None = None
     token_prefetch: Annotated[bool, NoDecode] = True
+    accepted_hosts: Annotated[tuple[str, ...], NoDecode] = ()
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
@@ -159,6 +174,7 @@ class Settings(BaseSettings):
         metadata_ttl: int | str | None = None,
         metadata_cache_dir: str | os.PathLike[str] | None = None,
         token_prefetch: bool | str | None = None,
+        accepted_hosts: str | tuple[str, ...] | list[str] | None = None,
         _env_file: EnvFileChoice = None,
     ) -> None:
         arguments = {
@@ -173,9 +189,18 @@ class Settings(BaseSettings):
             "metadata_ttl": metadata_ttl,
             "metadata_cache_dir": os.fspath(metadata_cache_dir) if metadata_cache_dir is not None else None,
             "token_prefetch": token_prefetch,
+            "accepted_hosts": ",".join(accepted_hosts)
+            if isinstance(accepted_hosts, (tuple, list))
+            else accepted_hosts,
         }
         path = choose_env_file(_env_file)
-        env_file = read_env_file(path) if path is not None else None
+        env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
+        if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
+            for name in SECRET_VARIABLES:
+                remember_secret(env_file.values.get(name, ""))
+            _trust.check_env_file_variables(
+                env_file.values, Source("dotenv", env_file.path, env_file.implicit), os.environ
+            )
         given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
         token = _reading.set(env_file)
         try:
@@ -220,6 +245,7 @@ class Settings(BaseSettings):
                 _Variables(settings_cls, dotenv_values, cli=False),
                 "dotenv",
                 env_file.path if env_file else "",
+                implicit=env_file.implicit if env_file else False,
             ),
             _Recorded(
                 _Variables(settings_cls, os.environ, cli=True), "environment", _Variables.ARM_METADATA_URL
@@ -234,7 +260,9 @@ class Settings(BaseSettings):
                 "Settings are built from their sources: call Settings(...) or get_settings()."
             )
         resolution = resolve(
-            {k: v for k, v in raw.items() if k in VARIABLES or k == SERVICES_KEY}, raw[_SOURCES_KEY]
+            {k: v for k, v in raw.items() if k in VARIABLES or k == SERVICES_KEY},
+            raw[_SOURCES_KEY],
+            sdk_cloud_conf=os.environ.get(SDK_CLOUD_CONF),  # azure-core reads it from the environment only
         )
         cloud = resolution.cloud
         settings = handler(
@@ -250,6 +278,7 @@ class Settings(BaseSettings):
                 "metadata_ttl": resolution.metadata_ttl,
                 "metadata_cache_dir": resolution.metadata_cache_dir,
                 "token_prefetch": resolution.token_prefetch,
+                "accepted_hosts": resolution.accepted_hosts,
             }
         )
         settings._sources = dict(resolution.sources)
@@ -372,7 +401,7 @@ def configure(**arguments: Any) -> Settings:
     Accepts the keyword arguments of :class:`Settings` (``cloud``, ``authority_host``,
     ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery``,
     ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``,
-    ``token_prefetch``) and
+    ``token_prefetch``, ``accepted_hosts``) and
     ``_env_file`` (a path, or ``False`` for none). They replace earlier ``configure()``
     arguments. The credential and clients built from earlier settings are closed and
     forgotten, so that every getter then hands out objects of the new configuration: the

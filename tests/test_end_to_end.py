@@ -201,12 +201,16 @@ def test_wrong_scope_is_refused_by_the_fake_like_azure(azenvcloud_fake_cloud: Fa
         group_names()
 
 
-def test_stray_sdk_cloud_variable_neither_breaks_nor_redirects(
+def test_stray_sdk_cloud_variable_is_refused_before_any_request(
     azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
 ) -> None:
-    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AzureChinaCloud")  # invalid for azure-core
-    assert group_names() == ["rg-alpha", "rg-beta"]
+    # azure-core refuses the first (case-sensitive member names) and would run the process's own
+    # SDK clients in US Government with the second, while azenvcloud's go to the fake: both refused.
+    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AzureChinaCloud")
+    with pytest.raises(azenvcloud.ConfigurationError, match="AZURE_SDK_CLOUD_CONF='AzureChinaCloud'"):
+        group_names()
     azenvcloud.reset()
-    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AZURE_US_GOVERNMENT")  # valid, but not ours
-    assert group_names() == ["rg-alpha", "rg-beta"]
-    assert {request.host for request in azenvcloud_fake_cloud.requests} == {"127.0.0.1"}
+    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AZURE_US_GOVERNMENT")
+    with pytest.raises(azenvcloud.ConfigurationError, match="one process would talk to two clouds"):
+        group_names()
+    assert azenvcloud_fake_cloud.requests == []

@@ -106,7 +106,9 @@ def test_cache_settings_in_the_env_file_are_read_with_their_source(
     cache = tmp_path / "from-dotenv-cache"
     for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZENVCLOUD_CACHE_DIR"):
         azenvcloud_env.delenv(name)
-    write(tmp_path / ".env", f"AZENVCLOUD_METADATA_TTL=0\nAZENVCLOUD_CACHE_DIR={cache}\n")
+    # Named explicitly: only a named file may set the cache (./.env found implicitly may not).
+    named = write(tmp_path / "cache.env", f"AZENVCLOUD_METADATA_TTL=0\nAZENVCLOUD_CACHE_DIR={cache}\n")
+    azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(named))
     settings = Settings()
     assert settings.metadata_ttl == 0
     assert settings.metadata_cache_dir == str(cache)
@@ -114,9 +116,9 @@ def test_cache_settings_in_the_env_file_are_read_with_their_source(
     Settings()
     assert len(fake.requests_of("metadata")) == 2  # TTL 0 from .env: no cache, a fetch each time
 
-    write(tmp_path / ".env", f"AZENVCLOUD_CACHE_DIR={cache}\n")
+    write(named, f"AZENVCLOUD_CACHE_DIR={cache}\n")
     Settings()
-    assert len(list(cache.glob("*.json"))) == 1  # the cache folder from .env
+    assert len(list(cache.glob("*.json"))) == 1  # the cache folder from the named .env
 
 
 @pytest.mark.parametrize("name", ["AZENVCLOUD_ENV_FILE", "ARM_CLOUD_METADATA_URL"])
@@ -183,7 +185,11 @@ def test_a_metadata_url_in_env_file_cannot_carry_a_secret_out(
 ) -> None:
     fake = azenvcloud_fake_cloud
     azenvcloud_env.setenv("AZURE_CLIENT_SECRET", SECRET)
-    write(tmp_path / ".env", f"AZURE_CLOUD_METADATA_URL={fake.url}/leak/${{AZURE_CLIENT_SECRET}}\n")
+    # Named explicitly (./.env found implicitly may not set a metadata URL at all): still literal.
+    named = write(
+        tmp_path / "cloud.env", f"AZURE_CLOUD_METADATA_URL={fake.url}/leak/${{AZURE_CLIENT_SECRET}}\n"
+    )
+    azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(named))
     with pytest.raises(ConfigurationError):
         main(["--debug", "show"])
     assert fake.requests, "the metadata URL was asked, literally"
@@ -201,9 +207,9 @@ def test_the_env_file_is_read_once_per_resolution(
     reads: list[Path] = []
     real = _env_file.read_env_file
 
-    def counting(path: Path) -> _env_file.EnvFile:
+    def counting(path: Path, *, implicit: bool = False) -> _env_file.EnvFile:
         reads.append(path)
-        return real(path)
+        return real(path, implicit=implicit)
 
     monkeypatch.setattr(settings, "read_env_file", counting)
     azenvcloud.get_credential()  # resolves the settings and exports identity variables
@@ -253,11 +259,17 @@ def test_an_authority_from_env_file_cannot_receive_the_environments_secret(
     write(tmp_path / ".env", f"AZURE_AUTHORITY_HOST={fake.url}\n")
     with pytest.raises(ConfigurationError) as caught:
         azenvcloud.get_credential()
-    assert caught.value.variables == ("AZURE_AUTHORITY_HOST", "AZURE_CLIENT_SECRET")
+    assert caught.value.variables == ("AZURE_AUTHORITY_HOST",)
     assert fake.requests_of("token") == []
-    # With the secret in the same .env file, it is the developer's own pairing: allowed.
+    # With the secret in the same ./.env it is still refused: the file was not named, and the
+    # authority is no built-in cloud's (whatever the credential: `az login` too).
     azenvcloud_env.delenv("AZURE_CLIENT_SECRET")
     write(tmp_path / ".env", f"AZURE_AUTHORITY_HOST={fake.url}\nAZURE_CLIENT_SECRET={fake.client_secret}\n")
+    reset()
+    with pytest.raises(ConfigurationError, match="AZENVCLOUD_ENV_FILE="):
+        azenvcloud.get_credential()
+    # Named, it is the developer's own pairing: allowed.
+    azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(tmp_path / ".env"))
     reset()
     assert [group.name for group in get_resource_client().resource_groups.list()] == ["rg-alpha", "rg-beta"]
 

@@ -59,6 +59,7 @@ def test_the_corpus_is_large_and_covers_every_kind() -> None:
         "unusable .env file",
         "cache setting",
         "identity variable",
+        "untrusted destination in ./.env",
     }
 
 

@@ -127,7 +127,12 @@ def test_a_service_value_is_overridden_from_the_environment_or_env_file_with_its
 ) -> None:
     azenvcloud_env.setenv("AZURE_CLOUD", "china")
     azenvcloud_env.setenv("AZURE_SERVICE_SEARCH_SUFFIX", ".search.azure.cn")
-    (tmp_path / ".env").write_text("AZURE_SERVICE_SERVICEBUS_AUDIENCE=https://servicebus.chinacloudapi.cn/\n")
+    (tmp_path / "china.env").write_text(
+        "AZURE_SERVICE_SERVICEBUS_AUDIENCE=https://servicebus.chinacloudapi.cn/\n"
+    )
+    azenvcloud_env.setenv(
+        "AZENVCLOUD_ENV_FILE", str(tmp_path / "china.env")
+    )  # named: trusted with a destination
     settings = azenvcloud.get_settings()
     assert service_url("search", "s1") == "https://s1.search.azure.cn"
     assert service_scope("servicebus") == "https://servicebus.chinacloudapi.cn/.default"

@@ -73,7 +73,9 @@ def test_precedence_argument_over_environment_over_dotenv(
     assert settings.cloud_name == "AzureBleuCloud"
     assert settings.sources["cloud"] == Source("argument")
     assert settings.subscription_id == "11111111-1111-1111-1111-111111111111"
-    assert settings.sources["subscription_id"] == Source("dotenv", str((tmp_path / ".env").resolve()))
+    assert settings.sources["subscription_id"] == Source(
+        "dotenv", str((tmp_path / ".env").resolve()), implicit=True
+    )
 
 
 def test_precedence_environment_over_dotenv(azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -6,6 +6,9 @@ nothing but its three core values, the three endpoint variables. Any other cloud
 own, suffixes, more endpoints, ADFS) cannot be carried by variables, so the lines point
 ``AZURE_CLOUD_METADATA_URL`` at a description: the file given, a snapshot written with
 ``--snapshot PATH`` (no request at start-up), or the metadata URL itself.
+
+Lines for a cloud outside the built-in set belong in the environment or a ``.env`` file the user
+names; the output says so, since the implicit ``./.env`` may only select a built-in cloud.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ def add_parser(commands: Any, **options: Any) -> None:
         "env",
         **options,
         help="print the AZURE_* lines for a cloud described by `az cloud show` or its metadata",
-        description="Print the AZURE_* lines that select a cloud, to paste into a .env file or a "
-        "deployment. The cloud comes from `az cloud show` output or from a Resource Manager "
-        "metadata endpoint (or a saved copy of its response). Resolving the lines gives the same "
+        description="Print the AZURE_* lines that select a cloud, for the environment of a "
+        "deployment or a .env file you name (AZENVCLOUD_ENV_FILE, --env-file): the ./.env found in "
+        "the working directory may only select a built-in cloud (see SECURITY.md). The cloud comes "
+        "from `az cloud show` output or from a Resource Manager metadata endpoint (or a saved copy "
+        "of its response). Resolving the lines gives the same "
         "cloud; where variables cannot carry it, they point AZURE_CLOUD_METADATA_URL at a file.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
@@ -159,6 +164,12 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             variables=("--snapshot",),
         ) from None
     out.write(f"# {cloud.name}, from {origin} (azenvcloud env)\n")
+    if lines != [f"AZURE_CLOUD={cloud.name}"] or cloud.name not in BUILTIN_CLOUDS:
+        out.write(
+            "# set these in the environment or in a .env file you name (AZENVCLOUD_ENV_FILE=PATH, "
+            "--env-file PATH): the ./.env found in the working directory may only select a built-in "
+            "cloud, so azenvcloud refuses them there (SECURITY.md)\n"
+        )
     if any(line.startswith("AZURE_CLOUD_METADATA_URL=") for line in lines):
         out.write(
             "# its name, endpoints or suffixes need more than variables: read from the file or URL below\n"

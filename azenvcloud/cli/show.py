@@ -7,6 +7,8 @@ import json
 import os
 from typing import Any, TextIO
 
+from .._one_cloud import SDK_CLOUD_KEY
+from .._secret_values import redact_secrets
 from .._values import find_control_character
 from .._version import __version__
 from ..clients import get_credential
@@ -42,8 +44,9 @@ ORDER = (
     "metadata_ttl",
     "metadata_cache_dir",
     "token_prefetch",
+    "accepted_hosts",
 )
-_LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)"}
+_LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)", SDK_CLOUD_KEY: "AZURE_SDK_CLOUD_CONF"}
 
 
 def add_parser(commands: Any, **options: Any) -> None:
@@ -119,8 +122,13 @@ def _values(settings: Settings) -> dict[str, dict[str, Any]]:
         value: Any = settings.cloud_name if field == "cloud" else getattr(settings, field)
         if isinstance(value, str):
             value = redact_url(value)  # a metadata URL's query (a SAS signature) never leaves
+        if isinstance(value, tuple):
+            value = list(value) or None
         source = settings.sources.get(field)
         shown[field] = {"value": value, "source": str(source) if source else "not set"}
+    sdk = settings.sources.get(SDK_CLOUD_KEY)
+    if sdk is not None:  # azure-core's own switch, checked to name the resolved cloud
+        shown[SDK_CLOUD_KEY] = {"value": os.environ.get(sdk.detail, ""), "source": str(sdk)}
     return shown
 
 
@@ -132,7 +140,21 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+class _Redacted:
+    """``out``, with every secret value taken out of what is written (:mod:`azenvcloud._secret_values`)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(redact_secrets(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
+    out = _Redacted(out)  # type: ignore[assignment]  # a TextIO for every use here
     settings = load_settings(arguments)
     values = _values(settings)
     chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well
@@ -149,8 +171,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             "warnings": warnings,
             "services": services_report(settings.cloud, settings.sources),
         }
-        json.dump(document, out, indent=2)
-        out.write("\n")
+        out.write(json.dumps(document, indent=2) + "\n")  # one write: a secret is never split across two
         return EXIT_OK
     out.write(f"azenvcloud {__version__}: cloud {settings.cloud_name}\n\n")
     rows: list[tuple[str, str]] = []

@@ -93,9 +93,9 @@ def _url(recipe: Recipe, client_class: type[Any], arguments: dict[str, Any], ser
         raise TypeError(f"{name}: pass {recipe.name_argument}= or {recipe.url_argument}=, not both")
     if given is not None:
         text = str(given) if "://" in str(given) else f"https://{given}"
-        # A service with no known hosts here (a data collection endpoint) takes the URL as given.
-        known = service.suffix or service.endpoint
-        url = check_service_url(recipe.service, text, argument=recipe.url_argument) if known else text
+        # Checked even where the service has no known hosts here (a data collection endpoint):
+        # a host of another built-in cloud is refused, any other is taken as given.
+        url = check_service_url(recipe.service, text, argument=recipe.url_argument)
     elif short is not None:
         url = service_url(recipe.service, str(short))
     elif recipe.name_argument is not None:

@@ -1,0 +1,161 @@
+"""One trust rule for every value that decides where a token, a secret or a request goes.
+
+Code arguments, command-line options, the process environment and a ``.env`` file the user
+named (``AZENVCLOUD_ENV_FILE``, ``--env-file``, ``_env_file=``) are trusted. The ``./.env`` found
+implicitly in the working directory is not: anyone who can put a file there (a cloned
+repository, an image's working folder) would otherwise choose where tokens and secrets go. From
+it, a destination value is accepted only when it
+
+- is ``AZURE_CLOUD`` naming a built-in cloud or a variant of one (``dod``), or
+- repeats the selected cloud's own value for that variable (the selected cloud being built in,
+  a variant, or described by a trusted source).
+
+Anything else is a :class:`~azenvcloud.ConfigurationError` before any request or file read,
+naming the variable, the file and the two fixes that work. :data:`RULES` lists every destination
+variable; a new one (a token cache folder, say) is one line there. Values that are not
+destinations (subscription, tenant, client ID, profile) are unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+from .errors import ConfigurationError, quote_value
+from .provenance import IDENTITY_VARIABLES, VARIABLES, Source
+from .services import is_service_variable
+
+__all__ = [
+    "RULES",
+    "Rule",
+    "check_env_file_variables",
+    "check_settings",
+    "is_destination",
+    "is_trusted",
+    "refuse",
+    "require_own_value",
+    "require_trusted",
+    "rule_of",
+    "weakest",
+]
+
+Rule = Literal["cloud name", "repeat", "never"]
+"""What the implicit ``./.env`` may do with a destination variable: name a built-in cloud
+(``cloud name``), repeat the selected cloud's own value (``repeat``), or nothing (``never``: the
+cloud has no value of its own to repeat)."""
+
+RULES: Mapping[str, Rule] = {
+    "AZURE_CLOUD": "cloud name",
+    "AZURE_AUTHORITY_HOST": "repeat",
+    "AZURE_RESOURCE_MANAGER": "repeat",
+    "AZURE_AUDIENCE": "repeat",
+    "AZURE_CLOUD_METADATA_URL": "never",  # an https URL or a snapshot file: read before anything
+    "AZENVCLOUD_CACHE_DIR": "never",  # cached metadata is a cloud description
+    "AZENVCLOUD_METADATA_TTL": "never",  # how long a (possibly planted) cache entry is believed
+    "AZURE_FEDERATED_TOKEN_FILE": "never",  # azure-identity sends its content to the authority
+    "AZURE_CLIENT_CERTIFICATE_PATH": "never",  # azure-identity signs with it for the authority
+    "AZENVCLOUD_ACCEPTED_HOSTS": "never",  # more hosts that may receive a data-plane token
+}
+"""Every destination variable and its rule. ``AZURE_SERVICE_<SERVICE>_SUFFIX``, ``_AUDIENCE`` and
+``_ENDPOINT`` follow ``repeat`` too (:func:`rule_of`)."""
+
+_SERVICE_RULE: Rule = "repeat"
+
+
+def rule_of(variable: str) -> Rule | None:
+    """The rule for ``variable``, or ``None`` when it decides no destination."""
+    if variable in RULES:
+        return RULES[variable]
+    return _SERVICE_RULE if is_service_variable(variable) else None
+
+
+def is_destination(variable: str) -> bool:
+    """Whether ``variable`` decides where a token, a secret or a request goes."""
+    return rule_of(variable) is not None
+
+
+def is_trusted(source: Source) -> bool:
+    """Whether a value from ``source`` may decide a destination on its own."""
+    return not (source.kind == "dotenv" and source.implicit)
+
+
+def weakest(*sources: Source | None) -> Source | None:
+    """The least trusted of ``sources`` (``None`` ignored): what a value that depends on all of
+    them (metadata served from a cache: its URL and the cache folder) is trusted as."""
+    present = [source for source in sources if source is not None]
+    untrusted = [source for source in present if not is_trusted(source)]
+    chosen = untrusted or present
+    return chosen[0] if chosen else None
+
+
+def refuse(variable: str, raw: object, source: Source, why: str) -> ConfigurationError:
+    """The one error for a destination value an untrusted file chose.
+
+    ``why`` says what was wrong with it (``it is no built-in cloud's name``).
+    """
+    path = source.detail
+    return ConfigurationError(
+        f"{variable}={quote_value(raw)} comes from the .env file {path}, found in the working directory "
+        f"without being named, which may only select a built-in cloud (AZURE_CLOUD) or repeat the selected "
+        f"cloud's own values; {why}. A file anyone can leave in a working directory (a cloned repository) "
+        "must not choose where tokens and secrets go. Accepted: name the file if you trust it "
+        f"(AZENVCLOUD_ENV_FILE={path}, --env-file or _env_file=), or set {variable} in the environment.",
+        variables=(variable,),
+    )
+
+
+def require_trusted(variable: str, raw: object, source: Source | None, why: str) -> None:
+    """Raise :func:`refuse`'s error unless ``source`` is trusted (used for ``never`` values and
+    for values read or requested before they could be compared with a cloud)."""
+    if source is not None and not is_trusted(source):
+        raise refuse(variable, raw, source, why)
+
+
+def check_settings(
+    values: Mapping[str, object], sources: Mapping[str, Source], *, is_cloud_name: Callable[[str], bool]
+) -> None:
+    """Before anything is read or requested: the ``never`` and ``cloud name`` rules for the
+    settings' winning values (``is_cloud_name``: whether a name selects a built-in cloud)."""
+    for field, raw in values.items():
+        source = sources.get(field)
+        variable = VARIABLES.get(field)
+        if variable is None or not isinstance(source, Source) or is_trusted(source):
+            continue
+        rule = rule_of(variable)
+        if rule == "never":
+            raise refuse(variable, raw, source, "the selected cloud has no value of its own for it")
+        if rule == "cloud name" and not is_cloud_name(str(raw)):
+            raise refuse(variable, raw, source, "it names no built-in cloud")
+
+
+def require_own_value(
+    variable: str, raw: object, source: Source, *, value: str, own: str | None, cloud: str | None
+) -> None:
+    """The ``repeat`` rule: an untrusted ``value`` must equal ``own``, the selected ``cloud``'s
+    value (``None`` where that cloud has none, or no trusted source described the cloud)."""
+    if is_trusted(source) or (own is not None and _same(value, own)):
+        return
+    if cloud is None:
+        why = "no built-in cloud or trusted source describes the cloud it would belong to"
+    elif own is None:
+        why = f"{cloud} has no value of its own for it"
+    else:
+        why = f"it is not {cloud}'s own value ({own})"
+    raise refuse(variable, raw, source, why)
+
+
+def _same(value: str, own: str) -> bool:
+    return value.strip().rstrip("/").lower() == own.strip().rstrip("/").lower()
+
+
+def check_env_file_variables(
+    values: Mapping[str, str], source: Source, environment: Mapping[str, str]
+) -> None:
+    """The ``never`` variables of an implicit ``./.env`` that azure-identity would read once
+    azenvcloud exported them (the environment's own value wins and is used instead)."""
+    if is_trusted(source):
+        return
+    for variable in IDENTITY_VARIABLES:
+        value = values.get(variable, "")
+        if rule_of(variable) == "never" and value.strip() and not environment.get(variable, "").strip():
+            raise refuse(variable, value, source, "it names a file whose secret would go to the authority")

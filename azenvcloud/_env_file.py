@@ -46,7 +46,12 @@ _DEFAULT = ".env"
 _MAX_BYTES = 4 * 1024 * 1024
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
-_INSTEAD = {"ARM_CLOUD_METADATA_URL": "; in a .env file, write AZURE_CLOUD_METADATA_URL"}
+_INSTEAD = {
+    "ARM_CLOUD_METADATA_URL": (
+        f"; in a .env file you name ({ENV_FILE_VARIABLE}, --env-file or _env_file=), "
+        "write AZURE_CLOUD_METADATA_URL"
+    )
+}
 _CHOSEN = f"./.env unless {ENV_FILE_VARIABLE} names another"
 
 

@@ -61,3 +61,13 @@ class _RedactingFilter(logging.Filter):
 
 
 logging.getLogger("azenvcloud").addFilter(_RedactingFilter())
+
+
+def _renew_lock_after_fork() -> None:
+    # A lock held by another thread at fork time would stay held forever in the child.
+    global _lock  # noqa: PLW0603
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock_after_fork)

@@ -147,10 +147,12 @@ CASES = [
     pytest.param(
         Case(
             refused=lambda env, fake: (as_china(env, fake), env_file(f"ARM_CLOUD_METADATA_URL={SNAPSHOT}\n")),
-            suggests="in a .env file, write AZURE_CLOUD_METADATA_URL",
+            suggests="in a .env file you name (AZENVCLOUD_ENV_FILE, --env-file or _env_file=), "
+            "write AZURE_CLOUD_METADATA_URL",
             followed=lambda env, fake: (
                 env.delenv("AZURE_CLOUD"),
                 env_file(f"AZURE_CLOUD_METADATA_URL={SNAPSHOT}\n"),
+                env.setenv("AZENVCLOUD_ENV_FILE", str(Path(".env").resolve())),
             ),
         ),
         id="arm-metadata-url-in-dotenv-write-ours",

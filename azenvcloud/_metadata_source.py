@@ -146,9 +146,13 @@ def _fetch(url: str, deadline: _Deadline) -> tuple[str, str]:
     from azure.core.pipeline.transport import RequestsTransport
     from azure.core.rest import HttpRequest
 
+    from ._ca import connection_verify
+
     # azure-core types its policies per request type; this list mixes its stock ones freely.
     policies: list[Any] = [UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"), ProxyPolicy()]
-    pipeline: Pipeline[HttpRequest, Any] = Pipeline(transport=RequestsTransport(), policies=policies)
+    pipeline: Pipeline[HttpRequest, Any] = Pipeline(
+        transport=RequestsTransport(connection_verify=connection_verify()), policies=policies
+    )
     with pipeline, _redacted_url_logs():
         return _follow(pipeline, url, deadline)
 

@@ -41,11 +41,11 @@ def add_parser(commands: Any, **options: Any) -> None:
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    from ..testing import BUILTIN_HOSTS, FakeCloud, isolated_environment, refuse_non_loopback_dns
+    from ..testing import FakeCloud, isolated_environment, refuse_non_loopback_dns
 
     with (
         tempfile.TemporaryDirectory(prefix="azenvcloud-demo-") as folder,
-        FakeCloud(hostnames=BUILTIN_HOSTS) as fake,
+        FakeCloud() as fake,
         refuse_non_loopback_dns(),
     ):
         values = {

@@ -246,9 +246,11 @@ def test_route_hosts_routes_a_wildcard(azenvcloud_fake_cloud: FakeCloud) -> None
 def test_route_hosts_refuses_a_wildcard_the_certificate_does_not_cover_at_once(
     azenvcloud_fake_cloud: FakeCloud,
 ) -> None:
-    with pytest.raises(ValueError, match=r"\*\.core\.chinacloudapi\.cn"):
-        with azenvcloud_fake_cloud.route_hosts("*.core.chinacloudapi.cn"):
-            pass
+    with (
+        pytest.raises(ValueError, match=r"\*\.core\.chinacloudapi\.cn"),
+        azenvcloud_fake_cloud.route_hosts("*.core.chinacloudapi.cn"),
+    ):
+        pass
 
 
 def test_as_cloud_routes_the_whole_data_plane_in_one_call(azenvcloud_fake_cloud: FakeCloud) -> None:

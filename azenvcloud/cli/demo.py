@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
 from ..clients import get_credential, get_resource_client, get_subscription_client
+from ..errors import ConfigurationError
 from ..settings import get_settings
 from ._chain import successful_credential
 from ._output import EXIT_OK, EXIT_USAGE, write_rows
@@ -68,6 +69,8 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             )
             return EXIT_USAGE
         return _serve(out)
+    if arguments.cloud:
+        _check_cloud_option(arguments.cloud)  # before anything starts, blaming the flag typed
     with (
         tempfile.TemporaryDirectory(prefix="azenvcloud-demo-") as folder,
         FakeCloud() as fake,
@@ -155,3 +158,24 @@ def _trusted_now(path: str | None) -> bytes:
 
         text = Path(certifi.where()).read_bytes()
     return text if text.endswith(b"\n") else text + b"\n"
+
+
+def _check_cloud_option(name: str) -> None:
+    """Refuse a ``--cloud`` that names no built-in cloud, in a message about ``--cloud``.
+
+    Raises:
+        ConfigurationError: The name is unknown, retired, or ``Custom``.
+    """
+    from .._values import InvalidValue
+    from ..clouds import BUILTIN_CLOUDS, canonical_cloud_name
+
+    try:
+        canonical = canonical_cloud_name(name)
+    except InvalidValue as exc:
+        raise exc.configuration_error("--cloud", name, variables=("--cloud",)) from None
+    if canonical not in BUILTIN_CLOUDS:
+        raise ConfigurationError(
+            f"--cloud {name!r} is not usable: the demo acts as a built-in cloud. Accepted: "
+            f"{', '.join(BUILTIN_CLOUDS)}, or no --cloud for a custom cloud on 127.0.0.1.",
+            variables=("--cloud",),
+        )

@@ -35,8 +35,10 @@ def build_graph_client(credential: Any, endpoint: str, scope: str) -> GraphServi
         from msgraph import GraphRequestAdapter, GraphServiceClient
         from msgraph_core import GraphClientFactory
     except ImportError as exc:
+        from .._install_hint import install_hint
+
         raise ImportError(
-            f"get_graph_client needs msgraph-sdk ({exc.name} is missing): pip install 'azenvcloud[graph]'"
+            f"get_graph_client needs msgraph-sdk ({exc.name} is missing): {install_hint('graph')}"
         ) from exc
 
     base_url = f"{endpoint.rstrip('/')}/{API_VERSION}"

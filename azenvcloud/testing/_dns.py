@@ -126,6 +126,18 @@ class _Routes:
             routed = any(_match(name, route) is not None for route in self._open)
         return routed or _is_loopback_name(host)
 
+    def claims(self, host: object) -> bool:
+        """Whether the routes answer for ``host`` while installed: it is routed, or under a
+        fenced suffix (:class:`UnroutedHostError`)."""
+        name = host.decode() if isinstance(host, bytes) else host
+        if not isinstance(name, str) or self._original is None:
+            return False
+        key = name.lower().rstrip(".")
+        with self._lock:
+            routed = any(_match(key, route) is not None for route in self._open)
+            fenced = any(key == s or key.endswith(f".{s}") for _, suffixes in self._fenced for s in suffixes)
+        return routed or fenced
+
     def _resolve(self, host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
         key = name.lower().rstrip(".") if isinstance(name, str) else ""
@@ -171,13 +183,16 @@ def refuse_non_loopback_dns() -> Iterator[None]:
     """Refuse to resolve any name but loopback while open: no lookup leaves the machine.
 
     A second fence besides a socket guard: it stops the DNS query itself, not just the
-    connection that would follow it.
+    connection that would follow it. Names the fake clouds' routes answer for (opened before
+    this fence or after) are theirs to answer.
     """
     original = socket.getaddrinfo
 
     def resolve(host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         if _is_loopback_name(host):
             return original(host, service, *args, **kwargs)
+        if ROUTES.claims(host):
+            return ROUTES._resolve(host, service, *args, **kwargs)
         raise socket.gaierror(socket.EAI_NONAME, f"azenvcloud test guard: refusing to resolve {host!r}")
 
     socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types

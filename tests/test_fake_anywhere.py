@@ -133,6 +133,18 @@ def test_the_graph_client_trusts_requests_ca_bundle(
     assert own_fake.requests_of("graph")[0].host == "microsoftgraph.chinacloudapi.cn"
 
 
+def test_as_cloud_dod_acts_as_us_government_with_the_dod_graph(azenvcloud_fake_cloud: FakeCloud) -> None:
+    async def users() -> list[str | None]:
+        result = await aio.get_graph_client().users.get()
+        assert result is not None
+        return [user.display_name for user in result.value or []]
+
+    with azenvcloud_fake_cloud.as_cloud("dod"):
+        assert os.environ["AZURE_CLOUD"] == "dod"
+        assert run(users) == ["Fake User 1", "Fake User 2"]
+    assert azenvcloud_fake_cloud.requests_of("graph")[0].host == "dod-graph.microsoft.us"
+
+
 # -- routing with aiodns installed ------------------------------------------------------------
 
 
@@ -167,11 +179,11 @@ def test_async_data_plane_clients_go_where_as_cloud_routes_them(azenvcloud_fake_
     from azure.keyvault.secrets.aio import SecretClient
 
     async def secret() -> str | None:
-        return (await aio.get_client(SecretClient, vault="kv1").get_secret("s")).value
+        return (await aio.get_client(SecretClient, vault="kv-async18").get_secret("s")).value
 
     with azenvcloud_fake_cloud.as_cloud("china"):
         assert run(secret) == "fake-value-of-s"
-    assert azenvcloud_fake_cloud.requests_of("keyvault")[-1].host == "kv1.vault.azure.cn"
+    assert azenvcloud_fake_cloud.requests_of("keyvault")[-1].host == "kv-async18.vault.azure.cn"
 
 
 USER_ASYNC_TEST = """
@@ -258,11 +270,11 @@ def test_as_cloud_routes_the_whole_data_plane_in_one_call(azenvcloud_fake_cloud:
     from azure.storage.blob import BlobServiceClient
 
     with azenvcloud_fake_cloud.as_cloud("china") as cloud:
-        assert azenvcloud.get_client(SecretClient, vault="kv1").get_secret("s").value == "fake-value-of-s"
+        assert azenvcloud.get_client(SecretClient, vault="kv-sync18").get_secret("s").value == "fake-value-of-s"
         blobs = azenvcloud.get_client(BlobServiceClient, account="acct1")
         assert [c.name for c in blobs.list_containers()] == ["c1", "c2"]
     hosts = {r.host for r in azenvcloud_fake_cloud.requests}
-    assert {"kv1.vault.azure.cn", "acct1.blob.core.chinacloudapi.cn"} <= hosts
+    assert {"kv-sync18.vault.azure.cn", "acct1.blob.core.chinacloudapi.cn"} <= hosts
     assert {"*.vault.azure.cn", "login.chinacloudapi.cn", "management.chinacloudapi.cn"} <= set(
         cloud_hosts(cloud)
     )

@@ -405,14 +405,19 @@ class FakeCloud:
         Resource Manager accepts only that cloud's scope. The endpoint variables of
         :meth:`environment` are removed and, with ``select`` (the default), ``AZURE_CLOUD`` set
         to the cloud. With ``select=False`` nothing chooses the cloud: your project's ``.env``
-        must, which is how a test proves that it does. The metadata cache is the fake's own
+        must, which is how a test proves that it does. A name with services of its own
+        (``dod``: the DoD Graph) is selected as given. The metadata cache is the fake's own
         unless ``AZENVCLOUD_CACHE_DIR`` is set. azenvcloud is reset on entry and exit, and the
         environment restored on exit. Yields the built-in :class:`~azenvcloud.Cloud`.
         """
         from .. import reset
-        from ..clouds import cloud_from_name
+        from .._values import host_of
+        from ..clouds import cloud_from_name, variant_services
 
         cloud = cloud_from_name(name)
+        # A name with services of its own (dod: the DoD Graph) is selected as given, and its hosts routed.
+        variant = variant_services(name)
+        hosts = {*cloud_hosts(cloud), *(host_of(f["endpoint"]) for f in variant.values() if "endpoint" in f)}
         changed = (
             "AZURE_CLOUD",
             "AZURE_AUTHORITY_HOST",
@@ -424,13 +429,13 @@ class FakeCloud:
         for variable in changed[:4]:
             os.environ.pop(variable, None)
         if select:
-            os.environ["AZURE_CLOUD"] = cloud.name
+            os.environ["AZURE_CLOUD"] = name if variant else cloud.name
         if not os.environ.get("AZENVCLOUD_CACHE_DIR"):
             os.environ["AZENVCLOUD_CACHE_DIR"] = self.cache_dir
         self.accept_scopes(*cloud.credential_scopes)
         reset()
         try:
-            with self.route_hosts(*cloud_hosts(cloud)):
+            with self.route_hosts(*sorted(hosts)):
                 yield cloud
         finally:
             reset()

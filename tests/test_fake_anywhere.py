@@ -270,7 +270,9 @@ def test_as_cloud_routes_the_whole_data_plane_in_one_call(azenvcloud_fake_cloud:
     from azure.storage.blob import BlobServiceClient
 
     with azenvcloud_fake_cloud.as_cloud("china") as cloud:
-        assert azenvcloud.get_client(SecretClient, vault="kv-sync18").get_secret("s").value == "fake-value-of-s"
+        assert (
+            azenvcloud.get_client(SecretClient, vault="kv-sync18").get_secret("s").value == "fake-value-of-s"
+        )
         blobs = azenvcloud.get_client(BlobServiceClient, account="acct1")
         assert [c.name for c in blobs.list_containers()] == ["c1", "c2"]
     hosts = {r.host for r in azenvcloud_fake_cloud.requests}

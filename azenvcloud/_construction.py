@@ -87,7 +87,9 @@ def construct(
             asynchronous=asynchronous,
         )
     arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=asynchronous)
-    client = client_class(credential, **arguments)  # type: ignore[call-arg]
+    from ._transports import with_transport
+
+    client = client_class(credential, **with_transport(arguments, asynchronous=asynchronous))  # type: ignore[call-arg]
     try:
         check_pinned_api_version(client, client_class, arguments)
     except Exception:

@@ -79,12 +79,7 @@ class Cache:
 
     @classmethod
     def open(cls, cache_dir: str | None) -> Cache | None:
-        if cache_dir:
-            folder = Path(cache_dir)
-        else:
-            from platformdirs import user_cache_dir
-
-            folder = Path(user_cache_dir("azenvcloud")) / "metadata"
+        folder = Path(cache_dir) if cache_dir else default_folder()
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             info = os.lstat(folder)
@@ -218,3 +213,10 @@ if hasattr(os, "register_at_fork"):
 def reset_warnings() -> None:
     """Warn again about a cache folder or entry already warned about (for tests)."""
     _warned.clear()
+
+
+def default_folder() -> Path:
+    """The metadata cache folder when ``AZENVCLOUD_CACHE_DIR`` is not set: the user cache folder's."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("azenvcloud")) / "metadata"

@@ -147,11 +147,14 @@ def _fetch(url: str, deadline: _Deadline) -> tuple[str, str]:
     from azure.core.pipeline.policies import ProxyPolicy, UserAgentPolicy
     from azure.core.rest import HttpRequest
 
+    from ._ca import connection_verify
     from ._socket_deadline import watched, watched_transport
 
     # azure-core types its policies per request type; this list mixes its stock ones freely.
     policies: list[Any] = [UserAgentPolicy(base_user_agent=f"azenvcloud/{__version__}"), ProxyPolicy()]
-    pipeline: Pipeline[HttpRequest, Any] = Pipeline(transport=watched_transport(), policies=policies)
+    pipeline: Pipeline[HttpRequest, Any] = Pipeline(
+        transport=watched_transport(connection_verify=connection_verify()), policies=policies
+    )
     # The deadline on the socket: a handshake, status line, headers or body trickled byte by byte
     # passes every per-read timeout; the watchdog shuts the connection down when time is up.
     with pipeline, _redacted_url_logs(), watched(deadline.left()):

@@ -138,10 +138,10 @@ class _WatchedAdapter(HTTPAdapter):
         return manager
 
 
-def watched_transport() -> RequestsTransport:
+def watched_transport(*, connection_verify: str | bool = True) -> RequestsTransport:
     """An azure-core transport (set up as azure-core sets up its own) whose connections are
-    watched within :func:`watched`."""
-    transport = RequestsTransport()
+    watched within :func:`watched`; ``connection_verify`` is the CA bundle (``_ca``)."""
+    transport = RequestsTransport(connection_verify=connection_verify)
     transport.open()
     for scheme in ("http://", "https://"):
         transport.session.mount(scheme, _WatchedAdapter())

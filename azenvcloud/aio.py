@@ -14,7 +14,8 @@ the end of a FastAPI lifespan)::
             print(group.name)
         await aio.close()
 
-Needs an async HTTP transport: ``pip install 'azenvcloud[aio]'`` (aiohttp).
+Needs an async HTTP transport, aiohttp: ``pip install 'aiohttp>=3.9'`` (the ``[aio]`` extra's
+package), or the extra from a checkout, ``pip install '/path/to/azenvcloud[aio]'``.
 """
 
 from __future__ import annotations
@@ -84,9 +85,11 @@ def _require_async_transport() -> None:
     import importlib.util
 
     if importlib.util.find_spec("aiohttp") is None:
+        from ._install_hint import install_hint
+
+        hint = install_hint("aio")
         raise ImportError(
-            "azenvcloud.aio needs an async HTTP transport, aiohttp, which is not installed: "
-            "pip install 'azenvcloud[aio]'"
+            f"azenvcloud.aio needs an async HTTP transport, aiohttp, which is not installed: {hint}"
         )
 
 

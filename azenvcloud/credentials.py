@@ -20,6 +20,7 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ._ca import connection_verify
 from ._values import find_control_character
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
@@ -170,6 +171,8 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     options = {"authority": settings.authority_host, **options}
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
+    if "transport" not in options:
+        options.setdefault("connection_verify", connection_verify())  # the one CA setting (_ca.py)
     if "transport" not in options and not identity.__name__.endswith(".aio"):
         from ._openid_cache import caching_transport
 

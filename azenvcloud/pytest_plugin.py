@@ -8,8 +8,10 @@ in every pytest run of every project that installs azenvcloud.
   cache in that folder, azenvcloud's caches reset before and after. Yields the ``MonkeyPatch``
   to set variables with.
 - ``azenvcloud_fake_cloud_server``: one fake cloud for the session (its certificate also covers
-  every built-in cloud's authority and Resource Manager host, for ``route_hosts``).
-- ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it.
+  every built-in cloud's hosts, for ``route_hosts`` and ``as_cloud``).
+- ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it; while the
+  test runs, a host under a built-in cloud's domain that nothing routes fails at once
+  (``azenvcloud.testing.UnroutedHostError``).
 """
 
 from __future__ import annotations
@@ -65,10 +67,13 @@ def azenvcloud_env(
 @pytest.fixture(scope="session")
 def azenvcloud_fake_cloud_server() -> Iterator[FakeCloud]:
     """One running fake cloud for the whole session."""
-    from .testing import BUILTIN_HOSTS, FakeCloud
+    from .testing import FakeCloud
 
-    with FakeCloud(hostnames=BUILTIN_HOSTS) as cloud:
+    cloud = FakeCloud().start()  # no fence here: the fixture below fences while a test uses it
+    try:
         yield cloud
+    finally:
+        cloud.stop()
 
 
 @pytest.fixture
@@ -78,7 +83,9 @@ def azenvcloud_fake_cloud(
     """The session's fake cloud, reset, with the environment configured to use it."""
     azenvcloud_fake_cloud_server.reset()
     for name, value in azenvcloud_fake_cloud_server.environment().items():
-        azenvcloud_env.setenv(name, value)
+        if name != "AZENVCLOUD_CACHE_DIR":  # the test's own (azenvcloud_env), not the session's
+            azenvcloud_env.setenv(name, value)
     azenvcloud_env.delenv("AZENVCLOUD_TOKEN_PREFETCH")  # everything it could contact is local
-    yield azenvcloud_fake_cloud_server
+    with azenvcloud_fake_cloud_server.fence_unrouted():
+        yield azenvcloud_fake_cloud_server
     azenvcloud_fake_cloud_server.reset()

@@ -303,16 +303,33 @@ def service_url(service: str, name: str | None = None) -> str:
     return f"https://{label}.{_service(settings, service, 'suffix')}"
 
 
+# Services whose audience each resource names in its 401 challenge (the SDK follows it), and
+# the get_client call that builds their client.
+_CHALLENGE_SERVICES = {"keyvault": 'SecretClient, vault="<name>"'}
+
+
 def service_scope(service: str) -> str:
     """The token scope (``<audience>/.default``) of ``service`` in the resolved cloud.
 
     Raises:
-        ConfigurationError: The cloud has no known audience for the service.
+        ConfigurationError: The cloud has no known audience for the service (for Key Vault, whose
+            audience comes from each vault's challenge, the message points to ``get_client``).
         ValueError: ``service`` is no service azenvcloud knows.
     """
     from .settings import get_settings
 
-    return f"{_service(get_settings(), service, 'audience')}{SCOPE_SUFFIX}"
+    settings = get_settings()
+    client = _CHALLENGE_SERVICES.get(service)
+    if client is not None and services_of(settings.cloud)[service].audience is None:
+        variable = override_variable(service, "audience")
+        raise ConfigurationError(
+            f"{SERVICE_NAMES[service]} has no fixed scope to return: each resource names the token's "
+            "audience in its challenge, and the SDK asks for that token itself. Accepted: "
+            f"azenvcloud.get_client({client}) (or its azenvcloud.aio twin), which follows the "
+            f"challenge; or set {variable} to this cloud's value if you need the scope yourself.",
+            variables=(variable,),
+        )
+    return f"{_service(settings, service, 'audience')}{SCOPE_SUFFIX}"
 
 
 def check_service_url(service: str, url: str, *, argument: str) -> str:

@@ -169,7 +169,7 @@ def test_a_missing_async_transport_names_the_extra(
     async def build() -> None:
         aio.get_credential()
 
-    with pytest.raises(ImportError, match=r"pip install 'azenvcloud\[aio\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'aiohttp>=3\.9' .*'/path/to/azenvcloud\[aio\]'"):
         asyncio.run(build())
 
 

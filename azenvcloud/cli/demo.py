@@ -6,20 +6,32 @@ subscriptions and resource groups through the real azure-identity, MSAL and azur
 With ``--cloud`` the built-in cloud's real host names are resolved to the fake, so the request
 log shows exactly which authority, scope and Resource Manager each request was meant for.
 The process environment is restored afterwards; nothing leaves the machine.
+
+With ``--serve`` the fake runs for other programs (``azenvcloud check --online``, your app)
+until interrupted: it prints, as shell ``export`` lines, the variables that point them at it,
+with a CA bundle holding the CAs this shell trusts plus the fake's, so that the shell's other
+TLS users keep working.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import signal
+import sys
 import tempfile
+import threading
+from pathlib import Path
 from typing import Any, TextIO
 
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
 from .._values import scope_for_audience
 from ..clients import get_credential, get_resource_client, get_subscription_client
+from ..errors import ConfigurationError
 from ..settings import get_settings
 from ._chain import successful_credential
-from ._output import EXIT_OK, write_rows
+from ._output import EXIT_OK, EXIT_USAGE, write_rows
 
 __all__ = ["add_parser", "run"]
 
@@ -39,14 +51,30 @@ def add_parser(commands: Any, **options: Any) -> None:
         help="act as this built-in cloud (china, usgov, bleu, public, ...): its real host names are "
         "resolved to the fake; default: a custom cloud on 127.0.0.1",
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="run the fake cloud for other programs until interrupted (Ctrl-C): print the variables "
+        "that point them at it as shell export lines (a CA bundle with this shell's CAs plus the fake's)",
+    )
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    from ..testing import BUILTIN_HOSTS, FakeCloud, isolated_environment, refuse_non_loopback_dns
+    from ..testing import FakeCloud, isolated_environment, refuse_non_loopback_dns
 
+    if arguments.serve:
+        if arguments.cloud:
+            sys.stderr.write(
+                "azenvcloud: usage error: demo --serve serves a custom cloud on 127.0.0.1; --cloud "
+                "resolves a cloud's real host names to the fake, which only works inside one process\n"
+            )
+            return EXIT_USAGE
+        return _serve(out)
+    if arguments.cloud:
+        _check_cloud_option(arguments.cloud)  # before anything starts, blaming the flag typed
     with (
         tempfile.TemporaryDirectory(prefix="azenvcloud-demo-") as folder,
-        FakeCloud(hostnames=BUILTIN_HOSTS) as fake,
+        FakeCloud() as fake,
         refuse_non_loopback_dns(),
     ):
         values = {
@@ -91,3 +119,64 @@ def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
             "arm": f"sent a token for {request.scope}",
         }.get(request.kind, request.kind)
         out.write(f"  {number}. {request.method} https://{request.host}{request.path}\n       {what}\n")
+
+
+def _serve(out: TextIO) -> int:
+    """Serve a fake cloud until SIGINT or SIGTERM, after printing the variables that use it."""
+    from .._ca import ca_setting
+    from ..testing import FakeCloud
+
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    with FakeCloud() as fake:
+        fake.accept_scopes(f"{fake.audience}.default")
+        bundle = Path(fake.cache_dir).parent / "ca-bundle.pem"
+        bundle.write_bytes(_trusted_now(ca_setting().path) + Path(fake.ca_bundle).read_bytes())
+        trust = {name: str(bundle) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")}
+        values = {**fake.environment(), **trust}
+        out.write(
+            f"# azenvcloud demo --serve: a fake cloud on {fake.url} (loopback only), pid {os.getpid()}\n"
+        )
+        out.write(
+            "# In another shell, run these lines (or save them and `. ./file`); Ctrl-C here stops it.\n"
+        )
+        for name, value in values.items():
+            out.write(f"export {name}={shlex.quote(value)}\n")
+        out.write("# serving\n")
+        out.flush()
+        stop.wait()
+    return EXIT_OK
+
+
+def _trusted_now(path: str | None) -> bytes:
+    """The PEM CAs this process trusts now (the CA setting's bundle, else certifi's), so that the
+    bundle printed by ``--serve`` adds the fake's CA to them instead of replacing them."""
+    if path is not None and os.path.isfile(path):
+        text = Path(path).read_bytes()
+    else:
+        import certifi
+
+        text = Path(certifi.where()).read_bytes()
+    return text if text.endswith(b"\n") else text + b"\n"
+
+
+def _check_cloud_option(name: str) -> None:
+    """Refuse a ``--cloud`` that names no built-in cloud, in a message about ``--cloud``.
+
+    Raises:
+        ConfigurationError: The name is unknown, retired, or ``Custom``.
+    """
+    from .._values import InvalidValue
+    from ..clouds import BUILTIN_CLOUDS, canonical_cloud_name
+
+    try:
+        canonical = canonical_cloud_name(name)
+    except InvalidValue as exc:
+        raise exc.configuration_error("--cloud", name, variables=("--cloud",)) from None
+    if canonical not in BUILTIN_CLOUDS:
+        raise ConfigurationError(
+            f"--cloud {name!r} is not usable: the demo acts as a built-in cloud. Accepted: "
+            f"{', '.join(BUILTIN_CLOUDS)}, or no --cloud for a custom cloud on 127.0.0.1.",
+            variables=("--cloud",),
+        )

@@ -61,6 +61,11 @@ def add_parser(commands: Any, **options: Any) -> None:
         help="write the cloud to this file (as `az cloud show` prints it) and point "
         "AZURE_CLOUD_METADATA_URL at it, for a cloud the variables cannot carry",
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object: {"cloud_name", "source", "variables", "lines"}',
+    )
 
 
 def same_cloud(first: Cloud, second: Cloud) -> bool:
@@ -149,7 +154,14 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     cloud, origin, described_by = _cloud(arguments)
     if arguments.snapshot:
         snapshot = Path(arguments.snapshot).resolve()
-        descriptor = os.open(snapshot, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            descriptor = os.open(snapshot, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"--snapshot {arguments.snapshot!r} cannot be written: {exc.strerror or exc}. "
+                "Accepted: a file path in an existing folder that this user may write.",
+                variables=("--snapshot",),
+            ) from None
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(cloud_to_snapshot(cloud), handle, indent=2)
             handle.write("\n")
@@ -163,6 +175,12 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             "Accepted: add --snapshot PATH to write the cloud to a file.",
             variables=("--snapshot",),
         ) from None
+    if arguments.json:
+        variables = dict(line.split("=", 1) for line in lines)
+        document = {"cloud_name": cloud.name, "source": origin, "variables": variables, "lines": lines}
+        json.dump(document, out, indent=2)
+        out.write("\n")
+        return EXIT_OK
     out.write(f"# {cloud.name}, from {origin} (azenvcloud env)\n")
     if lines != [f"AZURE_CLOUD={cloud.name}"] or cloud.name not in BUILTIN_CLOUDS:
         out.write(

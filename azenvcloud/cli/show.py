@@ -78,22 +78,20 @@ def load_settings(arguments: argparse.Namespace) -> Settings:
     return get_settings()
 
 
-def identity_variables(settings: Settings) -> dict[str, dict[str, str]]:
+def identity_variables(settings: Settings) -> dict[str, dict[str, Any]]:
     """The azure-identity variables that are set, each with its source; a secret's value is never
-    read into the result."""
+    read into the result (``"hidden": true`` and ``"value": null`` instead)."""
     found = {}
     for name, source in identity_variable_sources(settings).items():
         value = os.environ.get(name, "").strip() or settings._identity_from_env_file.get(name, "").strip()
         if find_control_character(value) is not None:
             value = quote_value(value)  # shown, not obeyed: an escape sequence must not reach the terminal
-        found[name] = {
-            "value": "(set, value hidden)" if IDENTITY_VARIABLES[name] else value,
-            "source": source,
-        }
+        hidden = IDENTITY_VARIABLES[name]
+        found[name] = {"value": None if hidden else value, "hidden": hidden, "source": source}
     return found
 
 
-def identity_warnings(identity: dict[str, dict[str, str]]) -> list[str]:
+def identity_warnings(identity: dict[str, dict[str, Any]]) -> list[str]:
     """Warnings about the identity variables: one credential's values from two places."""
     origins: dict[str, list[str]] = {}
     for name, item in identity.items():
@@ -125,6 +123,10 @@ def _values(settings: Settings) -> dict[str, dict[str, Any]]:
         if isinstance(value, tuple):
             value = list(value) or None
         source = settings.sources.get(field)
+        if field == "metadata_cache_dir" and value is None:
+            from .._metadata_cache import default_folder
+
+            value = str(default_folder())  # the folder itself, not a description of it
         shown[field] = {"value": value, "source": str(source) if source else "not set"}
     sdk = settings.sources.get(SDK_CLOUD_KEY)
     if sdk is not None:  # azure-core's own switch, checked to name the resolved cloud
@@ -186,7 +188,13 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     out.write(f"\n.env file: {settings.env_file or '(none read)'}\n")
     if identity:
         out.write("azure-identity variables:\n")
-        write_rows(out, [(name, f"{item['value']}  <- {item['source']}") for name, item in identity.items()])
+        write_rows(
+            out,
+            [
+                (name, f"{'(set, value hidden)' if item['hidden'] else item['value']}  <- {item['source']}")
+                for name, item in identity.items()
+            ],
+        )
     else:
         out.write("azure-identity variables: (none set)\n")
     for warning in warnings:

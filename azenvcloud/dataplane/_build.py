@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._construction import refuse_other_kind
+from .._transports import with_transport
 from ..profiles import api_version_for
 from ..services import SERVICE_NAMES, Service, _service, check_service_url, service_url, services_of
 from ._pinned import AsyncPinnedScopeCredential, PinnedScopeCredential
@@ -70,6 +71,8 @@ def build_client(
     pinned = api_version_for(settings.api_profile, client_class)
     if pinned is not None and "api_version" not in arguments:  # an explicit api_version= wins
         built["api_version"] = pinned
+    if recipe.url_form == "url":  # an HTTP client (the messaging SDKs speak AMQP)
+        arguments = with_transport(arguments, asynchronous=asynchronous)
     return client_class(credential=credential, **built, **arguments)  # type: ignore[call-arg]
 
 

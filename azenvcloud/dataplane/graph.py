@@ -32,16 +32,17 @@ def build_graph_client(credential: Any, endpoint: str, scope: str) -> GraphServi
         from kiota_authentication_azure.azure_identity_authentication_provider import (
             AzureIdentityAuthenticationProvider,
         )
-        from kiota_http.kiota_client_factory import KiotaClientFactory
         from msgraph import GraphRequestAdapter, GraphServiceClient
         from msgraph_core import GraphClientFactory
     except ImportError as exc:
+        from .._install_hint import install_hint
+
         raise ImportError(
-            f"get_graph_client needs msgraph-sdk ({exc.name} is missing): pip install 'azenvcloud[graph]'"
+            f"get_graph_client needs msgraph-sdk ({exc.name} is missing): {install_hint('graph')}"
         ) from exc
 
     base_url = f"{endpoint.rstrip('/')}/{API_VERSION}"
-    http = KiotaClientFactory.get_default_client()
+    http = _http_client()
     http.base_url = base_url
     authentication = AzureIdentityAuthenticationProvider(
         credential, scopes=[scope], allowed_hosts=[host_of(endpoint)]
@@ -66,3 +67,15 @@ async def close_graph_client(client: GraphServiceClient) -> None:
     while transport is not None:
         await transport.aclose()
         transport = getattr(transport, "transport", None)
+
+
+def _http_client() -> Any:
+    """The httpx client kiota's factory makes (same timeouts, HTTP/2), trusting the CA setting
+    (:mod:`azenvcloud._ca`) rather than httpx's own (``SSL_CERT_FILE``, else certifi)."""
+    import httpx
+    from kiota_http.kiota_client_factory import DEFAULT_CONNECTION_TIMEOUT, DEFAULT_REQUEST_TIMEOUT
+
+    from .._ca import ssl_context
+
+    timeout = httpx.Timeout(DEFAULT_REQUEST_TIMEOUT, connect=DEFAULT_CONNECTION_TIMEOUT)
+    return httpx.AsyncClient(timeout=timeout, http2=True, verify=ssl_context())

@@ -12,6 +12,11 @@ Example::
         os.environ.update(cloud.environment())
         groups = list(azenvcloud.get_resource_client().resource_groups.list())
         assert cloud.requests[-1].host == "127.0.0.1"
+
+While a fake is open (``with FakeCloud()``, or the ``azenvcloud_fake_cloud`` fixture), looking up
+a host under a built-in cloud's domain that no :meth:`FakeCloud.route_hosts` routes fails at once
+with :class:`UnroutedHostError`, naming the host and how to route it; other names (a compose
+service, ``localhost``) resolve as before.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 from .._single_flight import wait_for_prefetches
-from ._dns import ROUTES, refuse_non_loopback_dns
+from ._dns import ROUTES, UnroutedHostError, refuse_non_loopback_dns
 from ._environment import is_isolated_variable, isolated_environment
 from ._server import MetadataDocument, RecordedRequest, _Failure, _Server, _State
 
@@ -38,9 +43,12 @@ if TYPE_CHECKING:
     from ..clouds import Cloud
 
 __all__ = [
+    "AZURE_SUFFIXES",
     "BUILTIN_HOSTS",
     "FakeCloud",
     "RecordedRequest",
+    "UnroutedHostError",
+    "cloud_hosts",
     "is_isolated_variable",
     "isolated_environment",
     "refuse_non_loopback_dns",
@@ -71,6 +79,25 @@ BUILTIN_HOSTS: tuple[str, ...] = tuple(sorted({*AUTHORITY_HOSTS, *MANAGEMENT_HOS
 """Every authority and Resource Manager host of the built-in (and retired) clouds, and their
 data-plane hosts (``*.vault.azure.cn`` covers every vault)."""
 
+AZURE_SUFFIXES: tuple[str, ...] = tuple(sorted({".".join(host.split(".")[-2:]) for host in BUILTIN_HOSTS}))
+"""The domains of the built-in clouds' hosts (``chinacloudapi.cn``, ``windows.net``, ...): while a
+fake is open, an unrouted name under one of them fails at once (:class:`UnroutedHostError`)."""
+
+
+def cloud_hosts(cloud: Cloud) -> tuple[str, ...]:
+    """Every host name ``cloud`` is reached at: its authority, its Resource Manager, and its
+    services' hosts (``*.vault.azure.cn`` for every vault; fixed endpoints as they are)."""
+    from .._values import host_of
+
+    hosts = {host_of(cloud.authority_host), host_of(cloud.resource_manager)}
+    for service in cloud.services.values():
+        if service.suffix:
+            hosts.add(f"*.{service.suffix}")
+        if service.endpoint:
+            hosts.add(host_of(service.endpoint))
+    return tuple(sorted(hosts))
+
+
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
@@ -80,9 +107,12 @@ FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105
 class FakeCloud:
     """A fake Azure cloud (identity authority + Resource Manager) on ``https://127.0.0.1:<port>``.
 
+    Its certificate covers every built-in cloud's hosts (:data:`BUILTIN_HOSTS`), so that
+    :meth:`route_hosts` and :meth:`as_cloud` can send real cloud host names here.
+
     Args:
-        hostnames: Extra host names the certificate is valid for, so that
-            :meth:`route_hosts` can send real cloud host names here.
+        hostnames: Extra host names the certificate is valid for (``*.`` wildcards of one label
+            too), for :meth:`route_hosts`.
         tenant_id: The tenant its subscriptions belong to.
         subscriptions: Subscription IDs it lists (default: one).
         resource_groups: Resource group names each subscription lists.
@@ -106,7 +136,16 @@ class FakeCloud:
         self.subscriptions = subscriptions
         self.resource_groups = resource_groups
         # Its own metadata's data-plane hosts too: a private cloud's vaults and accounts.
-        self._hostnames = (*hostnames, "*.vault.fake.azenvcloud.test", "*.blob.core.fake.azenvcloud.test")
+        self._hostnames = tuple(
+            dict.fromkeys(
+                (
+                    *BUILTIN_HOSTS,
+                    *hostnames,
+                    "*.vault.fake.azenvcloud.test",
+                    "*.blob.core.fake.azenvcloud.test",
+                )
+            )
+        )
         self._state = _State()
         self._ca = trustme.CA()
         certificate = self._ca.issue_cert("127.0.0.1", "localhost", "::1", *self._hostnames)
@@ -116,8 +155,12 @@ class FakeCloud:
         self.ca_bundle = str(Path(self._directory.name) / "ca.pem")
         """Path of a PEM file with the fake's certificate authority, for ``REQUESTS_CA_BUNDLE``."""
         self._ca.cert_pem.write_to_path(self.ca_bundle)
+        self.cache_dir = str(Path(self._directory.name) / "cache")
+        """A metadata cache folder of this fake's own (in :meth:`environment`): what is cached
+        for a fake answer never lands in the user's real cache."""
         self._server = _Server(self, context)
         self._thread: threading.Thread | None = None
+        self._fences: list[object] = []
         self._state.metadata = {"2022-09-01": self.metadata_2022}
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -141,12 +184,29 @@ class FakeCloud:
         self._directory.cleanup()
 
     def __enter__(self) -> FakeCloud:
-        return self.start()
+        """Start serving, and fence the built-in clouds' domains (see :meth:`fence_unrouted`)."""
+        self.start()
+        self._fences.append(ROUTES.fence(AZURE_SUFFIXES))
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._fences:
+            ROUTES.unfence(self._fences.pop())
         self.stop()
+
+    @contextmanager
+    def fence_unrouted(self) -> Iterator[None]:
+        """While open, a host under a built-in cloud's domain (:data:`AZURE_SUFFIXES`) that no
+        :meth:`route_hosts` routes fails at once with :class:`UnroutedHostError`, which names it
+        and how to route it (azure-core does not retry it); other names resolve as before.
+        ``with FakeCloud()`` and the ``azenvcloud_fake_cloud`` fixture open it."""
+        token = ROUTES.fence(AZURE_SUFFIXES)
+        try:
+            yield
+        finally:
+            ROUTES.unfence(token)
 
     # -- what tests configure and assert on ----------------------------------------------------
 
@@ -236,7 +296,24 @@ class FakeCloud:
             self._state.served[(method.upper(), path)] = answer
 
     def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
-        """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404."""
+        """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404.
+
+        A document is the JSON to send (a ``dict`` or ``list``), raw ``bytes``, or a callable
+        given the base URL the client asked for that returns either (:meth:`metadata_2022` and
+        its siblings), until :meth:`reset`.
+
+        Raises:
+            TypeError: A key is not a string, or a document is none of these.
+        """
+        for version, document in documents.items():
+            if not isinstance(version, str) or not (
+                callable(document) or isinstance(document, (dict, list, bytes))
+            ):
+                raise TypeError(
+                    "serve_metadata takes {api_version: document}, a document being the JSON (dict or "
+                    "list), bytes, or a callable given the base URL (such as fake.metadata_2022); got "
+                    f"{version!r}: {type(document).__name__}"
+                )
         with self._state.lock:
             self._state.metadata = dict(documents)
 
@@ -301,8 +378,9 @@ class FakeCloud:
         """Environment variables that point azenvcloud and azure-identity at this fake.
 
         A custom cloud (authority, Resource Manager and audience here), a service principal
-        with a fake secret, the fake's CA for TLS, and ``AZURE_TOKEN_CREDENTIALS`` narrowing the
-        chain so that it can never fall through to managed identity.
+        with a fake secret, the fake's CA for TLS, ``AZURE_TOKEN_CREDENTIALS`` narrowing the
+        chain so that it can never fall through to managed identity, and a metadata cache folder
+        of the fake's own (:attr:`cache_dir`).
         """
         return {
             "AZURE_AUTHORITY_HOST": self.url,
@@ -315,32 +393,49 @@ class FakeCloud:
             "AZURE_TOKEN_CREDENTIALS": credential,
             "REQUESTS_CA_BUNDLE": self.ca_bundle,
             "SSL_CERT_FILE": self.ca_bundle,
+            "AZENVCLOUD_CACHE_DIR": self.cache_dir,
         }
 
     @contextmanager
-    def as_cloud(self, name: str) -> Iterator[Cloud]:
+    def as_cloud(self, name: str, *, select: bool = True) -> Iterator[Cloud]:
         """Act as the built-in cloud ``name`` (any accepted spelling) while the context is open.
 
-        The environment selects that cloud (``AZURE_CLOUD`` set; the endpoint variables of
-        :meth:`environment` removed), its authority and Resource Manager host names resolve
-        here (:meth:`route_hosts`), and Resource Manager accepts only that cloud's scope.
-        azenvcloud is reset on entry and exit, and the environment restored on exit. Yields the
-        built-in :class:`~azenvcloud.Cloud`.
+        All its host names resolve here (:meth:`route_hosts` of :func:`cloud_hosts`: authority,
+        Resource Manager and every data-plane service, ``*.vault.azure.cn`` included), and
+        Resource Manager accepts only that cloud's scope. The endpoint variables of
+        :meth:`environment` are removed and, with ``select`` (the default), ``AZURE_CLOUD`` set
+        to the cloud. With ``select=False`` nothing chooses the cloud: your project's ``.env``
+        must, which is how a test proves that it does. A name with services of its own
+        (``dod``: the DoD Graph) is selected as given. The metadata cache is the fake's own
+        unless ``AZENVCLOUD_CACHE_DIR`` is set. azenvcloud is reset on entry and exit, and the
+        environment restored on exit. Yields the built-in :class:`~azenvcloud.Cloud`.
         """
         from .. import reset
         from .._values import host_of
-        from ..clouds import cloud_from_name
+        from ..clouds import cloud_from_name, variant_services
 
         cloud = cloud_from_name(name)
-        changed = ("AZURE_CLOUD", "AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE")
+        # A name with services of its own (dod: the DoD Graph) is selected as given, and its hosts routed.
+        variant = variant_services(name)
+        hosts = {*cloud_hosts(cloud), *(host_of(f["endpoint"]) for f in variant.values() if "endpoint" in f)}
+        changed = (
+            "AZURE_CLOUD",
+            "AZURE_AUTHORITY_HOST",
+            "AZURE_RESOURCE_MANAGER",
+            "AZURE_AUDIENCE",
+            "AZENVCLOUD_CACHE_DIR",
+        )
         saved = {variable: os.environ.get(variable) for variable in changed}
-        for variable in changed[1:]:
+        for variable in changed[:4]:
             os.environ.pop(variable, None)
-        os.environ["AZURE_CLOUD"] = cloud.name
+        if select:
+            os.environ["AZURE_CLOUD"] = name if variant else cloud.name
+        if not os.environ.get("AZENVCLOUD_CACHE_DIR"):
+            os.environ["AZENVCLOUD_CACHE_DIR"] = self.cache_dir
         self.accept_scopes(*cloud.credential_scopes)
         reset()
         try:
-            with self.route_hosts(host_of(cloud.authority_host), host_of(cloud.resource_manager)):
+            with self.route_hosts(*sorted(hosts)):
                 yield cloud
         finally:
             reset()
@@ -406,7 +501,7 @@ class FakeCloud:
                 return 404, {
                     "error": {"code": "NoRegisteredProviderFound", "message": "unsupported api-version"}
                 }
-            return 200, document(base)
+            return 200, document(base) if callable(document) else document
         if method == "GET" and path.endswith("/.well-known/openid-configuration"):
             return 200, self._openid_configuration(base, segments[0])
         if method == "GET" and path.endswith("/discovery/instance"):

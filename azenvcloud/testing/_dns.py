@@ -1,8 +1,14 @@
 """Name resolution for tests: real host names routed to a fake cloud, and a fence that refuses
-to resolve anything but loopback, so no lookup leaves the machine."""
+to resolve anything but loopback, so no lookup leaves the machine.
+
+Both work by patching ``socket.getaddrinfo``. aiohttp with aiodns installed (``aiohttp[speedups]``)
+resolves names itself, past that patch; so while either is open, aiohttp's default resolver is
+its ``ThreadedResolver`` (which calls ``getaddrinfo``) for every connector made meanwhile.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import socket
 import threading
@@ -10,9 +16,40 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["ROUTES", "refuse_non_loopback_dns"]
+__all__ = ["ROUTES", "UnroutedHostError", "refuse_non_loopback_dns"]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
+
+
+class UnroutedHostError(RuntimeError):
+    """A host under an Azure suffix was looked up while a fake cloud was running, and no
+    :meth:`FakeCloud.route_hosts` (or :meth:`FakeCloud.as_cloud`) routes it.
+
+    Not an ``OSError``: HTTP libraries and azure-core's retry policy pass it through at once,
+    instead of retrying a lookup that cannot succeed for a minute and more.
+    """
+
+    def __init__(self, host: str, suffix: str) -> None:
+        self.host = host
+        super().__init__(
+            f"azenvcloud fake cloud: nothing routes {host!r} (a host under .{suffix}) to the fake, "
+            f"so this test would reach the real Azure. Route it: `with fake.route_hosts({host!r}):` "
+            f"(or a wildcard such as {'*.' + host.split('.', 1)[1]!r}), or act as its whole cloud with "
+            "`with fake.as_cloud(name):`, which routes the cloud's authority, Resource Manager and "
+            "data plane."
+        )
+
+
+def _nothing() -> None:
+    """Nothing to undo."""
+
+
+def _match(name: str, route: dict[str, int]) -> int | None:
+    """The port ``route`` sends ``name`` to (exactly, or by a ``*.`` wildcard of one label)."""
+    if name in route:
+        return route[name]
+    parent = name.split(".", 1)[1] if "." in name else ""
+    return route.get(f"*.{parent}")
 
 
 class _Routes:
@@ -27,25 +64,51 @@ class _Routes:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: list[dict[str, int]] = []
+        self._fenced: list[tuple[object, tuple[str, ...]]] = []  # (its token, suffixes fenced)
         self._original: Callable[..., Any] | None = None
         self._original_connect: Callable[..., Any] | None = None
+        self._undo_resolver: Callable[[], None] = _nothing
 
     def add(self, route: dict[str, int]) -> None:
         with self._lock:
-            if not self._open:
-                self._original = socket.getaddrinfo
-                socket.getaddrinfo = self._resolve  # type: ignore[assignment]  # same call shape
-                self._original_connect = socket.socket.connect
-                socket.socket.connect = _Routes._connect  # type: ignore[method-assign,assignment]
+            self._install()
             self._open.append(route)
 
     def remove(self, route: dict[str, int]) -> None:
         with self._lock:
             self._open = [item for item in self._open if item is not route]
-            if not self._open and self._original is not None:
-                socket.getaddrinfo = self._original
-                socket.socket.connect = self._original_connect  # type: ignore[method-assign,assignment]
-                self._original = self._original_connect = None
+            self._uninstall()
+
+    def fence(self, suffixes: tuple[str, ...]) -> object:
+        """Until :meth:`unfence` with the token returned, a name under one of ``suffixes`` that
+        no route covers fails at once with :class:`UnroutedHostError` (other names resolve as
+        before)."""
+        token = object()
+        with self._lock:
+            self._install()
+            self._fenced.append((token, suffixes))
+        return token
+
+    def unfence(self, token: object) -> None:
+        """Take back one :meth:`fence`."""
+        with self._lock:
+            self._fenced = [item for item in self._fenced if item[0] is not token]
+            self._uninstall()
+
+    def _install(self) -> None:
+        if not self._open and not self._fenced:
+            self._original = socket.getaddrinfo
+            socket.getaddrinfo = self._resolve  # type: ignore[assignment]  # same call shape
+            self._original_connect = socket.socket.connect
+            socket.socket.connect = _Routes._connect  # type: ignore[method-assign,assignment]
+            self._undo_resolver = _resolve_in_aiohttp_with_getaddrinfo()
+
+    def _uninstall(self) -> None:
+        if not self._open and not self._fenced and self._original is not None:
+            socket.getaddrinfo = self._original
+            socket.socket.connect = self._original_connect  # type: ignore[method-assign,assignment]
+            self._original = self._original_connect = None
+            self._undo_resolver()
 
     @staticmethod
     def _connect(sock: socket.socket, address: Any) -> Any:
@@ -58,24 +121,37 @@ class _Routes:
 
     def is_local(self, host: str) -> bool:
         """Whether connecting to ``host`` stays on this machine: loopback, or routed to a fake."""
+        name = host.lower().rstrip(".")
         with self._lock:
-            routed = any(host.lower().rstrip(".") in route for route in self._open)
+            routed = any(_match(name, route) is not None for route in self._open)
         return routed or _is_loopback_name(host)
+
+    def claims(self, host: object) -> bool:
+        """Whether the routes answer for ``host`` while installed: it is routed, or under a
+        fenced suffix (:class:`UnroutedHostError`)."""
+        name = host.decode() if isinstance(host, bytes) else host
+        if not isinstance(name, str) or self._original is None:
+            return False
+        key = name.lower().rstrip(".")
+        with self._lock:
+            routed = any(_match(key, route) is not None for route in self._open)
+            fenced = any(key == s or key.endswith(f".{s}") for _, suffixes in self._fenced for s in suffixes)
+        return routed or fenced
 
     def _resolve(self, host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
+        key = name.lower().rstrip(".") if isinstance(name, str) else ""
         with self._lock:
             original = self._original
-            port = next(
-                (
-                    route[name.lower().rstrip(".")]
-                    for route in reversed(self._open)
-                    if isinstance(name, str) and name.lower().rstrip(".") in route
-                ),
-                None,
+            ports = (_match(key, route) for route in reversed(self._open))
+            port = next((port for port in ports if port is not None), None)
+            suffix = next(
+                (s for _, fenced in self._fenced for s in fenced if key.endswith(f".{s}") or key == s), None
             )
         if port is not None:
             return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+        if suffix is not None:
+            raise UnroutedHostError(key, suffix)
         if original is None:  # the last route closed while this lookup was on its way
             return socket.getaddrinfo(host, service, *args, **kwargs)
         return original(host, service, *args, **kwargs)
@@ -107,17 +183,45 @@ def refuse_non_loopback_dns() -> Iterator[None]:
     """Refuse to resolve any name but loopback while open: no lookup leaves the machine.
 
     A second fence besides a socket guard: it stops the DNS query itself, not just the
-    connection that would follow it.
+    connection that would follow it. Names the fake clouds' routes answer for (opened before
+    this fence or after) are theirs to answer.
     """
     original = socket.getaddrinfo
 
     def resolve(host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         if _is_loopback_name(host):
             return original(host, service, *args, **kwargs)
+        if ROUTES.claims(host):
+            return ROUTES._resolve(host, service, *args, **kwargs)
         raise socket.gaierror(socket.EAI_NONAME, f"azenvcloud test guard: refusing to resolve {host!r}")
 
     socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types
+    undo_resolver = _resolve_in_aiohttp_with_getaddrinfo()
     try:
         yield
     finally:
+        undo_resolver()
         socket.getaddrinfo = original
+
+
+def _resolve_in_aiohttp_with_getaddrinfo() -> Callable[[], None]:
+    """Make aiohttp's default resolver its ``ThreadedResolver`` (``socket.getaddrinfo``, which
+    the routes and the fence patch) instead of aiodns's; returns what undoes it."""
+    if importlib.util.find_spec("aiohttp") is None:
+        return _nothing
+    import aiohttp.connector
+    import aiohttp.resolver
+
+    modules = (aiohttp.connector, aiohttp.resolver, aiohttp)
+    saved = [(module, module.__dict__.get("DefaultResolver")) for module in modules]
+    for module, _ in saved:
+        module.DefaultResolver = aiohttp.resolver.ThreadedResolver  # type: ignore[attr-defined]
+
+    def undo() -> None:
+        for module, value in saved:
+            if value is None:
+                module.__dict__.pop("DefaultResolver", None)
+            else:
+                module.DefaultResolver = value  # type: ignore[attr-defined]
+
+    return undo

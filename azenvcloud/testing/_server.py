@@ -76,8 +76,9 @@ class _Failure:
     trickle: float = 0.0
 
 
-MetadataDocument = Callable[[str], Any]
-"""A metadata answer: given the base URL the client asked for, the JSON (or raw bytes) to send."""
+MetadataDocument = Callable[[str], Any] | dict[str, Any] | list[Any] | bytes
+"""A metadata answer: the JSON (or raw bytes) to send, or a callable given the base URL the
+client asked for that returns it."""
 
 
 @dataclass

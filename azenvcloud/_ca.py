@@ -93,3 +93,13 @@ def ssl_context() -> ssl.SSLContext:
                 context = ssl.create_default_context(cafile=path)
             _contexts[key] = context
     return context
+
+
+def _renew_lock_after_fork() -> None:
+    # A lock held by another thread at fork time would stay held forever in the child.
+    global _contexts_lock  # noqa: PLW0603
+    _contexts_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock_after_fork)

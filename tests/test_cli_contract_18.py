@@ -69,8 +69,10 @@ def test_clouds_json_lists_variants_custom_and_retired_names(capsys: pytest.Capt
     listed = {cloud["name"]: cloud for cloud in json.loads(capsys.readouterr().out)}
     assert {name: cloud["kind"] for name, cloud in listed.items() if cloud["kind"] != "builtin"} == {
         "Custom": "custom",
+        "GovSGCloud": "without_resource_manager",
         "AzureGermanCloud": "retired",
     }
+    assert "govsg" in listed["GovSGCloud"]["names"]
     assert set(listed["AzureUSGovernment"]["variants"]) == {"dod", "usgovernmentl5"}
     for variant in listed["AzureUSGovernment"]["variants"]:
         assert azenvcloud.cloud_from_name(variant).name == "AzureUSGovernment"

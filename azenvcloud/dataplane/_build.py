@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._construction import refuse_other_kind
+from .._client_kind import refuse_other_kind
 from .._transports import with_transport
 from ..profiles import api_version_for
 from ..services import SERVICE_NAMES, Service, _service, check_service_url, service_url, services_of

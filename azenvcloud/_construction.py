@@ -1,30 +1,26 @@
-"""The constructor arguments that put a management client in step with the resolved cloud.
+"""One path builds every client: the one recipe for a client class, and the client built from it.
 
-Shared by the synchronous getters (:mod:`azenvcloud.clients`) and the async ones
-(:mod:`azenvcloud.aio`): one set of rules for ``base_url``, ``credential_scopes``,
-``cloud_setting``, the subscription and Azure Stack Hub API profiles.
+A recipe says what a client's constructor needs from the resolved cloud: one serves every
+``azure-mgmt-*`` class (:mod:`azenvcloud._management`), one per data-plane class
+(:mod:`azenvcloud.dataplane`). The synchronous getters (:mod:`azenvcloud.clients`) and the async
+ones (:mod:`azenvcloud.aio`) both call :func:`construct`; they differ only in the registry that
+caches what it builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._client_kind import refuse_other_kind
-from ._management import RESERVED, check_pinned_api_version, client_arguments
+from ._management import MANAGEMENT, ManagementRecipe, build_management_client
 from ._values import InvalidValue, parse_subscription_id
 from .settings import Settings
 
-__all__ = [
-    "RESERVED",
-    "cached_client",
-    "check_pinned_api_version",
-    "client_arguments",
-    "construct",
-    "first_request_scopes",
-    "has_subscription",
-    "refuse_other_kind",
-]
+if TYPE_CHECKING:
+    from .dataplane import Recipe
+
+__all__ = ["cached_client", "construct", "first_request_scopes", "has_subscription", "recipe_for"]
 
 ClientT = TypeVar("ClientT")
 
@@ -50,6 +46,31 @@ def cached_client(
         ) from None
 
 
+def recipe_for(client_class: type[Any]) -> Recipe | ManagementRecipe:
+    """The one recipe that builds ``client_class`` (sync or async): its data-plane recipe
+    (:mod:`azenvcloud.dataplane`), or the management recipe for an ``azure-mgmt-*`` class.
+
+    Raises:
+        TypeError: azenvcloud has no recipe for the class.
+    """
+    from .dataplane import RECIPES
+    from .dataplane import recipe_for as dataplane_recipe_for
+
+    recipe = dataplane_recipe_for(client_class)
+    if recipe is not None:
+        return recipe
+    if MANAGEMENT.builds(client_class):
+        return MANAGEMENT
+    built = ", ".join(sorted({key.rsplit(".", 1)[1] for key in RECIPES}))
+    raise TypeError(
+        f"get_client builds Azure management clients (azure-mgmt-*) and the data-plane clients it has "
+        f"recipes for ({built}); {client_class.__module__}.{client_class.__qualname__} is neither. For "
+        "any other SDK, build it with azenvcloud.get_credential() and the resolved cloud's values: "
+        "azenvcloud.service_url(service, name) and azenvcloud.service_scope(service) (services: "
+        "azenvcloud.services.SERVICE_NAMES)."
+    )
+
+
 def construct(
     client_class: type[ClientT],
     subscription_id: str | None,
@@ -59,21 +80,18 @@ def construct(
     *,
     asynchronous: bool,
 ) -> ClientT:
-    """``client_class`` for ``settings``'s cloud: a data-plane client from its recipe
-    (:mod:`azenvcloud.dataplane`), any other by the management-client rules below.
+    """``client_class`` for ``settings``'s cloud, built once from its recipe (:func:`recipe_for`).
 
     Raises:
-        ConfigurationError: As :func:`client_arguments`, the data-plane recipes and
-            :func:`check_pinned_api_version` say.
-        TypeError: As they say.
+        ConfigurationError: The recipe's builder says the configuration cannot build the client
+            (a missing value, naming its variable; a subscription; a pinned api-version).
+        TypeError: The class is of the other kind (sync or async), has no recipe, or an argument
+            azenvcloud owns was passed.
     """
-    from .dataplane import recipe_for
-
+    refuse_other_kind(client_class, asynchronous)
     recipe = recipe_for(client_class)
-    if recipe is not None:
-        from .dataplane._build import build_client
-
-        return build_client(
+    if isinstance(recipe, ManagementRecipe):
+        return build_management_client(
             recipe,
             client_class,
             subscription_id=subscription_id,
@@ -82,33 +100,32 @@ def construct(
             credential=credential,
             asynchronous=asynchronous,
         )
-    arguments = client_arguments(client_class, subscription_id, kwargs, settings, asynchronous=asynchronous)
-    from ._transports import with_transport
+    from .dataplane._build import build_client
 
-    client = client_class(credential, **with_transport(arguments, asynchronous=asynchronous))  # type: ignore[call-arg]
-    try:
-        check_pinned_api_version(client, client_class, arguments)
-    except Exception:
-        if not asynchronous:  # an async client has opened no session yet, and closing it needs a loop
-            client.close()  # type: ignore[attr-defined]
-        raise
-    return client
+    return build_client(
+        recipe,
+        client_class,
+        subscription_id=subscription_id,
+        kwargs=kwargs,
+        settings=settings,
+        credential=credential,
+        asynchronous=asynchronous,
+    )
 
 
 def first_request_scopes(client_class: type[Any], settings: Settings) -> tuple[str, ...] | None:
     """The scopes ``client_class``'s first request asks a token for, where azenvcloud knows them
     (what a prefetch may ask for in advance), else ``None``."""
-    from .dataplane import recipe_for
+    try:
+        recipe = recipe_for(client_class)
+    except TypeError:
+        return None
+    if isinstance(recipe, ManagementRecipe):
+        return recipe.first_request_scopes(settings)
+    from .dataplane._build import first_request_scope
 
-    recipe = recipe_for(client_class)
-    if recipe is not None:
-        from .dataplane._build import first_request_scope
-
-        scope = first_request_scope(recipe, settings)
-        return None if scope is None else (scope,)
-    if client_class.__module__.startswith("azure.mgmt."):
-        return tuple(settings.credential_scopes)
-    return None
+    scope = first_request_scope(recipe, settings)
+    return None if scope is None else (scope,)
 
 
 def has_subscription(subscription_id: str | None, settings: Settings) -> bool:

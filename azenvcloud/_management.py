@@ -1,15 +1,16 @@
-"""The constructor arguments that put a management client in step with the resolved cloud: one set
-of rules for ``base_url``, ``credential_scopes``, ``cloud_setting``, the subscription and Azure
-Stack Hub API profiles, for the synchronous and the async getters alike.
+"""The management-client recipe: the constructor arguments that put any ``azure-mgmt-*`` client in
+step with the resolved cloud. One set of rules for ``base_url``, ``credential_scopes``,
+``cloud_setting``, the subscription and Azure Stack Hub API profiles, for the synchronous and the
+async getters alike.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._client_kind import refuse_other_kind
 from ._values import InvalidValue, parse_subscription_id
 from .errors import ConfigurationError
 from .profiles import api_version_for
@@ -17,41 +18,91 @@ from .profiles import api_version_for
 if TYPE_CHECKING:
     from .settings import Settings
 
-__all__ = ["RESERVED", "check_pinned_api_version", "client_arguments"]
+__all__ = [
+    "MANAGEMENT",
+    "RESERVED",
+    "ManagementRecipe",
+    "build_management_client",
+    "check_pinned_api_version",
+    "client_arguments",
+]
+
+ClientT = TypeVar("ClientT")
 
 # Arguments azenvcloud owns: passing them would take a client out of step with its cloud.
 RESERVED = frozenset({"credential", "base_url", "endpoint", "credential_scopes", "cloud_setting"})
 
 
-def client_arguments(
-    client_class: type[Any],
+@dataclass(frozen=True)
+class ManagementRecipe:
+    """How every management client is built for the resolved cloud: one recipe serves all of them.
+
+    Its values all come from the settings: Resource Manager's URL (as ``base_url``, or
+    ``endpoint`` where the class has no ``base_url``), its ``credential_scopes``, azure-core's
+    ``cloud_setting`` where the class takes one, the subscription (``subscription_id`` or
+    ``AZURE_SUBSCRIPTION_ID``) where it takes one, and the api-version ``AZURE_API_PROFILE`` pins.
+
+    Attributes:
+        package: The module prefix of the classes it builds.
+        owned: The constructor arguments azenvcloud sets, which callers may not pass.
+    """
+
+    package: str = "azure.mgmt."
+    owned: frozenset[str] = RESERVED
+
+    def builds(self, client_class: type[Any]) -> bool:
+        """Whether ``client_class`` is a management client (of an ``azure-mgmt-*`` package)."""
+        return client_class.__module__.startswith(self.package)
+
+    def first_request_scopes(self, settings: Settings) -> tuple[str, ...]:
+        """The scopes a management client's first request asks a token for: Resource Manager's."""
+        return tuple(settings.credential_scopes)
+
+
+MANAGEMENT = ManagementRecipe()
+"""The one management-client recipe."""
+
+
+def build_management_client(
+    recipe: ManagementRecipe,
+    client_class: type[ClientT],
+    *,
     subscription_id: str | None,
     kwargs: dict[str, Any],
     settings: Settings,
-    *,
+    credential: Any,
     asynchronous: bool,
+) -> ClientT:
+    """``client_class`` for ``settings``'s cloud, with ``credential``.
+
+    Raises:
+        ConfigurationError: As :func:`client_arguments` and :func:`check_pinned_api_version` say.
+        TypeError: As :func:`client_arguments` says.
+    """
+    arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+    from ._transports import with_transport
+
+    client = client_class(credential, **with_transport(arguments, asynchronous=asynchronous))  # type: ignore[call-arg]
+    try:
+        check_pinned_api_version(client, client_class, arguments)
+    except Exception:
+        if not asynchronous:  # an async client has opened no session yet, and closing it needs a loop
+            client.close()  # type: ignore[attr-defined]
+        raise
+    return client
+
+
+def client_arguments(
+    client_class: type[Any], subscription_id: str | None, kwargs: dict[str, Any], settings: Settings
 ) -> dict[str, Any]:
     """Every constructor argument but the credential, for ``client_class`` in ``settings``'s cloud.
 
     Raises:
         ConfigurationError: The class needs a subscription and none is configured, or the one
             given is not a GUID.
-        TypeError: ``kwargs`` holds an argument azenvcloud owns, the class takes no
-            subscription and one was given, or an async class was given to the sync getter (or
-            the other way round).
+        TypeError: ``kwargs`` holds an argument azenvcloud owns, or the class takes no
+            subscription and one was given.
     """
-    refuse_other_kind(client_class, asynchronous)
-    if not client_class.__module__.startswith("azure.mgmt."):
-        from .dataplane import RECIPES
-
-        built = ", ".join(sorted({key.rsplit(".", 1)[1] for key in RECIPES}))
-        raise TypeError(
-            f"get_client builds Azure management clients (azure-mgmt-*) and the data-plane clients it has "
-            f"recipes for ({built}); {client_class.__module__}.{client_class.__qualname__} is neither. For "
-            "any other SDK, build it with azenvcloud.get_credential() and the resolved cloud's values: "
-            "azenvcloud.service_url(service, name) and azenvcloud.service_scope(service) (services: "
-            "azenvcloud.services.SERVICE_NAMES)."
-        )
     owned = sorted(RESERVED & kwargs.keys())
     if owned:
         raise TypeError(

@@ -8,6 +8,7 @@ is a cycle too); only imports under ``if TYPE_CHECKING:`` are left aside, since 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,8 +75,6 @@ def imports_of(module: str) -> set[str]:
         found.update(owner for target in targets if (owner := _owner(target)) is not None)
     found.discard(module)
     return found
-
-
 
 
 GRAPH: dict[str, set[str]] = {module: imports_of(module) for module in MODULES}
@@ -146,7 +145,9 @@ def test_every_module_of_the_package_is_read() -> None:
         pytest.param("from . import clouds\n", {"azenvcloud.clouds"}, id="from-dot-import-submodule"),
         pytest.param("from .errors import ConfigurationError\n", {"azenvcloud.errors"}, id="from-dot-module"),
         pytest.param("import azenvcloud.settings\n", {"azenvcloud.settings"}, id="absolute"),
-        pytest.param("def f():\n    from .settings import get_settings\n", {"azenvcloud.settings"}, id="lazy"),
+        pytest.param(
+            "def f():\n    from .settings import get_settings\n", {"azenvcloud.settings"}, id="in-function"
+        ),
         pytest.param(
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .settings import Settings\n",
             set(),
@@ -179,3 +180,40 @@ def test_no_module_imports_itself_back() -> None:
     assert not found, "import cycles (each a path back to its start):\n" + "\n".join(
         " -> ".join(cycle) for cycle in found
     )
+
+
+MAP = PACKAGE.parent / "ARCHITECTURE.md"
+_LAYER = re.compile(r"^### (\d+)\. ")
+_ROW = re.compile(r"^\| `([\w/]+\.py)` \|")
+
+
+def layers_of(text: str) -> dict[str, int]:
+    """Each module the map names in a layer's table, and that layer's number (1 is the top)."""
+    found: dict[str, int] = {}
+    layer = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            layer = None
+        if heading := _LAYER.match(line):
+            layer = int(heading.group(1))
+        if layer is not None and (row := _ROW.match(line)):
+            found[_module_name(PACKAGE / row.group(1))] = layer
+    return found
+
+
+LAYERS = layers_of(MAP.read_text(encoding="utf-8")) if MAP.exists() else {}
+
+
+def test_the_map_names_every_module_in_a_layer() -> None:
+    assert sorted(set(MODULES) - set(LAYERS)) == []
+    assert sorted(set(LAYERS) - set(MODULES)) == []  # no module the package no longer has
+
+
+def test_no_module_imports_from_a_layer_above_its_own() -> None:
+    upward = [
+        f"{module} (layer {LAYERS[module]}) imports {target} (layer {LAYERS[target]})"
+        for module, targets in sorted(GRAPH.items())
+        for target in sorted(targets)
+        if module in LAYERS and target in LAYERS and LAYERS[target] < LAYERS[module]
+    ]
+    assert upward == []

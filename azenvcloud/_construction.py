@@ -46,13 +46,15 @@ def cached_client(
         ) from None
 
 
-def recipe_for(client_class: type[Any]) -> Recipe | ManagementRecipe:
-    """The one recipe that builds ``client_class`` (sync or async): its data-plane recipe
-    (:mod:`azenvcloud.dataplane`), or the management recipe for an ``azure-mgmt-*`` class.
+def recipe_for(client_class: type[Any], *, asynchronous: bool) -> Recipe | ManagementRecipe:
+    """The one recipe that builds ``client_class``: its data-plane recipe (:mod:`azenvcloud.dataplane`),
+    or the management recipe for an ``azure-mgmt-*`` class.
 
     Raises:
-        TypeError: azenvcloud has no recipe for the class.
+        TypeError: The class is of the other kind (an async class for a sync getter, or the
+            other way round), or azenvcloud has no recipe for it.
     """
+    refuse_other_kind(client_class, asynchronous)
     from .dataplane import RECIPES
     from .dataplane import recipe_for as dataplane_recipe_for
 
@@ -72,12 +74,13 @@ def recipe_for(client_class: type[Any]) -> Recipe | ManagementRecipe:
 
 
 def construct(
+    recipe: Recipe | ManagementRecipe,
     client_class: type[ClientT],
+    *,
     subscription_id: str | None,
     kwargs: dict[str, Any],
     settings: Settings,
     credential: Any,
-    *,
     asynchronous: bool,
 ) -> ClientT:
     """``client_class`` for ``settings``'s cloud, built once from its recipe (:func:`recipe_for`).
@@ -85,11 +88,8 @@ def construct(
     Raises:
         ConfigurationError: The recipe's builder says the configuration cannot build the client
             (a missing value, naming its variable; a subscription; a pinned api-version).
-        TypeError: The class is of the other kind (sync or async), has no recipe, or an argument
-            azenvcloud owns was passed.
+        TypeError: An argument azenvcloud owns was passed, or one the class does not take.
     """
-    refuse_other_kind(client_class, asynchronous)
-    recipe = recipe_for(client_class)
     if isinstance(recipe, ManagementRecipe):
         return build_management_client(
             recipe,
@@ -113,13 +113,9 @@ def construct(
     )
 
 
-def first_request_scopes(client_class: type[Any], settings: Settings) -> tuple[str, ...] | None:
-    """The scopes ``client_class``'s first request asks a token for, where azenvcloud knows them
-    (what a prefetch may ask for in advance), else ``None``."""
-    try:
-        recipe = recipe_for(client_class)
-    except TypeError:
-        return None
+def first_request_scopes(recipe: Recipe | ManagementRecipe, settings: Settings) -> tuple[str, ...] | None:
+    """The scopes the first request of a client built from ``recipe`` asks a token for, where
+    azenvcloud knows them (what a prefetch may ask for in advance), else ``None``."""
     if isinstance(recipe, ManagementRecipe):
         return recipe.first_request_scopes(settings)
     from .dataplane._build import first_request_scope

@@ -74,13 +74,13 @@ def recipe_for(client_class: type[Any], *, asynchronous: bool) -> Recipe | Manag
 
 
 def construct(
-    recipe: Recipe | ManagementRecipe,
     client_class: type[ClientT],
-    *,
     subscription_id: str | None,
     kwargs: dict[str, Any],
     settings: Settings,
     credential: Any,
+    *,
+    recipe: Recipe | ManagementRecipe,
     asynchronous: bool,
 ) -> ClientT:
     """``client_class`` for ``settings``'s cloud, built once from its recipe (:func:`recipe_for`).

@@ -196,13 +196,7 @@ def _build(
         credential = get_credential()
         recipe = recipe_for(client_class, asynchronous=True)
         client = construct(
-            recipe,
-            client_class,
-            subscription_id=subscription_id,
-            kwargs=kwargs,
-            settings=settings,
-            credential=credential,
-            asynchronous=True,
+            client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=True
         )
         objects[key] = client
     scopes = first_request_scopes(recipe, settings)

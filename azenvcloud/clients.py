@@ -146,13 +146,7 @@ def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs:
     credential = get_credential()
     recipe = recipe_for(client_class, asynchronous=False)
     client = construct(
-        recipe,
-        client_class,
-        subscription_id=subscription_id,
-        kwargs=kwargs,
-        settings=settings,
-        credential=credential,
-        asynchronous=False,
+        client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=False
     )
     scopes = first_request_scopes(recipe, settings)
     if scopes:  # a client that could not be built makes no request

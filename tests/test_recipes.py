@@ -68,9 +68,9 @@ class _Spy:
             self.looked_up.append((client_class.__name__, recipe))
             return recipe
 
-        def spied_construct(recipe: Any, client_class: type[Any], **arguments: Any) -> Any:
+        def spied_construct(client_class: type[Any], *arguments: Any, recipe: Any, **more: Any) -> Any:
             self.built.append((client_class.__name__, recipe))
-            return construct(recipe, client_class, **arguments)
+            return construct(client_class, *arguments, recipe=recipe, **more)
 
         monkeypatch.setattr(module, "recipe_for", spied_lookup)
         monkeypatch.setattr(module, "construct", spied_construct)

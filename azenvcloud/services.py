@@ -16,6 +16,10 @@ a short name and its token scope in the resolved cloud, to use with ``get_creden
 
     url = azenvcloud.service_url("blob", "st1")        # https://st1.blob.core.chinacloudapi.cn
     scope = azenvcloud.service_scope("blob")           # https://storage.azure.com/.default
+
+This module sits above the settings: its getters read the resolved cloud. The ``Service`` model
+and each cloud's services live below the settings (``_service_model.py``, the variables in
+``_service_variables.py``) and are re-exported here.
 """
 
 from __future__ import annotations

@@ -18,11 +18,11 @@ import functools
 from collections.abc import Mapping
 
 from . import _builtin_clouds as data
+from ._service_model import SERVICE_NAMES, override_variable, services_of
 from ._values import host_of
 from .clouds import BUILTIN_CLOUDS, Cloud, variant_services
 from .errors import ConfigurationError, quote_value
 from .provenance import Source
-from .services import SERVICE_NAMES, override_variable, services_of
 
 __all__ = ["SDK_CLOUDS", "SDK_CLOUD_KEY", "refuse_foreign_audiences", "refuse_other_sdk_cloud", "sdk_cloud"]
 

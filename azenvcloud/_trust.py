@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from ._service_model import is_service_variable
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source
-from .services import is_service_variable
 
 __all__ = [
     "RULES",

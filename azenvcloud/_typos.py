@@ -18,11 +18,11 @@ import os
 from collections.abc import Iterator, Mapping
 
 from ._env_file import ENV_FILE_VARIABLE
+from ._service_model import SERVICE_FIELDS, SERVICE_NAMES, is_service_variable
 from ._values import InvalidValue
 from .clouds import canonical_cloud_name
 from .errors import quote_value
 from .provenance import IDENTITY_VARIABLES, VARIABLES
-from .services import SERVICE_FIELDS, SERVICE_NAMES, is_service_variable
 
 __all__ = ["CLOUD_SELECTORS", "find_typos"]
 

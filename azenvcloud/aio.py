@@ -29,7 +29,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import clients
-from ._construction import cached_client, construct, first_request_scopes, has_subscription
+from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
 from .credentials import build_async_credential
 from .settings import get_settings
 
@@ -194,9 +194,12 @@ def _build(
         objects = _objects("get_client")  # after a configure(), the new one
         settings = get_settings()
         credential = get_credential()
-        client = construct(client_class, subscription_id, kwargs, settings, credential, asynchronous=True)
+        recipe = recipe_for(client_class, asynchronous=True)
+        client = construct(
+            client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=True
+        )
         objects[key] = client
-    scopes = first_request_scopes(client_class, settings)
+    scopes = first_request_scopes(recipe, settings)
     if scopes:  # a client that could not be built makes no request
         clients.prefetch_token(scopes, get_credential)
     _log.debug("azenvcloud built async %s", client_class.__name__)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._construction import cached_client, construct, first_request_scopes, has_subscription
+from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
 from .credentials import build_credential, withdraw_exported_variables
 from .settings import get_settings, on_change, reset_settings
 
@@ -143,8 +143,12 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
 def _construct(client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
     settings = get_settings()
-    client = construct(client_class, subscription_id, kwargs, settings, get_credential(), asynchronous=False)
-    scopes = first_request_scopes(client_class, settings)
+    credential = get_credential()
+    recipe = recipe_for(client_class, asynchronous=False)
+    client = construct(
+        client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=False
+    )
+    scopes = first_request_scopes(recipe, settings)
     if scopes:  # a client that could not be built makes no request
         prefetch_token(scopes)
     _log.debug("azenvcloud built %s", client_class.__name__)

@@ -6,16 +6,13 @@ import difflib
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import _builtin_clouds as data
+from ._service_model import Service, services_of
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint, scope_for_audience
 from .errors import ConfigurationError, quote_value
-
-if TYPE_CHECKING:
-    from .services import Service
 
 __all__ = [
     "BUILTIN_CLOUDS",
@@ -114,8 +111,6 @@ class Cloud(BaseModel):
     @property
     def services(self) -> dict[str, Service]:
         """Every data-plane service of the cloud (:mod:`azenvcloud.services`), by name."""
-        from .services import services_of
-
         return services_of(self)
 
     @property

@@ -36,6 +36,8 @@ from . import _trust
 from ._discovery import load_metadata
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._one_cloud import SDK_CLOUD_KEY, refuse_foreign_audiences, refuse_other_sdk_cloud, sdk_cloud
+from ._service_model import SERVICES_KEY, parse_accepted_hosts, parse_service_variable, services_of
+from ._service_variables import apply_service_variables
 from ._values import (
     InvalidValue,
     find_control_character,
@@ -60,13 +62,6 @@ from .clouds import (
 from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
-from .services import (
-    SERVICES_KEY,
-    apply_service_variables,
-    parse_accepted_hosts,
-    parse_service_variable,
-    services_of,
-)
 
 __all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "resolve"]
 

@@ -19,13 +19,13 @@ from . import _trust
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from ._notices import collecting
 from ._secret_values import SECRET_VARIABLES, remember_secret
+from ._service_model import SERVICES_KEY, is_service_variable
 from ._typos import find_typos
 from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
 from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, resolve
-from .services import SERVICES_KEY, is_service_variable
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 

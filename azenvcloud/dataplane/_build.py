@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._construction import refuse_other_kind
 from .._transports import with_transport
 from ..profiles import api_version_for
 from ..services import SERVICE_NAMES, Service, _service, check_service_url, service_url, services_of
@@ -42,10 +41,9 @@ def build_client(
     Raises:
         ConfigurationError: The cloud has no known value the client needs (naming the variable
             that supplies it), or a URL given is of another cloud.
-        TypeError: An argument azenvcloud owns was passed, the short name is missing, both it
-            and the URL were given, or the class is of the other kind (sync or async).
+        TypeError: An argument azenvcloud owns was passed, or the short name is missing, or both
+            it and the URL were given.
     """
-    refuse_other_kind(client_class, asynchronous)
     if subscription_id is not None:
         raise TypeError(f"{client_class.__name__} takes no subscription_id")
     owned = sorted(_OWNED & kwargs.keys())

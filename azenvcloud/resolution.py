@@ -93,6 +93,7 @@ class Resolution:
     token_prefetch: bool
     accepted_hosts: tuple[str, ...]
     sources: Mapping[str, Source]
+    token_cache: str = "off"  # noqa: S105 - a mode, not a password
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,9 @@ def resolve(
     accepted_hosts = _setting(
         "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
     )
+    token_cache = _setting(
+        "token_cache", values, sources, resolved_sources, parse_token_cache, default="off", when_unset="off"
+    )
     return Resolution(
         cloud=cloud,
         subscription_id=subscription_id,
@@ -274,6 +278,7 @@ def resolve(
         token_prefetch=prefetch,
         accepted_hosts=accepted_hosts,
         sources=resolved_sources,
+        token_cache=token_cache,
     )
 
 
@@ -311,6 +316,21 @@ def _parse_cache_dir(raw: object) -> str:
             "an absolute folder path, or unset for the user's cache folder",
         )
     return path
+
+
+def parse_token_cache(raw: object) -> str:
+    """``AZENVCLOUD_TOKEN_CACHE``: ``off`` or ``unencrypted`` (no encrypted store: see
+    docs/how-to/token-store.md)."""
+    text = str(raw).strip().lower()
+    if text in {"off", "unencrypted"}:
+        return text
+    problem = (
+        "an encrypted token store is not offered (its key would have to live next to it on a headless "
+        "machine, or in a Secret Service most servers do not run)"
+        if text == "encrypted"
+        else "it is no token store mode"
+    )
+    raise InvalidValue(problem, "off (the default) or unencrypted (a file per token, readable by you alone)")
 
 
 def _setting(

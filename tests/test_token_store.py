@@ -164,7 +164,9 @@ def test_cae_and_non_cae_tokens_are_kept_apart(stored: FakeCloud) -> None:
     assert len(entries()) == 2
 
 
-def test_another_identity_asks_for_its_own_token(stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> None:
+def test_another_identity_asks_for_its_own_token(
+    stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+) -> None:
     start()
     azenvcloud_env.setenv("AZURE_CLIENT_ID", "00000000-0000-4000-8000-00000000beef")
     start()
@@ -192,7 +194,9 @@ def test_a_token_never_crosses_clouds(changed: str, value: str) -> None:
     assert one.key(scopes, {}) != other.key(scopes, {})
 
 
-def test_a_token_of_another_cloud_is_not_served(stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> None:
+def test_a_token_of_another_cloud_is_not_served(
+    stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+) -> None:
     start()
     # The same fake under another name (the authority localhost instead of 127.0.0.1) is another cloud.
     for name in ("AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER"):
@@ -207,7 +211,9 @@ def test_a_developer_tools_token_is_never_stored(
     az = tmp_path / "bin" / "az"
     az.parent.mkdir()
     expires = int(time.time()) + 3600
-    answer = json.dumps({"accessToken": "cli-access-token", "expiresOn": "", "expires_on": expires, "tokenType": "Bearer"})
+    answer = json.dumps(
+        {"accessToken": "cli-access-token", "expiresOn": "", "expires_on": expires, "tokenType": "Bearer"}
+    )
     az.write_text(f"#!/bin/sh\necho '{answer}'\n")
     az.chmod(0o700)
     azenvcloud_env.setenv("PATH", f"{az.parent}{os.pathsep}{os.environ['PATH']}")
@@ -302,7 +308,9 @@ def test_a_read_only_folder_turns_the_store_off_with_one_warning(
     folder = token_folder(os.environ["AZENVCLOUD_CACHE_DIR"])
     access = os.access
     # What the kernel answers for a read-only file system (root included), which a test cannot mount.
-    monkeypatch.setattr(_token_store.os, "access", lambda path, mode: False if Path(path) == folder else access(path, mode))
+    monkeypatch.setattr(
+        _token_store.os, "access", lambda path, mode: False if Path(path) == folder else access(path, mode)
+    )
     assert start() == ["rg-alpha", "rg-beta"]
     assert [group.name for group in get_resource_client().resource_groups.list()] == ["rg-alpha", "rg-beta"]
     warnings = store_warnings(caplog)
@@ -386,7 +394,9 @@ def test_show_says_where_tokens_are_kept(stored: FakeCloud, capsys: pytest.Captu
 
 def test_the_setting_never_comes_from_an_implicit_env_file(azenvcloud_env: pytest.MonkeyPatch) -> None:
     Path(".env").write_text("AZENVCLOUD_TOKEN_CACHE=unencrypted\n")
-    with pytest.raises(azenvcloud.ConfigurationError, match="AZENVCLOUD_TOKEN_CACHE='unencrypted' comes from"):
+    with pytest.raises(
+        azenvcloud.ConfigurationError, match="AZENVCLOUD_TOKEN_CACHE='unencrypted' comes from"
+    ):
         azenvcloud.get_settings()
 
 

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import fleet  # this script's folder is on sys.path: a sibling module
+
 import azenvcloud
 from azenvcloud import clients
 from azenvcloud.testing import FakeCloud, isolated_environment
@@ -400,7 +402,7 @@ def token_requests_of(fake: FakeCloud, race: Callable[[], None]) -> int:
     """Token requests the fake received while ``race`` ran, each answer 20 ms late."""
     with isolated_environment(fake.environment()):
         fake.reset()
-        fake.accept_scopes(f"{fake.audience}.default")
+        fake.accept_scopes(f"{fake.audience}.default", f"{fake.audience}/.default")  # both forms in use
         fake.latency("/", 0.02)
         try:
             race()
@@ -507,7 +509,7 @@ def main() -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report here")
     arguments = parser.parse_args()
     with FakeCloud() as fake:
-        fake.accept_scopes(f"{fake.audience}.default")
+        fake.accept_scopes(f"{fake.audience}.default", f"{fake.audience}/.default")  # both forms in use
         latencies = ((0, "1a", 1.20), (30, "1b", 1.15), (100, "1c", 1.10))
         cold = [
             cold_start(fake, arguments.rounds, latency_ms=ms, number=number, target=target)
@@ -527,6 +529,9 @@ def main() -> int:
             tokens(fake),
             racing_threads(fake),
             racing_tasks(fake),
+            *fleet.warm_start(fake, arguments.rounds),
+            fleet.together(fake),
+            fleet.forked(fake),
         ]
     report = {"machine": machine(), "results": rows, "cold_start_profiles": profiles}
     print_table(rows)

@@ -20,7 +20,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._construction import cached_client, construct, first_request_scopes, has_subscription
-from ._token_store import forget as forget_tokens
 from .credentials import build_credential, withdraw_exported_variables
 from .settings import get_settings, on_change, reset_settings
 
@@ -225,7 +224,18 @@ def building() -> threading.RLock:
 
 
 on_change(_forget_built, guard=building)
-on_reset(forget_tokens)  # reset() and configure() forget the tokens kept in memory
+
+
+def _forget_tokens() -> None:
+    # reset() and configure() forget the tokens kept in memory (none before the first credential).
+    import sys
+
+    store = sys.modules.get("azenvcloud._token_store")
+    if store is not None:
+        store.forget()
+
+
+on_reset(_forget_tokens)
 
 
 def _forget_after_fork() -> None:

@@ -21,7 +21,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._ca import connection_verify
-from ._token_store import TokenStore
 from ._values import find_control_character
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
     from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
+    from ._token_store import TokenStore
     from .settings import Settings
 
 __all__ = [
@@ -185,6 +185,8 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     except (ValueError, OSError) as exc:
         raise _refused(exc) from None
     _route_workload_identity(identity, credential, options)
+    from ._token_store import TokenStore  # on first use: `import azenvcloud` stays cheap
+
     credential._azenvcloud_tokens = TokenStore.for_credential(
         credential,
         cloud=settings.cloud_name,

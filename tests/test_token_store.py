@@ -413,3 +413,15 @@ def test_an_unknown_mode_is_refused(azenvcloud_env: pytest.MonkeyPatch, value: s
         azenvcloud.get_settings()
     assert caught.value.variables == ("AZENVCLOUD_TOKEN_CACHE",)
     assert "Accepted: off (the default) or unencrypted" in str(caught.value)
+
+
+def test_cache_clear_with_metadata_purges_the_metadata_too(
+    stored: FakeCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start()
+    folder = Path(os.environ["AZENVCLOUD_CACHE_DIR"])
+    assert list(folder.glob("*.json"))  # the authority's OpenID configuration
+    assert main(["cache", "clear", "--metadata"]) == 0
+    assert "metadata document(s)" in capsys.readouterr().out
+    assert list(folder.glob("*.json")) == []
+    assert entries() == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from .._token_store import forget, purge, token_folder
+from .._token_store import purge, token_folder
 from ._output import EXIT_OK
 from .show import add_env_file_option, load_settings
 
@@ -33,16 +33,12 @@ def add_parser(commands: Any, **options: Any) -> None:
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(arguments)
-    deleted = purge(settings.metadata_cache_dir)
-    out.write(f"deleted {deleted} token(s) from {token_folder(settings.metadata_cache_dir)}\n")
+    folder = token_folder(settings.metadata_cache_dir)
+    deleted = purge(settings.metadata_cache_dir)  # tokens in memory are forgotten too
+    out.write(f"deleted {deleted} token(s) from {folder}\n")
     if arguments.metadata:
-        from .._metadata_cache import default_folder
-
-        folder = token_folder(settings.metadata_cache_dir).parent
-        removed = 0
-        for path in folder.glob("*.json") if folder.is_dir() else ():
+        documents = list(folder.parent.glob("*.json")) if folder.parent.is_dir() else []
+        for path in documents:
             path.unlink(missing_ok=True)
-            removed += 1
-        out.write(f"deleted {removed} metadata document(s) from {folder or default_folder()}\n")
-    forget()
+        out.write(f"deleted {len(documents)} metadata document(s) from {folder.parent}\n")
     return EXIT_OK

@@ -9,6 +9,7 @@ import logging
 import os
 import stat
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,7 +107,9 @@ def test_racing_processes_make_one_token_request(stored: FakeCloud) -> None:
     azenvcloud.reset()
     children = []
     for _ in range(8):
-        child = os.fork()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads running
+            child = os.fork()
         if child == 0:  # pragma: no cover - runs in the child
             code = 1
             try:

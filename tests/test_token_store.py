@@ -428,3 +428,30 @@ def test_cache_clear_with_metadata_purges_the_metadata_too(
     assert "metadata document(s)" in capsys.readouterr().out
     assert list(folder.glob("*.json")) == []
     assert entries() == []
+
+
+def test_a_managed_identitys_token_is_stored(stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> None:
+    for name, value in stored.managed_identity_environment().items():
+        azenvcloud_env.setenv(name, value)
+    assert start() == ["rg-alpha", "rg-beta"]
+    (entry,) = entries()
+    assert json.loads(entry.read_text())["credential"] == "ManagedIdentityCredential"
+    seen = len(stored.requests)
+    assert start() == ["rg-alpha", "rg-beta"]
+    assert kinds(stored, seen) == ["arm"]
+    assert [request.path for request in stored.requests_of("token")] == ["/msi/token"]
+
+
+def test_a_workload_identitys_token_is_stored(
+    stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assertion = tmp_path / "federated-token"
+    assertion.write_text("a-federated-assertion")
+    azenvcloud_env.setenv("AZURE_FEDERATED_TOKEN_FILE", str(assertion))
+    azenvcloud_env.setenv("AZURE_TOKEN_CREDENTIALS", "WorkloadIdentityCredential")
+    assert start() == ["rg-alpha", "rg-beta"]
+    (entry,) = entries()
+    assert json.loads(entry.read_text())["credential"] == "WorkloadIdentityCredential"
+    seen = len(stored.requests)
+    assert start() == ["rg-alpha", "rg-beta"]
+    assert kinds(stored, seen) == ["arm"]

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Mode = Literal["off", "unencrypted"]
+Mode = Literal["off", "unencrypted"]  # resolution.TokenCacheMode (not imported: this module sits below it)
 MODES: tuple[Mode, ...] = ("off", "unencrypted")
 
 MARGIN = 300

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
@@ -68,7 +68,7 @@ from .services import (
     services_of,
 )
 
-__all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "resolve"]
+__all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "TokenCacheMode", "resolve"]
 
 SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
 """azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
@@ -77,6 +77,10 @@ T = TypeVar("T")
 
 ENDPOINT_FIELDS = ("authority_host", "resource_manager", "audience")
 _AUTHORITY_ACCEPTED = "the https URL or bare host of an identity authority, such as login.chinacloudapi.cn"
+
+
+TokenCacheMode = Literal["off", "unencrypted"]
+"""``AZENVCLOUD_TOKEN_CACHE``: tokens in memory only, or also on disk (:mod:`azenvcloud._token_store`)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class Resolution:
     token_prefetch: bool
     accepted_hosts: tuple[str, ...]
     sources: Mapping[str, Source]
-    token_cache: str = "off"  # noqa: S105 - a mode, not a password
+    token_cache: TokenCacheMode = "off"  # noqa: S105 - a mode, not a password
 
 
 @dataclass(frozen=True)
@@ -264,8 +268,9 @@ def resolve(
     accepted_hosts = _setting(
         "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
     )
+    off: TokenCacheMode = "off"
     token_cache = _setting(
-        "token_cache", values, sources, resolved_sources, parse_token_cache, default="off", when_unset="off"
+        "token_cache", values, sources, resolved_sources, parse_token_cache, default=off, when_unset="off"
     )
     return Resolution(
         cloud=cloud,
@@ -318,12 +323,14 @@ def _parse_cache_dir(raw: object) -> str:
     return path
 
 
-def parse_token_cache(raw: object) -> str:
+def parse_token_cache(raw: object) -> TokenCacheMode:
     """``AZENVCLOUD_TOKEN_CACHE``: ``off`` or ``unencrypted`` (no encrypted store: see
     docs/how-to/token-store.md)."""
     text = str(raw).strip().lower()
-    if text in {"off", "unencrypted"}:
-        return text
+    if text == "off":
+        return "off"
+    if text == "unencrypted":
+        return "unencrypted"
     problem = (
         "an encrypted token store is not offered (its key would have to live next to it on a headless "
         "machine, or in a Secret Service most servers do not run)"

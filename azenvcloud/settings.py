@@ -24,7 +24,7 @@ from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, resolve
+from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, TokenCacheMode, resolve
 from .services import SERVICES_KEY, is_service_variable
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
@@ -157,7 +157,7 @@ class Settings(BaseSettings):
     metadata_cache_dir: str | None = None
     token_prefetch: Annotated[bool, NoDecode] = True
     accepted_hosts: Annotated[tuple[str, ...], NoDecode] = ()
-    token_cache: str = "off"  # noqa: S105 - a mode, not a password
+    token_cache: TokenCacheMode = "off"  # noqa: S105 - a mode, not a password
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)

@@ -230,6 +230,18 @@ def building() -> threading.RLock:
 on_change(_forget_built, guard=building)
 
 
+def _forget_tokens() -> None:
+    # reset() and configure() forget the tokens kept in memory (none before the first credential).
+    import sys
+
+    store = sys.modules.get("azenvcloud._token_store")
+    if store is not None:
+        store.forget()
+
+
+on_reset(_forget_tokens)
+
+
 def _forget_after_fork() -> None:
     # The child must not share the parent's connections, nor inherit a lock another thread held.
     global _lock  # noqa: PLW0603

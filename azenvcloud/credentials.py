@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
     from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
+    from ._token_store import TokenStore
     from .settings import Settings
 
 __all__ = [
@@ -184,6 +185,16 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     except (ValueError, OSError) as exc:
         raise _refused(exc) from None
     _route_workload_identity(identity, credential, options)
+    from ._token_store import TokenStore  # on first use: `import azenvcloud` stays cheap
+
+    credential._azenvcloud_tokens = TokenStore.for_credential(
+        credential,
+        cloud=settings.cloud_name,
+        authority=settings.authority_host,
+        mode=settings.token_cache,
+        cache_dir=settings.metadata_cache_dir,
+        options=options,
+    )
     return credential
 
 
@@ -210,25 +221,52 @@ def _single_flight_class(identity: ModuleType) -> type:
             def __init__(self, **kwargs: Any) -> None:
                 super().__init__(**kwargs)
                 self._azenvcloud_flights = AsyncFlights()
+                self._azenvcloud_tokens: TokenStore | None = None  # set by _build
 
             async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
                 key = flight_key("get_token", scopes, kwargs)
                 return await self._azenvcloud_flights.run(
-                    key, lambda: super(AsyncSingleFlight, self).get_token(*scopes, **kwargs)
+                    key,
+                    lambda: self._azenvcloud_stored(
+                        "get_token",
+                        scopes,
+                        kwargs,
+                        lambda: super(AsyncSingleFlight, self).get_token(*scopes, **kwargs),
+                    ),
                 )
 
             async def get_token_info(self, *scopes: str, options: Any = None) -> Any:
                 key = flight_key("get_token_info", scopes, dict(options or {}))
                 return await self._azenvcloud_flights.run(
-                    key, lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options)
+                    key,
+                    lambda: self._azenvcloud_stored(
+                        "get_token_info",
+                        scopes,
+                        dict(options or {}),
+                        lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options),
+                    ),
                 )
 
             def _azenvcloud_prefetch(self, *scopes: str) -> bool:
                 # As the sync one; a task of the running loop.
                 key = flight_key("get_token_info", scopes, {})
                 return self._azenvcloud_flights.prefetch(
-                    key, lambda: super(AsyncSingleFlight, self).get_token_info(*scopes)
+                    key,
+                    lambda: self._azenvcloud_stored(
+                        "get_token_info",
+                        scopes,
+                        {},
+                        lambda: super(AsyncSingleFlight, self).get_token_info(*scopes),
+                    ),
                 )
+
+            async def _azenvcloud_stored(
+                self, method: str, scopes: tuple[str, ...], options: dict[str, Any], call: Any
+            ) -> Any:
+                tokens = self._azenvcloud_tokens
+                if tokens is None:
+                    return await call()
+                return await tokens.afetch(self, method, scopes, options, call)
 
             async def close(self) -> None:  # __aexit__ calls it too
                 self._azenvcloud_flights.close()
@@ -243,25 +281,51 @@ def _single_flight_class(identity: ModuleType) -> type:
             def __init__(self, **kwargs: Any) -> None:
                 super().__init__(**kwargs)
                 self._azenvcloud_flights = Flights()
+                self._azenvcloud_tokens: TokenStore | None = None  # set by _build
 
             def get_token(self, *scopes: str, **kwargs: Any) -> Any:
                 key = flight_key("get_token", scopes, kwargs)
                 return self._azenvcloud_flights.run(
-                    key, lambda: super(SingleFlight, self).get_token(*scopes, **kwargs)
+                    key,
+                    lambda: self._azenvcloud_stored(
+                        "get_token",
+                        scopes,
+                        kwargs,
+                        lambda: super(SingleFlight, self).get_token(*scopes, **kwargs),
+                    ),
                 )
 
             def get_token_info(self, *scopes: str, options: Any = None) -> Any:
                 key = flight_key("get_token_info", scopes, dict(options or {}))
                 return self._azenvcloud_flights.run(
-                    key, lambda: super(SingleFlight, self).get_token_info(*scopes, options=options)
+                    key,
+                    lambda: self._azenvcloud_stored(
+                        "get_token_info",
+                        scopes,
+                        dict(options or {}),
+                        lambda: super(SingleFlight, self).get_token_info(*scopes, options=options),
+                    ),
                 )
 
             def _azenvcloud_prefetch(self, *scopes: str) -> bool:
                 # The request azure-core's bearer token policy makes: get_token_info(*scopes, options={}).
                 key = flight_key("get_token_info", scopes, {})
                 return self._azenvcloud_flights.prefetch(
-                    key, lambda: super(SingleFlight, self).get_token_info(*scopes)
+                    key,
+                    lambda: self._azenvcloud_stored(
+                        "get_token_info",
+                        scopes,
+                        {},
+                        lambda: super(SingleFlight, self).get_token_info(*scopes),
+                    ),
                 )
+
+            def _azenvcloud_stored(
+                self, method: str, scopes: tuple[str, ...], options: dict[str, Any], call: Any
+            ) -> Any:
+                # The token store (azenvcloud._token_store): a stored token, or call()'s, kept.
+                tokens = self._azenvcloud_tokens
+                return call() if tokens is None else tokens.fetch(self, method, scopes, options, call)
 
             def __exit__(self, *args: Any) -> None:  # close() calls it too
                 self._azenvcloud_flights.close()

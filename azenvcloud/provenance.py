@@ -24,6 +24,7 @@ VARIABLES: dict[str, str] = {
     "metadata_ttl": "AZENVCLOUD_METADATA_TTL",
     "metadata_cache_dir": "AZENVCLOUD_CACHE_DIR",
     "token_prefetch": "AZENVCLOUD_TOKEN_PREFETCH",
+    "token_cache": "AZENVCLOUD_TOKEN_CACHE",
     "accepted_hosts": "AZENVCLOUD_ACCEPTED_HOSTS",
 }
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
@@ -63,7 +63,7 @@ from .errors import ConfigurationError, quote_value
 from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
 
-__all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "resolve"]
+__all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "TokenCacheMode", "resolve"]
 
 SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
 """azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
@@ -72,6 +72,10 @@ T = TypeVar("T")
 
 ENDPOINT_FIELDS = ("authority_host", "resource_manager", "audience")
 _AUTHORITY_ACCEPTED = "the https URL or bare host of an identity authority, such as login.chinacloudapi.cn"
+
+
+TokenCacheMode = Literal["off", "unencrypted"]
+"""``AZENVCLOUD_TOKEN_CACHE``: tokens in memory only, or also on disk (:mod:`azenvcloud._token_store`)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class Resolution:
     token_prefetch: bool
     accepted_hosts: tuple[str, ...]
     sources: Mapping[str, Source]
+    token_cache: TokenCacheMode = "off"  # noqa: S105 - a mode, not a password
 
 
 @dataclass(frozen=True)
@@ -258,6 +263,10 @@ def resolve(
     accepted_hosts = _setting(
         "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
     )
+    off: TokenCacheMode = "off"
+    token_cache = _setting(
+        "token_cache", values, sources, resolved_sources, parse_token_cache, default=off, when_unset="off"
+    )
     return Resolution(
         cloud=cloud,
         subscription_id=subscription_id,
@@ -269,6 +278,7 @@ def resolve(
         token_prefetch=prefetch,
         accepted_hosts=accepted_hosts,
         sources=resolved_sources,
+        token_cache=token_cache,
     )
 
 
@@ -306,6 +316,23 @@ def _parse_cache_dir(raw: object) -> str:
             "an absolute folder path, or unset for the user's cache folder",
         )
     return path
+
+
+def parse_token_cache(raw: object) -> TokenCacheMode:
+    """``AZENVCLOUD_TOKEN_CACHE``: ``off`` or ``unencrypted`` (no encrypted store: see
+    docs/how-to/token-store.md)."""
+    text = str(raw).strip().lower()
+    if text == "off":
+        return "off"
+    if text == "unencrypted":
+        return "unencrypted"
+    problem = (
+        "an encrypted token store is not offered (its key would have to live next to it on a headless "
+        "machine, or in a Secret Service most servers do not run)"
+        if text == "encrypted"
+        else "it is no token store mode"
+    )
+    raise InvalidValue(problem, "off (the default) or unencrypted (a file per token, readable by you alone)")
 
 
 def _setting(

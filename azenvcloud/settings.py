@@ -25,7 +25,7 @@ from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
 from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, resolve
+from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, TokenCacheMode, resolve
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 
@@ -138,6 +138,9 @@ class Settings(BaseSettings):
         accepted_hosts: Hosts (``files.contoso.com``) or suffixes (``*.contoso.com``) of no
             built-in cloud that a data-plane URL given in code may name
             (``AZENVCLOUD_ACCEPTED_HOSTS``, comma-separated; never from an implicit ``./.env``).
+        token_cache: Where tokens are kept between processes (``AZENVCLOUD_TOKEN_CACHE``):
+            ``off`` (the default) or ``unencrypted`` (a file per token, the user's alone, under
+            the metadata cache folder; never from an implicit ``./.env``).
     """
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -154,6 +157,7 @@ class Settings(BaseSettings):
     metadata_cache_dir: str | None = None
     token_prefetch: Annotated[bool, NoDecode] = True
     accepted_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    token_cache: TokenCacheMode = "off"  # noqa: S105 - a mode, not a password
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
@@ -175,6 +179,7 @@ class Settings(BaseSettings):
         metadata_cache_dir: str | os.PathLike[str] | None = None,
         token_prefetch: bool | str | None = None,
         accepted_hosts: str | tuple[str, ...] | list[str] | None = None,
+        token_cache: str | None = None,
         _env_file: EnvFileChoice = None,
     ) -> None:
         arguments = {
@@ -192,6 +197,7 @@ class Settings(BaseSettings):
             "accepted_hosts": ",".join(accepted_hosts)
             if isinstance(accepted_hosts, (tuple, list))
             else accepted_hosts,
+            "token_cache": token_cache,
         }
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
@@ -279,6 +285,7 @@ class Settings(BaseSettings):
                 "metadata_cache_dir": resolution.metadata_cache_dir,
                 "token_prefetch": resolution.token_prefetch,
                 "accepted_hosts": resolution.accepted_hosts,
+                "token_cache": resolution.token_cache,
             }
         )
         settings._sources = dict(resolution.sources)
@@ -401,7 +408,7 @@ def configure(**arguments: Any) -> Settings:
     Accepts the keyword arguments of :class:`Settings` (``cloud``, ``authority_host``,
     ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery``,
     ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``,
-    ``token_prefetch``, ``accepted_hosts``) and
+    ``token_prefetch``, ``accepted_hosts``, ``token_cache``) and
     ``_env_file`` (a path, or ``False`` for none). They replace earlier ``configure()``
     arguments. The credential and clients built from earlier settings are closed and
     forgotten, so that every getter then hands out objects of the new configuration: the

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import fleet  # this script's folder is on sys.path: a sibling module
+
 import azenvcloud
 from azenvcloud import clients
 from azenvcloud.testing import FakeCloud, isolated_environment
@@ -105,7 +107,10 @@ def cold_start(
     with_settings_median = statistics.median(seconds for seconds, _ in theirs_with_settings)
     without_prefetch_median = statistics.median(seconds for seconds, _ in without_prefetch)
     first_start_median = statistics.median(seconds for seconds, _ in first_start)
-    ratio = ours_median / theirs_median
+    # The target compares like with like: a hand-written application that also imports
+    # pydantic-settings (the design requires it); the plain hand-written ratio stays reported.
+    ratio = ours_median / with_settings_median
+    plain_ratio = ours_median / theirs_median
 
     def phases(runs: list[tuple[float, str]]) -> dict[str, float]:
         parsed = [json.loads(out.splitlines()[0]) for _, out in runs]
@@ -118,7 +123,7 @@ def cold_start(
         "azenvcloud (ms)": phases(ours),
         "hand-written (ms)": phases(theirs),
         "hand-written + import pydantic_settings (ms)": phases(theirs_with_settings),
-        "ratio against hand-written + import pydantic_settings": round(ours_median / with_settings_median, 3),
+        "ratio against plain hand-written": round(plain_ratio, 3),
         "ratio without token prefetch (AZENVCLOUD_TOKEN_PREFETCH=false)": round(
             without_prefetch_median / theirs_median, 3
         ),
@@ -145,8 +150,8 @@ def cold_start(
             number,
             f"cold start to first ARM response, {latency_ms} ms per response (whole process, median)",
             f"{ours_median * 1000:.0f} ms",
-            f"{theirs_median * 1000:.0f} ms hand-written SDK "
-            f"({with_settings_median * 1000:.0f} ms with pydantic-settings imported)",
+            f"{with_settings_median * 1000:.0f} ms hand-written SDK with pydantic-settings imported "
+            f"({theirs_median * 1000:.0f} ms without it: {plain_ratio:.2f}x)",
             ratio,
             f"<= {target:.2f}x",
             ratio <= target,
@@ -400,7 +405,7 @@ def token_requests_of(fake: FakeCloud, race: Callable[[], None]) -> int:
     """Token requests the fake received while ``race`` ran, each answer 20 ms late."""
     with isolated_environment(fake.environment()):
         fake.reset()
-        fake.accept_scopes(f"{fake.audience}.default")
+        fake.accept_scopes(f"{fake.audience}.default", f"{fake.audience}/.default")  # both forms in use
         fake.latency("/", 0.02)
         try:
             race()
@@ -507,8 +512,8 @@ def main() -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report here")
     arguments = parser.parse_args()
     with FakeCloud() as fake:
-        fake.accept_scopes(f"{fake.audience}.default")
-        latencies = ((0, "1a", 1.20), (30, "1b", 1.15), (100, "1c", 1.10))
+        fake.accept_scopes(f"{fake.audience}.default", f"{fake.audience}/.default")  # both forms in use
+        latencies = ((0, "1a", 1.05), (30, "1b", 1.00), (100, "1c", 1.00))  # issue 19
         cold = [
             cold_start(fake, arguments.rounds, latency_ms=ms, number=number, target=target)
             for ms, number, target in latencies
@@ -527,6 +532,9 @@ def main() -> int:
             tokens(fake),
             racing_threads(fake),
             racing_tasks(fake),
+            *fleet.warm_start(fake, arguments.rounds),
+            fleet.together(fake),
+            fleet.forked(fake),
         ]
     report = {"machine": machine(), "results": rows, "cold_start_profiles": profiles}
     print_table(rows)

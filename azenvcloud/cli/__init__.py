@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 
 from .._version import __version__
 from ..errors import ConfigurationError, MetadataUnavailableError
-from . import check, clouds, demo, env, show
+from . import cache, check, clouds, demo, env, show
 from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Unreachable
 
 __all__ = ["main"]
@@ -29,6 +29,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": check.run,
     "env": env.run,
     "demo": demo.run,
+    "cache": cache.run,
 }
 
 
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"azenvcloud {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (show, clouds, check, env, demo):
+    for module in (show, clouds, check, env, demo, cache):
         module.add_parser(commands, parents=[debug])
     return parser
 

@@ -19,6 +19,7 @@ from ..services import services_report
 from ..settings import Settings, configure, get_settings
 from ._chain import chain_of, first_ready
 from ._output import EXIT_OK, write_rows
+from ._token_report import token_store_line, token_store_report
 
 __all__ = [
     "add_env_file_option",
@@ -45,6 +46,7 @@ ORDER = (
     "metadata_cache_dir",
     "token_prefetch",
     "accepted_hosts",
+    "token_cache",
 )
 _LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)", SDK_CLOUD_KEY: "AZURE_SDK_CLOUD_CONF"}
 
@@ -172,6 +174,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             "first_credential": first_ready(chain),
             "warnings": warnings,
             "services": services_report(settings.cloud, settings.sources),
+            "token_store": token_store_report(settings, chain),
         }
         out.write(json.dumps(document, indent=2) + "\n")  # one write: a secret is never split across two
         return EXIT_OK
@@ -201,6 +204,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         out.write(f"warning: {warning}\n")
     out.write(f"credential: DefaultAzureCredential; first to answer: {first_ready(chain)}\n")
     write_rows(out, chain)
+    out.write(token_store_line(token_store_report(settings, chain)))
     out.write("data-plane services (AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT set them):\n")
     write_rows(out, service_rows(services_report(settings.cloud, settings.sources)))
     return EXIT_OK

@@ -26,6 +26,7 @@ import secrets
 import ssl
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,6 +101,7 @@ def cloud_hosts(cloud: Cloud) -> tuple[str, ...]:
 
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
+MANAGED_IDENTITY_PATH = "/msi/token"  # where the fake answers as a managed identity endpoint
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
 FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105 - fake by design
 
@@ -508,6 +510,8 @@ class FakeCloud:
             return 200, {"tenant_discovery_endpoint": f"{base}/common/v2.0/.well-known/openid-configuration"}
         if method == "POST" and path.endswith("/token"):
             return self._token(form)
+        if method == "GET" and path == MANAGED_IDENTITY_PATH:
+            return self._managed_identity_token(query)
         if method == "GET" and segments[:1] == ["subscriptions"]:
             return self._arm(segments, bearer)
         if method == "GET" and segments == ["tenants"]:
@@ -568,6 +572,29 @@ class FakeCloud:
             "expires_in": 3600,
             "ext_expires_in": 3600,
             "access_token": self._issue(scope),
+        }
+
+    def _managed_identity_token(self, query: dict[str, str]) -> tuple[int, Any]:
+        # An App Service managed identity endpoint (IDENTITY_ENDPOINT, api-version 2019-08-01):
+        # azure-identity asks with the resource, not a scope.
+        resource = query.get("resource", "")
+        if not resource:
+            return 400, {"error": "invalid_request", "error_description": "no resource requested"}
+        return 200, {
+            "access_token": self._issue(f"{resource}/.default"),
+            "expires_on": str(int(time.time()) + 3600),
+            "resource": resource,
+            "token_type": "Bearer",
+        }
+
+    def managed_identity_environment(self) -> dict[str, str]:
+        """Variables that make azure-identity's ``ManagedIdentityCredential`` ask this fake, as
+        App Service's managed identity endpoint (``IDENTITY_ENDPOINT`` and ``IDENTITY_HEADER``),
+        with ``AZURE_TOKEN_CREDENTIALS`` narrowing the chain to it."""
+        return {
+            "IDENTITY_ENDPOINT": f"{self.url}{MANAGED_IDENTITY_PATH}",
+            "IDENTITY_HEADER": "fake-identity-header",
+            "AZURE_TOKEN_CREDENTIALS": "ManagedIdentityCredential",
         }
 
     def _authorized(self, bearer: str | None, answer: Callable[[], Any]) -> tuple[int, Any]:

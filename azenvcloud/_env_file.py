@@ -45,7 +45,9 @@ EnvFileChoice = str | os.PathLike[str] | Literal[False] | None
 _DEFAULT = ".env"
 _MAX_BYTES = 4 * 1024 * 1024
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+# A variable is named in an error only when the line really starts with NAME= (otherwise the
+# "name" would be a secret's first characters: a .env symlinked to a mounted secret file).
+_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _INSTEAD = {
     "ARM_CLOUD_METADATA_URL": (
         f"; in a .env file you name ({ENV_FILE_VARIABLE}, --env-file or _env_file=), "
@@ -100,7 +102,26 @@ def choose_env_file(argument: EnvFileChoice) -> Path | None:
     default = Path(_DEFAULT)
     if not os.path.lexists(default):
         return None
+    _refuse_link_outside(default)
     return _existing(default, f"The .env file {default.resolve()} ({_CHOSEN})")
+
+
+def _refuse_link_outside(default: Path) -> None:
+    """The implicit ``./.env`` may be a symbolic link within the working directory, never one to
+    a file outside it: a cloned repository could link it to a mounted secret (``/run/secrets/...``)."""
+    if not default.is_symlink():
+        return
+    here = Path.cwd().resolve()
+    target = default.resolve()
+    if target == here or here in target.parents:
+        return
+    raise ConfigurationError(
+        f"The .env file {default.absolute()} ({_CHOSEN}) is a symbolic link to a file outside the working "
+        "directory: azenvcloud does not read it, since a file anyone can leave in a working directory (a "
+        f"cloned repository) could point anywhere. Accepted: name the file you mean ({ENV_FILE_VARIABLE}=PATH, "
+        f"--env-file or _env_file=), or {ENV_FILE_VARIABLE}={NO_ENV_FILE} to read none.",
+        variables=(ENV_FILE_VARIABLE,),
+    )
 
 
 def _existing(path: Path, shown: str) -> Path:

@@ -29,12 +29,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import _builtin_clouds as data
 from . import _trust
 from ._discovery import load_metadata
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
+from ._metadata_source import is_local
 from ._one_cloud import SDK_CLOUD_KEY, refuse_foreign_audiences, refuse_other_sdk_cloud, sdk_cloud
 from ._values import (
     InvalidValue,
@@ -203,6 +204,7 @@ def resolve(
     if discovered is not None:
         base: Cloud | None = discovered[0]
         default_source = discovered[1]
+        _refuse_untrusted_name_over_metadata(named, values, sources, base, default_source)
         resolved_sources.setdefault("cloud", default_source)
     else:
         base = _select_base(named, given, resolved_sources, cloud_raw=values.get("cloud"))
@@ -232,11 +234,21 @@ def resolve(
         default=None,
     )
 
+    derived = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
     if "disable_instance_discovery" in values:
         disable = _parsed("disable_instance_discovery", values, sources, parse_flag)
-        resolved_sources["disable_instance_discovery"] = sources["disable_instance_discovery"]
+        source = sources["disable_instance_discovery"]
+        _trust.require_own_value(
+            VARIABLES["disable_instance_discovery"],
+            values["disable_instance_discovery"],
+            source,
+            value=str(disable).lower(),
+            own=str(derived).lower(),
+            cloud=f"{cloud.name}'s authority host",
+        )
+        resolved_sources["disable_instance_discovery"] = source
     else:
-        disable = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
+        disable = derived
         resolved_sources["disable_instance_discovery"] = Source(
             "derived",
             "from the authority host (unknown to MSAL)"
@@ -401,7 +413,11 @@ def _discover(
     """The cloud from metadata, when a metadata URL is set or an unknown ARM lacks its partners."""
     if "cloud_metadata_url" in values:
         field, location = "cloud_metadata_url", str(values["cloud_metadata_url"]).strip()
-        queried_arm = given["resource_manager"].value if "resource_manager" in given else None
+        arm = given.get("resource_manager")
+        # The Resource Manager asked for picks from an array and stands in for one the document
+        # lacks: only a trusted one may. An untrusted one is judged against the cloud the location
+        # describes (for a URL, its own Resource Manager), never against a value it supplied itself.
+        queried_arm = arm.value if arm is not None and _trust.is_trusted(arm.source) else None
     else:
         arm = given.get("resource_manager")
         complete = all(field in given for field in ENDPOINT_FIELDS)
@@ -418,6 +434,8 @@ def _discover(
         _trust.weakest(sources[field], sources.get("metadata_cache_dir"), sources.get("metadata_ttl")),
         "it is of no built-in cloud, so azenvcloud would read the whole cloud's description from it",
     )
+    if field == "cloud_metadata_url":
+        _refuse_relative_snapshot(location, values[field], sources[field])
     cloud, origin = load_metadata(
         location,
         field=field,
@@ -429,6 +447,50 @@ def _discover(
         cache_dir=cache_dir,
     )
     return cloud, Source("metadata", origin)
+
+
+def _refuse_relative_snapshot(location: str, raw: object, source: Source) -> None:
+    """A snapshot file is named by an absolute path, as the cache folder is: a relative one is
+    whatever file of that name the working directory holds (a cloned repository may ship one)."""
+    if not is_local(location):
+        return
+    path = unquote(urlsplit(location).path) if location.startswith("file://") else location
+    if not os.path.isabs(path):
+        raise _unusable(
+            "cloud_metadata_url",
+            raw,
+            source,
+            InvalidValue(
+                "it is a relative path, so the cloud would be described by whatever file of that name "
+                "the working directory holds (a cloned repository may ship one)",
+                "an absolute path of a snapshot file (give an absolute path, or a file:/// URL), "
+                "or an https metadata URL",
+            ),
+        )
+
+
+def _refuse_untrusted_name_over_metadata(
+    named: str | None,
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    cloud: Cloud,
+    described_by: Source,
+) -> None:
+    """A built-in ``AZURE_CLOUD`` from the implicit ``./.env`` must be the cloud the trusted
+    metadata describes (a single document is not picked from by name, so nothing else checks it):
+    otherwise it is the mixed-cloud error (``dod`` would graft the DoD Graph onto a private cloud)."""
+    if named is None or named not in BUILTIN_CLOUDS or _trust.is_trusted(sources["cloud"]):
+        return
+    if cloud.name == named:
+        return
+    raise ConfigurationError(
+        f"{sources['cloud'].names('cloud')}={quote_value(values['cloud'])} selects {named} but the cloud "
+        f"metadata ({described_by}) describes {cloud.name}. Values of two clouds in one configuration "
+        "make token requests fail or send a token to the other cloud. Accepted: remove AZURE_CLOUD from "
+        f"the .env file {sources['cloud'].detail} (the metadata selects the cloud), or set AZURE_CLOUD "
+        "in the environment.",
+        variables=("AZURE_CLOUD", "AZURE_CLOUD_METADATA_URL"),
+    )
 
 
 def _names_builtin_cloud(name: str) -> bool:

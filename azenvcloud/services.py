@@ -42,6 +42,7 @@ __all__ = [
     "SERVICE_FIELDS",
     "SERVICE_NAMES",
     "Service",
+    "alternative_hosts",
     "apply_service_variables",
     "check_service_url",
     "is_service_variable",
@@ -393,6 +394,11 @@ _ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
         for kind in _STORAGE_KINDS
     },
 }
+
+
+def alternative_hosts(cloud_name: str) -> tuple[re.Pattern[str], ...]:
+    """The sourced alternative host forms of ``cloud_name``'s services (a whole host matches)."""
+    return tuple(_ALTERNATIVE_HOSTS.get(cloud_name, {}).values())
 
 
 def parse_accepted_hosts(raw: object) -> tuple[str, ...]:

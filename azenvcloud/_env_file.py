@@ -118,8 +118,9 @@ def _refuse_link_outside(default: Path) -> None:
     raise ConfigurationError(
         f"The .env file {default.absolute()} ({_CHOSEN}) is a symbolic link to a file outside the working "
         "directory: azenvcloud does not read it, since a file anyone can leave in a working directory (a "
-        f"cloned repository) could point anywhere. Accepted: name the file you mean ({ENV_FILE_VARIABLE}=PATH, "
-        f"--env-file or _env_file=), or {ENV_FILE_VARIABLE}={NO_ENV_FILE} to read none.",
+        "cloned repository) could point anywhere. Accepted: name the file you mean "
+        f"({ENV_FILE_VARIABLE}=PATH, --env-file or _env_file=), or {ENV_FILE_VARIABLE}={NO_ENV_FILE} "
+        "to read none.",
         variables=(ENV_FILE_VARIABLE,),
     )
 

@@ -140,6 +140,14 @@ def cloud_host(host: str, cloud_name: str, *, suffix: bool = False) -> bool:
     return any(pattern.fullmatch(example) for pattern in alternative_hosts(cloud_name))
 
 
+def _in_zone(host: str, audience: str) -> bool:
+    """Whether ``host`` is the audience's own host or below it (China's AI Search: no source names
+    its suffix, but its audience ``https://search.azure.cn`` is the zone its services are in)."""
+    zone = host_of(audience)
+    host = host.lower().rstrip(".")
+    return host == zone or host.endswith(f".{zone}")
+
+
 def _clouds_of_host(host: str, *, suffix: bool) -> list[str]:
     return [name for name in BUILTIN_CLOUDS if cloud_host(host, name, suffix=suffix)]
 
@@ -176,7 +184,9 @@ def refuse_foreign_audiences(cloud: Cloud, sources: Mapping[str, Source]) -> Non
         for field in ("endpoint", "suffix"):
             value = getattr(service, field)
             host = host_of(value) if field == "endpoint" and value else value
-            if not host or any(cloud_host(host, owner, suffix=field == "suffix") for owner in owners):
+            if not host or _in_zone(host, str(audience)):
+                continue
+            if any(cloud_host(host, owner, suffix=field == "suffix") for owner in owners):
                 continue
             others = _clouds_of_host(host, suffix=field == "suffix")
             audience_variable = override_variable(name, "audience")

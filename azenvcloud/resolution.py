@@ -204,7 +204,7 @@ def resolve(
     if discovered is not None:
         base: Cloud | None = discovered[0]
         default_source = discovered[1]
-        _refuse_untrusted_name_over_metadata(named, values, sources, base, default_source)
+        _refuse_untrusted_name_over_metadata(named, values, sources, discovered[0], default_source)
         resolved_sources.setdefault("cloud", default_source)
     else:
         base = _select_base(named, given, resolved_sources, cloud_raw=values.get("cloud"))

@@ -436,17 +436,42 @@ def _discover(
     )
     if field == "cloud_metadata_url":
         _refuse_relative_snapshot(location, values[field], sources[field])
-    cloud, origin = load_metadata(
-        location,
-        field=field,
-        raw=values[field],
-        source=sources[field],
-        name=selector,
-        queried_arm=queried_arm,
-        ttl=ttl,
-        cache_dir=cache_dir,
-    )
+
+    def load(resource_manager: str | None) -> tuple[Cloud, str]:
+        return load_metadata(
+            location,
+            field=field,
+            raw=values[field],
+            source=sources[field],
+            name=selector,
+            queried_arm=resource_manager,
+            ttl=ttl,
+            cache_dir=cache_dir,
+        )
+
+    try:
+        cloud, origin = load(queried_arm)
+    except ConfigurationError:
+        if arm is not None and queried_arm is None and is_local(location):
+            _refuse_standing_in(arm, lambda: load(arm.value))
+        raise
     return cloud, Source("metadata", origin)
+
+
+def _refuse_standing_in(arm: _Given, load: Callable[[], object]) -> None:
+    """A snapshot that lacks a Resource Manager has none of its own for an untrusted one to repeat:
+    when the untrusted one would have made it usable, that is the trust rule's error, not the
+    snapshot's (which it leaves to the caller)."""
+    try:
+        load()
+    except ConfigurationError:
+        return
+    raise _trust.refuse(
+        VARIABLES["resource_manager"],
+        arm.raw,
+        arm.source,
+        "the cloud metadata names no Resource Manager of its own, so there is none to repeat",
+    )
 
 
 def _refuse_relative_snapshot(location: str, raw: object, source: Source) -> None:

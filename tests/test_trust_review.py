@@ -282,3 +282,20 @@ def test_a_secret_in_an_error_of_the_json_output_is_redacted(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["error"]["variables"][0] == "AZURE_RESOURCE_MANAGER"
     assert "canarysecret77e1nevershown" not in (captured.out + captured.err).lower()
+
+
+def test_a_resource_manager_from_the_implicit_env_file_never_completes_a_snapshot_that_lacks_one(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = azenvcloud_fake_cloud
+    snapshot = tmp_path / "stamp" / "cloud.json"  # a 2015-01-01 document: no resourceManager
+    snapshot.parent.mkdir()
+    snapshot.write_text(json.dumps(fake.metadata_2015(fake.url)), encoding="utf-8")
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_RESOURCE_MANAGER"):
+        azenvcloud_env.delenv(name)
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(snapshot))
+    env_file = dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=f"https://{ATTACKER_HOST}")
+    with pytest.raises(ConfigurationError) as caught:
+        get_settings()
+    assert_refused_by_the_rule(caught.value, "AZURE_RESOURCE_MANAGER", env_file)
+    assert_nothing_sent(fake)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import ConfigurationError, quote_value
+from .provenance import IDENTITY_VARIABLES, VARIABLES
 
 __all__ = [
     "ENVIRONMENT_ONLY",
@@ -45,7 +46,13 @@ EnvFileChoice = str | os.PathLike[str] | Literal[False] | None
 _DEFAULT = ".env"
 _MAX_BYTES = 4 * 1024 * 1024
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+# A variable is named in an error only when the line really starts with NAME= or with a variable
+# azenvcloud knows (otherwise the "name" would be a secret's first characters: a .env linked to a
+# mounted secret file).
+_LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)(\s*=)?")
+_KNOWN_NAMES = frozenset(
+    {*VARIABLES.values(), *IDENTITY_VARIABLES, *ENVIRONMENT_ONLY, "AZURE_SDK_CLOUD_CONF"}
+)
 _INSTEAD = {
     "ARM_CLOUD_METADATA_URL": (
         f"; in a .env file you name ({ENV_FILE_VARIABLE}, --env-file or _env_file=), "
@@ -100,7 +107,27 @@ def choose_env_file(argument: EnvFileChoice) -> Path | None:
     default = Path(_DEFAULT)
     if not os.path.lexists(default):
         return None
+    _refuse_link_outside(default)
     return _existing(default, f"The .env file {default.resolve()} ({_CHOSEN})")
+
+
+def _refuse_link_outside(default: Path) -> None:
+    """The implicit ``./.env`` may be a symbolic link within the working directory, never one to
+    a file outside it: a cloned repository could link it to a mounted secret (``/run/secrets/...``)."""
+    if not default.is_symlink():
+        return
+    here = Path.cwd().resolve()
+    target = default.resolve()
+    if target == here or here in target.parents:
+        return
+    raise ConfigurationError(
+        f"The .env file {default.absolute()} ({_CHOSEN}) is a symbolic link to a file outside the working "
+        "directory: azenvcloud does not read it, since a file anyone can leave in a working directory (a "
+        "cloned repository) could point anywhere. Accepted: name the file you mean "
+        f"({ENV_FILE_VARIABLE}=PATH, --env-file or _env_file=), or {ENV_FILE_VARIABLE}={NO_ENV_FILE} "
+        "to read none.",
+        variables=(ENV_FILE_VARIABLE,),
+    )
 
 
 def _existing(path: Path, shown: str) -> Path:
@@ -148,7 +175,7 @@ def read_env_file(path: Path, *, implicit: bool = False) -> EnvFile:
     for binding in parse_stream(io.StringIO(text.removeprefix("\ufeff"))):
         if binding.error or (binding.key is not None and not _NAME.fullmatch(binding.key)):
             named = _LEADING_NAME.match(binding.original.string)
-            name = named.group(1) if named else None
+            name = named.group(1) if named and (named.group(2) or named.group(1) in _KNOWN_NAMES) else None
             what = f"the line setting {name}" if name else "a line"
             raise ConfigurationError(
                 f"The .env file {resolved} ({_CHOSEN}) has {what} that cannot be parsed "

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Mapping
 
 from . import _builtin_clouds as data
-from ._service_model import SERVICE_NAMES, override_variable, services_of
+from ._service_model import SERVICE_NAMES, alternative_hosts, override_variable, services_of
 from ._values import host_of
 from .clouds import BUILTIN_CLOUDS, Cloud, variant_services
 from .errors import ConfigurationError, quote_value
@@ -81,100 +81,140 @@ def refuse_other_sdk_cloud(raw: str, cloud: Cloud, sources: Mapping[str, Source]
 
 
 @functools.cache
-def _audiences() -> Mapping[str, str]:
-    """Host of every built-in cloud's audience (Resource Manager and data plane) -> cloud."""
-    found = dict(data.MANAGEMENT_HOSTS)
+def _audiences() -> Mapping[str, frozenset[str]]:
+    """Host of every built-in cloud's audience (Resource Manager and data plane) -> its clouds
+    (Storage's ``https://storage.azure.com`` is the audience of every cloud)."""
+    found: dict[str, set[str]] = {}
+    for host, name in data.MANAGEMENT_HOSTS.items():
+        found.setdefault(host, set()).add(name)
     for name, cloud in BUILTIN_CLOUDS.items():
         for service in services_of(cloud).values():
             if service.audience:
-                found.setdefault(host_of(service.audience), name)
+                found.setdefault(host_of(service.audience), set()).add(name)
             elif service.name in _AUDIENCE_IS_SUFFIX and service.suffix:
-                found.setdefault(service.suffix, name)
+                found.setdefault(service.suffix, set()).add(name)
     for canonical, services in data.VARIANTS.values():
         for fields in services.values():
             if "audience" in fields:
-                found.setdefault(host_of(fields["audience"]), canonical)
-    return found
+                found.setdefault(host_of(fields["audience"]), set()).add(canonical)
+    return {host: frozenset(names) for host, names in found.items()}
 
 
 @functools.cache
-def _hosts() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Every built-in cloud's known hosts and DNS suffixes (a resource's host ends with
-    ``.<suffix>``), and the domains they are registered under (``azure.cn``, ``usgovcloudapi.net``:
-    Microsoft's, so a host under one is a built-in cloud's, even where no value is sourced)."""
-    hosts = {*data.MANAGEMENT_HOSTS, *data.AUTHORITY_HOSTS}
-    suffixes: set[str] = set()
+def _hosts() -> Mapping[str, tuple[frozenset[str], tuple[str, ...]]]:
+    """Each built-in cloud's known hosts and DNS suffixes (a resource's host ends with
+    ``.<suffix>``), its variants' included: sourced values only. No registrable domain stands in
+    for them: ``azure.com`` also holds customers' names (``<vm>.<region>.cloudapp.azure.com``)."""
+    found: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
     for name, cloud in BUILTIN_CLOUDS.items():
-        services = list(services_of(cloud).values())
-        for service in services:
+        hosts = {
+            host
+            for host, owner in (*data.MANAGEMENT_HOSTS.items(), *data.AUTHORITY_HOSTS.items())
+            if owner == name
+        }
+        suffixes: set[str] = set()
+        for service in services_of(cloud).values():
             if service.endpoint:
                 hosts.add(host_of(service.endpoint))
             if service.suffix:
                 suffixes.add(service.suffix)
-        for fields in variant_services(name).values():
-            if "endpoint" in fields:
-                hosts.add(host_of(fields["endpoint"]))
-    for _, services_of_variant in data.VARIANTS.values():
-        for fields in services_of_variant.values():
-            if "endpoint" in fields:
-                hosts.add(host_of(fields["endpoint"]))
-    domains = {".".join(name.split(".")[-2:]) for name in (*hosts, *suffixes)}
-    return frozenset(hosts), tuple(sorted(suffixes | domains))
+        variants = [services for canonical, services in data.VARIANTS.values() if canonical == name]
+        for services in [variant_services(name), *variants]:
+            for fields in services.values():
+                if "endpoint" in fields:
+                    hosts.add(host_of(fields["endpoint"]))
+        found[name] = (frozenset(hosts), tuple(sorted(suffixes)))
+    return found
 
 
-def builtin_cloud_host(host: str) -> bool:
-    """Whether ``host`` is a known host of a built-in cloud, or under one of its suffixes."""
-    hosts, suffixes = _hosts()
+def cloud_host(host: str, cloud_name: str, *, suffix: bool = False) -> bool:
+    """Whether ``host`` (or, with ``suffix``, a DNS suffix: the hosts below it) is one of
+    ``cloud_name``'s sourced hosts, under one of its suffixes, or a sourced alternative form."""
+    hosts, suffixes = _hosts().get(cloud_name, (frozenset(), ()))
     host = host.lower().rstrip(".")
-    return host in hosts or any(host == suffix or host.endswith(f".{suffix}") for suffix in suffixes)
+    if host in hosts or any(host.endswith(f".{known}") for known in suffixes):
+        return True
+    if suffix and host in suffixes:
+        return True
+    example = f"account1.{host}" if suffix else host  # a suffix: the host of a resource below it
+    return any(pattern.fullmatch(example) for pattern in alternative_hosts(cloud_name))
+
+
+def _in_zone(host: str, audience: str) -> bool:
+    """Whether ``host`` is the audience's own host or below it (China's AI Search: no source names
+    its suffix, but its audience ``https://search.azure.cn`` is the zone its services are in)."""
+    zone = host_of(audience)
+    host = host.lower().rstrip(".")
+    return host == zone or host.endswith(f".{zone}")
+
+
+def _clouds_of_host(host: str, *, suffix: bool) -> list[str]:
+    return [name for name in BUILTIN_CLOUDS if cloud_host(host, name, suffix=suffix)]
+
+
+def _owners(audience: str, cloud: Cloud) -> frozenset[str]:
+    """The built-in clouds whose token ``audience`` asks for: the resolved cloud alone when the
+    audience is its own too (the token comes from its authority), else every cloud it is of."""
+    owners = _audiences().get(host_of(audience), frozenset())
+    return frozenset({cloud.name}) if cloud.name in owners else owners
 
 
 def refuse_foreign_audiences(cloud: Cloud, sources: Mapping[str, Source]) -> None:
-    """A built-in cloud's audience with a Resource Manager or service host of no built-in cloud.
+    """A built-in cloud's audience with a Resource Manager or service host of no built-in cloud,
+    or of another built-in cloud (one cloud for every audience).
 
     Raises:
         ConfigurationError: Naming the audience, the host and where each came from.
     """
-    audiences = _audiences()
-    owner = audiences.get(host_of(cloud.audience))
-    if owner is not None and host_of(cloud.resource_manager) not in data.MANAGEMENT_HOSTS:
+    owners = _owners(cloud.audience, cloud)
+    arm_cloud = data.MANAGEMENT_HOSTS.get(host_of(cloud.resource_manager))
+    if owners and arm_cloud not in owners:
         raise _foreign(
             ("AZURE_AUDIENCE", cloud.audience, sources.get("audience")),
             ("AZURE_RESOURCE_MANAGER", cloud.resource_manager, sources.get("resource_manager")),
-            owner,
+            owners,
+            arm_cloud,
             "or that host's own audience (a private cloud's, from its metadata)",
         )
     for name, service in services_of(cloud).items():
         audience = service.audience
-        owner = audiences.get(host_of(audience)) if audience else None
-        if owner is None or audience is None:
+        owners = _owners(audience, cloud) if audience else frozenset()
+        if not owners:
             continue
         for field in ("endpoint", "suffix"):
             value = getattr(service, field)
             host = host_of(value) if field == "endpoint" and value else value
-            if host and not builtin_cloud_host(host):
-                audience_variable = override_variable(name, "audience")
-                raise _foreign(
-                    (audience_variable, audience, sources.get(f"services.{name}.audience")),
-                    (override_variable(name, field), value, sources.get(f"services.{name}.{field}")),
-                    owner,
-                    f"or that host's own {SERVICE_NAMES[name]} audience in {audience_variable}",
-                )
+            if not host or _in_zone(host, str(audience)):
+                continue
+            if any(cloud_host(host, owner, suffix=field == "suffix") for owner in owners):
+                continue
+            others = _clouds_of_host(host, suffix=field == "suffix")
+            audience_variable = override_variable(name, "audience")
+            raise _foreign(
+                (audience_variable, str(audience), sources.get(f"services.{name}.audience")),
+                (override_variable(name, field), value, sources.get(f"services.{name}.{field}")),
+                owners,
+                others[0] if others else None,
+                f"or that host's own {SERVICE_NAMES[name]} audience in {audience_variable}",
+            )
 
 
 def _foreign(
     audience: tuple[str, str, Source | None],
     destination: tuple[str, str, Source | None],
-    owner: str,
+    owners: frozenset[str],
+    other: str | None,
     alternative: str,
 ) -> ConfigurationError:
     def shown(item: tuple[str, str, Source | None]) -> str:
         variable, value, source = item
         return f"{variable}={quote_value(value)} ({source or 'default'})"
 
+    owner = " or ".join(sorted(owners))
+    where = f"a host of {other}" if other else "a host of no built-in cloud"
     return ConfigurationError(
-        f"{shown(audience)} is an audience of {owner}, but {shown(destination)} is a host of no built-in "
-        f"cloud: a real {owner} token would be sent there. Values of two clouds in one configuration are "
+        f"{shown(audience)} is an audience of {owner}, but {shown(destination)} is {where}: a real "
+        f"{owner} token would be sent there. Values of two clouds in one configuration are "
         f"refused before any token request. Accepted: {owner}'s own host, {alternative}.",
         variables=(destination[0], audience[0]),
     )

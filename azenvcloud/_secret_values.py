@@ -10,9 +10,13 @@ are :func:`azenvcloud.errors.redact_url`'s business.)
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
+import re
 import threading
+import urllib.parse
 
 __all__ = ["SECRET_VARIABLES", "redact_secrets", "remember_secret"]
 
@@ -42,10 +46,35 @@ def _secrets() -> list[str]:
 
 
 def redact_secrets(text: str) -> str:
-    """``text`` with every known secret value replaced by ``<redacted>``, wherever it appears."""
-    for secret in _secrets():
-        text = text.replace(secret, REDACTED)
-    return text
+    """``text`` with every known secret value replaced by ``<redacted>``, wherever it appears.
+
+    Case-insensitively (a secret expanded into a host name comes back lower-cased), and in the
+    forms a message or a document may carry it: as written, percent-encoded, and escaped for JSON
+    (``json.dumps`` writes ``\\u00e4`` for ``ä``). A secret shorter than four characters is not
+    redacted: it would blank out ordinary words (SECURITY.md says so).
+    """
+    secrets = _secrets()
+    if not secrets:
+        return text
+    return _pattern(tuple(secrets)).sub(REDACTED, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    forms = {form for secret in secrets for form in _forms(secret) if len(form) >= _MIN_LENGTH}
+    ordered = sorted(forms, key=len, reverse=True)  # the longest first: no half-replaced form
+    return re.compile("|".join(re.escape(form) for form in ordered), re.IGNORECASE)
+
+
+def _forms(secret: str) -> set[str]:
+    return {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote(secret),
+        urllib.parse.quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
 
 
 class _RedactingFilter(logging.Filter):

@@ -28,6 +28,7 @@ __all__ = [
     "SERVICE_NAMES",
     "STORAGE_KINDS",
     "Service",
+    "alternative_hosts",
     "is_service_variable",
     "override_variable",
     "parse_accepted_hosts",
@@ -185,6 +186,11 @@ _ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
         for kind in STORAGE_KINDS
     },
 }
+
+
+def alternative_hosts(cloud_name: str) -> tuple[re.Pattern[str], ...]:
+    """The sourced alternative host forms of ``cloud_name``'s services (a whole host matches)."""
+    return tuple(_ALTERNATIVE_HOSTS.get(cloud_name, {}).values())
 
 
 def parse_accepted_hosts(raw: object) -> tuple[str, ...]:

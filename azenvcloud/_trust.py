@@ -56,6 +56,9 @@ RULES: Mapping[str, Rule] = {
     "AZURE_CLIENT_CERTIFICATE_PATH": "never",  # azure-identity signs with it for the authority
     "AZENVCLOUD_ACCEPTED_HOSTS": "never",  # more hosts that may receive a data-plane token
     "AZENVCLOUD_TOKEN_CACHE": "never",  # whether tokens are written to disk (and read back)
+    # "false" makes MSAL ask login.microsoftonline.com about the authority first, and take its
+    # token endpoint from that answer: only the value derived from the authority host
+    "AZURE_DISABLE_INSTANCE_DISCOVERY": "repeat",
 }
 """Every destination variable and its rule. ``AZURE_SERVICE_<SERVICE>_SUFFIX``, ``_AUDIENCE`` and
 ``_ENDPOINT`` follow ``repeat`` too (:func:`rule_of`)."""

@@ -52,6 +52,7 @@ def redact_url(text: str) -> str:
     Applied to every value quoted in a message, shown by the command line, logged or written to
     the metadata cache: a password in ``https://user:pass@host`` or a SAS ``sig=`` never leaves.
     """
+    text = redact_secrets(text)  # first: a secret holding ?, = or @ must not be cut in two
     if "@" in text:
         text = _WORD.sub(lambda word: _redact_user_info(word.group()), text)
     head, question, rest = text.partition("?")

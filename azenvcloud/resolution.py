@@ -29,12 +29,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import _builtin_clouds as data
 from . import _trust
 from ._discovery import load_metadata
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
+from ._metadata_source import is_local
 from ._one_cloud import SDK_CLOUD_KEY, refuse_foreign_audiences, refuse_other_sdk_cloud, sdk_cloud
 from ._service_model import SERVICES_KEY, parse_accepted_hosts, parse_service_variable, services_of
 from ._service_variables import apply_service_variables
@@ -203,6 +204,7 @@ def resolve(
     if discovered is not None:
         base: Cloud | None = discovered[0]
         default_source = discovered[1]
+        _refuse_untrusted_name_over_metadata(named, values, sources, discovered[0], default_source)
         resolved_sources.setdefault("cloud", default_source)
     else:
         base = _select_base(named, given, resolved_sources, cloud_raw=values.get("cloud"))
@@ -232,17 +234,7 @@ def resolve(
         default=None,
     )
 
-    if "disable_instance_discovery" in values:
-        disable = _parsed("disable_instance_discovery", values, sources, parse_flag)
-        resolved_sources["disable_instance_discovery"] = sources["disable_instance_discovery"]
-    else:
-        disable = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
-        resolved_sources["disable_instance_discovery"] = Source(
-            "derived",
-            "from the authority host (unknown to MSAL)"
-            if disable
-            else "from the authority host (well known to MSAL)",
-        )
+    disable = _instance_discovery(values, sources, cloud, resolved_sources)
 
     api_profile = _setting(
         "api_profile",
@@ -280,6 +272,37 @@ def resolve(
         sources=resolved_sources,
         token_cache=token_cache,
     )
+
+
+def _instance_discovery(
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    cloud: Cloud,
+    resolved_sources: dict[str, Source],
+) -> bool:
+    """``AZURE_DISABLE_INSTANCE_DISCOVERY``: as set (from a trusted source, or repeating the derived
+    value), or derived from whether MSAL knows the authority host."""
+    derived = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
+    if "disable_instance_discovery" in values:
+        disable = _parsed("disable_instance_discovery", values, sources, parse_flag)
+        source = sources["disable_instance_discovery"]
+        _trust.require_own_value(
+            VARIABLES["disable_instance_discovery"],
+            values["disable_instance_discovery"],
+            source,
+            value=str(disable).lower(),
+            own=str(derived).lower(),
+            cloud=f"{cloud.name}'s authority host",
+        )
+        resolved_sources["disable_instance_discovery"] = source
+        return disable
+    resolved_sources["disable_instance_discovery"] = Source(
+        "derived",
+        "from the authority host (unknown to MSAL)"
+        if derived
+        else "from the authority host (well known to MSAL)",
+    )
+    return derived
 
 
 def _cache_settings(
@@ -423,7 +446,11 @@ def _discover(
     """The cloud from metadata, when a metadata URL is set or an unknown ARM lacks its partners."""
     if "cloud_metadata_url" in values:
         field, location = "cloud_metadata_url", str(values["cloud_metadata_url"]).strip()
-        queried_arm = given["resource_manager"].value if "resource_manager" in given else None
+        arm = given.get("resource_manager")
+        # The Resource Manager asked for picks from an array and stands in for one the document
+        # lacks: only a trusted one may. An untrusted one is judged against the cloud the location
+        # describes (for a URL, its own Resource Manager), never against a value it supplied itself.
+        queried_arm = arm.value if arm is not None and _trust.is_trusted(arm.source) else None
     else:
         arm = given.get("resource_manager")
         complete = all(field in given for field in ENDPOINT_FIELDS)
@@ -440,17 +467,88 @@ def _discover(
         _trust.weakest(sources[field], sources.get("metadata_cache_dir"), sources.get("metadata_ttl")),
         "it is of no built-in cloud, so azenvcloud would read the whole cloud's description from it",
     )
-    cloud, origin = load_metadata(
-        location,
-        field=field,
-        raw=values[field],
-        source=sources[field],
-        name=selector,
-        queried_arm=queried_arm,
-        ttl=ttl,
-        cache_dir=cache_dir,
-    )
+    if field == "cloud_metadata_url":
+        _refuse_relative_snapshot(location, values[field], sources[field])
+
+    def load(resource_manager: str | None) -> tuple[Cloud, str]:
+        return load_metadata(
+            location,
+            field=field,
+            raw=values[field],
+            source=sources[field],
+            name=selector,
+            queried_arm=resource_manager,
+            ttl=ttl,
+            cache_dir=cache_dir,
+        )
+
+    try:
+        cloud, origin = load(queried_arm)
+    except ConfigurationError:
+        if arm is not None and queried_arm is None and is_local(location):
+            _refuse_standing_in(arm, lambda: load(arm.value))
+        raise
     return cloud, Source("metadata", origin)
+
+
+def _refuse_standing_in(arm: _Given, load: Callable[[], object]) -> None:
+    """A snapshot that lacks a Resource Manager has none of its own for an untrusted one to repeat:
+    when the untrusted one would have made it usable, that is the trust rule's error, not the
+    snapshot's (which it leaves to the caller)."""
+    try:
+        load()
+    except ConfigurationError:
+        return
+    raise _trust.refuse(
+        VARIABLES["resource_manager"],
+        arm.raw,
+        arm.source,
+        "the cloud metadata names no Resource Manager of its own, so there is none to repeat",
+    )
+
+
+def _refuse_relative_snapshot(location: str, raw: object, source: Source) -> None:
+    """A snapshot file is named by an absolute path, as the cache folder is: a relative one is
+    whatever file of that name the working directory holds (a cloned repository may ship one)."""
+    if not is_local(location):
+        return
+    path = unquote(urlsplit(location).path) if location.startswith("file://") else location
+    if not os.path.isabs(path):
+        raise _unusable(
+            "cloud_metadata_url",
+            raw,
+            source,
+            InvalidValue(
+                "it is a relative path, so the cloud would be described by whatever file of that name "
+                "the working directory holds (a cloned repository may ship one)",
+                "an absolute path of a snapshot file (give an absolute path, or a file:/// URL), "
+                "or an https metadata URL",
+            ),
+        )
+
+
+def _refuse_untrusted_name_over_metadata(
+    named: str | None,
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    cloud: Cloud,
+    described_by: Source,
+) -> None:
+    """A built-in ``AZURE_CLOUD`` from the implicit ``./.env`` must be the cloud the trusted
+    metadata describes (a single document is not picked from by name, so nothing else checks it):
+    otherwise it is the mixed-cloud error (``dod`` would graft the DoD Graph onto a private cloud)."""
+    if named is None or named not in BUILTIN_CLOUDS or _trust.is_trusted(sources["cloud"]):
+        return
+    if cloud.name == named:
+        return
+    raise ConfigurationError(
+        f"{sources['cloud'].names('cloud')}={quote_value(values['cloud'])} selects {named} but the cloud "
+        f"metadata ({described_by}) describes {cloud.name}. Values of two clouds in one configuration "
+        "make token requests fail or send a token to the other cloud. Accepted: remove AZURE_CLOUD from "
+        f"the .env file {sources['cloud'].detail} (the metadata selects the cloud), or set AZURE_CLOUD "
+        "in the environment.",
+        variables=("AZURE_CLOUD", "AZURE_CLOUD_METADATA_URL"),
+    )
 
 
 def _names_builtin_cloud(name: str) -> bool:

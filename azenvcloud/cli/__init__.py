@@ -19,7 +19,7 @@ from typing import NoReturn, TextIO
 from .._version import __version__
 from ..errors import ConfigurationError, MetadataUnavailableError
 from . import cache, check, clouds, demo, env, show
-from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Unreachable
+from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Redacted, Unreachable
 
 __all__ = ["main"]
 
@@ -86,8 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = parser.parse_args([*given, "show"])
     debug = getattr(arguments, "debug", False)
     _configure_logging(debug)
+    # Every line a command writes, and every error, goes through one redacting writer.
+    out: TextIO = Redacted(sys.stdout)  # type: ignore[assignment]  # a TextIO for every use
+    err: TextIO = Redacted(sys.stderr)  # type: ignore[assignment]
     try:
-        return _COMMANDS[arguments.command](arguments, sys.stdout)
+        return _COMMANDS[arguments.command](arguments, out)
     except (ConfigurationError, Unreachable) as exc:
         if debug:
             raise
@@ -95,12 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         kind = "network or authentication failure" if unreachable else "configuration error"
         if getattr(arguments, "json", False):
             variables = list(getattr(exc, "variables", ()))
-            json.dump(
-                {"error": {"kind": kind, "message": str(exc), "variables": variables}}, sys.stdout, indent=2
-            )
-            sys.stdout.write("\n")
+            document = {"error": {"kind": kind, "message": str(exc), "variables": variables}}
+            out.write(json.dumps(document, indent=2) + "\n")  # one write: a secret is never split
         prefix = "" if isinstance(exc, Unreachable) else f"{kind}: "
-        sys.stderr.write(f"azenvcloud: {prefix}{exc}\n")
+        err.write(f"azenvcloud: {prefix}{exc}\n")
         return EXIT_UNREACHABLE if unreachable else EXIT_CONFIGURATION
     except BrokenPipeError:
         # The reader (| head) went away; say nothing more, as other Unix tools do.

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
+
+from .._secret_values import redact_secrets
 
 __all__ = [
     "EXIT_CONFIGURATION",
     "EXIT_OK",
     "EXIT_UNREACHABLE",
     "EXIT_USAGE",
+    "Redacted",
     "Unreachable",
     "one_line",
     "write_rows",
@@ -23,6 +26,25 @@ EXIT_USAGE = 64  # sysexits.h EX_USAGE: the command line itself is wrong, not th
 
 class Unreachable(Exception):
     """Authentication or the network failed (exit status 3); the message is one line for people."""
+
+
+class Redacted:
+    """``out``, with every secret value taken out of what is written (:mod:`azenvcloud._secret_values`).
+
+    The one choke point of the command line's output: :func:`azenvcloud.cli.main` hands every
+    command its stdout through it and writes its errors through it, so no command can print a
+    secret inside another value. JSON is redacted after escaping too (the secret's escaped form);
+    write a document in one call, so that a secret is never split across two writes.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(redact_secrets(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
 
 
 def one_line(message: object) -> str:

@@ -124,8 +124,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _dump(report: dict[str, Any], out: TextIO) -> None:
-    json.dump(report, out, indent=2)
-    out.write("\n")
+    out.write(json.dumps(report, indent=2) + "\n")  # one write: a secret is never split across two
 
 
 def _call(step: str, call: Callable[[], T]) -> T:

@@ -148,23 +148,42 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None]:
     return cloud, location, described_by
 
 
+def _write_snapshot(snapshot: Path, given: str, text: str) -> None:
+    """Write ``text`` to ``snapshot`` through a new file renamed over it, never through a symlink
+    (a cloned repository may commit ``cloud-snapshot.json -> ~/.bashrc``)."""
+    if snapshot.is_symlink():
+        raise ConfigurationError(
+            f"--snapshot {given!r} is a symbolic link: azenvcloud writes no file through one (a cloned "
+            "repository could point it at any file of yours). Accepted: a path that is no symbolic link, "
+            "in an existing folder that this user may write.",
+            variables=("--snapshot",),
+        )
+    temporary = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(temporary, flags, 0o644)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, snapshot)  # replaces a link made meanwhile, never writes through it
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigurationError(
+            f"--snapshot {given!r} cannot be written: {exc.strerror or exc}. "
+            "Accepted: a file path in an existing folder that this user may write.",
+            variables=("--snapshot",),
+        ) from None
+
+
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
     from ..metadata import cloud_to_snapshot
 
     cloud, origin, described_by = _cloud(arguments)
     if arguments.snapshot:
-        snapshot = Path(arguments.snapshot).resolve()
-        try:
-            descriptor = os.open(snapshot, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except OSError as exc:
-            raise ConfigurationError(
-                f"--snapshot {arguments.snapshot!r} cannot be written: {exc.strerror or exc}. "
-                "Accepted: a file path in an existing folder that this user may write.",
-                variables=("--snapshot",),
-            ) from None
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(cloud_to_snapshot(cloud), handle, indent=2)
-            handle.write("\n")
+        snapshot = Path(arguments.snapshot).absolute()  # not resolve(): that follows a symlink
+        _write_snapshot(snapshot, arguments.snapshot, json.dumps(cloud_to_snapshot(cloud), indent=2) + "\n")
         described_by = str(snapshot)
     try:
         lines = environment_lines(cloud, description=described_by)

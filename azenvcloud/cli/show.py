@@ -8,7 +8,6 @@ import os
 from typing import Any, TextIO
 
 from .._one_cloud import SDK_CLOUD_KEY
-from .._secret_values import redact_secrets
 from .._values import find_control_character
 from .._version import __version__
 from ..clients import get_credential
@@ -144,21 +143,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class _Redacted:
-    """``out``, with every secret value taken out of what is written (:mod:`azenvcloud._secret_values`)."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-
-    def write(self, text: str) -> int:
-        return self._out.write(redact_secrets(text))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._out, name)
-
-
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    out = _Redacted(out)  # type: ignore[assignment]  # a TextIO for every use here
     settings = load_settings(arguments)
     values = _values(settings)
     chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well

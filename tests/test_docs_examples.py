@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from docs_examples import ROOT, Block, all_blocks, console_commands, matches, normalise
 
+from azenvcloud._values import scope_for_audience
 from azenvcloud.clouds import canonical_cloud_name
 from azenvcloud.provenance import IDENTITY_VARIABLES, VARIABLES
 from azenvcloud.services import SERVICE_NAMES
@@ -164,12 +165,9 @@ def shell(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     work = tmp_path / "me"
     work.mkdir()
     (work / ".venv").symlink_to(sys.prefix)
-    home = tmp_path / "home"
-    home.mkdir()
     environment = {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
-        "HOME": str(home),
-        "XDG_CACHE_HOME": str(home / ".cache"),
+        "HOME": str(work),  # shown as /home/me: the user cache folder is /home/me/.cache/azenvcloud
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(fence),
         "COLUMNS": "100",
@@ -220,7 +218,7 @@ def test_console_example(
     if "fake-cloud" in block.directives:
         fake = azenvcloud_fake_cloud_server
         fake.reset()
-        fake.accept_scopes(f"{fake.audience}.default")
+        fake.accept_scopes(scope_for_audience(fake.audience))
         environment |= fake.environment()
     for command, expected, actual in _run_console(block, work, environment):
         assert matches(expected, actual), (

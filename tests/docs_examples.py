@@ -84,9 +84,7 @@ def blocks_of(path: Path) -> list[Block]:
         only_blank_between = all(not line.strip() for line in lines[previous_ended_at + 1 : start])
         if lang == "output" and found and found[-1].lang == "python" and only_blank_between:
             last = found.pop()
-            found.append(
-                Block(last.path, last.line, last.lang, last.text, last.directives, output=text)
-            )
+            found.append(Block(last.path, last.line, last.lang, last.text, last.directives, output=text))
         else:
             found.append(Block(relative, start + 1, lang, text, directives))
         previous_ended_at = index

@@ -18,7 +18,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,17 +111,20 @@ def test_the_exemption_list_is_published() -> None:
         assert reason.split(";")[0] in page
 
 
-def _of(lang: str) -> list[pytest.ParameterSet]:
+def _of(lang: str, *, tests: bool | None = None) -> list[pytest.ParameterSet]:
+    """The blocks of ``lang`` that run; for ``python``, only test modules or only the others."""
     return [
         pytest.param(block, id=block.id)
         for block in BLOCKS
-        if block.lang == lang and _exemption(block) is None
+        if block.lang == lang
+        and _exemption(block) is None
+        and (tests is None or ("def test_" in block.text) is tests)
     ]
 
 
 # --- console ---------------------------------------------------------------------------------
 
-_FENCE = '''
+_FENCE = """
 import ipaddress, socket
 
 def _loopback(host):
@@ -151,13 +153,13 @@ def connect_ex(self, address):
     _check(self, address)
     return _connect_ex(self, address)
 socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
-'''
+"""
 
 _MARK = "@@docs-example-command@@"
 
 
 @pytest.fixture
-def shell(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+def shell(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A folder to run commands in, like a checkout with its ``.venv``, and a clean environment."""
     fence = tmp_path / "fence"
     fence.mkdir()
@@ -172,7 +174,7 @@ def shell(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         "PYTHONPATH": str(fence),
         "COLUMNS": "100",
     }
-    yield work, environment
+    return work, environment
 
 
 def _run_console(block: Block, work: Path, environment: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -185,7 +187,7 @@ def _run_console(block: Block, work: Path, environment: dict[str, str]) -> list[
     log = work.parent / "console.log"  # a file, not a pipe: what the block leaves running keeps a pipe open
     with log.open("w") as output:
         process = subprocess.Popen(
-            ["bash", "-c", script],
+            ["/bin/bash", "-c", script],
             cwd=work,
             env=environment,
             stdout=output,
@@ -232,11 +234,7 @@ def test_console_example(
 FENCED = ("-p", "no:cacheprovider", "--allow-hosts=127.0.0.1,::1", "-W", "error")
 
 
-def _python(tests: bool) -> list[pytest.ParameterSet]:
-    return [param for param in _of("python") if ("def test_" in param.values[0].text) is tests]  # type: ignore[union-attr]
-
-
-@pytest.mark.parametrize("block", _python(tests=False))
+@pytest.mark.parametrize("block", _of("python", tests=False))
 def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
     code = compile(block.text, block.id, "exec")
     printed = io.StringIO()
@@ -251,7 +249,7 @@ def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
         )
 
 
-@pytest.mark.parametrize("block", _python(tests=True))
+@pytest.mark.parametrize("block", _of("python", tests=True))
 def test_python_test_module_example(block: Block, pytester: pytest.Pytester) -> None:
     """A test module of the docs runs in its own pytest process, as in a user's project."""
     pytester.makepyfile(test_from_the_docs=block.text)

@@ -66,7 +66,9 @@ def test_every_exit_status_is_in_the_command_line_reference() -> None:
     from azenvcloud.cli import _output
 
     statuses = {value for name, value in vars(_output).items() if name.startswith("EXIT_")}
-    rows = {line.split("|")[1].strip() for line in _page("cli.md").splitlines() if re.match(r"^\| \d+ \|", line)}
+    rows = {
+        line.split("|")[1].strip() for line in _page("cli.md").splitlines() if re.match(r"^\| \d+ \|", line)
+    }
     assert {str(status) for status in statuses} == rows
 
 

@@ -44,7 +44,13 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return _LINK.sub(rewrite, markdown)
 
 
+# Docstrings cross-reference in Sphinx's roles (:func:`configure`), which mkdocstrings prints as
+# text: keep the name, in code, without the role (and without a leading ~).
+_ROLE = re.compile(r":(?:func|mod|class|meth|attr|data|exc|obj):<code>~?([^<]*)</code>")
+
+
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    html = _ROLE.sub(r"<code>\1</code>", html)
     repo_url = config.get("repo_url")
     site = Path(config["site_dir"]).resolve()
     root = Path(config["docs_dir"]).resolve().parent

@@ -130,7 +130,7 @@ def _serve(out: TextIO) -> int:
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
     with FakeCloud() as fake:
-        fake.accept_scopes(scope_for_audience(fake.audience))
+        fake.accept_scopes(scope_for_audience(fake.audience))  # the scope a client asks for, as in demo
         bundle = Path(fake.cache_dir).parent / "ca-bundle.pem"
         bundle.write_bytes(_trusted_now(ca_setting().path) + Path(fake.ca_bundle).read_bytes())
         trust = {name: str(bundle) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")}

@@ -1,0 +1,303 @@
+"""Every example in README.md and docs/ runs, and says what it really prints.
+
+``console`` blocks run in bash (stdout and stderr together, in a fresh folder whose ``.venv`` is
+this interpreter's environment), against the fake cloud where the block asks for it; ``python``
+blocks run in this process against the fake cloud, test modules through pytester; ``dotenv``
+blocks name only documented variables. How they are read: ``tests/docs_examples.py``. What cannot
+run here is on ``EXEMPT`` below, each with its reason; an entry that matches no block fails.
+
+Loopback only, like every test: the commands run with a ``sitecustomize`` that refuses to connect
+to, or resolve, anything but loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docs_examples import ROOT, Block, all_blocks, console_commands, matches, normalise
+
+from azenvcloud._values import scope_for_audience
+from azenvcloud.clouds import canonical_cloud_name
+from azenvcloud.provenance import IDENTITY_VARIABLES, VARIABLES
+from azenvcloud.services import SERVICE_NAMES
+from azenvcloud.testing import FakeCloud
+
+# (file, first line of the block) -> why it cannot run here. Shown in docs/reference/examples.md.
+EXEMPT: dict[tuple[str, str], str] = {
+    (
+        "README.md",
+        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/python -m azenvcloud",
+    ): "installs from the package index into a new environment; .ci/run runs the test command "
+    "exactly as written (test_ci_runs_the_readmes_test_command)",
+    (
+        "README.md",
+        "pip install '/path/to/azenvcloud[aio]'                  # or in requirements.txt: azenvcloud[aio] @ file:///path/to/azenvcloud",
+    ): "a pip install from a checkout path into your own project",
+    (
+        "docs/tutorial.md",
+        "pip install '/path/to/azenvcloud[testing]'",
+    ): "a pip install from a checkout path into your own project",
+    (
+        "docs/how-to/deploy.md",
+        "FROM python:3.12-slim",
+    ): "needs a container runtime and the package index",
+    (
+        "docs/how-to/deploy.md",
+        "apiVersion: v1",
+    ): "needs a Kubernetes cluster with workload identity",
+    (
+        "docs/how-to/async.md",
+        "from contextlib import asynccontextmanager",
+    ): "needs FastAPI, which the test extra does not install",
+    (
+        "docs/how-to/data-plane.md",
+        "from azenvcloud import get_credential, service_scope, service_url",
+    ): "needs azure-ai-textanalytics, which the test extra does not install "
+    "(service_url and service_scope are tested in tests/test_services.py)",
+    (
+        "docs/how-to/migrate.md",
+        "from azure.identity import AzureAuthorityHosts, DefaultAzureCredential",
+    ): "the hand-written code being replaced: its import fails on azure-mgmt-resource 26, as its "
+    "comment says",
+    (
+        "docs/reference/development.md",
+        ".venv/bin/python -m pytest                               # the suite (offline; loopback only)",
+    ): "the suite itself, the benchmarks and CI: .ci/run runs them",
+}
+
+# Commands inside console blocks that cannot run here, with what runs instead and why.
+EXEMPT_COMMANDS: dict[str, tuple[str, str]] = {
+    "az cloud show --name USSec > ussec.json     # on a machine inside that cloud": (
+        f"cp {ROOT / 'tests/data/az-cloud-show-ussec.json'} ussec.json",
+        "needs the Azure CLI logged in to an air-gapped cloud; a saved answer of it is copied instead",
+    ),
+}
+
+RUN = {"console", "python", "dotenv"}
+
+BLOCKS = all_blocks()
+
+
+def _exemption(block: Block) -> str | None:
+    return EXEMPT.get((block.path, block.first_line))
+
+
+def test_every_exemption_names_a_block_and_a_reason() -> None:
+    keys = {(block.path, block.first_line) for block in BLOCKS}
+    assert [key for key in EXEMPT if key not in keys] == []
+    assert all(reason.strip() for reason in EXEMPT.values())
+    texts = "\n".join(block.text for block in BLOCKS if block.lang == "console")
+    assert [command for command in EXEMPT_COMMANDS if command not in texts] == []
+
+
+def test_every_block_runs_or_is_exempt() -> None:
+    unchecked = [b.id for b in BLOCKS if b.lang not in RUN and _exemption(b) is None]
+    assert unchecked == [], "a block of a language that is not run: run it, or exempt it with a reason"
+
+
+def test_the_exemption_list_is_published() -> None:
+    page = (ROOT / "docs/reference/examples.md").read_text(encoding="utf-8")
+    for (path, _), reason in EXEMPT.items():
+        assert f"`{path}`" in page
+        assert reason.split(";")[0].split("(")[0].strip() in page
+    for _, reason in EXEMPT_COMMANDS.values():
+        assert reason.split(";")[0] in page
+
+
+def _of(lang: str, *, tests: bool | None = None) -> list[pytest.ParameterSet]:
+    """The blocks of ``lang`` that run; for ``python``, only test modules or only the others."""
+    return [
+        pytest.param(block, id=block.id)
+        for block in BLOCKS
+        if block.lang == lang
+        and _exemption(block) is None
+        and (tests is None or ("def test_" in block.text) is tests)
+    ]
+
+
+# --- console ---------------------------------------------------------------------------------
+
+_FENCE = """
+import ipaddress, socket
+
+def _loopback(host):
+    if host in (None, "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+_getaddrinfo = socket.getaddrinfo
+def getaddrinfo(host, *args, **kwargs):
+    if not _loopback(host):
+        raise socket.gaierror(socket.EAI_NONAME, f"docs examples: loopback only, not {host}")
+    return _getaddrinfo(host, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+
+_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+def _check(sock, address):
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+        raise ConnectionRefusedError(f"docs examples: loopback only, not {address[0]}")
+def connect(self, address):
+    _check(self, address)
+    return _connect(self, address)
+def connect_ex(self, address):
+    _check(self, address)
+    return _connect_ex(self, address)
+socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+"""
+
+_MARK = "@@docs-example-command@@"
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A folder to run commands in, like a checkout with its ``.venv``, and a clean environment."""
+    fence = tmp_path / "fence"
+    fence.mkdir()
+    (fence / "sitecustomize.py").write_text(_FENCE)
+    work = tmp_path / "me"
+    work.mkdir()
+    (work / ".venv").symlink_to(sys.prefix)
+    environment = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": str(work),  # shown as /home/me: the user cache folder is /home/me/.cache/azenvcloud
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(fence),
+        "COLUMNS": "100",
+    }
+    return work, environment
+
+
+def _run_console(block: Block, work: Path, environment: dict[str, str]) -> list[tuple[str, str, str]]:
+    commands = console_commands(block.text)
+    script = "status=0\n"
+    for number, command in enumerate(commands):
+        run = EXEMPT_COMMANDS.get(command.command, (command.command, ""))[0]
+        # The marker splits the output; `(exit $status)` gives `echo $?` the last command's status.
+        script += f"printf '%s\\n' '{_MARK}{number}'\n(exit $status)\n{run}\nstatus=$?\n"
+    log = work.parent / "console.log"  # a file, not a pipe: what the block leaves running keeps a pipe open
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["/bin/bash", "-c", script],
+            cwd=work,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=120)
+        finally:
+            # What the block left in the background (demo --serve &): its own process group only.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    out = log.read_text()
+    out = out.replace(str(work), "/home/me")
+    pieces = out.split(_MARK)[1:]
+    results = []
+    for number, command in enumerate(commands):
+        actual = pieces[number].split("\n", 1)[1] if number < len(pieces) else "(never ran)"
+        if command.command in EXEMPT_COMMANDS:
+            actual = command.expected  # nothing to compare: the command was replaced
+        results.append((command.command, command.expected, actual))
+    return results
+
+
+@pytest.mark.parametrize("block", _of("console"))
+def test_console_example(
+    block: Block, shell: tuple[Path, dict[str, str]], azenvcloud_fake_cloud_server: FakeCloud
+) -> None:
+    work, environment = shell
+    if "fake-cloud" in block.directives:
+        fake = azenvcloud_fake_cloud_server
+        fake.reset()
+        fake.accept_scopes(scope_for_audience(fake.audience))
+        environment |= fake.environment()
+    for command, expected, actual in _run_console(block, work, environment):
+        assert matches(expected, actual), (
+            f"{block.id}: `{command}` printed, normalised:\n{normalise(actual)}\n"
+            f"--- but the example says:\n{normalise(expected)}"
+        )
+
+
+# --- python ----------------------------------------------------------------------------------
+
+FENCED = ("-p", "no:cacheprovider", "--allow-hosts=127.0.0.1,::1", "-W", "error")
+
+
+@pytest.mark.parametrize("block", _of("python", tests=False))
+def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
+    code = compile(block.text, block.id, "exec")
+    printed = io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if "cloud" in block.directives:
+            stack.enter_context(azenvcloud_fake_cloud.as_cloud(block.directives["cloud"]))
+        stack.enter_context(contextlib.redirect_stdout(printed))
+        exec(code, {"__name__": "__docs_example__"})  # noqa: S102 - the documentation's own examples
+    if block.output is not None:
+        assert matches(block.output, printed.getvalue()), (
+            f"{block.id} printed:\n{printed.getvalue()}--- but the example says:\n{block.output}"
+        )
+
+
+@pytest.mark.parametrize("block", _of("python", tests=True))
+def test_python_test_module_example(block: Block, pytester: pytest.Pytester) -> None:
+    """A test module of the docs runs in its own pytest process, as in a user's project."""
+    pytester.makepyfile(test_from_the_docs=block.text)
+    result = pytester.runpytest_subprocess(*FENCED)
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) >= 1, result.stdout.str()
+    assert set(outcomes) <= {"passed"}, result.stdout.str()
+
+
+# --- dotenv ----------------------------------------------------------------------------------
+
+KNOWN_VARIABLES = {
+    *VARIABLES.values(),
+    *IDENTITY_VARIABLES,
+    "AZENVCLOUD_ENV_FILE",
+    "AZURE_SDK_CLOUD_CONF",
+    "ARM_CLOUD_METADATA_URL",
+    *(
+        f"AZURE_SERVICE_{service.upper()}_{kind}"
+        for service in SERVICE_NAMES
+        for kind in ("SUFFIX", "AUDIENCE", "ENDPOINT")
+    ),
+}
+
+
+@pytest.mark.parametrize("block", _of("dotenv"))
+def test_dotenv_example(block: Block) -> None:
+    for line in block.text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        assert equals, f"{block.id}: not NAME=value: {line!r}"
+        assert name in KNOWN_VARIABLES, f"{block.id}: {name} is not a documented variable"
+        value = value.split("#")[0].strip()
+        if name == "AZURE_CLOUD":
+            canonical_cloud_name(value)  # raises for a name azenvcloud does not accept
+
+
+# --- what the README promises about CI ---------------------------------------------------------
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    quick_start = next(b for b in BLOCKS if b.path == "README.md" and b.first_line in {k[1] for k in EXEMPT})
+    test_command = quick_start.text.strip().splitlines()[1]
+    install, run = test_command.split(" && ")[1:]
+    assert install in ci
+    assert f"\n{run}\n" in ci
+    assert "mkdocs build --strict" in ci
+    assert test_command in readme

@@ -1,0 +1,78 @@
+"""The reference pages name everything there is: every variable, command, option and fixture.
+
+A new variable in ``provenance.VARIABLES``, a new command or option of the CLI, or a new fixture
+of the pytest plugin fails here until docs/reference/ documents it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from azenvcloud import pytest_plugin
+from azenvcloud.cli import _parser
+from azenvcloud.provenance import VARIABLES
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _page(name: str) -> str:
+    return (DOCS / "reference" / name).read_text(encoding="utf-8")
+
+
+def _table_rows(page: str) -> dict[str, str]:
+    """First cell (without backticks) -> the whole row, for every Markdown table row."""
+    rows = {}
+    for line in page.splitlines():
+        match = re.match(r"^\| `([^`]+)` \|", line)
+        if match:
+            rows[match[1]] = line
+    return rows
+
+
+@pytest.mark.parametrize(("attribute", "variable"), sorted(VARIABLES.items()))
+def test_every_variable_has_a_row_with_its_attribute(attribute: str, variable: str) -> None:
+    row = _table_rows(_page("variables.md")).get(variable)
+    assert row is not None, f"{variable} has no row in docs/reference/variables.md"
+    assert f"`{attribute}`" in row
+
+
+def test_the_env_file_variable_has_a_row() -> None:
+    assert "AZENVCLOUD_ENV_FILE" in _table_rows(_page("variables.md"))
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("command", sorted(_subcommands()))
+def test_every_command_and_option_is_in_the_command_line_reference(command: str) -> None:
+    page = _page("cli.md")
+    section = page.split(f"### `azenvcloud {command}`", 1)
+    assert len(section) == 2, f"no section for `azenvcloud {command}` in docs/reference/cli.md"
+    body = section[1].split("\n### ", 1)[0]
+    for action in _subcommands()[command]._actions:
+        for option in action.option_strings:
+            if option not in {"-h", "--help"}:
+                assert f"`{option}" in body, f"{command} {option} is not documented"
+    assert f"`{command}" in page.split("## Options", 1)[0], f"{command} is not in the commands table"
+
+
+def test_every_exit_status_is_in_the_command_line_reference() -> None:
+    from azenvcloud.cli import _output
+
+    statuses = {value for name, value in vars(_output).items() if name.startswith("EXIT_")}
+    rows = {
+        line.split("|")[1].strip() for line in _page("cli.md").splitlines() if re.match(r"^\| \d+ \|", line)
+    }
+    assert {str(status) for status in statuses} == rows
+
+
+def test_every_fixture_is_in_the_fixtures_reference() -> None:
+    fixtures = {name for name in vars(pytest_plugin) if name.startswith("azenvcloud_")}
+    assert fixtures, "the plugin defines its fixtures as azenvcloud_* functions"
+    assert fixtures <= set(_table_rows(_page("testing.md")))

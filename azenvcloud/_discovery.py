@@ -21,6 +21,7 @@ def load_metadata(
     queried_arm: str | None = None,
     ttl: int = DEFAULT_TTL,
     cache_dir: str | None = None,
+    selector: str = "AZURE_CLOUD",
 ) -> tuple[Cloud, str]:
     """The cloud described at ``location`` (https URL, file path or ``file://`` URL), and where
     it really came from (the final URL after redirects, or the file).
@@ -50,7 +51,7 @@ def load_metadata(
             queried_arm = base.split("/metadata/endpoints", 1)[0]
 
     def parse(body: str) -> Cloud:
-        return cloud_from_metadata(body, name=name, queried_arm=queried_arm)
+        return cloud_from_metadata(body, name=name, queried_arm=queried_arm, selector=selector)
 
     try:
         return _metadata_source.load(location, urls, parse, ttl=ttl, cache_dir=cache_dir)

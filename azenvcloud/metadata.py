@@ -126,7 +126,9 @@ def _dot(suffix: str | None) -> str | None:
     return suffix if suffix is None or suffix.startswith(".") else f".{suffix}"
 
 
-def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | None) -> Mapping[str, Any]:
+def _select(
+    document: Sequence[Any], *, name: str | None, queried_arm: str | None, selector: str
+) -> Mapping[str, Any]:
     clouds = [item for item in document if isinstance(item, Mapping)]
     if not clouds:
         raise MetadataProblem("it is an empty list of clouds")
@@ -135,7 +137,7 @@ def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | Non
         for item in clouds:
             if _same_name(str(item.get("name", "")), name):
                 return item
-        raise MetadataProblem(f"it offers no cloud named {name!r} (AZURE_CLOUD); it offers {names}")
+        raise MetadataProblem(f"it offers no cloud named {name!r} ({selector}); it offers {names}")
     if queried_arm:
         wanted = queried_arm.rstrip("/").lower()
         matching = [
@@ -145,7 +147,7 @@ def _select(document: Sequence[Any], *, name: str | None, queried_arm: str | Non
             return matching[0]
     if len(clouds) == 1:
         return clouds[0]
-    raise MetadataProblem(f"it offers several clouds {names}; set AZURE_CLOUD to the one to use")
+    raise MetadataProblem(f"it offers several clouds {names}; set {selector} to the one to use")
 
 
 def _same_name(first: str, second: str) -> bool:
@@ -176,7 +178,9 @@ def _from_az_cloud_show(document: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def cloud_from_metadata(document: Any, *, name: str | None = None, queried_arm: str | None = None) -> Cloud:
+def cloud_from_metadata(
+    document: Any, *, name: str | None = None, queried_arm: str | None = None, selector: str = "AZURE_CLOUD"
+) -> Cloud:
     """The cloud a metadata document (or ``az cloud show`` output) describes.
 
     Args:
@@ -184,6 +188,8 @@ def cloud_from_metadata(document: Any, *, name: str | None = None, queried_arm: 
         name: Which cloud to pick from an array (``AZURE_CLOUD``), if any.
         queried_arm: The Resource Manager URL that was asked: picks from an array, and stands in
             for a missing ``resourceManager``.
+        selector: What supplies ``name``, as messages name it: ``AZURE_CLOUD``, or the command
+            line's ``--cloud``.
 
     Raises:
         MetadataProblem: The document is not JSON, has the wrong shape, or lacks what is needed.
@@ -195,7 +201,7 @@ def cloud_from_metadata(document: Any, *, name: str | None = None, queried_arm: 
         except (ValueError, RecursionError):  # RecursionError: nested too deeply to be metadata
             raise MetadataProblem("it is not JSON") from None
     if isinstance(document, list):
-        document = _select(document, name=name, queried_arm=queried_arm)
+        document = _select(document, name=name, queried_arm=queried_arm, selector=selector)
     if not isinstance(document, Mapping):
         raise MetadataProblem(f"it is JSON of the wrong shape (a {type(document).__name__}, not an object)")
     if isinstance(document.get("endpoints"), Mapping):

@@ -93,6 +93,24 @@ def test_demo_with_a_misspelt_cloud_blames_the_cloud_flag(
     assert "AZURE_CLOUD=" not in line
 
 
+@pytest.mark.parametrize(
+    ("cloud", "said"),
+    [
+        pytest.param("chnia", "it offers no cloud named 'chnia' (--cloud)", id="unknown-name"),
+        pytest.param(None, "set --cloud to the one to use", id="several-none-chosen"),
+    ],
+)
+def test_env_from_a_metadata_array_blames_the_cloud_flag(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cloud: str | None, said: str
+) -> None:
+    source = Path(__file__).parent / "data" / "metadata-2019-05-01-public.json"  # every public cloud
+    chosen = ["--cloud", cloud] if cloud else []
+    assert main(["env", "--from-metadata", str(source), *chosen]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert said in line
+    assert "AZURE_CLOUD" not in line
+
+
 def test_demo_serve_with_a_cloud_is_a_usage_error(
     azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

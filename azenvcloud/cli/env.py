@@ -128,7 +128,8 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None]:
         from ..metadata import MetadataProblem, cloud_from_metadata
 
         try:
-            return cloud_from_metadata(sys.stdin.read(), name=arguments.cloud), "standard input", None
+            cloud = cloud_from_metadata(sys.stdin.read(), name=arguments.cloud, selector="--cloud")
+            return cloud, "standard input", None
         except MetadataProblem as exc:
             raise ConfigurationError(
                 f"{option} - (standard input) is not usable: {exc}. "
@@ -142,7 +143,13 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None]:
             variables=(option,),
         )
     cloud, _ = load_metadata(
-        location, field="cloud_metadata_url", raw=location, source=source, name=arguments.cloud, ttl=0
+        location,
+        field="cloud_metadata_url",
+        raw=location,
+        source=source,
+        name=arguments.cloud,
+        ttl=0,
+        selector="--cloud",
     )
     described_by = str(Path(location).resolve()) if is_local(location) and "://" not in location else location
     return cloud, location, described_by

@@ -27,11 +27,13 @@ strings, trailing slash and all, as the Azure CLI does.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import _builtin_clouds as data
+from ._notices import notice
 from ._values import (
     InvalidValue,
     host_of,
@@ -150,6 +152,23 @@ def _select(
     raise MetadataProblem(f"it offers several clouds {names}; set {selector} to the one to use")
 
 
+def _note_an_unused_name(document: Mapping[str, Any], name: str, selector: str) -> None:
+    """A name that picks nothing from a document of one cloud is a warning, never silently dropped
+    (``AZURE_CLOUD=chnia`` with a metadata URL would otherwise pass as that one cloud's name)."""
+    described = document.get("name")
+    if not isinstance(described, str) or not described.strip() or _same_name(described, name):
+        return
+    unused = (
+        f"{selector}={name!r} names no cloud of the metadata, which describes one cloud only "
+        f"({described.strip()!r})"
+    )
+    if selector.startswith("--"):  # a command-line option asked for it: an error, said at once
+        raise MetadataProblem(f"{unused}; leave {selector} out, or give that cloud's name")
+    message = f"{unused}: that cloud is used, and the name picks nothing"
+    if not notice(message):  # no resolution under way to keep it
+        logging.getLogger("azenvcloud").warning("%s", message)
+
+
 def _same_name(first: str, second: str) -> bool:
     if first.casefold() == second.casefold():
         return True
@@ -202,6 +221,8 @@ def cloud_from_metadata(
             raise MetadataProblem("it is not JSON") from None
     if isinstance(document, list):
         document = _select(document, name=name, queried_arm=queried_arm, selector=selector)
+    elif name and isinstance(document, Mapping):
+        _note_an_unused_name(document, name, selector)
     if not isinstance(document, Mapping):
         raise MetadataProblem(f"it is JSON of the wrong shape (a {type(document).__name__}, not an object)")
     if isinstance(document.get("endpoints"), Mapping):

@@ -111,6 +111,18 @@ def test_env_from_a_metadata_array_blames_the_cloud_flag(
     assert "AZURE_CLOUD" not in line
 
 
+def test_env_refuses_a_cloud_flag_that_picks_nothing_from_a_document_of_one_cloud(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = Path(__file__).parent / "data" / "metadata-2022-09-01-public.json"  # one cloud: AzureCloud
+    assert main(["env", "--from-metadata", str(source), "--cloud", "chnia"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert (
+        "--cloud='chnia' names no cloud of the metadata, which describes one cloud only ('AzureCloud')"
+        in line
+    )
+
+
 def test_demo_serve_with_a_cloud_is_a_usage_error(
     azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -85,6 +85,19 @@ def test_a_slip_in_the_environment_is_a_warning(
     assert_warned(capsys, f"{name} in the environment is not read: did you mean {meant}?")
 
 
+def test_a_cloud_name_that_picks_nothing_from_a_document_of_one_cloud_is_a_warning(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = Path(__file__).parent / "data" / "metadata-2022-09-01-public.json"  # one cloud: AzureCloud
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(snapshot))
+    azenvcloud_env.setenv("AZURE_CLOUD", "chnia")
+    assert_warned(
+        capsys,
+        "AZURE_CLOUD='chnia' names no cloud of the metadata, which describes one cloud only ('AzureCloud'): "
+        "that cloud is used, and the name picks nothing",
+    )
+
+
 def test_a_slip_is_logged_once_at_resolution(
     azenvcloud_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

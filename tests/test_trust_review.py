@@ -1,7 +1,8 @@
 """The review of the trust rule (issue 15's follow-up): each finding, as the attack that worked.
 
-Each test was pasted from the review (/work/notes/review15.md, F1 to F13) and failed before its fix;
-the set-ups that must keep working are in tests/test_trust.py.
+Each test is an attack from a security review of the rule (its findings F1 to F13) and failed
+before its fix; the set-ups that must keep working are in tests/test_trust.py, whose helpers these
+tests share.
 """
 
 from __future__ import annotations
@@ -10,36 +11,12 @@ import json
 from pathlib import Path
 
 import pytest
+from test_trust import ATTACKER_HOST, DATA, SECRET, assert_nothing_sent, assert_refused_by_the_rule, dotenv
 
 import azenvcloud
 from azenvcloud import ConfigurationError, get_resource_client, get_settings
 from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
-
-DATA = Path(__file__).parent / "data"
-SECRET = "canary-secret-77e1-never-shown"
-ATTACKER_HOST = "evil.vault.fake.azenvcloud.test"
-
-
-def dotenv(path: Path, **values: str) -> Path:
-    """Write ``path`` (``./.env`` in the isolated working directory unless named otherwise)."""
-    path.write_text("".join(f"{name}={value}\n" for name, value in values.items()), encoding="utf-8")
-    return path
-
-
-def assert_refused_by_the_rule(error: ConfigurationError, variable: str, env_file: Path) -> None:
-    """The one line the rule promises: variable, the file's absolute path, two fixes that work."""
-    message = str(error)
-    assert error.variables[0] == variable
-    assert f"{variable}=" in message
-    assert str(env_file.resolve()) in message
-    assert f"AZENVCLOUD_ENV_FILE={env_file.resolve()}" in message
-    assert f"set {variable} in the environment" in message
-
-
-def assert_nothing_sent(fake: FakeCloud) -> None:
-    assert fake.requests_of("token") == []
-    assert [request.host for request in fake.requests if request.bearer] == []
 
 
 def test_a_relative_snapshot_path_is_refused(azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ JSON. Exit status 1 when a target is missed. Nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -189,14 +190,15 @@ def import_cost(rounds: int) -> Row:
     ours_net = statistics.median(seconds for seconds, _ in ours) - base
     theirs_net = statistics.median(seconds for seconds, _ in theirs) - base
     ratio = ours_net / theirs_net
+    more = ours_net - theirs_net
     return row(
         2,
         f"`import azenvcloud` (net of interpreter start); SDK modules loaded: {loaded}",
         f"{ours_net * 1000:.0f} ms",
-        f"{theirs_net * 1000:.0f} ms `import pydantic_settings`",
+        f"{theirs_net * 1000:.0f} ms `import pydantic_settings` ({more * 1000:+.0f} ms)",
         ratio,
-        "no azure.identity/azure.mgmt/msal; ~1x",
-        loaded == "[]" and ratio <= 1.5,
+        "no azure.identity/azure.mgmt/msal; <= +15 ms",  # issue 19
+        loaded == "[]" and more <= 0.015,
     )
 
 
@@ -506,11 +508,25 @@ def print_table(rows: list[Row]) -> None:
         print(" | ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
 
 
+def installed_bytecode() -> None:
+    """Measure azenvcloud as an install runs it: from bytecode, like pydantic and the SDK.
+
+    pip writes the bytecode of every package it installs; a source checkout run with
+    ``PYTHONDONTWRITEBYTECODE=1`` (set on the shared development machines) would compile
+    azenvcloud's modules from source at every start (about 35 ms) while pydantic-settings and the
+    SDK load from bytecode, which is no fair comparison. The bytecode goes to the checkout's
+    ``__pycache__`` folders (ignored by git).
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(Path(azenvcloud.__file__).parent, quiet=1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="process starts per side (default 15)")
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report here")
     arguments = parser.parse_args()
+    installed_bytecode()
     with FakeCloud() as fake:
         fake.accept_scopes(f"{fake.audience}.default", f"{fake.audience}/.default")  # both forms in use
         latencies = ((0, "1a", 1.05), (30, "1b", 1.00), (100, "1c", 1.00))  # issue 19

@@ -167,39 +167,57 @@ def cold_start(
 _SDK_PREFIXES = ("azure.identity", "azure.mgmt", "msal")
 
 
-def import_cost(rounds: int) -> Row:
+_FIRST_CLIENT = "from azenvcloud import get_resource_client"
+
+
+def import_cost(rounds: int) -> list[Row]:
+    """``import azenvcloud`` (its public names load on first use), and what the first
+    ``get_resource_client()`` imports before it builds anything: both against
+    ``import pydantic_settings``, which the design requires (issue 19: at most +15 ms)."""
     python = sys.executable
     loaded = subprocess.run(
         [
             python,
             "-c",
-            "import sys, azenvcloud; "
+            f"import sys; {_FIRST_CLIENT}; "
             f"print(sorted(m for m in sys.modules if m.startswith({_SDK_PREFIXES!r})))",
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    bare, ours, theirs = alternate(
+    bare, bare_import, first_client, theirs = alternate(
         rounds,
         [python, "-c", "pass"],
         [python, "-c", "import azenvcloud"],
+        [python, "-c", _FIRST_CLIENT],
         [python, "-c", "import pydantic_settings"],
     )
     base = statistics.median(seconds for seconds, _ in bare)
-    ours_net = statistics.median(seconds for seconds, _ in ours) - base
     theirs_net = statistics.median(seconds for seconds, _ in theirs) - base
-    ratio = ours_net / theirs_net
-    more = ours_net - theirs_net
-    return row(
-        2,
-        f"`import azenvcloud` (net of interpreter start); SDK modules loaded: {loaded}",
-        f"{ours_net * 1000:.0f} ms",
-        f"{theirs_net * 1000:.0f} ms `import pydantic_settings` ({more * 1000:+.0f} ms)",
-        ratio,
-        "no azure.identity/azure.mgmt/msal; <= +15 ms",  # issue 19
-        loaded == "[]" and more <= 0.015,
-    )
+    rows = []
+    for number, runs, name in (
+        ("2", bare_import, "`import azenvcloud` (net of interpreter start; public names load on first use)"),
+        (
+            "2b",
+            first_client,
+            f"`{_FIRST_CLIENT}` (what the first client imports before the SDK); SDK: {loaded}",
+        ),
+    ):
+        ours_net = statistics.median(seconds for seconds, _ in runs) - base
+        more = ours_net - theirs_net
+        rows.append(
+            row(
+                number,
+                name,
+                f"{ours_net * 1000:.0f} ms",
+                f"{theirs_net * 1000:.0f} ms `import pydantic_settings` ({more * 1000:+.0f} ms)",
+                ours_net / theirs_net,
+                "no azure.identity/azure.mgmt/msal; <= +15 ms",  # issue 19
+                loaded == "[]" and more <= 0.015,
+            )
+        )
+    return rows
 
 
 # -- 3. hot path -----------------------------------------------------------------------------
@@ -541,7 +559,7 @@ def main() -> int:
         rows = [
             *(first for first, _, _ in cold),
             *(memory for _, _, memory in cold),
-            import_cost(arguments.rounds),
+            *import_cost(arguments.rounds),
             hot_path(fake),
             contention(fake),
             metadata(fake),

@@ -8,13 +8,50 @@ Set ``AZURE_CLOUD`` (or the endpoint variables) in the environment or a ``.env``
         print(group.name)
 """
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
-from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
-from .errors import ConfigurationError, MetadataUnavailableError
-from .provenance import Source
-from .services import Service, service_scope, service_url
-from .settings import Settings, configure, get_settings
+
+if TYPE_CHECKING:
+    from .clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
+    from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
+    from .errors import ConfigurationError, MetadataUnavailableError
+    from .provenance import Source
+    from .services import Service, service_scope, service_url
+    from .settings import Settings, configure, get_settings
+else:
+    # The public names load on first use, so that ``import azenvcloud`` (and the pytest plugin,
+    # which every pytest run of a project that installs azenvcloud[testing] loads) costs nothing
+    # until azenvcloud is used: the first ``get_resource_client`` imports what it needs.
+    _CLIENTS = {"get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"}
+    _CLOUDS = {"BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"}
+    _ERRORS = {"ConfigurationError", "MetadataUnavailableError"}
+    _SERVICES = {"Service", "service_scope", "service_url"}
+    _SETTINGS = {"Settings", "configure", "get_settings"}
+
+    def __getattr__(name):
+        """A public name (``get_resource_client``...), imported from its module on first use."""
+        if name in _CLIENTS:
+            from . import clients as home
+        elif name in _CLOUDS:
+            from . import clouds as home
+        elif name in _ERRORS:
+            from . import errors as home
+        elif name == "Source":
+            from . import provenance as home
+        elif name in _SERVICES:
+            from . import services as home
+        elif name in _SETTINGS:
+            from . import settings as home
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(home, name)
+        globals()[name] = value  # the next access is a plain module attribute
+        return value
+
+    def __dir__():
+        return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "BUILTIN_CLOUDS",

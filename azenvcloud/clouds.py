@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -256,6 +255,8 @@ def canonical_cloud_name(name: str) -> str:
             "(a metadata URL or snapshot file), and AZURE_CLOUD may then pick it by this name",
             _accepted_names(),
         )
+    import difflib  # only for a mistake's suggestion: not imported by every start
+
     close = difflib.get_close_matches(folded, list(_BY_FOLDED_NAME), n=1, cutoff=0.6)
     hint = f" (did you mean {_BY_FOLDED_NAME[close[0]]}?)" if close else ""
     raise InvalidValue(

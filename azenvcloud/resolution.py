@@ -323,14 +323,15 @@ def _cache_settings(
         values,
         sources,
         resolved_sources,
-        _parse_cache_dir,
+        parse_cache_dir,
         default=None,
         when_unset="the user cache folder",
     )
     return ttl, cache_dir
 
 
-def _parse_cache_dir(raw: object) -> str:
+def parse_cache_dir(raw: object) -> str:
+    """``AZENVCLOUD_CACHE_DIR``: an absolute folder path."""
     path = parse_path(str(raw), "an absolute folder path")
     if not os.path.isabs(path):
         raise InvalidValue(

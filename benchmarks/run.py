@@ -10,6 +10,7 @@ JSON. Exit status 1 when a target is missed. Nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -166,38 +167,57 @@ def cold_start(
 _SDK_PREFIXES = ("azure.identity", "azure.mgmt", "msal")
 
 
-def import_cost(rounds: int) -> Row:
+_FIRST_CLIENT = "from azenvcloud import get_resource_client"
+
+
+def import_cost(rounds: int) -> list[Row]:
+    """``import azenvcloud`` (its public names load on first use), and what the first
+    ``get_resource_client()`` imports before it builds anything: both against
+    ``import pydantic_settings``, which the design requires (issue 19: at most +15 ms)."""
     python = sys.executable
     loaded = subprocess.run(
         [
             python,
             "-c",
-            "import sys, azenvcloud; "
+            f"import sys; {_FIRST_CLIENT}; "
             f"print(sorted(m for m in sys.modules if m.startswith({_SDK_PREFIXES!r})))",
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    bare, ours, theirs = alternate(
+    bare, bare_import, first_client, theirs = alternate(
         rounds,
         [python, "-c", "pass"],
         [python, "-c", "import azenvcloud"],
+        [python, "-c", _FIRST_CLIENT],
         [python, "-c", "import pydantic_settings"],
     )
     base = statistics.median(seconds for seconds, _ in bare)
-    ours_net = statistics.median(seconds for seconds, _ in ours) - base
     theirs_net = statistics.median(seconds for seconds, _ in theirs) - base
-    ratio = ours_net / theirs_net
-    return row(
-        2,
-        f"`import azenvcloud` (net of interpreter start); SDK modules loaded: {loaded}",
-        f"{ours_net * 1000:.0f} ms",
-        f"{theirs_net * 1000:.0f} ms `import pydantic_settings`",
-        ratio,
-        "no azure.identity/azure.mgmt/msal; ~1x",
-        loaded == "[]" and ratio <= 1.5,
-    )
+    rows = []
+    for number, runs, name in (
+        ("2", bare_import, "`import azenvcloud` (net of interpreter start; public names load on first use)"),
+        (
+            "2b",
+            first_client,
+            f"`{_FIRST_CLIENT}` (what the first client imports before the SDK); SDK: {loaded}",
+        ),
+    ):
+        ours_net = statistics.median(seconds for seconds, _ in runs) - base
+        more = ours_net - theirs_net
+        rows.append(
+            row(
+                number,
+                name,
+                f"{ours_net * 1000:.0f} ms",
+                f"{theirs_net * 1000:.0f} ms `import pydantic_settings` ({more * 1000:+.0f} ms)",
+                ours_net / theirs_net,
+                "no azure.identity/azure.mgmt/msal; <= +15 ms",  # issue 19
+                loaded == "[]" and more <= 0.015,
+            )
+        )
+    return rows
 
 
 # -- 3. hot path -----------------------------------------------------------------------------
@@ -506,11 +526,25 @@ def print_table(rows: list[Row]) -> None:
         print(" | ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
 
 
+def installed_bytecode() -> None:
+    """Measure azenvcloud as an install runs it: from bytecode, like pydantic and the SDK.
+
+    pip writes the bytecode of every package it installs; a source checkout run with
+    ``PYTHONDONTWRITEBYTECODE=1`` (set on the shared development machines) would compile
+    azenvcloud's modules from source at every start (about 35 ms) while pydantic-settings and the
+    SDK load from bytecode, which is no fair comparison. The bytecode goes to the checkout's
+    ``__pycache__`` folders (ignored by git).
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(Path(azenvcloud.__file__).parent, quiet=1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="process starts per side (default 15)")
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report here")
     arguments = parser.parse_args()
+    installed_bytecode()
     with FakeCloud() as fake:
         fake.accept_scopes(f"{fake.audience}.default", f"{fake.audience}/.default")  # both forms in use
         latencies = ((0, "1a", 1.05), (30, "1b", 1.00), (100, "1c", 1.00))  # issue 19
@@ -525,7 +559,7 @@ def main() -> int:
         rows = [
             *(first for first, _, _ in cold),
             *(memory for _, _, memory in cold),
-            import_cost(arguments.rounds),
+            *import_cost(arguments.rounds),
             hot_path(fake),
             contention(fake),
             metadata(fake),

@@ -1,17 +1,28 @@
 """``azenvcloud cache clear``: delete the tokens (and metadata) azenvcloud keeps on disk.
 
 Tokens are kept on disk only with ``AZENVCLOUD_TOKEN_CACHE=unencrypted``; this deletes them
-whatever the setting says now, so that a token written before it was turned off goes too.
+whatever the setting says now, so that a token written before it was turned off goes too. It
+works on a configuration that does not resolve as well (clearing is what one does while mending
+it): the folder then follows ``AZENVCLOUD_CACHE_DIR`` from the environment, else from a .env file
+named with ``--env-file`` or ``AZENVCLOUD_ENV_FILE``, else the user's cache folder; never from an
+implicit ``./.env``, which may not set that variable (the trust rule).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any, TextIO
 
+from .._env_file import EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from .._token_store import purge, token_folder
+from .._values import InvalidValue
+from ..errors import ConfigurationError
+from ..resolution import parse_cache_dir
 from ._output import EXIT_OK
 from .show import add_env_file_option, load_settings
+
+_CACHE_DIR = "AZENVCLOUD_CACHE_DIR"
 
 __all__ = ["add_parser", "run"]
 
@@ -32,9 +43,16 @@ def add_parser(commands: Any, **options: Any) -> None:
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    settings = load_settings(arguments)
-    folder = token_folder(settings.metadata_cache_dir)
-    deleted = purge(settings.metadata_cache_dir)  # tokens in memory are forgotten too
+    try:
+        cache_dir = load_settings(arguments).metadata_cache_dir
+    except ConfigurationError:
+        cache_dir = _cache_dir_alone(arguments)
+        out.write(
+            "the configuration does not resolve (`azenvcloud check` says why); clearing the folder "
+            f"{_CACHE_DIR} names, else the user's cache folder\n"
+        )
+    folder = token_folder(cache_dir)
+    deleted = purge(cache_dir)  # tokens in memory are forgotten too
     out.write(f"deleted {deleted} token(s) from {folder}\n")
     if arguments.metadata:
         documents = list(folder.parent.glob("*.json")) if folder.parent.is_dir() else []
@@ -42,3 +60,35 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             path.unlink(missing_ok=True)
         out.write(f"deleted {len(documents)} metadata document(s) from {folder.parent}\n")
     return EXIT_OK
+
+
+def _cache_dir_alone(arguments: argparse.Namespace) -> str | None:
+    """``AZENVCLOUD_CACHE_DIR`` read on its own, when the whole configuration does not resolve:
+    the environment's, else a named .env file's (an implicit ``./.env`` is never asked: it may
+    not set this variable), else ``None`` for the user's cache folder.
+
+    Raises:
+        ConfigurationError: The value itself is not an absolute folder path (no folder to clear).
+    """
+    raw = os.environ.get(_CACHE_DIR, "").strip()
+    if not raw:
+        raw = _named_env_file_value(arguments)
+    if not raw:
+        return None
+    try:
+        return parse_cache_dir(raw)
+    except InvalidValue as exc:
+        raise exc.configuration_error(_CACHE_DIR, raw, variables=(_CACHE_DIR,)) from None
+
+
+def _named_env_file_value(arguments: argparse.Namespace) -> str:
+    """``AZENVCLOUD_CACHE_DIR`` from a .env file somebody named, or ``""``."""
+    choice: EnvFileChoice = False if arguments.no_env_file else arguments.env_file
+    if is_implicit(choice):
+        return ""
+    try:
+        path = choose_env_file(choice)
+        values = read_env_file(path).values if path is not None else {}
+    except ConfigurationError:
+        return ""  # the file is what is broken: it names no folder
+    return values.get(_CACHE_DIR, "").strip()

@@ -4,17 +4,21 @@ ARCHITECTURE.md, .env.example, tests/...).
 Pages write them as paths relative to the page (``../../SECURITY.md``), which is right where the
 Markdown is read in the repository. MkDocs would report them as missing documentation pages, so
 this hook checks them itself (the file must exist) and then points them at the repository:
-``repo_url``'s copy when mkdocs.yml sets one, else the file in the checkout the site was built from.
+``repo_url``'s copy when mkdocs.yml sets one, else a copy of the file that the build puts into
+the site (``repository/SECURITY.md.html``: Markdown rendered, other files as text), so that the
+link works wherever the site is served or opened (``mkdocs serve``, a copied folder, file://).
 """
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
 import re
 from pathlib import Path
 from typing import Any
 
+import markdown
 from mkdocs.exceptions import PluginError
 
 _LINK = re.compile(r"\]\((?P<target>(?:\.\./)+[^)#\s]+)(?P<anchor>#[^)\s]*)?\)")
@@ -49,13 +53,43 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     html = _ROLE.sub(r"<code>\1</code>", html)
     repo_url = config.get("repo_url")
     site = Path(config["site_dir"]).resolve()
-    root = Path(config["docs_dir"]).resolve().parent
     page_dir = (site / page.file.dest_uri).parent
 
     def href(match: re.Match[str]) -> str:
-        path = match[1]
+        path, anchor = match[1], match[2] or ""
         if repo_url:
-            return f'href="{repo_url.rstrip("/")}/blob/main/{path}"'
-        return 'href="' + posixpath.join(os.path.relpath(root, page_dir).replace(os.sep, "/"), path) + '"'
+            return f'href="{repo_url.rstrip("/")}/blob/main/{path}{anchor}"'
+        _linked.add(path)
+        to_site = os.path.relpath(site, page_dir).replace(os.sep, "/")
+        return f'href="{posixpath.join(to_site, _COPIES, path)}.html{anchor}"'
 
-    return re.sub(rf'href="{_SCHEME}([^"]*)"', href, html)
+    return re.sub(rf'href="{_SCHEME}([^"#]*)(#[^"]*)?"', href, html)
+
+
+# Without repo_url: the repository files that pages link to, copied into the site after the build.
+_COPIES = "repository"
+_linked: set[str] = set()
+
+
+def on_pre_build(config: Any) -> None:
+    _linked.clear()
+
+
+def on_post_build(config: Any) -> None:
+    root = Path(config["docs_dir"]).resolve().parent
+    site = Path(config["site_dir"]).resolve()
+    for path in sorted(_linked):
+        text = (root / path).read_text(encoding="utf-8")
+        body = (
+            markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+            if path.endswith(".md")
+            else f"<pre>{html.escape(text)}</pre>"
+        )
+        target = site / _COPIES / f"{path}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(path)}</title></head>'
+            f"<body><p><em>{html.escape(path)}, copied from the repository this site was built from."
+            f"</em></p>\n{body}\n</body></html>\n",
+            encoding="utf-8",
+        )

@@ -76,9 +76,15 @@ def on_pre_build(config: Any) -> None:
 
 
 def on_post_build(config: Any) -> None:
+    """Copy the linked repository files into the site, and the files their own links name."""
     root = Path(config["docs_dir"]).resolve().parent
     site = Path(config["site_dir"]).resolve()
-    for path in sorted(_linked):
+    pending, done = sorted(_linked), set()
+    while pending:
+        path = pending.pop()
+        if path in done:
+            continue
+        done.add(path)
         text = (root / path).read_text(encoding="utf-8")
         body = (
             markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
@@ -86,6 +92,22 @@ def on_post_build(config: Any) -> None:
             else f"<pre>{html.escape(text)}</pre>"
         )
         target = site / _COPIES / f"{path}.html"
+
+        def relink(match: re.Match[str], path: str = path, target: Path = target) -> str:
+            link, anchor = match[1], match[2] or ""
+            repository_path = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
+            if repository_path.startswith("docs/") and repository_path.endswith(".md"):
+                page = repository_path.removeprefix("docs/").removesuffix(".md")
+                destination = site / ("" if page == "index" else page.removesuffix("/index"))
+                to = os.path.relpath(destination, target.parent).replace(os.sep, "/") + "/"
+                return f'href="{to}{anchor}"'
+            if (root / repository_path).is_file() and not repository_path.startswith(".."):
+                pending.append(repository_path)  # copied too, so that the link works
+                to = os.path.relpath(site / _COPIES / repository_path, target.parent).replace(os.sep, "/")
+                return f'href="{to}.html{anchor}"'
+            return match[0]  # a folder, or outside the repository: as written
+
+        body = re.sub(r'href="(?![a-z]+:|#)([^"#]+)(#[^"]*)?"', relink, body)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
             f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(path)}</title></head>'

@@ -30,6 +30,12 @@ def test_every_link_to_a_repository_file_lands_on_a_copy_inside_the_site(tmp_pat
             assert target.is_relative_to(site), f"{page.relative_to(site)}: {href} leaves the site"
             assert target.is_file(), f"{page.relative_to(site)}: {href} is missing"
             linked += 1
+    for copy in (site / "repository").rglob("*.html"):  # their own links: pages or copies too
+        for href in re.findall(r'href="([^"#]+)[^"]*"', copy.read_text(encoding="utf-8")):
+            if urlparse(href).scheme:
+                continue
+            target = Path(urlparse(urljoin(copy.as_uri(), href)).path)
+            assert (target / "index.html" if href.endswith("/") else target).is_file(), f"{copy}: {href}"
     copy = (site / "repository/SECURITY.md.html").read_text(encoding="utf-8")
     assert "<h1" in copy  # the Markdown rendered, not raw
     assert (ROOT / "SECURITY.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ") in copy

@@ -75,7 +75,10 @@ def first_ready(chain: list[tuple[str, str]]) -> str:
 
 
 def successful_credential(credential: Any) -> str:
-    """The class name of the chain member that produced the last token."""
+    """The class name of the chain member that produced the last token (the token store, when
+    no member was asked: a kept token answered)."""
     # ChainedTokenCredential keeps this only privately; it has no public equivalent.
     member = getattr(credential, "_successful_credential", None)
+    if member is None and getattr(credential, "_azenvcloud_tokens", None) is not None:
+        return "the token store (no token request)"
     return type(member).__name__ if member is not None else type(credential).__name__

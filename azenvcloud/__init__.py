@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .services import Service, service_scope, service_url
     from .settings import Settings, configure, get_settings
 else:
+    import importlib
+
     # The public names load on first use, so that ``import azenvcloud`` (and the pytest plugin,
     # which every pytest run of a project that installs azenvcloud[testing] loads) costs nothing
     # until azenvcloud is used: the first ``get_resource_client`` imports what it needs.
@@ -28,6 +30,18 @@ else:
     _ERRORS = {"ConfigurationError", "MetadataUnavailableError"}
     _SERVICES = {"Service", "service_scope", "service_url"}
     _SETTINGS = {"Settings", "configure", "get_settings"}
+    # The public modules, attributes of the package as they were when it imported them all.
+    _MODULES = {
+        "clients",
+        "clouds",
+        "credentials",
+        "errors",
+        "profiles",
+        "provenance",
+        "resolution",
+        "services",
+        "settings",
+    }
 
     def __getattr__(name):
         """A public name (``get_resource_client``...), imported from its module on first use."""
@@ -43,6 +57,8 @@ else:
             from . import services as home
         elif name in _SETTINGS:
             from . import settings as home
+        elif name in _MODULES:
+            return importlib.import_module(f"{__name__}.{name}")
         else:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         value = getattr(home, name)

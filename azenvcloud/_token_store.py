@@ -361,12 +361,16 @@ class TokenStore:
         folder = self.folder
         if folder is None or str(folder) in _off:
             return self._remember(key, call)
-        with _locked(folder, key) as held:
+        with _locked(folder, key) as (held, waited):
             if held:
                 found = self._read(key)
                 if found is not None:
                     return found.shaped(method)  # type: ignore[no-any-return]
-            return self._remember(key, call)
+            if not waited:
+                return self._remember(key, call)
+        # The process before kept nothing (a developer tool answered, or it failed): ask without
+        # the lock, so that the processes behind it do not queue one after the other.
+        return self._remember(key, call)
 
     async def afetch(
         self,
@@ -394,6 +398,7 @@ class TokenStore:
         with _held_lock(descriptor):
             deadline = time.monotonic() + (0.0 if key in _given_up else LOCK_WAIT)
             held = _try_lock(descriptor)
+            waited = held is False
             while held is False and time.monotonic() < deadline:
                 await asyncio.sleep(_LOCK_POLL)
                 held = _try_lock(descriptor)
@@ -403,6 +408,9 @@ class TokenStore:
                     found = self._read(key)
                     if found is not None:
                         return found.shaped(method)  # type: ignore[no-any-return]
+                    if waited:  # the process before kept nothing: no queue behind the lock (as fetch)
+                        _unlock(descriptor)
+                        held = False
                 return await self._aremember(key, call)
             finally:
                 if held:
@@ -680,22 +688,24 @@ def _unlock(descriptor: int) -> None:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path, key: str) -> Iterator[bool]:
+def _locked(folder: Path, key: str) -> Iterator[tuple[bool, bool]]:
     """Hold the key's lock between processes (up to :data:`LOCK_WAIT` waiting); yields whether it
-    was had. A lock that fails turns the store off for this process."""
+    was had and whether another process held it first. A lock that fails turns the store off for
+    this process."""
     descriptor = _open_lock(folder, key)
     if descriptor is None:
-        yield False
+        yield False, False
         return
     with _held_lock(descriptor):  # closed in a forked child (the metadata cache's hygiene)
         deadline = time.monotonic() + (0.0 if key in _given_up else LOCK_WAIT)
         held = _try_lock(descriptor)
+        waited = held is False
         while held is False and time.monotonic() < deadline:
             time.sleep(_LOCK_POLL)
             held = _try_lock(descriptor)
         _after_wait(folder, key, held)
         try:
-            yield bool(held)
+            yield bool(held), waited
         finally:
             if held:
                 _unlock(descriptor)

@@ -391,6 +391,25 @@ def test_the_file_system_type_keeps_its_fuse_subtype(monkeypatch: pytest.MonkeyP
 # --- F11 / F8: no lock for what is never stored; a short wait ----------------------------------
 
 
+def _holder(lock: Path, seconds: str) -> subprocess.Popen[bytes]:
+    """Another process that holds ``lock`` (for ``seconds``, or until killed) and writes nothing."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl,os,signal,sys,time;d=os.open(sys.argv[1],os.O_RDWR|os.O_CREAT,0o600);"
+            "fcntl.flock(d,fcntl.LOCK_EX);print('held',flush=True);"
+            "time.sleep(float(sys.argv[2])) if sys.argv[2] else signal.pause()",
+            str(lock),
+            seconds,
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == b"held"
+    return holder
+
+
 def test_a_developer_tool_takes_no_lock(
     stored: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -413,19 +432,8 @@ def test_a_stopped_lock_holder_costs_at_most_the_short_wait(stored: FakeCloud) -
     key = store.key((scope,), {})
     assert key is not None
     lock = _token_store._path(store.folder, key).with_suffix(".lock")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl,os,signal,sys;d=os.open(sys.argv[1],os.O_RDWR|os.O_CREAT,0o600);"
-            "fcntl.flock(d,fcntl.LOCK_EX);print('held',flush=True);signal.pause()",
-            str(lock),
-        ],
-        stdout=subprocess.PIPE,
-    )
+    holder = _holder(lock, "")  # stopped: holds the lock until killed
     try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == b"held"
         began = time.monotonic()
         credential.get_token(scope)
         assert time.monotonic() - began < LOCK_WAIT + 3
@@ -438,6 +446,44 @@ def test_a_stopped_lock_holder_costs_at_most_the_short_wait(stored: FakeCloud) -
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_after_a_holder_that_kept_nothing_the_request_is_made_without_the_lock(stored: FakeCloud) -> None:
+    import fcntl
+
+    azenvcloud.reset()
+    credential = get_credential()
+    scope = azenvcloud.get_settings().credential_scopes[0]
+    store: TokenStore = credential._azenvcloud_tokens
+    assert store.folder is not None
+    key = store.key((scope,), {})
+    assert key is not None
+    lock = _token_store._path(store.folder, key).with_suffix(".lock")
+    stored.latency("/oauth2/v2.0/token", 1.5)
+    holder = _holder(lock, "0.3")  # asks, keeps nothing (a developer tool answered it), ends
+    free: list[bool] = []
+
+    def probe() -> None:  # another process arriving while this one asks
+        time.sleep(1.0)
+        descriptor = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            free.append(True)
+        except BlockingIOError:
+            free.append(False)
+        finally:
+            os.close(descriptor)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        credential.get_token(scope)
+    finally:
+        prober.join()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert free == [True]  # nobody queues behind this request
 
 
 # --- F14: the member that answered is known per request ----------------------------------------

@@ -747,21 +747,17 @@ def purge(cache_dir: str | None, *, metadata: bool = False) -> tuple[Purged, Pur
     """Delete the token store's files under the metadata cache folder ``cache_dir`` (``None``:
     the user's), and with ``metadata`` the metadata cache's documents; tokens in memory are
     forgotten too. Only the store's own names are deleted (``<32 hex>.json|.lock``, its
-    ``.tmp-*.json``; metadata: ``<32 hex>.json``), never through a symlinked folder, never a
+    ``.tmp-*.json``; the metadata cache names its files alike), never through a symlinked folder, never a
     sub-folder or another file (those are listed as skipped). Never raises for a file."""
     forget()
     folder = token_folder(cache_dir)
     tokens = _purge_folder(folder, (_ENTRY_NAME, _TEMPORARY_NAME), count=".json", parent=True)
     documents = Purged()
     if metadata:
-        documents = _purge_folder(
-            folder.parent, (_METADATA_NAME, _TEMPORARY_NAME), count=".json", parent=False
-        )
+        # The metadata cache names its files as the store does (<32 hex>.json|.lock, .tmp-*.json).
+        documents = _purge_folder(folder.parent, (_ENTRY_NAME, _TEMPORARY_NAME), count=".json", parent=False)
         documents.skipped = [name for name in documents.skipped if name != TOKENS_FOLDER]
     return tokens, documents
-
-
-_METADATA_NAME = re.compile(r"[0-9a-f]{32}\.json")
 
 
 def _purge_folder(folder: Path, names: tuple[re.Pattern[str], ...], *, count: str, parent: bool) -> Purged:

@@ -261,8 +261,9 @@ def test_cache_clear_deletes_only_the_stores_own_files(
 ) -> None:
     start()
     cache = Path(os.environ["AZENVCLOUD_CACHE_DIR"])
-    own = [*entries(), *tokens_dir().glob("*.lock"), *cache.glob("*.json")]
-    assert len(own) >= 3  # a token, its lock, the authority's OpenID configuration
+    (cache / "0123456789abcdef0123456789abcdef.lock").write_text("")  # a metadata entry's lock
+    own = [*entries(), *tokens_dir().glob("*.lock"), *cache.glob("*.json"), *cache.glob("*.lock")]
+    assert len(own) >= 4  # a token, its lock, the authority's OpenID configuration, a lock
     leftover = tokens_dir() / ".tmp-k2j4_x9a.json"  # a process killed between write and rename
     leftover.write_text("{}")
     theirs = [tokens_dir() / "github-pat.txt", cache / "package.json", cache / "tsconfig.json"]
@@ -280,6 +281,7 @@ def test_cache_clear_deletes_only_the_stores_own_files(
     assert "'github-pat.txt'" in left[0]
     assert "'sub'" in left[0]
     assert "'package.json'" in left[1]
+    assert ".lock" not in out
 
 
 def test_cache_clear_with_a_sub_folder_never_tracebacks(tmp_path: Path) -> None:

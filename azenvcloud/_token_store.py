@@ -120,6 +120,7 @@ _NETWORK_FILE_SYSTEMS = frozenset(
 _MAX_ENTRY_BYTES = 64 * 1024
 _MAX_CERTIFICATE_BYTES = 1024 * 1024
 _LOCK_POLL = 0.05
+_HALF_LIFE_FROM = 7200  # seconds: MSAL refreshes tokens living at least this long at half-life
 _MEMORY_LIMIT = 512  # past it, tokens no longer usable are dropped from memory
 # The files the store writes, and so the only ones `cache clear` deletes.
 _ENTRY_NAME = re.compile(r"[0-9a-f]{32}\.(?:json|lock)")
@@ -494,6 +495,11 @@ def _as_token(result: object, credential: str) -> _Token | None:
         return None  # not a time a token could have: not kept
     if not isinstance(value, str):
         return None
+    left = expires_on - time.time()
+    if refresh is None and left >= _HALF_LIFE_FROM:
+        # An AccessToken (get_token) has no refresh_on: refreshed at half its life, as MSAL does
+        # for tokens of 2 h or more, rather than used until MARGIN before it expires.
+        refresh = int(time.time() + left / 2)
     return _Token(value, expires_on, refresh, str(getattr(result, "token_type", "Bearer")), credential)
 
 

@@ -608,3 +608,25 @@ def test_memory_drops_unusable_tokens_when_it_grows(stored: FakeCloud) -> None:
         _token_store._memory[f"old-{number}"] = expired
     get_resource_client().resource_groups.list().next()
     assert len(_token_store._memory) == 1
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "refreshed_after"),
+    [
+        pytest.param(86400, 43200, id="a-day-long-managed-identity-token-at-half-life"),
+        pytest.param(3600, None, id="an-hour-long-token-until-the-margin"),
+    ],
+)
+def test_a_token_without_refresh_on_is_refreshed_as_msal_would(
+    lifetime: int, refreshed_after: int | None
+) -> None:
+    from azure.core.credentials import AccessToken
+
+    now = int(time.time())
+    kept = _token_store._as_token(AccessToken("t", now + lifetime), "ManagedIdentityCredential")
+    assert kept is not None
+    if refreshed_after is None:
+        assert kept.refresh_on is None
+    else:
+        assert kept.refresh_on is not None
+        assert abs(kept.refresh_on - (now + refreshed_after)) <= 2

@@ -151,7 +151,8 @@ def test_a_request_with_claims_is_never_answered_from_the_store(stored: FakeClou
     credential.get_token_info(scope, options={"claims": claims})
     credential.get_token(scope, claims=claims)
     assert len(stored.requests_of("token")) == seen + 2
-    assert len(entries()) == 1  # a claims challenge's token is not kept either
+    # A claims challenge's token is not kept, and the token the resource rejected is forgotten.
+    assert entries() == []
 
 
 def test_cae_and_non_cae_tokens_are_kept_apart(stored: FakeCloud) -> None:

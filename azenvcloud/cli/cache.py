@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any, TextIO
 
 from .._env_file import EnvFileChoice, choose_env_file, is_implicit, read_env_file
-from .._token_store import purge, token_folder
+from .._token_store import Purged, purge, token_folder
 from .._values import InvalidValue
 from ..errors import ConfigurationError
 from ..resolution import parse_cache_dir
@@ -52,14 +53,23 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             f"{_CACHE_DIR} names, else the user's cache folder\n"
         )
     folder = token_folder(cache_dir)
-    deleted = purge(cache_dir)  # tokens in memory are forgotten too
-    out.write(f"deleted {deleted} token(s) from {folder}\n")
+    tokens, documents = purge(cache_dir, metadata=arguments.metadata)  # tokens in memory are forgotten too
+    _say(out, tokens, "token(s)", folder)
     if arguments.metadata:
-        documents = list(folder.parent.glob("*.json")) if folder.parent.is_dir() else []
-        for path in documents:
-            path.unlink(missing_ok=True)
-        out.write(f"deleted {len(documents)} metadata document(s) from {folder.parent}\n")
+        _say(out, documents, "metadata document(s)", folder.parent)
     return EXIT_OK
+
+
+def _say(out: TextIO, done: Purged, what: str, folder: Path) -> None:
+    """One line for what was deleted, one for a refusal, one for what was left alone."""
+    if done.refused:
+        out.write(f"deleted nothing from {folder}: {done.refused}\n")
+        return
+    out.write(f"deleted {done.deleted} {what} from {folder}\n")
+    if done.skipped:
+        shown = ", ".join(repr(name) for name in done.skipped[:10])
+        more = f" and {len(done.skipped) - 10} more" if len(done.skipped) > 10 else ""
+        out.write(f"left alone in {folder} (not azenvcloud's own files): {shown}{more}\n")
 
 
 def _cache_dir_alone(arguments: argparse.Namespace) -> str | None:

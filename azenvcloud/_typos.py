@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator, Mapping
 
 from ._env_file import ENV_FILE_VARIABLE
-from ._service_model import SERVICE_FIELDS, SERVICE_NAMES, is_service_variable
+from ._service_model import SERVICE_FIELDS, SERVICE_NAMES, is_service_variable, override_variable
 from ._values import InvalidValue
 from .clouds import canonical_cloud_name
 from .errors import quote_value
@@ -44,11 +44,7 @@ _OURS: tuple[str, ...] = (
     *VARIABLES.values(),
     ENV_FILE_VARIABLE,
     "ARM_CLOUD_METADATA_URL",
-    *(
-        f"AZURE_SERVICE_{service.upper()}_{field.upper()}"
-        for service in SERVICE_NAMES
-        for field in SERVICE_FIELDS
-    ),
+    *(override_variable(service, field) for service in SERVICE_NAMES for field in SERVICE_FIELDS),
 )
 # What a case-insensitive match may be a slip of: ours, and azure-identity's (copied from .env).
 _BY_UPPER: dict[str, str] = {name.upper(): name for name in (*_OURS, *IDENTITY_VARIABLES)}

@@ -582,14 +582,19 @@ def _refuse_untrusted_services(
     origins: Mapping[str, Source],
 ) -> None:
     """The trust rule's ``repeat`` for ``AZURE_SERVICE_*``: the selected cloud's own value only."""
+    untrusted = {
+        variable: raw
+        for variable, raw in variables.items()
+        if (source := origins.get(variable)) is not None and not _trust.is_trusted(source)
+    }
+    if not untrusted:  # the common case: no need to build the selected cloud's services
+        return
     reference = (
         apply_service_variables(base, cloud_name=cloud_name, variables={}, origins={})[0] if base else None
     )
     own_services = services_of(reference) if reference else {}
-    for variable, raw in variables.items():
-        source = origins.get(variable)
-        if source is None or _trust.is_trusted(source):
-            continue
+    for variable, raw in untrusted.items():
+        source = origins[variable]
         service, field = parse_service_variable(variable)
         value = cloud.service_overrides.get(service, {}).get(field, raw)
         own = getattr(own_services[service], field) if service in own_services else None

@@ -30,7 +30,6 @@ __all__ = [
     "Rule",
     "check_env_file_variables",
     "check_settings",
-    "is_destination",
     "is_trusted",
     "refuse",
     "require_own_value",
@@ -71,11 +70,6 @@ def rule_of(variable: str) -> Rule | None:
     if variable in RULES:
         return RULES[variable]
     return _SERVICE_RULE if is_service_variable(variable) else None
-
-
-def is_destination(variable: str) -> bool:
-    """Whether ``variable`` decides where a token, a secret or a request goes."""
-    return rule_of(variable) is not None
 
 
 def is_trusted(source: Source) -> bool:

@@ -24,7 +24,14 @@ from .clouds import BUILTIN_CLOUDS, Cloud, variant_services
 from .errors import ConfigurationError, quote_value
 from .provenance import Source
 
-__all__ = ["SDK_CLOUDS", "SDK_CLOUD_KEY", "refuse_foreign_audiences", "refuse_other_sdk_cloud", "sdk_cloud"]
+__all__ = [
+    "SDK_CLOUDS",
+    "SDK_CLOUD_KEY",
+    "cloud_host",
+    "refuse_foreign_audiences",
+    "refuse_other_sdk_cloud",
+    "sdk_cloud",
+]
 
 SDK_CLOUD_KEY = "sdk_cloud_conf"
 """Where ``AZURE_SDK_CLOUD_CONF``'s source is kept among the settings' sources."""

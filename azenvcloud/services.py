@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 
 from . import _builtin_clouds as clouds_data
+from ._one_cloud import cloud_host
 from ._service_model import (
     SERVICE_FIELDS,
     SERVICE_NAMES,
@@ -188,17 +189,11 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
 
 
 def _builtin_cloud_of(host: str, *, besides: str) -> str | None:
-    """The built-in cloud (other than ``besides``) any of whose known hosts ``host`` is."""
-    for name, cloud in BUILTIN_CLOUDS.items():
-        if name == besides:
-            continue
-        if host in {host_of(cloud.authority_host), host_of(cloud.resource_manager)}:
+    """The built-in cloud (other than ``besides``) any of whose known hosts ``host`` is (the
+    hosts index :func:`~azenvcloud._one_cloud.cloud_host` keeps, variants included), or a
+    retired or Resource-Manager-less cloud's sourced host."""
+    for name in BUILTIN_CLOUDS:
+        if name != besides and cloud_host(host, name):
             return name
-        if any(_belongs(service, host, name) for service in services_of(cloud).values()):
-            return name
-    for canonical, services in clouds_data.VARIANTS.values():
-        endpoints = {host_of(fields["endpoint"]) for fields in services.values() if "endpoint" in fields}
-        if canonical != besides and host in endpoints:
-            return canonical
     known = clouds_data.MANAGEMENT_HOSTS.get(host) or clouds_data.AUTHORITY_HOSTS.get(host)
     return known if known != besides else None

@@ -108,11 +108,16 @@ def identity_warnings(identity: dict[str, dict[str, Any]]) -> list[str]:
     ]
 
 
-def configuration_warnings(settings: Settings) -> list[str]:
+def configuration_warnings(
+    settings: Settings, identity: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
     """Every warning ``show`` and ``check`` print: what resolving noticed (a variable name that
     is almost azenvcloud's, another tool's cloud selector, an expired metadata copy in use) and
-    the identity variables' (call it once the credential is built: it exports them)."""
-    return [*settings.warnings, *identity_warnings(identity_variables(settings))]
+    the identity variables' (call it once the credential is built: it exports them; ``identity``:
+    :func:`identity_variables`, when the caller already has it)."""
+    if identity is None:
+        identity = identity_variables(settings)
+    return [*settings.warnings, *identity_warnings(identity)]
 
 
 def _values(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -148,7 +153,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     values = _values(settings)
     chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well
     identity = identity_variables(settings)
-    warnings = configuration_warnings(settings)
+    warnings = configuration_warnings(settings, identity)
     if arguments.json:
         document = {
             "cloud_name": settings.cloud_name,

@@ -26,6 +26,7 @@ from .provenance import Source
 
 __all__ = [
     "SDK_CLOUDS",
+    "SDK_CLOUD_CONF",
     "SDK_CLOUD_KEY",
     "cloud_host",
     "refuse_foreign_audiences",
@@ -44,7 +45,8 @@ SDK_CLOUDS: Mapping[str, str] = {
     "AZURE_CHINA_CLOUD": data.CHINA,
     "AZURE_US_GOVERNMENT": data.US_GOVERNMENT,
 }
-_SDK_VARIABLE = "AZURE_SDK_CLOUD_CONF"
+SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
+"""azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
 # A vault's audience is named by its challenge: https://<the cloud's vault suffix> (the scope every
 # built-in cloud's vault asks for, as tests/test_dataplane.py sees on the wire).
 _AUDIENCE_IS_SUFFIX = frozenset({"keyvault", "mhsm"})
@@ -59,14 +61,14 @@ def sdk_cloud(raw: str | None, sources: dict[str, Source]) -> str | None:
     """
     if raw is None:
         return None
-    sources[SDK_CLOUD_KEY] = Source("environment", _SDK_VARIABLE)
+    sources[SDK_CLOUD_KEY] = Source("environment", SDK_CLOUD_CONF)
     if raw not in SDK_CLOUDS:
         raise ConfigurationError(
-            f"{_SDK_VARIABLE}={quote_value(raw)} is not usable: azure-core accepts only the exact names of "
+            f"{SDK_CLOUD_CONF}={quote_value(raw)} is not usable: azure-core accepts only the exact names of "
             f"its clouds, and refuses this value when it builds a client. Accepted: "
             f"{', '.join(SDK_CLOUDS)} (case-sensitive), or leave it unset and select the cloud with "
             "AZURE_CLOUD.",
-            variables=(_SDK_VARIABLE,),
+            variables=(SDK_CLOUD_CONF,),
         )
     return SDK_CLOUDS[raw]
 
@@ -77,13 +79,13 @@ def refuse_other_sdk_cloud(raw: str, cloud: Cloud, sources: Mapping[str, Source]
         return
     chosen = sources.get("cloud") or sources.get("resource_manager") or Source("derived")
     raise ConfigurationError(
-        f"{_SDK_VARIABLE}={quote_value(raw)} selects {SDK_CLOUDS.get(raw, raw)} for every Azure SDK "
+        f"{SDK_CLOUD_CONF}={quote_value(raw)} selects {SDK_CLOUDS.get(raw, raw)} for every Azure SDK "
         f"client built without cloud_setting, but the configuration resolves {cloud.name} ({chosen}): "
-        f"one process would talk to two clouds. Accepted: unset {_SDK_VARIABLE}, or set it to the "
+        f"one process would talk to two clouds. Accepted: unset {SDK_CLOUD_CONF}, or set it to the "
         "resolved cloud's name"
         + "".join(f" ({member})" for member, name in SDK_CLOUDS.items() if name == cloud.name)
         + ", or select that cloud with AZURE_CLOUD instead.",
-        variables=(_SDK_VARIABLE, "AZURE_CLOUD"),
+        variables=(SDK_CLOUD_CONF, "AZURE_CLOUD"),
     )
 
 

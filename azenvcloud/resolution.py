@@ -36,7 +36,13 @@ from . import _trust
 from ._discovery import load_metadata
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._metadata_source import is_local
-from ._one_cloud import SDK_CLOUD_KEY, refuse_foreign_audiences, refuse_other_sdk_cloud, sdk_cloud
+from ._one_cloud import (
+    SDK_CLOUD_CONF,
+    SDK_CLOUD_KEY,
+    refuse_foreign_audiences,
+    refuse_other_sdk_cloud,
+    sdk_cloud,
+)
 from ._service_model import SERVICES_KEY, parse_accepted_hosts, parse_service_variable, services_of
 from ._service_variables import apply_service_variables
 from ._values import (
@@ -65,9 +71,6 @@ from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
 
 __all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "TokenCacheMode", "resolve"]
-
-SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
-"""azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
 
 T = TypeVar("T")
 

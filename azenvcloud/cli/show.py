@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any, TextIO
 
-from .._one_cloud import SDK_CLOUD_KEY
+from .._one_cloud import SDK_CLOUD_CONF, SDK_CLOUD_KEY
 from .._values import find_control_character
 from .._version import __version__
 from ..clients import get_credential
@@ -47,7 +47,7 @@ ORDER = (
     "accepted_hosts",
     "token_cache",
 )
-_LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)", SDK_CLOUD_KEY: "AZURE_SDK_CLOUD_CONF"}
+_LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)", SDK_CLOUD_KEY: SDK_CLOUD_CONF}
 
 
 def add_parser(commands: Any, **options: Any) -> None:

@@ -167,17 +167,6 @@ def _warn_once(key: str, message: str, *args: object) -> None:
         _log.warning(message, *args)
 
 
-def answered_by(credential: object) -> str | None:
-    """The credential of the chain that answered last, by class name (``EnvironmentCredential``
-    by the credential it wraps), or ``None`` when azure-identity did not record one."""
-    member = getattr(credential, "_successful_credential", None)
-    if member is None:
-        return None
-    if type(member).__name__ == "EnvironmentCredential":
-        member = getattr(member, "_credential", None)
-    return type(member).__name__ if member is not None else None
-
-
 def _member_name(member: object) -> str | None:
     """A chain member's name as :data:`STORABLE` spells it (EnvironmentCredential: the wrapped one)."""
     if type(member).__name__ == "EnvironmentCredential":

@@ -602,7 +602,7 @@ def _read_entry(folder: Path, key: str) -> _Token | None:
     try:
         with os.fdopen(descriptor, "rb") as handle:
             info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode) or not _trusted(info, folder=False) or info.st_mode & 0o077:
+            if not _trusted(info, folder=False) or info.st_mode & 0o077:  # _trusted: a regular file
                 _warn_once(
                     str(path),
                     "azenvcloud: ignoring the token store entry %s: it is not a file of this user's "

@@ -335,7 +335,6 @@ class TokenStore:
 
     def fetch(
         self,
-        credential: object,
         method: str,
         scopes: tuple[str, ...],
         options: Mapping[str, Any],
@@ -364,7 +363,6 @@ class TokenStore:
 
     async def afetch(
         self,
-        credential: object,
         method: str,
         scopes: tuple[str, ...],
         options: Mapping[str, Any],

@@ -266,7 +266,7 @@ def _single_flight_class(identity: ModuleType) -> type:
                 tokens = self._azenvcloud_tokens
                 if tokens is None:
                     return await call()
-                return await tokens.afetch(self, method, scopes, options, call)
+                return await tokens.afetch(method, scopes, options, call)
 
             async def close(self) -> None:  # __aexit__ calls it too
                 self._azenvcloud_flights.close()
@@ -325,7 +325,7 @@ def _single_flight_class(identity: ModuleType) -> type:
             ) -> Any:
                 # The token store (azenvcloud._token_store): a stored token, or call()'s, kept.
                 tokens = self._azenvcloud_tokens
-                return call() if tokens is None else tokens.fetch(self, method, scopes, options, call)
+                return call() if tokens is None else tokens.fetch(method, scopes, options, call)
 
             def __exit__(self, *args: Any) -> None:  # close() calls it too
                 self._azenvcloud_flights.close()

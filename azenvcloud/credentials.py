@@ -236,13 +236,14 @@ def _single_flight_class(identity: ModuleType) -> type:
                 )
 
             async def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-                key = flight_key("get_token_info", scopes, dict(options or {}))
+                asked = dict(options or {})
+                key = flight_key("get_token_info", scopes, asked)
                 return await self._azenvcloud_flights.run(
                     key,
                     lambda: self._azenvcloud_stored(
                         "get_token_info",
                         scopes,
-                        dict(options or {}),
+                        asked,
                         lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options),
                     ),
                 )
@@ -296,13 +297,14 @@ def _single_flight_class(identity: ModuleType) -> type:
                 )
 
             def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-                key = flight_key("get_token_info", scopes, dict(options or {}))
+                asked = dict(options or {})
+                key = flight_key("get_token_info", scopes, asked)
                 return self._azenvcloud_flights.run(
                     key,
                     lambda: self._azenvcloud_stored(
                         "get_token_info",
                         scopes,
-                        dict(options or {}),
+                        asked,
                         lambda: super(SingleFlight, self).get_token_info(*scopes, options=options),
                     ),
                 )

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from ._fork import renew_locks_after_fork
 from ._metadata_cache import _held_lock, _trusted, default_folder
 from .provenance import IDENTITY_VARIABLES
 
@@ -133,6 +134,7 @@ _SECRET_SALT = b"azenvcloud token store: secret material"
 _log = logging.getLogger("azenvcloud")
 _warned: set[str] = set()
 _memory_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_memory_lock")  # new in a forked child (which keeps the tokens)
 _memory: dict[str, _Token] = {}
 _off: set[str] = set()  # token folders turned off for this process
 _given_up: set[str] = set()  # keys whose lock wait ran out in this process: not waited on again
@@ -791,14 +793,3 @@ def _purge_folder(folder: Path, names: tuple[re.Pattern[str], ...], *, count: st
     finally:
         os.close(descriptor)
     return done
-
-
-def _renew_after_fork() -> None:
-    # The tokens stay (a forked worker keeps its parent's); a lock held by another thread at
-    # fork time would stay held forever in the child.
-    global _memory_lock  # noqa: PLW0603
-    _memory_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_after_fork)

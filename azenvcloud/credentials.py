@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._ca import connection_verify
+from ._fork import renew_locks_after_fork
 from ._values import find_control_character
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
@@ -48,17 +49,8 @@ _TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")
 
 # What azenvcloud put into os.environ (name -> value), so that reset() can take it back.
 _exported_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_exported_lock")  # a new one in a forked child
 _exported: dict[str, str] = {}
-
-
-def _renew_lock_after_fork() -> None:
-    # A lock held by another thread at fork time would stay held forever in the child.
-    global _exported_lock  # noqa: PLW0603
-    _exported_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_lock_after_fork)
 
 
 def _export(name: str, value: str) -> None:

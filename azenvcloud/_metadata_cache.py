@@ -55,8 +55,8 @@ class Entry:
         age = time.time() - self.fetched_at
         return 0 <= age < ttl  # a copy from the future is not fresh: clocks or files were tampered with
 
-    def age_hours(self) -> float:
-        return max(0.0, time.time() - self.fetched_at) / 3600
+    def age_seconds(self) -> float:
+        return max(0.0, time.time() - self.fetched_at)
 
 
 def _digest(location: str) -> str:

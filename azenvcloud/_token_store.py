@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from ._fork import renew_locks_after_fork
-from ._metadata_cache import _held_lock, _trusted, default_folder
+from ._metadata_cache import _held_lock, _open_lock_file, _trusted, default_folder
 from .provenance import IDENTITY_VARIABLES
 
 __all__ = [
@@ -654,9 +654,8 @@ def _open_lock(folder: Path, key: str) -> int | None:
         import fcntl  # noqa: F401 - POSIX only: without it, no lock (at worst one request per process)
     except ImportError:  # pragma: no cover - Windows
         return None
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        return os.open(_path(folder, key).with_suffix(".lock"), flags, 0o600)
+        return _open_lock_file(_path(folder, key))
     except OSError as exc:
         _turn_off(folder, f"its lock cannot be opened: {exc.strerror or exc}")
         return None

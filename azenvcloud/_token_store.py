@@ -274,6 +274,14 @@ def _chain(credential: object) -> list[str]:
     return names
 
 
+def _identity_json(identity: Mapping[str, object]) -> str | None:
+    """``identity`` as the keys write it (sorted keys), or ``None`` when it cannot be written."""
+    try:
+        return json.dumps(dict(identity), sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def token_folder(cache_dir: str | None) -> Path:
     """Where ``AZENVCLOUD_TOKEN_CACHE=unencrypted`` keeps tokens, for a metadata cache folder."""
     return (Path(cache_dir) if cache_dir else default_folder()) / TOKENS_FOLDER
@@ -285,7 +293,8 @@ class TokenStore:
     def __init__(
         self, identity: Mapping[str, object] | None, folder: Path | None, *, storable: bool = True
     ) -> None:
-        self._identity = dict(identity) if identity is not None else None  # None: nothing is kept
+        # The identity as JSON, written once: each key is the digest of it with the request's.
+        self._identity = _identity_json(identity) if identity is not None else None  # None: nothing kept
         self.folder = folder
         self.storable = storable and identity is not None  # whether any answer may be kept
 
@@ -330,7 +339,8 @@ class TokenStore:
             return None
         wanted = {name: value for name, value in options.items() if value is not None}
         try:
-            text = json.dumps([self._identity, list(scopes), wanted], sort_keys=True)
+            # json.dumps([identity, list(scopes), wanted], sort_keys=True), the identity written once
+            text = f"[{self._identity}, {json.dumps(list(scopes))}, {json.dumps(wanted, sort_keys=True)}]"
         except (TypeError, ValueError, RecursionError):
             return None
         return hashlib.sha256(text.encode()).hexdigest()

@@ -22,6 +22,8 @@ import ssl
 import threading
 from dataclasses import dataclass
 
+from ._fork import renew_locks_after_fork
+
 __all__ = ["CA_VARIABLES", "CaSetting", "ca_setting", "connection_verify", "ssl_context"]
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
@@ -67,6 +69,7 @@ def connection_verify() -> str | bool:
 
 
 _contexts_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_contexts_lock")  # a new one in a forked child
 _contexts: dict[tuple[str | None, float], ssl.SSLContext] = {}
 
 
@@ -93,13 +96,3 @@ def ssl_context() -> ssl.SSLContext:
                 context = ssl.create_default_context(cafile=path)
             _contexts[key] = context
     return context
-
-
-def _renew_lock_after_fork() -> None:
-    # A lock held by another thread at fork time would stay held forever in the child.
-    global _contexts_lock  # noqa: PLW0603
-    _contexts_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_lock_after_fork)

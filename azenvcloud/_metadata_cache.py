@@ -55,8 +55,8 @@ class Entry:
         age = time.time() - self.fetched_at
         return 0 <= age < ttl  # a copy from the future is not fresh: clocks or files were tampered with
 
-    def age_hours(self) -> float:
-        return max(0.0, time.time() - self.fetched_at) / 3600
+    def age_seconds(self) -> float:
+        return max(0.0, time.time() - self.fetched_at)
 
 
 def _digest(location: str) -> str:
@@ -157,9 +157,8 @@ class Cache:
         except ImportError:  # pragma: no cover - Windows
             yield True
             return
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            descriptor = os.open(path.with_suffix(".lock"), flags, 0o600)
+            descriptor = _open_lock_file(path)
         except OSError as exc:
             _warn_once(str(path), "azenvcloud: cannot open the metadata cache lock (%s)", exc.strerror or exc)
             yield True
@@ -178,6 +177,17 @@ class Cache:
                 yield True
             finally:
                 fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file beside the entry ``path``, for this user alone, opened without following a
+    symlink (the token store's locks too).
+
+    Raises:
+        OSError: It cannot be opened.
+    """
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.open(path.with_suffix(".lock"), flags, 0o600)
 
 
 _held_lock_guard = threading.Lock()

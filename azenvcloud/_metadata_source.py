@@ -331,7 +331,7 @@ def _load_cached(
                 "azenvcloud: another process is refreshing the cloud metadata from %s; "
                 "using the cached copy from %s ago",
                 redact_url(location),
-                age(cached.age_hours() * 3600),
+                age(cached.age_seconds()),
             )
             return parse(cached.body), cached.url or location
         try:
@@ -341,7 +341,7 @@ def _load_cached(
                 raise
             stale = (
                 f"the cloud metadata from {redact_url(location)} is unavailable ({redact_url(str(exc))}); "
-                f"using the expired copy cached {age(cached.age_hours() * 3600)} ago"
+                f"using the expired copy cached {age(cached.age_seconds())} ago"
             )
             if not notice(stale):  # a resolution under way keeps and logs it
                 _log.warning("azenvcloud: %s", stale)

@@ -18,6 +18,8 @@ import re
 import threading
 import urllib.parse
 
+from ._fork import renew_locks_after_fork
+
 __all__ = ["SECRET_VARIABLES", "redact_secrets", "remember_secret"]
 
 SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD")
@@ -27,6 +29,7 @@ the same ones)."""
 REDACTED = "<redacted>"
 _MIN_LENGTH = 4  # a shorter "secret" would blank out ordinary words; no real secret is that short
 _lock = threading.Lock()
+renew_locks_after_fork(globals(), "_lock")  # a new one in a forked child
 _remembered: set[str] = set()
 
 
@@ -90,13 +93,3 @@ class _RedactingFilter(logging.Filter):
 
 
 logging.getLogger("azenvcloud").addFilter(_RedactingFilter())
-
-
-def _renew_lock_after_fork() -> None:
-    # A lock held by another thread at fork time would stay held forever in the child.
-    global _lock  # noqa: PLW0603
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_lock_after_fork)

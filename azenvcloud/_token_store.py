@@ -52,7 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from ._metadata_cache import _held_lock, _trusted, default_folder
+from ._fork import renew_locks_after_fork
+from ._metadata_cache import _held_lock, _open_lock_file, _trusted, default_folder
 from .provenance import IDENTITY_VARIABLES
 
 __all__ = [
@@ -133,6 +134,7 @@ _SECRET_SALT = b"azenvcloud token store: secret material"
 _log = logging.getLogger("azenvcloud")
 _warned: set[str] = set()
 _memory_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_memory_lock")  # new in a forked child (which keeps the tokens)
 _memory: dict[str, _Token] = {}
 _off: set[str] = set()  # token folders turned off for this process
 _given_up: set[str] = set()  # keys whose lock wait ran out in this process: not waited on again
@@ -165,17 +167,6 @@ def _warn_once(key: str, message: str, *args: object) -> None:
     if key not in _warned:
         _warned.add(key)
         _log.warning(message, *args)
-
-
-def answered_by(credential: object) -> str | None:
-    """The credential of the chain that answered last, by class name (``EnvironmentCredential``
-    by the credential it wraps), or ``None`` when azure-identity did not record one."""
-    member = getattr(credential, "_successful_credential", None)
-    if member is None:
-        return None
-    if type(member).__name__ == "EnvironmentCredential":
-        member = getattr(member, "_credential", None)
-    return type(member).__name__ if member is not None else None
 
 
 def _member_name(member: object) -> str | None:
@@ -283,6 +274,14 @@ def _chain(credential: object) -> list[str]:
     return names
 
 
+def _identity_json(identity: Mapping[str, object]) -> str | None:
+    """``identity`` as the keys write it (sorted keys), or ``None`` when it cannot be written."""
+    try:
+        return json.dumps(dict(identity), sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def token_folder(cache_dir: str | None) -> Path:
     """Where ``AZENVCLOUD_TOKEN_CACHE=unencrypted`` keeps tokens, for a metadata cache folder."""
     return (Path(cache_dir) if cache_dir else default_folder()) / TOKENS_FOLDER
@@ -294,7 +293,8 @@ class TokenStore:
     def __init__(
         self, identity: Mapping[str, object] | None, folder: Path | None, *, storable: bool = True
     ) -> None:
-        self._identity = dict(identity) if identity is not None else None  # None: nothing is kept
+        # The identity as JSON, written once: each key is the digest of it with the request's.
+        self._identity = _identity_json(identity) if identity is not None else None  # None: nothing kept
         self.folder = folder
         self.storable = storable and identity is not None  # whether any answer may be kept
 
@@ -339,14 +339,14 @@ class TokenStore:
             return None
         wanted = {name: value for name, value in options.items() if value is not None}
         try:
-            text = json.dumps([self._identity, list(scopes), wanted], sort_keys=True)
+            # json.dumps([identity, list(scopes), wanted], sort_keys=True), the identity written once
+            text = f"[{self._identity}, {json.dumps(list(scopes))}, {json.dumps(wanted, sort_keys=True)}]"
         except (TypeError, ValueError, RecursionError):
             return None
         return hashlib.sha256(text.encode()).hexdigest()
 
     def fetch(
         self,
-        credential: object,
         method: str,
         scopes: tuple[str, ...],
         options: Mapping[str, Any],
@@ -375,7 +375,6 @@ class TokenStore:
 
     async def afetch(
         self,
-        credential: object,
         method: str,
         scopes: tuple[str, ...],
         options: Mapping[str, Any],
@@ -613,7 +612,7 @@ def _read_entry(folder: Path, key: str) -> _Token | None:
     try:
         with os.fdopen(descriptor, "rb") as handle:
             info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode) or not _trusted(info, folder=False) or info.st_mode & 0o077:
+            if not _trusted(info, folder=False) or info.st_mode & 0o077:  # _trusted: a regular file
                 _warn_once(
                     str(path),
                     "azenvcloud: ignoring the token store entry %s: it is not a file of this user's "
@@ -665,9 +664,8 @@ def _open_lock(folder: Path, key: str) -> int | None:
         import fcntl  # noqa: F401 - POSIX only: without it, no lock (at worst one request per process)
     except ImportError:  # pragma: no cover - Windows
         return None
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        return os.open(_path(folder, key).with_suffix(".lock"), flags, 0o600)
+        return _open_lock_file(_path(folder, key))
     except OSError as exc:
         _turn_off(folder, f"its lock cannot be opened: {exc.strerror or exc}")
         return None
@@ -804,14 +802,3 @@ def _purge_folder(folder: Path, names: tuple[re.Pattern[str], ...], *, count: st
     finally:
         os.close(descriptor)
     return done
-
-
-def _renew_after_fork() -> None:
-    # The tokens stay (a forked worker keeps its parent's); a lock held by another thread at
-    # fork time would stay held forever in the child.
-    global _memory_lock  # noqa: PLW0603
-    _memory_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_after_fork)

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._ca import connection_verify
+from ._fork import renew_locks_after_fork
 from ._values import find_control_character
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
@@ -48,17 +49,8 @@ _TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")
 
 # What azenvcloud put into os.environ (name -> value), so that reset() can take it back.
 _exported_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_exported_lock")  # a new one in a forked child
 _exported: dict[str, str] = {}
-
-
-def _renew_lock_after_fork() -> None:
-    # A lock held by another thread at fork time would stay held forever in the child.
-    global _exported_lock  # noqa: PLW0603
-    _exported_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_lock_after_fork)
 
 
 def _export(name: str, value: str) -> None:
@@ -236,13 +228,14 @@ def _single_flight_class(identity: ModuleType) -> type:
                 )
 
             async def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-                key = flight_key("get_token_info", scopes, dict(options or {}))
+                asked = dict(options or {})
+                key = flight_key("get_token_info", scopes, asked)
                 return await self._azenvcloud_flights.run(
                     key,
                     lambda: self._azenvcloud_stored(
                         "get_token_info",
                         scopes,
-                        dict(options or {}),
+                        asked,
                         lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options),
                     ),
                 )
@@ -266,7 +259,7 @@ def _single_flight_class(identity: ModuleType) -> type:
                 tokens = self._azenvcloud_tokens
                 if tokens is None:
                     return await call()
-                return await tokens.afetch(self, method, scopes, options, call)
+                return await tokens.afetch(method, scopes, options, call)
 
             async def close(self) -> None:  # __aexit__ calls it too
                 self._azenvcloud_flights.close()
@@ -296,13 +289,14 @@ def _single_flight_class(identity: ModuleType) -> type:
                 )
 
             def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-                key = flight_key("get_token_info", scopes, dict(options or {}))
+                asked = dict(options or {})
+                key = flight_key("get_token_info", scopes, asked)
                 return self._azenvcloud_flights.run(
                     key,
                     lambda: self._azenvcloud_stored(
                         "get_token_info",
                         scopes,
-                        dict(options or {}),
+                        asked,
                         lambda: super(SingleFlight, self).get_token_info(*scopes, options=options),
                     ),
                 )
@@ -325,7 +319,7 @@ def _single_flight_class(identity: ModuleType) -> type:
             ) -> Any:
                 # The token store (azenvcloud._token_store): a stored token, or call()'s, kept.
                 tokens = self._azenvcloud_tokens
-                return call() if tokens is None else tokens.fetch(self, method, scopes, options, call)
+                return call() if tokens is None else tokens.fetch(method, scopes, options, call)
 
             def __exit__(self, *args: Any) -> None:  # close() calls it too
                 self._azenvcloud_flights.close()

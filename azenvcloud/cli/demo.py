@@ -123,7 +123,7 @@ def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
 
 def _serve(out: TextIO) -> int:
     """Serve a fake cloud until SIGINT or SIGTERM, after printing the variables that use it."""
-    from .._ca import ca_setting
+    from .._ca import CA_VARIABLES, ca_setting
     from ..testing import FakeCloud
 
     stop = threading.Event()
@@ -133,7 +133,7 @@ def _serve(out: TextIO) -> int:
         fake.accept_scopes(scope_for_audience(fake.audience))  # the scope a client asks for, as in demo
         bundle = Path(fake.cache_dir).parent / "ca-bundle.pem"
         bundle.write_bytes(_trusted_now(ca_setting().path) + Path(fake.ca_bundle).read_bytes())
-        trust = {name: str(bundle) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")}
+        trust = {name: str(bundle) for name in CA_VARIABLES}
         values = {**fake.environment(), **trust}
         out.write(
             f"# azenvcloud demo --serve: a fake cloud on {fake.url} (loopback only), pid {os.getpid()}\n"

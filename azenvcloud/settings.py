@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 from . import _builtin_clouds as data
 from . import _trust
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
+from ._fork import renew_locks_after_fork
 from ._notices import collecting
 from ._secret_values import SECRET_VARIABLES, remember_secret
 from ._service_model import SERVICES_KEY, is_service_variable
@@ -452,11 +453,4 @@ def reset_settings() -> None:
         _arguments = {}
 
 
-def _renew_lock_after_fork() -> None:
-    # A lock held by another thread at fork time would stay held forever in the child.
-    global _lock  # noqa: PLW0603
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_lock_after_fork)
+renew_locks_after_fork(globals(), "_lock")

@@ -9,7 +9,8 @@ The rules, which docs/reference/examples.md states for writers:
 - a ``dotenv`` block holds ``NAME=value`` lines: each name must be a variable azenvcloud
   documents, each ``AZURE_CLOUD`` value a cloud it accepts;
 - an HTML comment right before a block, ``<!-- example: fake-cloud -->`` or
-  ``<!-- example: cloud=china -->``, says what the example needs;
+  ``<!-- example: cloud=china -->``, says what the example needs; ``<!-- example: file=main.py -->``
+  saves a ``python`` block as that file beside the page's test module when it runs;
 - every other block, and any block that cannot run here, is on the exemption list in
   ``tests/test_docs_examples.py`` with its reason.
 """

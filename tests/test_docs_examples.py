@@ -53,14 +53,6 @@ EXEMPT: dict[tuple[str, str], str] = {
         "apiVersion: v1",
     ): "needs a Kubernetes cluster with workload identity",
     (
-        "docs/how-to/async.md",
-        "from contextlib import asynccontextmanager",
-    ): "needs FastAPI, which the test extra does not install",
-    (
-        "docs/how-to/async.md",
-        "from fastapi.testclient import TestClient",
-    ): "needs FastAPI and httpx, which the test extra does not install (run by hand against the fake)",
-    (
         "docs/how-to/data-plane.md",
         "from azenvcloud import get_credential, service_scope, service_url",
     ): "needs azure-ai-textanalytics, which the test extra does not install "
@@ -253,14 +245,89 @@ def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
         )
 
 
+def saved_files(block: Block, blocks: list[Block]) -> dict[str, str]:
+    """The files a test module block runs among: its page's ``file=`` blocks, and itself.
+
+    ``<!-- example: file=main.py -->`` before a ``python`` block says the page saves it as that
+    file of the project (a path inside it); the test module is saved under its own ``file=`` name,
+    or as ``test_from_the_docs.py``. Other test modules of the page are left out.
+    """
+    files = {
+        other.directives["file"]: other.text
+        for other in blocks
+        if other.path == block.path
+        and other.lang == "python"
+        and "file" in other.directives
+        and "def test_" not in other.text
+    }
+    files[block.directives.get("file", "test_from_the_docs.py")] = block.text
+    for name in files:
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts or not name.endswith(".py"):
+            raise ValueError(f"{block.id}: file={name} is not a .py path inside the project")
+    return files
+
+
 @pytest.mark.parametrize("block", _of("python", tests=True))
 def test_python_test_module_example(block: Block, pytester: pytest.Pytester) -> None:
     """A test module of the docs runs in its own pytest process, as in a user's project."""
-    pytester.makepyfile(test_from_the_docs=block.text)
+    for name, text in saved_files(block, BLOCKS).items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     result = pytester.runpytest_subprocess(*FENCED)
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) >= 1, result.stdout.str()
     assert set(outcomes) <= {"passed"}, result.stdout.str()
+
+
+def _block(text: str, **directives: str) -> Block:
+    return Block("docs/page.md", 1, "python", text, directives)
+
+
+APP = _block("app = 1\n", file="main.py")
+TEST = _block("def test_app(): ...\n", file="tests/test_api.py")
+
+
+@pytest.mark.parametrize(
+    ("block", "blocks", "expected"),
+    [
+        pytest.param(
+            TEST,
+            [APP, TEST],
+            {"main.py": APP.text, "tests/test_api.py": TEST.text},
+            id="the-page's-saved-module-beside-the-test-under-its-name",
+        ),
+        pytest.param(
+            _block("def test_x(): ...\n"),
+            [_block("x = 1\n")],
+            {"test_from_the_docs.py": "def test_x(): ...\n"},
+            id="no-file-directive-the-default-name-only",
+        ),
+        pytest.param(
+            TEST,
+            [APP, TEST, _block("def test_other(): ...\n", file="tests/test_other.py")],
+            {"main.py": APP.text, "tests/test_api.py": TEST.text},
+            id="another-test-module-of-the-page-is-left-out",
+        ),
+        pytest.param(
+            TEST,
+            [Block("docs/other.md", 1, "python", "y = 1\n", {"file": "other.py"}), TEST],
+            {"tests/test_api.py": TEST.text},
+            id="a-saved-module-of-another-page-is-left-out",
+        ),
+    ],
+)
+def test_a_test_module_runs_among_its_pages_saved_files(
+    block: Block, blocks: list[Block], expected: dict[str, str]
+) -> None:
+    assert saved_files(block, blocks) == expected
+
+
+@pytest.mark.parametrize("name", ["/abs/main.py", "../main.py", "main.txt"])
+def test_a_saved_file_stays_a_python_file_inside_the_project(name: str) -> None:
+    with pytest.raises(ValueError, match=f"file={name} is not"):
+        saved_files(TEST, [_block("x = 1\n", file=name), TEST])
 
 
 # --- dotenv ----------------------------------------------------------------------------------

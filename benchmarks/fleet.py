@@ -8,27 +8,13 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+
+from rows import Row, row
 
 from azenvcloud.testing import FakeCloud, isolated_environment
 
 HERE = Path(__file__).parent
-Row = dict[str, Any]
 PROCESSES = 8
-
-
-def _row(
-    number: str, name: str, ours: str, baseline: str, ratio: float | None, target: str, met: bool
-) -> Row:
-    return {
-        "number": number,
-        "measure": name,
-        "azenvcloud": ours,
-        "baseline": baseline,
-        "ratio": None if ratio is None else round(ratio, 3),
-        "target": target,
-        "met": met,
-    }
 
 
 def _run(argv: list[str]) -> float:
@@ -71,7 +57,7 @@ def warm_start(fake: FakeCloud, rounds: int, *, latency_ms: int = 100) -> list[R
     floor_median = statistics.median(floor_times)
     ratio = ours_median / theirs_median
     return [
-        _row(
+        row(
             "8a",
             "warm start with AZENVCLOUD_TOKEN_CACHE=unencrypted: requests before the first ARM answer",
             ", ".join(made),
@@ -80,7 +66,7 @@ def warm_start(fake: FakeCloud, rounds: int, *, latency_ms: int = 100) -> list[R
             "exactly 1 (arm)",
             made == ["arm"],
         ),
-        _row(
+        row(
             "8b",
             f"warm start with the token store, {latency_ms} ms per response (whole process, median)",
             f"{ours_median * 1000:.0f} ms",
@@ -111,7 +97,7 @@ def together(fake: FakeCloud) -> Row:
             made = len(fake.requests_of("token")) - before
         finally:
             fake.latency("/token", 0)
-    return _row(
+    return row(
         "9",
         f"{PROCESSES} processes started together, token store on and empty: token requests (one scope)",
         f"{made} ({failed} failed)",
@@ -131,7 +117,7 @@ def forked(fake: FakeCloud) -> Row:
         before = len(fake.requests_of("token"))
         result = subprocess.run([sys.executable, str(HERE / "forked_workers.py")], check=False, timeout=300)
         made = len(fake.requests_of("token")) - before
-    return _row(
+    return row(
         "10",
         f"parent + {PROCESSES} forked workers each listing resource groups, token store off: token requests",
         f"{made}{'' if result.returncode == 0 else ' (a worker failed)'}",

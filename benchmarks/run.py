@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import fleet  # this script's folder is on sys.path: a sibling module
+from rows import Row, row
 
 import azenvcloud
 from azenvcloud import clients
 from azenvcloud.testing import FakeCloud, isolated_environment
 
 HERE = Path(__file__).parent
-Row = dict[str, Any]
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -55,20 +55,6 @@ def alternate(rounds: int, *commands: list[str]) -> list[list[tuple[float, str]]
         for index, command in enumerate(commands):
             runs[index].append(wall(command))
     return runs
-
-
-def row(
-    number: int | str, name: str, ours: str, baseline: str, ratio: float | None, target: str, met: bool
-) -> Row:
-    return {
-        "number": number,
-        "measure": name,
-        "azenvcloud": ours,
-        "baseline": baseline,
-        "ratio": None if ratio is None else round(ratio, 3),
-        "target": target,
-        "met": met,
-    }
 
 
 # -- 1. cold start ---------------------------------------------------------------------------

@@ -13,11 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
+from test_aio import group_names, run
 
 import azenvcloud
 from azenvcloud import aio
@@ -25,26 +25,8 @@ from azenvcloud._ca import ca_setting
 from azenvcloud.clouds import cloud_from_name
 from azenvcloud.testing import FakeCloud, UnroutedHostError, cloud_hosts
 
-T = TypeVar("T")
-
 # The fence a user adds with azenvcloud[testing]: only loopback connections.
 FENCED = ("-p", "no:cacheprovider", "--allow-hosts=127.0.0.1,::1", "-W", "error")
-
-
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run ``main`` in a fresh event loop, closing this loop's azenvcloud objects at the end."""
-
-    async def wrapped() -> T:
-        try:
-            return await main()
-        finally:
-            await aio.close()
-
-    return asyncio.run(wrapped())
-
-
-async def async_group_names() -> list[str]:
-    return [group.name async for group in aio.get_resource_client().resource_groups.list()]
 
 
 @pytest.fixture
@@ -106,7 +88,7 @@ def test_async_clients_trust_requests_ca_bundle(
     own_fake: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
 ) -> None:
     azenvcloud_env.delenv("SSL_CERT_FILE")  # what aiohttp would read, and only at import
-    assert run(async_group_names) == ["rg-alpha", "rg-beta"]
+    assert run(group_names) == ["rg-alpha", "rg-beta"]
     assert [r.kind for r in own_fake.requests] == ["token", "arm"]
 
 

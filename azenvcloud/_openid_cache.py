@@ -63,13 +63,25 @@ class _OpenIdConfigurationCache(HTTPAdapter):
     def __init__(self, cache: Cache, authority: tuple[str, int] | None, ttl: int) -> None:
         # Retries are azure-core's business (its RetryPolicy), as on the adapters it mounts itself.
         super().__init__(max_retries=Retry(total=False, redirect=False, raise_on_status=False))
-        self._cache = cache
+        self._cache: Cache | None = cache
         self._authority = authority
         self._ttl = ttl
 
+    def __getstate__(self) -> dict[str, Any]:
+        # requests' HTTPAdapter pickles only its own settings (__attrs__): add the cache's recipe.
+        state: dict[str, Any] = super().__getstate__()
+        folder = str(self._cache.folder) if self._cache is not None else None
+        return {**state, "_azenvcloud": (folder, self._authority, self._ttl)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickled (a credential handed to another process): the folder is checked again there.
+        folder, self._authority, self._ttl = state.pop("_azenvcloud")
+        super().__setstate__(state)
+        self._cache = Cache.open(folder) if folder is not None else None
+
     def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
         url = request.url or ""
-        if request.method != "GET" or not _is_openid_configuration(url):
+        if request.method != "GET" or not _is_openid_configuration(url) or self._cache is None:
             return super().send(request, *args, **kwargs)
         path = self._cache.path(url)
         entry = self._cache.read(path, url)

@@ -9,16 +9,23 @@ no valid token take the key's file lock, so that the first asks and the others r
 Only tokens of credentials whose identity the configuration fixes are kept (:data:`STORABLE`: a
 service principal's secret or certificate, workload identity, managed identity), never those of
 the developer tools, whose signed-in identity can change under the process. A key holds the
-cloud, the authority, the identity variables (never a secret's value), the credential chain, the
+cloud, the authority, the identity inputs (never a secret's value), the credential chain, the
 scopes and the options; a request with ``claims`` is never answered from the store; CAE and
 non-CAE tokens differ by their options. A token is served only while it is valid for
 :data:`MARGIN` seconds more and before its ``refresh_on``.
 
-The key also holds every option the credential was built with (a canonical JSON: a credential
-built with an option that cannot be written so is never stored), a salted digest of the secret
-material (the client secret's value, the certificate file's content: a rotated or wrong secret
-asks again; the secret itself is never written) and what names the machine (``/etc/machine-id``
-and the host name: a folder copied into an image or onto another VM serves nothing there).
+The identity part of the key comes from the :class:`~azenvcloud._identity_inputs.IdentityInputs`
+the credential's builder hands over (the store reads no environment): every variable
+azure-identity reads that changes which token it asks for, those it reads at each request
+(``AZURE_IDENTITY_DISABLE_MULTITENANTAUTH``) as they are at that request, and a salted digest of
+the secret material (the client secret's value, the certificate file's content: a rotated or
+wrong secret asks again; the secret itself is never written). The key also holds every option
+the credential was built with (a canonical JSON: a credential built with an option that cannot
+be written so is never stored) and what names the machine (``/etc/machine-id`` and the host
+name: a folder copied into an image or onto another VM serves nothing there).
+
+A store pickles as the recipe of its key (no token, no secret's value) and its folder; it is
+opened again where it is unpickled (the folder's checks, the machine, a new lock per key).
 
 Which member of the chain answered is recorded per request (each member's ``get_token`` /
 ``get_token_info`` tags its own answer in a context variable), never read from azure-identity's
@@ -34,9 +41,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import functools
 import hashlib
-import hmac
 import inspect
 import json
 import logging
@@ -53,8 +60,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from ._fork import renew_locks_after_fork
+from ._identity_inputs import IdentityInputs, salted
 from ._metadata_cache import _held_lock, _open_lock_file, _trusted, default_folder
-from .provenance import IDENTITY_VARIABLES
 
 __all__ = [
     "LOCK_WAIT",
@@ -99,16 +106,6 @@ STORABLE = frozenset(
     }
 )
 
-# Variables that choose which managed identity endpoint answers (azure-identity reads them).
-_MANAGED_IDENTITY_VARIABLES = (
-    "IDENTITY_ENDPOINT",
-    "IDENTITY_HEADER",
-    "IDENTITY_SERVER_THUMBPRINT",
-    "IMDS_ENDPOINT",
-    "MSI_ENDPOINT",
-    "MSI_SECRET",
-    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-)
 # File systems shared between machines (or whose locks are not to be relied on): store off.
 # Every FUSE mount (``fuse.*``: sshfs, blobfuse2, rclone, glusterfs, s3fs...) counts as one.
 _NETWORK_FILE_SYSTEMS = frozenset(
@@ -119,7 +116,6 @@ _NETWORK_FILE_SYSTEMS = frozenset(
     }
 )  # fmt: skip
 _MAX_ENTRY_BYTES = 64 * 1024
-_MAX_CERTIFICATE_BYTES = 1024 * 1024
 _LOCK_POLL = 0.05
 _HALF_LIFE_FROM = 7200  # seconds: MSAL refreshes tokens living at least this long at half-life
 _MEMORY_LIMIT = 512  # past it, tokens no longer usable are dropped from memory
@@ -128,8 +124,6 @@ _ENTRY_NAME = re.compile(r"[0-9a-f]{32}\.(?:json|lock)")
 _TEMPORARY_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]{1,64}\.json")
 # Options that choose how requests travel, never whose token it is (an object: not in the key).
 _TRANSPORT_OPTIONS = frozenset({"transport"})
-# A fixed salt for the digests of secret material in a key (the key itself is only ever hashed).
-_SECRET_SALT = b"azenvcloud token store: secret material"
 
 _log = logging.getLogger("azenvcloud")
 _warned: set[str] = set()
@@ -178,12 +172,15 @@ def _member_name(member: object) -> str | None:
     return type(member).__name__
 
 
+_TAGGED_METHODS = ("get_token", "get_token_info")
+
+
 def _tag_members(credential: object) -> None:
     """Make each member of the chain tag its own answer (:data:`_answering`), so that the store
     knows per request which one answered (a context variable: per thread and per task)."""
     for member in getattr(credential, "credentials", ()):
         name = _member_name(member)
-        for method in ("get_token", "get_token_info"):
+        for method in _TAGGED_METHODS:
             original = getattr(member, method, None)
             if original is None or getattr(original, "_azenvcloud_tagged", False):
                 continue
@@ -223,28 +220,6 @@ def _canonical_options(options: Mapping[str, Any]) -> str | None:
         return None
 
 
-def _salted(material: bytes) -> str:
-    return hmac.new(_SECRET_SALT, material, hashlib.sha256).hexdigest()
-
-
-def _secret_material() -> dict[str, str]:
-    """Salted digests of the secrets' values and of the certificate file's content (never the
-    secrets): a rotated or wrong secret is another key, so it asks instead of being served."""
-    digests = {
-        name: _salted(os.environ[name].encode("utf-8", "surrogatepass"))
-        for name, secret in IDENTITY_VARIABLES.items()
-        if secret and os.environ.get(name)
-    }
-    certificate = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH", "")
-    if certificate:
-        try:
-            with open(certificate, "rb") as handle:
-                digests["certificate-file"] = _salted(handle.read(_MAX_CERTIFICATE_BYTES))
-        except OSError:
-            digests["certificate-file"] = "unreadable"
-    return digests
-
-
 def _machine() -> str:
     """What names this machine: ``/etc/machine-id`` (when readable) and the host name, so that a
     folder copied elsewhere (an image layer, a VM snapshot, a moved volume) serves nothing there."""
@@ -261,7 +236,7 @@ def _machine() -> str:
         host = socket.gethostname()
     except OSError:  # pragma: no cover - gethostname does not fail on Linux
         host = ""
-    return _salted(f"{machine_id}\0{host}".encode("utf-8", "surrogatepass"))
+    return salted(f"{machine_id}\0{host}".encode("utf-8", "surrogatepass"))
 
 
 def _chain(credential: object) -> list[str]:
@@ -282,21 +257,47 @@ def _identity_json(identity: Mapping[str, object]) -> str | None:
         return None
 
 
+def untagged(member: T) -> T:
+    """``member`` as azure-identity built it: a shallow copy without the answer tags
+    :func:`_tag_members` put on it (``member`` itself when it has none). What a pickle holds."""
+    own = getattr(member, "__dict__", {})
+    if not any(getattr(own.get(method), "_azenvcloud_tagged", False) for method in _TAGGED_METHODS):
+        return member
+    plain = copy.copy(member)
+    for method in _TAGGED_METHODS:
+        vars(plain).pop(method, None)
+    return plain
+
+
 def token_folder(cache_dir: str | None) -> Path:
     """Where ``AZENVCLOUD_TOKEN_CACHE=unencrypted`` keeps tokens, for a metadata cache folder."""
     return (Path(cache_dir) if cache_dir else default_folder()) / TOKENS_FOLDER
 
 
 class TokenStore:
-    """The tokens of one credential's configuration: in memory, and on disk when asked for."""
+    """The tokens of one credential's configuration: in memory, and on disk when asked for.
+
+    Pickles as the recipe of its key and the folder asked for, never a token: unpickled, it
+    names the machine it is on, opens (and checks) the folder there and reads the request-time
+    inputs from that process's environment (:meth:`attach` tags the unpickled chain again).
+    """
 
     def __init__(
-        self, identity: Mapping[str, object] | None, folder: Path | None, *, storable: bool = True
+        self,
+        identity: Mapping[str, object] | None,
+        folder: Path | None,
+        *,
+        storable: bool = True,
+        inputs: IdentityInputs | None = None,
     ) -> None:
+        self._recipe = dict(identity) if identity is not None else None  # without the machine
         # The identity as JSON, written once: each key is the digest of it with the request's.
-        self._identity = _identity_json(identity) if identity is not None else None  # None: nothing kept
-        self.folder = folder
+        named = {**identity, "machine": _machine()} if identity is not None else None
+        self._identity = _identity_json(named) if named is not None else None  # None: nothing kept
+        self._asked_folder = folder
+        self.folder = _open_folder(folder) if folder is not None else None
         self.storable = storable and identity is not None  # whether any answer may be kept
+        self._inputs = inputs  # what azure-identity reads at each request comes from its environment
 
     @classmethod
     def for_credential(
@@ -308,8 +309,10 @@ class TokenStore:
         mode: str,
         cache_dir: str | None,
         options: Mapping[str, Any],
+        inputs: IdentityInputs,
     ) -> TokenStore:
-        """The store for ``credential``, built by azenvcloud with ``options`` for ``cloud``."""
+        """The store for ``credential``, built by azenvcloud with ``options`` for ``cloud`` from
+        the identity ``inputs`` its builder read."""
         _tag_members(credential)
         canonical = _canonical_options(options)
         if canonical is None:
@@ -320,27 +323,36 @@ class TokenStore:
             "cloud": cloud,
             "authority": authority,
             "chain": _chain(credential),
-            "variables": {
-                name: os.environ.get(name, "")
-                for name in (*IDENTITY_VARIABLES, *_MANAGED_IDENTITY_VARIABLES)
-                if not IDENTITY_VARIABLES.get(name, False)  # a secret's value is never part of it
-            },
-            "secrets": _secret_material(),
+            **inputs.as_key(),
             "options": canonical,
-            "machine": _machine(),
         }
         storable = any(_member_name(member) in STORABLE for member in getattr(credential, "credentials", ()))
-        folder = _open_folder(token_folder(cache_dir)) if mode == "unencrypted" and storable else None
-        return cls(identity if canonical is not None else None, folder, storable=storable)
+        folder = token_folder(cache_dir) if mode == "unencrypted" and storable else None
+        return cls(identity if canonical is not None else None, folder, storable=storable, inputs=inputs)
+
+    def attach(self, credential: object) -> None:
+        """Tag the members of an unpickled ``credential``'s chain again (a pickle holds none)."""
+        _tag_members(credential)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _unpickled_store,
+            (self._recipe, self._asked_folder, self.storable, self._inputs),
+        )
 
     def key(self, scopes: tuple[str, ...], options: Mapping[str, Any]) -> str | None:
         """The digest naming one token, or ``None`` when the request is not served from the store."""
         if options.get("claims") or self._identity is None:
             return None
         wanted = {name: value for name, value in options.items() if value is not None}
+        at_request = self._inputs.at_request() if self._inputs is not None else {}
         try:
-            # json.dumps([identity, list(scopes), wanted], sort_keys=True), the identity written once
-            text = f"[{self._identity}, {json.dumps(list(scopes))}, {json.dumps(wanted, sort_keys=True)}]"
+            # json.dumps([identity, list(scopes), wanted, at_request], sort_keys=True), the
+            # identity written once
+            text = (
+                f"[{self._identity}, {json.dumps(list(scopes))}, {json.dumps(wanted, sort_keys=True)}, "
+                f"{json.dumps(at_request, sort_keys=True)}]"
+            )
         except (TypeError, ValueError, RecursionError):
             return None
         return hashlib.sha256(text.encode()).hexdigest()
@@ -481,6 +493,12 @@ class TokenStore:
                 with contextlib.suppress(OSError):
                     os.unlink(_path(self.folder, key))
         return result
+
+
+def _unpickled_store(
+    recipe: dict[str, object] | None, folder: Path | None, storable: bool, inputs: IdentityInputs | None
+) -> TokenStore:
+    return TokenStore(recipe, folder, storable=storable, inputs=inputs)
 
 
 def _as_token(result: object, credential: str) -> _Token | None:

@@ -17,6 +17,7 @@ import os
 import stat
 import string
 import threading
+from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
     from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
-    from ._token_store import TokenStore
     from .settings import Settings
 
 __all__ = [
@@ -172,11 +172,14 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
         transport = caching_transport(settings)  # one round trip fewer per process start
         if transport is not None:
             options["transport"] = transport
+    from ._identity_inputs import IdentityInputs
+
+    inputs = IdentityInputs.from_environment(os.environ)  # what azure-identity reads as it builds
     try:
-        credential = _single_flight_class(identity)(**options)
+        credential = _credential_class(identity)(**options)
     except (ValueError, OSError) as exc:
         raise _refused(exc) from None
-    _route_workload_identity(identity, credential, options)
+    _route_workload_identity(identity, credential, options, os.environ)
     from ._token_store import TokenStore  # on first use: `import azenvcloud` stays cheap
 
     credential._azenvcloud_tokens = TokenStore.for_credential(
@@ -186,149 +189,21 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
         mode=settings.token_cache,
         cache_dir=settings.metadata_cache_dir,
         options=options,
+        inputs=inputs,
     )
     return credential
 
 
-_SINGLE_FLIGHT_CLASSES: dict[str, type] = {}
-
-
-def _single_flight_class(identity: ModuleType) -> type:
-    """``identity.DefaultAzureCredential``, with concurrent token requests made once.
-
-    A subclass, so it still is a ``DefaultAzureCredential`` to users' code and type checkers;
-    built on first use (azure-identity is imported only then), for the sync and async modules.
-    """
-    found = _SINGLE_FLIGHT_CLASSES.get(identity.__name__)
-    if found is not None:
-        return found
-    from ._single_flight import AsyncFlights, Flights, flight_key
-
-    base: Any = identity.DefaultAzureCredential
+def _credential_class(identity: ModuleType) -> type:
+    """azenvcloud's ``DefaultAzureCredential`` for ``identity`` (``azure.identity`` or its
+    ``aio``): a subclass of azure-identity's, single-flight, with the token store, picklable."""
     if identity.__name__.endswith(".aio"):
+        from ._default_credential_aio import DefaultAzureCredential as AsyncCredential
 
-        class AsyncSingleFlight(base):  # type: ignore[misc]
-            __doc__ = base.__doc__
+        return AsyncCredential
+    from ._default_credential import DefaultAzureCredential as Credential
 
-            def __init__(self, **kwargs: Any) -> None:
-                super().__init__(**kwargs)
-                self._azenvcloud_flights = AsyncFlights()
-                self._azenvcloud_tokens: TokenStore | None = None  # set by _build
-
-            async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-                key = flight_key("get_token", scopes, kwargs)
-                return await self._azenvcloud_flights.run(
-                    key,
-                    lambda: self._azenvcloud_stored(
-                        "get_token",
-                        scopes,
-                        kwargs,
-                        lambda: super(AsyncSingleFlight, self).get_token(*scopes, **kwargs),
-                    ),
-                )
-
-            async def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-                asked = dict(options or {})
-                key = flight_key("get_token_info", scopes, asked)
-                return await self._azenvcloud_flights.run(
-                    key,
-                    lambda: self._azenvcloud_stored(
-                        "get_token_info",
-                        scopes,
-                        asked,
-                        lambda: super(AsyncSingleFlight, self).get_token_info(*scopes, options=options),
-                    ),
-                )
-
-            def _azenvcloud_prefetch(self, *scopes: str) -> bool:
-                # As the sync one; a task of the running loop.
-                key = flight_key("get_token_info", scopes, {})
-                return self._azenvcloud_flights.prefetch(
-                    key,
-                    lambda: self._azenvcloud_stored(
-                        "get_token_info",
-                        scopes,
-                        {},
-                        lambda: super(AsyncSingleFlight, self).get_token_info(*scopes),
-                    ),
-                )
-
-            async def _azenvcloud_stored(
-                self, method: str, scopes: tuple[str, ...], options: dict[str, Any], call: Any
-            ) -> Any:
-                tokens = self._azenvcloud_tokens
-                if tokens is None:
-                    return await call()
-                return await tokens.afetch(method, scopes, options, call)
-
-            async def close(self) -> None:  # __aexit__ calls it too
-                self._azenvcloud_flights.close()
-                await super().close()
-
-        found = AsyncSingleFlight
-    else:
-
-        class SingleFlight(base):  # type: ignore[misc]
-            __doc__ = base.__doc__
-
-            def __init__(self, **kwargs: Any) -> None:
-                super().__init__(**kwargs)
-                self._azenvcloud_flights = Flights()
-                self._azenvcloud_tokens: TokenStore | None = None  # set by _build
-
-            def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-                key = flight_key("get_token", scopes, kwargs)
-                return self._azenvcloud_flights.run(
-                    key,
-                    lambda: self._azenvcloud_stored(
-                        "get_token",
-                        scopes,
-                        kwargs,
-                        lambda: super(SingleFlight, self).get_token(*scopes, **kwargs),
-                    ),
-                )
-
-            def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-                asked = dict(options or {})
-                key = flight_key("get_token_info", scopes, asked)
-                return self._azenvcloud_flights.run(
-                    key,
-                    lambda: self._azenvcloud_stored(
-                        "get_token_info",
-                        scopes,
-                        asked,
-                        lambda: super(SingleFlight, self).get_token_info(*scopes, options=options),
-                    ),
-                )
-
-            def _azenvcloud_prefetch(self, *scopes: str) -> bool:
-                # The request azure-core's bearer token policy makes: get_token_info(*scopes, options={}).
-                key = flight_key("get_token_info", scopes, {})
-                return self._azenvcloud_flights.prefetch(
-                    key,
-                    lambda: self._azenvcloud_stored(
-                        "get_token_info",
-                        scopes,
-                        {},
-                        lambda: super(SingleFlight, self).get_token_info(*scopes),
-                    ),
-                )
-
-            def _azenvcloud_stored(
-                self, method: str, scopes: tuple[str, ...], options: dict[str, Any], call: Any
-            ) -> Any:
-                # The token store (azenvcloud._token_store): a stored token, or call()'s, kept.
-                tokens = self._azenvcloud_tokens
-                return call() if tokens is None else tokens.fetch(method, scopes, options, call)
-
-            def __exit__(self, *args: Any) -> None:  # close() calls it too
-                self._azenvcloud_flights.close()
-                super().__exit__(*args)
-
-        found = SingleFlight
-    found.__name__ = found.__qualname__ = "DefaultAzureCredential"
-    _SINGLE_FLIGHT_CLASSES[identity.__name__] = found
-    return found
+    return Credential
 
 
 def _check_identity_variables() -> None:
@@ -426,24 +301,100 @@ def _require_adfs_tenant() -> None:
         )
 
 
-def _route_workload_identity(identity: ModuleType, credential: Any, options: dict[str, Any]) -> None:
+# The keyword arguments DefaultAzureCredential takes for itself (azure-identity 1.27
+# azure/identity/_credentials/default.py and aio/_credentials/default.py pop them, "exclude_*"
+# through its credential_config); every other one goes to its members, workload identity's too.
+_OWN_KEYWORDS_OF_BOTH = frozenset(
+    {
+        "authority",
+        "visual_studio_code_tenant_id",
+        "managed_identity_client_id",
+        "workload_identity_client_id",
+        "workload_identity_tenant_id",
+        "shared_cache_username",
+        "shared_cache_tenant_id",
+        "process_timeout",
+        "require_envvar",
+        "exclude_environment_credential",
+        "exclude_workload_identity_credential",
+        "exclude_managed_identity_credential",
+        "exclude_shared_token_cache_credential",
+        "exclude_visual_studio_code_credential",
+        "exclude_cli_credential",
+        "exclude_developer_cli_credential",
+        "exclude_powershell_credential",
+    }
+)
+OWN_KEYWORDS = {
+    "azure.identity": _OWN_KEYWORDS_OF_BOTH
+    | {
+        "interactive_browser_tenant_id",
+        "interactive_browser_client_id",
+        "broker_tenant_id",
+        "broker_client_id",
+        "exclude_interactive_browser_credential",
+        "exclude_broker_credential",
+    },
+    "azure.identity.aio": _OWN_KEYWORDS_OF_BOTH,
+}
+
+
+def _route_workload_identity(
+    identity: ModuleType, credential: Any, options: dict[str, Any], environment: Mapping[str, str]
+) -> None:
     """Rebuild the chain's workload identity credentials with the resolved authority.
 
-    They are built exactly as ``DefaultAzureCredential`` builds them (tenant, client ID and
-    token file from the environment), plus ``authority``. Managed identity wraps one too when
-    the AKS webhook's variables are set and workload identity is not separately in the chain.
+    They are built from the arguments ``DefaultAzureCredential`` builds them from (azure-identity
+    1.27 ``_credentials/default.py``; ``environment`` is the mapping it read), plus ``authority``,
+    which it never passes them. ``enable_azure_proxy`` is left out, as ``DefaultAzureCredential``
+    leaves it out (it builds them inside its private ``within_dac`` context). Managed identity
+    wraps one too when the AKS webhook's variables are set and workload identity is not
+    separately in the chain. A rebuild that azure-identity refuses (``ValueError``) leaves a member
+    that raises ``CredentialUnavailableError`` with azure-identity's message, as
+    ``DefaultAzureCredential`` does for the one it could not build.
     """
     workload_identity = identity.WorkloadIdentityCredential
+    own = OWN_KEYWORDS[identity.__name__]
+    passed = {
+        name: value for name, value in options.items() if name not in own and name != "enable_azure_proxy"
+    }
+    managed_identity_client_id = options.get("managed_identity_client_id", environment.get("AZURE_CLIENT_ID"))
 
-    def routed() -> Any:
-        return workload_identity(**options)
+    def routed(**arguments: Any) -> Any:
+        try:
+            return workload_identity(**arguments, authority=options["authority"], **passed)
+        except ValueError as exc:
+            return _failed_member(identity, "WorkloadIdentityCredential", str(exc))
 
     chain = list(credential.credentials)
     for index, member in enumerate(chain):
         if isinstance(member, workload_identity):
-            chain[index] = routed()
+            chain[index] = routed(
+                client_id=options.get("workload_identity_client_id", managed_identity_client_id),
+                tenant_id=options.get("workload_identity_tenant_id", environment.get("AZURE_TENANT_ID")),
+                token_file_path=environment.get("AZURE_FEDERATED_TOKEN_FILE"),
+            )
         elif isinstance(member, identity.ManagedIdentityCredential) and isinstance(
             getattr(member, "_credential", None), workload_identity
         ):
-            member._credential = routed()  # azure-identity keeps no public hook for this
+            # azure-identity's managed_identity.py: the environment's tenant and token file, the
+            # managed identity's client ID (else AZURE_CLIENT_ID); identity_config is its own.
+            passed.pop("identity_config", None)
+            member._credential = routed(  # azure-identity keeps no public hook for this
+                client_id=managed_identity_client_id or environment.get("AZURE_CLIENT_ID"),
+                tenant_id=environment.get("AZURE_TENANT_ID"),
+                token_file_path=environment.get("AZURE_FEDERATED_TOKEN_FILE"),
+            )
     credential.credentials = tuple(chain)
+
+
+def _failed_member(identity: ModuleType, name: str, message: str) -> Any:
+    """The member ``DefaultAzureCredential`` keeps for one it could not build: raises
+    ``CredentialUnavailableError(message)`` when asked for a token."""
+    from importlib import import_module
+
+    module = import_module(identity.DefaultAzureCredential.__module__)
+    failed = getattr(
+        module, "AsyncFailedDACCredential" if identity.__name__.endswith(".aio") else "FailedDACCredential"
+    )
+    return failed(name, error=message)

@@ -29,6 +29,9 @@ VARIABLES: dict[str, str] = {
 }
 
 # azure-identity's own variables: they keep their meaning. Values marked secret are never shown.
+# (Not AZURE_ADDITIONALLY_ALLOWED_TENANTS: azure-identity for .NET, Java, JavaScript and Go reads
+# it, Python's does not (1.27: no read in azure/identity/); its credentials take
+# additionally_allowed_tenants= as an argument.)
 IDENTITY_VARIABLES: dict[str, bool] = {
     "AZURE_TENANT_ID": False,
     "AZURE_CLIENT_ID": False,
@@ -40,7 +43,6 @@ IDENTITY_VARIABLES: dict[str, bool] = {
     "AZURE_USERNAME": False,
     "AZURE_PASSWORD": True,
     "AZURE_TOKEN_CREDENTIALS": False,
-    "AZURE_ADDITIONALLY_ALLOWED_TENANTS": False,
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import get_credential, get_resource_client
+from azenvcloud._identity_inputs import IdentityInputs
 from azenvcloud._token_store import MARGIN, TokenStore, token_folder
 from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
@@ -190,9 +191,12 @@ def test_a_token_never_crosses_clouds(changed: str, value: str) -> None:
         credentials = ()
 
     given = {"cloud": "AzureCloud", "authority": "https://login.microsoftonline.com"}
-    one = TokenStore.for_credential(Chain(), mode="off", cache_dir=None, options={}, **given)  # type: ignore[arg-type]
+    inputs = IdentityInputs.from_environment({})
+    one = TokenStore.for_credential(  # type: ignore[arg-type]
+        Chain(), mode="off", cache_dir=None, options={}, inputs=inputs, **given
+    )
     other = TokenStore.for_credential(  # type: ignore[arg-type]
-        Chain(), mode="off", cache_dir=None, options={}, **{**given, changed: value}
+        Chain(), mode="off", cache_dir=None, options={}, inputs=inputs, **{**given, changed: value}
     )
     scopes = ("https://management.azure.com/.default",)
     assert one.key(scopes, {}) != other.key(scopes, {})

@@ -22,6 +22,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
 from azenvcloud import _token_store, get_credential, get_resource_client
+from azenvcloud._identity_inputs import IdentityInputs
 from azenvcloud._token_store import LOCK_WAIT, TokenStore, token_folder
 from azenvcloud.cli import main
 from azenvcloud.credentials import build_credential
@@ -123,6 +124,7 @@ def _key(options: dict[str, Any]) -> str | None:
         mode="off",
         cache_dir=None,
         options=options,
+        inputs=IdentityInputs.from_environment(os.environ),
     )
     return store.key(("https://management.example/.default",), {})
 

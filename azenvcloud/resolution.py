@@ -13,7 +13,9 @@ The rules, in order:
 4. The final, merged values (whatever each came from: the environment, a default, metadata)
    are checked once more: values of two different known clouds, or a built-in ``AZURE_CLOUD``
    that its values contradict, are an error naming both variables and both clouds. That
-   mismatch is what makes token requests fail with AADSTS500011.
+   mismatch is what makes token requests fail with AADSTS500011. Then every destination (the
+   authority, Resource Manager, each service's hosts, accepted hosts) must be a host no other
+   cloud owns, by a sourced host or by its DNS zone (:mod:`azenvcloud._host_owner`).
 5. The token scope is the built-in cloud's (azure-mgmt-core's own) while the audience is the
    cloud's default; otherwise an audience on a built-in cloud's host without its trailing slash
    plus ``/.default``, any other audience verbatim plus ``/.default`` (as the Azure CLI forms
@@ -39,7 +41,9 @@ from ._metadata_source import is_local
 from ._one_cloud import (
     SDK_CLOUD_CONF,
     SDK_CLOUD_KEY,
+    refuse_foreign_accepted_hosts,
     refuse_foreign_audiences,
+    refuse_foreign_destinations,
     refuse_other_sdk_cloud,
     sdk_cloud,
 )
@@ -224,6 +228,7 @@ def resolve(
     )
     resolved_sources.update(service_sources)
     _refuse_untrusted_services(base, cloud_name, cloud, service_variables, service_origins)
+    refuse_foreign_destinations(cloud, resolved_sources, described_by=default_source, cloud_name=cloud_name)
     refuse_foreign_audiences(cloud, resolved_sources)
     if sdk_cloud_conf is not None:
         refuse_other_sdk_cloud(sdk_cloud_conf, cloud, resolved_sources)
@@ -258,6 +263,7 @@ def resolve(
     accepted_hosts = _setting(
         "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
     )
+    refuse_foreign_accepted_hosts(cloud, accepted_hosts, resolved_sources.get("accepted_hosts"))
     off: TokenCacheMode = "off"
     token_cache = _setting(
         "token_cache", values, sources, resolved_sources, parse_token_cache, default=off, when_unset="off"

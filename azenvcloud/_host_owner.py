@@ -62,13 +62,16 @@ class HostOwner:
     matched: str
     by: Literal["host", "suffix", "zone"]
 
-    @property
-    def described(self) -> str:
-        """The ownership in words: ``in azure.com, a DNS zone of AzureCloud``."""
+    def describe(self, host: str = "") -> str:
+        """The ownership of ``host`` in words: ``in azure.com, a DNS zone of AzureCloud``,
+        ``under vault.azure.net, a DNS suffix of AzureCloud`` (``a DNS suffix of AzureCloud``
+        when ``host`` is that suffix itself)."""
         clouds = " and ".join(sorted(self.clouds))
         if self.by == "host":
             return f"a host of {clouds}"
         if self.by == "suffix":
+            if _normalised(host) == self.matched:
+                return f"a DNS suffix of {clouds}"
             return f"under {self.matched}, a DNS suffix of {clouds}"
         return f"in {self.matched}, a DNS zone of {clouds}"
 

@@ -187,19 +187,21 @@ def refuse_foreign_audiences(cloud: Cloud, sources: Mapping[str, Source]) -> Non
             if any(cloud_host(host, owner, suffix=field == "suffix") for owner in owners):
                 continue
             audience_variable = override_variable(name, "audience")
+            host_variable = override_variable(name, field)
+            if own_services is None:
+                builtin = BUILTIN_CLOUDS.get(cloud.name)
+                own_services = services_of(builtin) if builtin is not None else {}
+            own = own_services.get(name)
             if cloud.name in owners:  # its own audience, on a host that is none of its own
-                hosts = hosts_in_words(service)
+                hosts = hosts_in_words(own) if own is not None else ""
                 accepted = (
-                    f"a {SERVICE_NAMES[name]} host of {cloud.name} ({hosts})"
+                    f"unset {host_variable} ({cloud.name}'s own {SERVICE_NAMES[name]} hosts: {hosts})"
                     if hosts
-                    else f"a host of {cloud.name}"
+                    else f"a {SERVICE_NAMES[name]} host of {cloud.name} in {host_variable}"
                 ) + f", or that host's own {SERVICE_NAMES[name]} audience in {audience_variable}"
-            elif cloud.name in BUILTIN_CLOUDS:
-                if own_services is None:
-                    own_services = services_of(BUILTIN_CLOUDS[cloud.name])
-                own = own_services[name].audience
+            elif own is not None:
                 accepted = f"unset {audience_variable} ({cloud.name}'s own" + (
-                    f": {own})" if own else " comes from the resource itself)"
+                    f": {own.audience})" if own.audience else " comes from the resource itself)"
                 )
             else:
                 accepted = f"that host's own {SERVICE_NAMES[name]} audience in {audience_variable}"
@@ -230,7 +232,7 @@ def _foreign(
     if found is None:
         where = "a host of no built-in cloud"
     elif found.by == "zone":
-        where = f"none of {' or '.join(sorted(found.clouds))}'s sourced hosts (only {found.described})"
+        where = f"none of {' or '.join(sorted(found.clouds))}'s sourced hosts (only {found.describe()})"
     else:
         where = f"a host of {' and '.join(sorted(found.clouds))}"
     of = f"{owner}, not of {resolved}," if resolved and resolved not in owners else owner
@@ -360,9 +362,9 @@ def refuse_foreign_accepted_hosts(
             else ""
         )
         raise ConfigurationError(
-            f"AZENVCLOUD_ACCEPTED_HOSTS lists {entry} ({source or 'argument'}), which belongs to {other} "
-            f"({owner.described}), but the configuration resolves {_resolved(cloud)}: a token of one cloud "
-            "would be sent to a host of another. Values of two clouds in one configuration are refused "
+            f"AZENVCLOUD_ACCEPTED_HOSTS ({source or 'argument'}) lists {entry}, which belongs to {other} "
+            f"({owner.describe(entry)}), but the configuration resolves {_resolved(cloud)}: a token of one "
+            "cloud would be sent to a host of another. Values of two clouds in one configuration are refused "
             "before any token request, whatever is listed. Accepted: remove it from the list (which adds "
             f"hosts of no built-in cloud, such as a custom domain in front of a resource){switch}.",
             variables=("AZENVCLOUD_ACCEPTED_HOSTS",),
@@ -394,20 +396,20 @@ def _foreign_destination(
     resolved = _resolved(cloud) + (f" ({chosen})" if chosen and cloud.name in BUILTIN_CLOUDS else "")
     own = _own_value(destination, cloud, cloud_name)
     if destination.field is None and destination.source.kind in {"metadata", "default"}:
-        fix = (
-            f"cloud metadata whose hosts are {cloud.name}'s own"
-            if own
-            else "cloud metadata whose hosts are the cloud's own"
-        )
-        fix += f", or set {destination.variable} to {own}" if own else ""
+        fix = f"cloud metadata whose hosts are {cloud.name}'s own"
+        if destination.variable.startswith("AZURE_SERVICE_"):
+            fix += f", or {destination.variable} set to " + (own or "a host of the cloud's own")
+    elif own:
+        fix = f"unset {destination.variable} ({cloud.name}'s own: {own})"
     else:
-        fix = f"unset {destination.variable}" + (f" ({cloud.name}'s own: {own})" if own else "")
+        fix = f"unset {destination.variable}, or set it to a host of the cloud's own"
     if len(owner.clouds - {cloud.name}) == 1 and cloud.name in BUILTIN_CLOUDS:
         fix += f"; or select {other} with AZURE_CLOUD, if that is the cloud you mean"
     return ConfigurationError(
-        f"{destination.shown} is {owner.described}, but the configuration resolves {resolved}: a token "
-        f"or a secret of one cloud would be sent to a host of another. Values of two clouds in one "
-        f"configuration are refused before any token request, from any source. Accepted: {fix}.",
+        f"{destination.shown} is {owner.describe(destination.host)}, but the configuration resolves "
+        f"{resolved}: a token or a secret of one cloud would be sent to a host of another. Values of "
+        f"two clouds in one configuration are refused before any token request, from any source. Accepted: "
+        f"{fix}.",
         variables=(destination.variable, "AZURE_CLOUD"),
     )
 

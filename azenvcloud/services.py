@@ -173,7 +173,7 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     named = SERVICE_NAMES[service]
     foreign = foreign_owner(host, cloud, role="graph" if service == "graph" else "other")
     if foreign is not None:
-        raise _another_clouds(argument, url, foreign, service=service, settings=settings)
+        raise _another_clouds(argument, url, host, foreign, service=service, settings=settings)
     if _belongs(own, host, cloud.name):
         return normalised
     if not (own.suffix or own.endpoint):
@@ -192,7 +192,7 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
 
 
 def _another_clouds(
-    argument: str, url: str, owner: HostOwner, *, service: str, settings: Settings
+    argument: str, url: str, host: str, owner: HostOwner, *, service: str, settings: Settings
 ) -> ConfigurationError:
     """A URL of another cloud: the mixed-cloud error, suggesting nothing that would mix them."""
     cloud = settings.cloud
@@ -211,10 +211,10 @@ def _another_clouds(
     if len(others) == 1 and cloud.name in BUILTIN_CLOUDS:
         accepted += f", or select {others[0]} with AZURE_CLOUD, if that is the cloud you mean"
     return ConfigurationError(
-        f"{argument}={quote_value(url)} belongs to {' and '.join(others)} (it is {owner.described}), but the "
-        f"configuration resolves {resolved}: a {cloud.name} token would be sent to a host of another cloud, "
-        "and the request would fail. Values of two clouds in one configuration are refused before any token "
-        f"request, whichever hosts are listed as accepted. Accepted: {accepted}.",
+        f"{argument}={quote_value(url)} belongs to {' and '.join(others)} (it is {owner.describe(host)}), "
+        f"but the configuration resolves {resolved}: a {cloud.name} token would be sent to a host of another "
+        "cloud, and the request would fail. Values of two clouds in one configuration are refused before any "
+        f"token request, whichever hosts are listed as accepted. Accepted: {accepted}.",
         variables=(argument, "AZURE_CLOUD"),
     )
 

@@ -208,7 +208,7 @@ CASES = [
     pytest.param(
         Case(
             refused=as_china,
-            suggests="a Key Vault host of AzureChinaCloud (*.vault.azure.cn; or the short name instead of a URL)",
+            suggests="a Key Vault host of AzureChinaCloud (*.vault.azure.cn; or the short name instead",
             followed=lambda env, fake: None,
             attempt=lambda: (
                 service_url("keyvault", "kv1")

@@ -173,3 +173,16 @@ def test_an_owner_is_described_in_words(host: str, described: str) -> None:
     owner = owner_of_host(host)
     assert owner is not None
     assert owner.describe(host) == described
+
+
+def test_the_zone_table_in_the_docs_is_the_codes() -> None:
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs/reference/clouds.md").read_text(encoding="utf-8")
+    documented = {
+        cloud: set(re.findall(r"`([^`]+)`", zones_cell))
+        for cloud, zones_cell in re.findall(r"^\| `(\w+)`[^|]* \| (`.*`) \|$", page, flags=re.MULTILINE)
+        if "." in zones_cell
+    }
+    assert documented == ZONES

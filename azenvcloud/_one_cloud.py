@@ -46,6 +46,7 @@ __all__ = [
     "SDK_CLOUDS",
     "SDK_CLOUD_CONF",
     "SDK_CLOUD_KEY",
+    "audience_owners",
     "cloud_host",
     "refuse_foreign_accepted_hosts",
     "refuse_foreign_audiences",
@@ -143,6 +144,11 @@ def _in_zone(host: str, audience: str) -> bool:
     zone = host_of(audience)
     host = host.lower().rstrip(".")
     return host == zone or host.endswith(f".{zone}")
+
+
+def audience_owners(audience: str) -> frozenset[str]:
+    """The built-in clouds ``audience`` is a sourced audience of (judged by its host; never by zone)."""
+    return _audiences().get(host_of(audience), frozenset())
 
 
 def _owners(audience: str, cloud: Cloud) -> frozenset[str]:

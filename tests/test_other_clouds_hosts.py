@@ -183,8 +183,14 @@ def test_a_host_of_another_cloud_from_the_implicit_env_file_is_refused(
     write(tmp_path / ".env", **variables)
     with fake.as_cloud("usgovernment"), pytest.raises(ConfigurationError) as caught:
         attempt()
-    assert caught.value.variables[0] in variables
-    assert "found in the working directory" in str(caught.value)  # the trust rule, before anything
+    message = str(caught.value)
+    assert caught.value.variables[0] == named
+    assert "found in the working directory" in message  # the trust rule, before anything
+    # Naming the file or moving the value to the environment would be the mixed-cloud error:
+    # neither is offered; removing it is.
+    assert f"Accepted: remove {named} from that file: a value of AzureCloud would be" in message
+    assert "AZENVCLOUD_ENV_FILE=" not in message
+    assert "in the environment." not in message
     assert_nothing_sent(fake)
 
 

@@ -346,10 +346,22 @@ def refuse_foreign_destinations(
     Raises:
         ConfigurationError: The mixed-cloud error, naming the value, its source and its owner.
     """
+    if described_by.kind == "default" and not any(
+        source.kind != "default" for key, source in sources.items() if _is_destination_key(key)
+    ):
+        return  # a built-in cloud's own sourced values, and nothing over them
     for destination in _destinations(cloud, sources, described_by):
+        if destination.source.kind == "default":
+            continue  # the built-in cloud's own sourced value (the zone table's own test checks them)
         owner = foreign_owner(destination.host, cloud, role=destination.role)
         if owner is not None:
             raise _foreign_destination(destination, owner, cloud, sources, cloud_name)
+
+
+def _is_destination_key(key: str) -> bool:
+    return key in {"authority_host", "resource_manager"} or (
+        key.startswith("services.") and not key.endswith(".audience")
+    )
 
 
 def refuse_foreign_accepted_hosts(

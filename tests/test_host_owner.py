@@ -186,3 +186,26 @@ def test_the_zone_table_in_the_docs_is_the_codes() -> None:
         if "." in zones_cell
     }
     assert documented == ZONES
+
+
+@pytest.mark.parametrize("name", [*BUILTIN_CLOUDS, "dod"])
+def test_every_value_of_a_built_in_cloud_is_its_own(name: str) -> None:
+    # What lets resolution skip a built-in cloud's own values: none is another cloud's host.
+    from azenvcloud._host_owner import Role, foreign_owner
+    from azenvcloud._service_model import services_of, suffixes_of
+    from azenvcloud._values import host_of
+    from azenvcloud.clouds import cloud_from_name, variant_services
+
+    builtin = cloud_from_name(name)
+    cloud = builtin.model_copy(update={"service_overrides": variant_services(name)})
+    hosts: list[tuple[str, Role]] = [
+        (host_of(cloud.authority_host), "authority"),
+        (host_of(cloud.resource_manager), "other"),
+    ]
+    for service in services_of(cloud).values():
+        if service.endpoint:
+            hosts.append((host_of(service.endpoint), "graph" if service.name == "graph" else "other"))
+        hosts.extend((suffix, "other") for suffix in suffixes_of(service))
+    hosts.extend((value.lstrip("."), "other") for value in cloud.suffixes.model_dump().values() if value)
+    assert len(hosts) > 5
+    assert [host for host, role in hosts if foreign_owner(host, cloud, role=role)] == []

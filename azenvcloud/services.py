@@ -212,9 +212,10 @@ def _another_clouds(
         accepted += f", or select {others[0]} with AZURE_CLOUD, if that is the cloud you mean"
     return ConfigurationError(
         f"{argument}={quote_value(url)} belongs to {' and '.join(others)} (it is {owner.describe(host)}), "
-        f"but the configuration resolves {resolved}: a {cloud.name} token would be sent to a host of another "
-        "cloud, and the request would fail. Values of two clouds in one configuration are refused before any "
-        f"token request, whichever hosts are listed as accepted. Accepted: {accepted}.",
+        f"but the configuration resolves {resolved}: {_article(cloud.name)} {cloud.name} token would be sent "
+        "to a host of another cloud, and the request would fail. Values of two clouds in one configuration "
+        "are refused before any token request, whichever hosts are listed as accepted. "
+        f"Accepted: {accepted}.",
         variables=(argument, "AZURE_CLOUD"),
     )
 

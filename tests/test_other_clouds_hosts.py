@@ -11,7 +11,6 @@ fake records every request, so "nothing sent" is checked, not assumed. Then ``ch
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -19,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_one_cloud import STAMP_ARM, STAMP_AUDIENCE, stamp_metadata
+from test_trust import assert_nothing_sent, list_graph_users
 
 import azenvcloud
-from azenvcloud import ConfigurationError, aio, get_client, get_settings
+from azenvcloud import ConfigurationError, get_client, get_settings
 from azenvcloud.cli import main
 from azenvcloud.clouds import BUILTIN_CLOUDS
 from azenvcloud.metadata import cloud_to_snapshot
@@ -52,11 +53,6 @@ def assert_suggests_no_other_clouds_host(message: str, *, resolved: str) -> None
         assert owner is None or owner.clouds <= {resolved}, (word, message)
 
 
-def assert_nothing_sent(fake: FakeCloud) -> None:
-    assert fake.requests_of("token") == []
-    assert [request.host for request in fake.requests if request.bearer] == []
-
-
 def write(path: Path, **values: str) -> Path:
     path.write_text("".join(f"{name}={value}\n" for name, value in values.items()), encoding="utf-8")
     return path
@@ -81,16 +77,6 @@ def upload_logs_to_the_public_endpoint() -> None:
     from azure.monitor.ingestion import LogsIngestionClient
 
     get_client(LogsIngestionClient, endpoint=DCE).upload("dcr-1", "Custom-Stream", [{"a": 1}])
-
-
-def list_graph_users() -> None:
-    async def users() -> None:
-        try:
-            await aio.get_graph_client().users.get()
-        finally:
-            await aio.close()
-
-    asyncio.run(users())
 
 
 def list_resource_groups() -> None:
@@ -136,35 +122,23 @@ CASES = [
 
 
 @pytest.mark.parametrize(("variables", "named", "attempt"), CASES)
-def test_a_host_of_another_cloud_from_the_environment_is_the_mixed_cloud_error(
-    azenvcloud_fake_cloud: FakeCloud,
-    azenvcloud_env: pytest.MonkeyPatch,
-    variables: dict[str, str],
-    named: str,
-    attempt: Callable[[], None],
-) -> None:
-    fake = azenvcloud_fake_cloud
-    with fake.as_cloud("usgovernment"):
-        for name, value in variables.items():
-            azenvcloud_env.setenv(name, value)
-        with pytest.raises(ConfigurationError) as caught:
-            attempt()
-    assert_mixed_cloud_error(caught.value, named, "AzureCloud", "AzureUSGovernment")
-    assert_nothing_sent(fake)
-
-
-@pytest.mark.parametrize(("variables", "named", "attempt"), CASES)
-def test_a_host_of_another_cloud_from_a_named_env_file_is_the_mixed_cloud_error(
+@pytest.mark.parametrize("source", ["environment", "named-env-file"])
+def test_a_host_of_another_cloud_from_the_environment_or_a_named_env_file_is_the_mixed_cloud_error(
     azenvcloud_fake_cloud: FakeCloud,
     azenvcloud_env: pytest.MonkeyPatch,
     tmp_path: Path,
+    source: str,
     variables: dict[str, str],
     named: str,
     attempt: Callable[[], None],
 ) -> None:
     fake = azenvcloud_fake_cloud
     with fake.as_cloud("usgovernment"):
-        azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(write(tmp_path / "app.env", **variables)))
+        if source == "environment":
+            for name, value in variables.items():
+                azenvcloud_env.setenv(name, value)
+        else:
+            azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(write(tmp_path / "app.env", **variables)))
         with pytest.raises(ConfigurationError) as caught:
             attempt()
     assert_mixed_cloud_error(caught.value, named, "AzureCloud", "AzureUSGovernment")
@@ -259,36 +233,14 @@ def test_a_zone_never_makes_a_host_acceptable_for_its_own_cloud(azenvcloud_env: 
 
 # -- custom clouds: anchored to a built-in authority, or with their own -----------------------
 
-STAMP_ARM = "https://management.local.azurestack.external"
-STAMP_AUDIENCE = "https://management.contoso.onmicrosoft.com/81ad7f2c-0000-4000-8000-000000000000"
 
-
-def entra_id_stamp(fake: FakeCloud, **changes: Any) -> Callable[[str], dict[str, Any]]:
-    """An Azure Stack Hub stamp with Microsoft Entra ID (the public authority), served by ``fake``."""
-
-    def document(base: str) -> dict[str, Any]:
-        described: dict[str, Any] = {
-            "name": "AzureStackCloud",
-            "resourceManager": f"{base}/",
-            "graphEndpoint": "https://graph.windows.net/",
-            "authentication": {
-                "loginEndpoint": "https://login.microsoftonline.com/",
-                "audiences": [STAMP_AUDIENCE],
-                "identityProvider": "AAD",
-            },
-            "suffixes": {
-                "keyVaultDns": "vault.local.azurestack.external",
-                "storage": "local.azurestack.external",
-            },
-        }
-        described.update(changes)
-        return described
-
-    return document
+def entra_id_stamp(**changes: Any) -> Callable[[str], dict[str, Any]]:
+    """An Azure Stack Hub stamp with Microsoft Entra ID (the public authority), as the fake serves it."""
+    return lambda base: stamp_metadata(resourceManager=f"{base}/", **changes)
 
 
 def as_entra_id_stamp(fake: FakeCloud, env: pytest.MonkeyPatch, **changes: Any) -> None:
-    fake.serve_metadata({"2022-09-01": entra_id_stamp(fake, **changes)})
+    fake.serve_metadata({"2022-09-01": entra_id_stamp(**changes)})
     env.delenv("AZURE_AUDIENCE")
     env.setenv("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com")
 
@@ -297,7 +249,10 @@ def test_an_entra_id_stamp_keeps_its_authority_and_that_clouds_graph(
     azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
 ) -> None:
     as_entra_id_stamp(
-        azenvcloud_fake_cloud, azenvcloud_env, microsoftGraphResourceId="https://graph.microsoft.com/"
+        azenvcloud_fake_cloud,
+        azenvcloud_env,
+        graphEndpoint="https://graph.windows.net/",  # as a stamp's metadata says
+        microsoftGraphResourceId="https://graph.microsoft.com/",
     )
     settings = get_settings()
     assert settings.cloud_name == "AzureStackCloud"

@@ -27,6 +27,13 @@ Sources (``../shared/research/dataplane.md`` has the excerpts):
 - [MQ2] azure-monitor-querymetrics 1.0 README; azure-sdk-for-java ``MetricsAudience``
 - [COS] Azure/azure-sdk-for-go#24243 and azure-sdk-for-java PR #45246 (Cosmos DB audiences per cloud)
 - [COG] azure-sdk-for-js ``KnownFormRecognizerAudience``; Azure/azure-sdk-for-net PR #20970
+- [AC2] Azure/azure-sdk-for-python ``sdk/appconfiguration/azure-appconfiguration/azure/appconfiguration/
+  _credential_scope.py`` @ 206682ed3e6f26cd2cec0af267c9b9c869dc9dd8: ``azconfig.azure.us`` ("legacy") and
+  ``appconfig.azure.us`` are both US Government stores, ``azconfig.azure.cn`` and ``appconfig.azure.cn``
+  both China's, each mapped to ``https://appconfig.azure.us/`` (``.cn/``); and azure-appconfiguration
+  1.10's ``azure/appconfiguration/_audience.py`` (as installed), which infers the audience from the host
+  label ``appconfig`` or ``azconfig`` onward (so ``https://azconfig.azure.us/`` for the older form: azenvcloud
+  passes the sourced ``appconfig`` audience explicitly, for both forms)
 """
 
 from __future__ import annotations
@@ -104,4 +111,11 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
             "audience": "https://cognitiveservices.azure.us",  # [COG]
         },
     },
+}
+
+# cloud -> service -> the DNS suffixes of its other sourced host forms, beyond ``suffix`` (which
+# builds a host from a short name). An ``AZURE_SERVICE_<SERVICE>_SUFFIX`` override replaces them all.
+ALTERNATIVE_SUFFIXES: dict[str, dict[str, tuple[str, ...]]] = {
+    CHINA: {"appconfig": ("appconfig.azure.cn",)},  # [AC2]
+    US_GOVERNMENT: {"appconfig": ("appconfig.azure.us",)},  # [AC2]
 }

@@ -1,11 +1,19 @@
-"""One cloud for every audience: a built-in cloud's token never goes to a host of no built-in cloud.
+"""One cloud for every destination and every audience, whatever source each value came from.
 
-A token is only as safe as the host it is sent to. When the audience a token is asked for belongs
-to a built-in cloud (its Resource Manager audience, or a known data-plane audience such as
-``https://vault.azure.net``) but the host that receives it belongs to no built-in cloud, that host
-would hold a real token of the built-in cloud: this is the mixed-cloud error, before any token
-request, whatever source each value came from. A private cloud (Azure Stack Hub, an air-gapped
-cloud) has audiences of its own, so it never meets this rule.
+A token is only as safe as the host it is sent to. Two rules, both the mixed-cloud error before
+any token request:
+
+- **No destination of the resolved cloud is a host another cloud owns**
+  (:func:`refuse_foreign_destinations`): its authority, its Resource Manager, every service's
+  endpoint and suffixes, its other DNS suffixes, and the hosts ``AZENVCLOUD_ACCEPTED_HOSTS`` adds.
+  Who owns a host is :mod:`azenvcloud._host_owner`'s one answer (a sourced host or suffix, then
+  the host's DNS zone); a custom cloud may use no built-in zone, except that one anchored to a
+  built-in authority (an Azure Stack Hub stamp with Microsoft Entra ID) keeps that authority and
+  that cloud's Graph.
+- **One cloud for every audience** (:func:`refuse_foreign_audiences`): a built-in cloud's audience
+  (its Resource Manager audience, or a known data-plane audience such as ``https://vault.azure.net``)
+  is refused with a host that is not one of that cloud's sourced hosts, and for a resolved cloud
+  it is not the audience of. Audiences are judged against the sourced audiences only, never by zone.
 
 Also here: azure-core's own switch, ``AZURE_SDK_CLOUD_CONF`` (read from the environment only, as
 azure-core does), which must name the cloud azenvcloud resolved, since the SDK clients a program
@@ -15,21 +23,34 @@ builds without ``cloud_setting`` would otherwise talk to another cloud.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from . import _builtin_clouds as data
-from ._service_model import SERVICE_NAMES, alternative_hosts, override_variable, services_of
+from ._host_owner import HostOwner, Role, anchor_of, foreign_owner, owner_of_host
+from ._service_model import (
+    SERVICE_NAMES,
+    Service,
+    hosts_in_words,
+    override_variable,
+    parse_service_variable,
+    services_of,
+    suffixes_of,
+)
 from ._values import host_of
 from .clouds import BUILTIN_CLOUDS, Cloud, variant_services
-from .errors import ConfigurationError, quote_value
+from .errors import ConfigurationError, quote_value, redact_url
 from .provenance import Source
 
 __all__ = [
     "SDK_CLOUDS",
     "SDK_CLOUD_CONF",
     "SDK_CLOUD_KEY",
+    "audience_owners",
     "cloud_host",
+    "refuse_foreign_accepted_hosts",
     "refuse_foreign_audiences",
+    "refuse_foreign_destinations",
     "refuse_other_sdk_cloud",
     "sdk_cloud",
 ]
@@ -109,44 +130,12 @@ def _audiences() -> Mapping[str, frozenset[str]]:
     return {host: frozenset(names) for host, names in found.items()}
 
 
-@functools.cache
-def _hosts() -> Mapping[str, tuple[frozenset[str], tuple[str, ...]]]:
-    """Each built-in cloud's known hosts and DNS suffixes (a resource's host ends with
-    ``.<suffix>``), its variants' included: sourced values only. No registrable domain stands in
-    for them: ``azure.com`` also holds customers' names (``<vm>.<region>.cloudapp.azure.com``)."""
-    found: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-    for name, cloud in BUILTIN_CLOUDS.items():
-        hosts = {
-            host
-            for host, owner in (*data.MANAGEMENT_HOSTS.items(), *data.AUTHORITY_HOSTS.items())
-            if owner == name
-        }
-        suffixes: set[str] = set()
-        for service in services_of(cloud).values():
-            if service.endpoint:
-                hosts.add(host_of(service.endpoint))
-            if service.suffix:
-                suffixes.add(service.suffix)
-        variants = [services for canonical, services in data.VARIANTS.values() if canonical == name]
-        for services in [variant_services(name), *variants]:
-            for fields in services.values():
-                if "endpoint" in fields:
-                    hosts.add(host_of(fields["endpoint"]))
-        found[name] = (frozenset(hosts), tuple(sorted(suffixes)))
-    return found
-
-
 def cloud_host(host: str, cloud_name: str, *, suffix: bool = False) -> bool:
     """Whether ``host`` (or, with ``suffix``, a DNS suffix: the hosts below it) is one of
-    ``cloud_name``'s sourced hosts, under one of its suffixes, or a sourced alternative form."""
-    hosts, suffixes = _hosts().get(cloud_name, (frozenset(), ()))
-    host = host.lower().rstrip(".")
-    if host in hosts or any(host.endswith(f".{known}") for known in suffixes):
-        return True
-    if suffix and host in suffixes:
-        return True
-    example = f"account1.{host}" if suffix else host  # a suffix: the host of a resource below it
-    return any(pattern.fullmatch(example) for pattern in alternative_hosts(cloud_name))
+    ``cloud_name``'s sourced hosts, under one of its suffixes, or a sourced alternative form: its
+    owner by a sourced value (:func:`~azenvcloud._host_owner.owner_of_host`), never by a zone."""
+    owner = owner_of_host(f"account1.{host}" if suffix else host)  # a suffix: a resource below it
+    return owner is not None and owner.by != "zone" and cloud_name in owner.clouds
 
 
 def _in_zone(host: str, audience: str) -> bool:
@@ -157,8 +146,9 @@ def _in_zone(host: str, audience: str) -> bool:
     return host == zone or host.endswith(f".{zone}")
 
 
-def _clouds_of_host(host: str, *, suffix: bool) -> list[str]:
-    return [name for name in BUILTIN_CLOUDS if cloud_host(host, name, suffix=suffix)]
+def audience_owners(audience: str) -> frozenset[str]:
+    """The built-in clouds ``audience`` is a sourced audience of (judged by its host; never by zone)."""
+    return _audiences().get(host_of(audience), frozenset())
 
 
 def _owners(audience: str, cloud: Cloud) -> frozenset[str]:
@@ -169,8 +159,12 @@ def _owners(audience: str, cloud: Cloud) -> frozenset[str]:
 
 
 def refuse_foreign_audiences(cloud: Cloud, sources: Mapping[str, Source]) -> None:
-    """A built-in cloud's audience with a Resource Manager or service host of no built-in cloud,
-    or of another built-in cloud (one cloud for every audience).
+    """A built-in cloud's audience with a Resource Manager or service host that is not that
+    cloud's sourced host (one cloud for every audience). Audiences are judged against the sourced
+    audiences only, never by zone: one is refused when it is another built-in cloud's and not the
+    resolved cloud's, or when it is the resolved cloud's but its host is none of that cloud's
+    sourced hosts (a customer's name under a Microsoft zone). Hosts another cloud owns are
+    :func:`refuse_foreign_destinations`' to refuse, before this.
 
     Raises:
         ConfigurationError: Naming the audience, the host and where each came from.
@@ -182,9 +176,10 @@ def refuse_foreign_audiences(cloud: Cloud, sources: Mapping[str, Source]) -> Non
             ("AZURE_AUDIENCE", cloud.audience, sources.get("audience")),
             ("AZURE_RESOURCE_MANAGER", cloud.resource_manager, sources.get("resource_manager")),
             owners,
-            arm_cloud,
-            "or that host's own audience (a private cloud's, from its metadata)",
+            f"{' or '.join(sorted(owners))}'s own Resource Manager (or just AZURE_CLOUD), or that host's "
+            "own audience (a private cloud's, from its metadata)",
         )
+    own_services: Mapping[str, Service] | None = None
     for name, service in services_of(cloud).items():
         audience = service.audience
         owners = _owners(audience, cloud) if audience else frozenset()
@@ -197,14 +192,31 @@ def refuse_foreign_audiences(cloud: Cloud, sources: Mapping[str, Source]) -> Non
                 continue
             if any(cloud_host(host, owner, suffix=field == "suffix") for owner in owners):
                 continue
-            others = _clouds_of_host(host, suffix=field == "suffix")
             audience_variable = override_variable(name, "audience")
+            host_variable = override_variable(name, field)
+            if own_services is None:
+                builtin = BUILTIN_CLOUDS.get(cloud.name)
+                own_services = services_of(builtin) if builtin is not None else {}
+            own = own_services.get(name)
+            if cloud.name in owners:  # its own audience, on a host that is none of its own
+                hosts = hosts_in_words(own) if own is not None else ""
+                accepted = (
+                    f"unset {host_variable} ({cloud.name}'s own {SERVICE_NAMES[name]} hosts: {hosts})"
+                    if hosts
+                    else f"a {SERVICE_NAMES[name]} host of {cloud.name} in {host_variable}"
+                ) + f", or that host's own {SERVICE_NAMES[name]} audience in {audience_variable}"
+            elif own is not None:
+                accepted = f"unset {audience_variable} ({cloud.name}'s own" + (
+                    f": {own.audience})" if own.audience else " comes from the resource itself)"
+                )
+            else:
+                accepted = f"that host's own {SERVICE_NAMES[name]} audience in {audience_variable}"
             raise _foreign(
                 (audience_variable, str(audience), sources.get(f"services.{name}.audience")),
                 (override_variable(name, field), value, sources.get(f"services.{name}.{field}")),
                 owners,
-                others[0] if others else None,
-                f"or that host's own {SERVICE_NAMES[name]} audience in {audience_variable}",
+                accepted,
+                resolved=cloud.name,
             )
 
 
@@ -212,18 +224,224 @@ def _foreign(
     audience: tuple[str, str, Source | None],
     destination: tuple[str, str, Source | None],
     owners: frozenset[str],
-    other: str | None,
-    alternative: str,
+    accepted: str,
+    *,
+    resolved: str | None = None,
 ) -> ConfigurationError:
     def shown(item: tuple[str, str, Source | None]) -> str:
         variable, value, source = item
         return f"{variable}={quote_value(value)} ({source or 'default'})"
 
     owner = " or ".join(sorted(owners))
-    where = f"a host of {other}" if other else "a host of no built-in cloud"
+    value = destination[1]
+    found = owner_of_host(host_of(value) if "://" in value else f"account1.{value}")
+    if found is None:
+        where = "a host of no built-in cloud"
+    elif found.by == "zone":
+        where = f"none of {' or '.join(sorted(found.clouds))}'s sourced hosts (only {found.describe()})"
+    else:
+        where = f"a host of {' and '.join(sorted(found.clouds))}"
+    of = f"{owner}, not of {resolved}," if resolved and resolved not in owners else owner
     return ConfigurationError(
-        f"{shown(audience)} is an audience of {owner}, but {shown(destination)} is {where}: a real "
+        f"{shown(audience)} is an audience of {of} but {shown(destination)} is {where}: a real "
         f"{owner} token would be sent there. Values of two clouds in one configuration are "
-        f"refused before any token request. Accepted: {owner}'s own host, {alternative}.",
+        f"refused before any token request. Accepted: {accepted}.",
         variables=(destination[0], audience[0]),
     )
+
+
+# -- every destination of the resolved cloud: no host another cloud owns ------------------------
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """One value of the resolved cloud that a token or a secret is sent to (or below)."""
+
+    variable: str  # the variable that sets it (or would override it)
+    value: str  # as the configuration has it
+    host: str  # the host, or the DNS suffix, whose owner is judged
+    source: Source
+    role: Role = "other"
+    field: str | None = None  # a settings field (authority_host, ...) for Source.names
+    label: str = ""  # how to name a value no variable set: "the Key Vault suffix"
+
+    @property
+    def shown(self) -> str:
+        quoted = quote_value(self.value)
+        if self.field is not None:
+            named = self.source.names(self.field)
+            return f"{named}={quoted}" + (" (environment)" if self.source.kind == "environment" else "")
+        if self.source.kind in {"metadata", "default"}:
+            where = (
+                f"from the metadata at {redact_url(self.source.detail)}"
+                if self.source.kind == "metadata"
+                else str(self.source)
+            )
+            return f"{self.label} {quoted} ({where})"
+        return f"{self.variable}={quoted} ({self.source})"
+
+
+def _destinations(
+    cloud: Cloud, sources: Mapping[str, Source], described_by: Source
+) -> Iterator[_Destination]:
+    """Every destination of ``cloud``: its authority, its Resource Manager, each service's
+    endpoint and suffixes, and the rest of its DNS suffixes (a private cloud's metadata has them)."""
+    yield _Destination(
+        "AZURE_AUTHORITY_HOST",
+        cloud.authority_host,
+        host_of(cloud.authority_host),
+        sources.get("authority_host") or described_by,
+        "authority",
+        field="authority_host",
+    )
+    yield _Destination(
+        "AZURE_RESOURCE_MANAGER",
+        cloud.resource_manager,
+        host_of(cloud.resource_manager),
+        sources.get("resource_manager") or described_by,
+        field="resource_manager",
+    )
+    for name, service in services_of(cloud).items():
+        if service.endpoint:
+            yield _Destination(
+                override_variable(name, "endpoint"),
+                service.endpoint,
+                host_of(service.endpoint),
+                sources.get(f"services.{name}.endpoint") or described_by,
+                "graph" if name == "graph" else "other",
+                label=f"the {SERVICE_NAMES[name]} endpoint",
+            )
+        for suffix in suffixes_of(service):
+            yield _Destination(
+                override_variable(name, "suffix"),
+                suffix,
+                suffix,
+                sources.get(f"services.{name}.suffix") or described_by,
+                label=f"the {SERVICE_NAMES[name]} suffix",
+            )
+    for field, value in cloud.suffixes.model_dump().items():
+        if value:
+            yield _Destination(
+                "AZURE_CLOUD_METADATA_URL",
+                value,
+                value.lstrip("."),
+                described_by,
+                label=f"the cloud's {field} suffix",
+            )
+
+
+def refuse_foreign_destinations(
+    cloud: Cloud, sources: Mapping[str, Source], *, described_by: Source, cloud_name: str | None = None
+) -> None:
+    """No destination of the resolved cloud is a host another cloud owns
+    (:func:`~azenvcloud._host_owner.foreign_owner`: by a sourced host or suffix, or by its zone),
+    whatever its source: the environment, a named ``.env`` file, code, metadata.
+
+    Args:
+        cloud: The resolved cloud, service variables applied.
+        sources: Where each resolved value came from.
+        described_by: Where the cloud's own values came from (its metadata, or the built-in defaults).
+        cloud_name: ``AZURE_CLOUD`` as given (``dod``), for the cloud's own values in a message.
+
+    Raises:
+        ConfigurationError: The mixed-cloud error, naming the value, its source and its owner.
+    """
+    if described_by.kind == "default" and not any(
+        source.kind != "default" for key, source in sources.items() if _is_destination_key(key)
+    ):
+        return  # a built-in cloud's own sourced values, and nothing over them
+    for destination in _destinations(cloud, sources, described_by):
+        if destination.source.kind == "default":
+            continue  # the built-in cloud's own sourced value (the zone table's own test checks them)
+        owner = foreign_owner(destination.host, cloud, role=destination.role)
+        if owner is not None:
+            raise _foreign_destination(destination, owner, cloud, sources, cloud_name)
+
+
+def _is_destination_key(key: str) -> bool:
+    return key in {"authority_host", "resource_manager"} or (
+        key.startswith("services.") and not key.endswith(".audience")
+    )
+
+
+def refuse_foreign_accepted_hosts(
+    cloud: Cloud, accepted_hosts: tuple[str, ...], source: Source | None
+) -> None:
+    """``AZENVCLOUD_ACCEPTED_HOSTS`` adds hosts of no built-in cloud: one another cloud owns would
+    only ever be refused where it is used, so it is the mixed-cloud error here, where ``check`` sees it."""
+    for entry in accepted_hosts:
+        owner = foreign_owner(entry.removeprefix("*."), cloud)
+        if owner is None:
+            continue
+        other = " and ".join(sorted(owner.clouds - {cloud.name}))
+        switch = (
+            f"; or select {other} with AZURE_CLOUD, if that is the cloud you mean"
+            if len(owner.clouds) == 1
+            else ""
+        )
+        raise ConfigurationError(
+            f"AZENVCLOUD_ACCEPTED_HOSTS ({source or 'argument'}) lists {entry}, which belongs to {other} "
+            f"({owner.describe(entry)}), but the configuration resolves {_resolved(cloud)}: a token of one "
+            "cloud would be sent to a host of another. Values of two clouds in one configuration are refused "
+            "before any token request, whatever is listed. Accepted: remove it from the list (which adds "
+            f"hosts of no built-in cloud, such as a custom domain in front of a resource){switch}.",
+            variables=("AZENVCLOUD_ACCEPTED_HOSTS",),
+        )
+
+
+def _resolved(cloud: Cloud) -> str:
+    """The resolved cloud in words, for a message about a host of another cloud."""
+    if cloud.name in BUILTIN_CLOUDS or anchor_of(cloud) == cloud.name:
+        return cloud.name
+    anchor = anchor_of(cloud)
+    if anchor is not None:
+        return (
+            f"{cloud.name}, a cloud of its own on {anchor}'s authority (only that authority and {anchor}'s "
+            "Microsoft Graph may be in a built-in cloud's DNS zone)"
+        )
+    return f"{cloud.name}, a cloud of its own (none of its hosts may be in a built-in cloud's DNS zone)"
+
+
+def _foreign_destination(
+    destination: _Destination,
+    owner: HostOwner,
+    cloud: Cloud,
+    sources: Mapping[str, Source],
+    cloud_name: str | None,
+) -> ConfigurationError:
+    other = " and ".join(sorted(owner.clouds - {cloud.name}))
+    chosen = sources.get("cloud")
+    resolved = _resolved(cloud) + (f" ({chosen})" if chosen and cloud.name in BUILTIN_CLOUDS else "")
+    own = _own_value(destination, cloud, cloud_name)
+    if destination.field is None and destination.source.kind in {"metadata", "default"}:
+        fix = f"cloud metadata whose hosts are {cloud.name}'s own"
+        if destination.variable.startswith("AZURE_SERVICE_"):
+            fix += f", or {destination.variable} set to " + (own or "a host of the cloud's own")
+    elif own:
+        fix = f"unset {destination.variable} ({cloud.name}'s own: {own})"
+    else:
+        fix = f"unset {destination.variable}, or set it to a host of the cloud's own"
+    if len(owner.clouds - {cloud.name}) == 1 and cloud.name in BUILTIN_CLOUDS:
+        fix += f"; or select {other} with AZURE_CLOUD, if that is the cloud you mean"
+    return ConfigurationError(
+        f"{destination.shown} is {owner.describe(destination.host)}, but the configuration resolves "
+        f"{resolved}: a token or a secret of one cloud would be sent to a host of another. Values of "
+        f"two clouds in one configuration are refused before any token request, from any source. Accepted: "
+        f"{fix}.",
+        variables=(destination.variable, "AZURE_CLOUD"),
+    )
+
+
+def _own_value(destination: _Destination, cloud: Cloud, cloud_name: str | None) -> str | None:
+    """The resolved built-in cloud's own value for the destination's variable, for a message."""
+    builtin = BUILTIN_CLOUDS.get(cloud.name)
+    if builtin is None:
+        return None
+    if destination.field is not None:
+        return str(getattr(builtin, destination.field))
+    if not destination.variable.startswith("AZURE_SERVICE_"):
+        return None
+    service, field = parse_service_variable(destination.variable)
+    overrides = variant_services(cloud_name) if cloud_name else {}
+    value = getattr(services_of(builtin.model_copy(update={"service_overrides": overrides}))[service], field)
+    return str(value) if value else None

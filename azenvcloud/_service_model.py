@@ -28,13 +28,16 @@ __all__ = [
     "SERVICE_NAMES",
     "STORAGE_KINDS",
     "Service",
+    "ServiceRow",
     "alternative_hosts",
+    "hosts_in_words",
     "is_service_variable",
     "override_variable",
     "parse_accepted_hosts",
     "parse_service_variable",
     "services_of",
     "services_report",
+    "suffixes_of",
 ]
 
 
@@ -89,6 +92,10 @@ class Service(BaseModel):
             (``vault.azure.cn``), or ``None`` where it is not known.
         audience: The token audience, without a trailing slash, or ``None``.
         endpoint: The fixed endpoint of a service that has one (Log Analytics, Microsoft Graph).
+        alternative_suffixes: The DNS suffixes of the service's other sourced host forms, which a
+            URL may name too (App Configuration's ``appconfig.azure.us`` beside ``azconfig.azure.us``);
+            ``suffix`` alone builds a host from a short name. An ``AZURE_SERVICE_<SERVICE>_SUFFIX``
+            override replaces them all.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -97,6 +104,7 @@ class Service(BaseModel):
     suffix: str | None = None
     audience: str | None = None
     endpoint: str | None = None
+    alternative_suffixes: tuple[str, ...] = ()
 
     @property
     def scope(self) -> str | None:
@@ -142,7 +150,15 @@ def services_of(cloud: Cloud) -> dict[str, Service]:
             values[kind].update(builtin)
     for name, overridden in cloud.service_overrides.items():
         values[name].update(overridden)
-    return {name: Service(name=name, **fields) for name, fields in values.items()}
+    alternatives = {
+        name: suffixes
+        for name, suffixes in data.ALTERNATIVE_SUFFIXES.get(cloud.name, {}).items()
+        if "suffix" not in cloud.service_overrides.get(name, {})  # an override replaces every form
+    }
+    return {
+        name: Service(name=name, alternative_suffixes=alternatives.get(name, ()), **fields)
+        for name, fields in values.items()
+    }
 
 
 def parse_service_variable(variable: str) -> tuple[str, str]:
@@ -222,19 +238,36 @@ def _belongs(service: Service, host: str, cloud_name: str | None = None) -> bool
     alternative = _ALTERNATIVE_HOSTS.get(cloud_name or "", {}).get(service.name)
     if alternative is not None and alternative.fullmatch(host):
         return True
-    return bool(service.suffix) and host.endswith(f".{service.suffix}")
+    return any(host.endswith(f".{suffix}") for suffix in suffixes_of(service))
 
 
-def services_report(
-    cloud: Cloud, sources: Mapping[str, object] | None = None
-) -> dict[str, dict[str, str | None]]:
+def suffixes_of(service: Service) -> tuple[str, ...]:
+    """Every DNS suffix of ``service``'s hosts: its ``suffix``, then its alternative forms."""
+    return (service.suffix, *service.alternative_suffixes) if service.suffix else service.alternative_suffixes
+
+
+def hosts_in_words(service: Service) -> str:
+    """``service``'s hosts for a message: its endpoint, or ``*.<suffix>`` for each of its suffixes
+    (``*.azconfig.azure.us and *.appconfig.azure.us``)."""
+    if service.endpoint:
+        return service.endpoint
+    return " and ".join(f"*.{suffix}" for suffix in suffixes_of(service))
+
+
+ServiceRow = dict[str, "str | list[str] | None"]
+"""One service in :func:`services_report`: ``suffix``, ``audience``, ``endpoint`` (``None`` where
+unknown), ``alternative_suffixes`` (a list) and, for an overridden value, ``<field>_source``."""
+
+
+def services_report(cloud: Cloud, sources: Mapping[str, object] | None = None) -> dict[str, ServiceRow]:
     """Each service's values and where an overridden one came from, for ``show`` and ``clouds``.
 
     A value the cloud does not have reads ``None``, with the variable that would set it.
     """
-    report: dict[str, dict[str, str | None]] = {}
+    report: dict[str, ServiceRow] = {}
     for name, service in services_of(cloud).items():
-        row: dict[str, str | None] = {field: getattr(service, field) for field in SERVICE_FIELDS}
+        row: ServiceRow = {field: getattr(service, field) for field in SERVICE_FIELDS}
+        row["alternative_suffixes"] = list(service.alternative_suffixes)
         for field in SERVICE_FIELDS:
             origin = (sources or {}).get(f"services.{name}.{field}")
             if origin is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._host_owner import Role, foreign_owner
 from ._service_model import SERVICE_NAMES, Service, _parse_variable, override_variable, services_of
+from ._values import host_of
 from .clouds import variant_services
 from .errors import ConfigurationError, quote_value
 from .provenance import Source
@@ -43,6 +45,9 @@ def apply_service_variables(
     for service, fields in overrides.items():
         endpoint_variable = override_variable(service, "endpoint")
         if endpoint_variable in variables and override_variable(service, "audience") not in variables:
+            role: Role = "graph" if service == "graph" else "other"
+            if foreign_owner(host_of(fields["endpoint"]), cloud, role=role) is not None:
+                continue  # another cloud's host: the mixed-cloud error names it, no audience would do
             _audience_of_new_endpoint(service, fields, kept[service], sources)
     if not overrides:
         return cloud, sources

@@ -86,18 +86,32 @@ def weakest(*sources: Source | None) -> Source | None:
     return chosen[0] if chosen else None
 
 
-def refuse(variable: str, raw: object, source: Source, why: str) -> ConfigurationError:
+def refuse(
+    variable: str, raw: object, source: Source, why: str, *, another_cloud: str | None = None
+) -> ConfigurationError:
     """The one error for a destination value an untrusted file chose.
 
-    ``why`` says what was wrong with it (``it is no built-in cloud's name``).
+    ``why`` says what was wrong with it (``it is no built-in cloud's name``). ``another_cloud``:
+    the built-in cloud (other than the selected one) the value is of, if any; naming the file or
+    moving the value to the environment would then make the mixed-cloud error, so the fix offered
+    is removing it.
     """
     path = source.detail
+    if another_cloud is None:
+        fixes = (
+            f"name the file if you trust it (AZENVCLOUD_ENV_FILE={path}, --env-file or _env_file=), or set "
+            f"{variable} in the environment"
+        )
+    else:
+        fixes = (
+            f"remove {variable} from that file: a value of {another_cloud} would be the mixed-cloud error "
+            "from any source, the environment or a named file included"
+        )
     return ConfigurationError(
         f"{variable}={quote_value(raw)} comes from the .env file {path}, found in the working directory "
         f"without being named, which may only select a built-in cloud (AZURE_CLOUD) or repeat the selected "
         f"cloud's own values; {why}. A file anyone can leave in a working directory (a cloned repository) "
-        "must not choose where tokens and secrets go. Accepted: name the file if you trust it "
-        f"(AZENVCLOUD_ENV_FILE={path}, --env-file or _env_file=), or set {variable} in the environment.",
+        f"must not choose where tokens and secrets go. Accepted: {fixes}.",
         variables=(variable,),
     )
 
@@ -127,10 +141,18 @@ def check_settings(
 
 
 def require_own_value(
-    variable: str, raw: object, source: Source, *, value: str, own: str | None, cloud: str | None
+    variable: str,
+    raw: object,
+    source: Source,
+    *,
+    value: str,
+    own: str | None,
+    cloud: str | None,
+    another_cloud: str | None = None,
 ) -> None:
     """The ``repeat`` rule: an untrusted ``value`` must equal ``own``, the selected ``cloud``'s
-    value (``None`` where that cloud has none, or no trusted source described the cloud)."""
+    value (``None`` where that cloud has none, or no trusted source described the cloud).
+    ``another_cloud``: the other built-in cloud the value is of, if any (:func:`refuse`)."""
     if is_trusted(source) or (own is not None and _same(value, own)):
         return
     if cloud is None:
@@ -139,7 +161,7 @@ def require_own_value(
         why = f"{cloud} has no value of its own for it"
     else:
         why = f"it is not {cloud}'s own value ({own})"
-    raise refuse(variable, raw, source, why)
+    raise refuse(variable, raw, source, why, another_cloud=another_cloud)
 
 
 def _same(value: str, own: str) -> bool:

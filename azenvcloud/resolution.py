@@ -13,7 +13,9 @@ The rules, in order:
 4. The final, merged values (whatever each came from: the environment, a default, metadata)
    are checked once more: values of two different known clouds, or a built-in ``AZURE_CLOUD``
    that its values contradict, are an error naming both variables and both clouds. That
-   mismatch is what makes token requests fail with AADSTS500011.
+   mismatch is what makes token requests fail with AADSTS500011. Then every destination (the
+   authority, Resource Manager, each service's hosts, accepted hosts) must be a host no other
+   cloud owns, by a sourced host or by its DNS zone (:mod:`azenvcloud._host_owner`).
 5. The token scope is the built-in cloud's (azure-mgmt-core's own) while the audience is the
    cloud's default; otherwise an audience on a built-in cloud's host without its trailing slash
    plus ``/.default``, any other audience verbatim plus ``/.default`` (as the Azure CLI forms
@@ -34,12 +36,16 @@ from urllib.parse import unquote, urlsplit
 from . import _builtin_clouds as data
 from . import _trust
 from ._discovery import load_metadata
+from ._host_owner import HostOwner, Role, foreign_owner
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._metadata_source import is_local
 from ._one_cloud import (
     SDK_CLOUD_CONF,
     SDK_CLOUD_KEY,
+    audience_owners,
+    refuse_foreign_accepted_hosts,
     refuse_foreign_audiences,
+    refuse_foreign_destinations,
     refuse_other_sdk_cloud,
     sdk_cloud,
 )
@@ -187,6 +193,7 @@ def resolve(
             cloud is missing one of its three values, or its metadata cannot be had.
     """
     _refuse_control_characters(values, sources)
+    _refuse_untrusted_accepted_hosts_of_another_cloud(values, sources)
     _trust.check_settings(values, sources, is_cloud_name=_names_builtin_cloud)
     resolved_sources: dict[str, Source] = {}
     sdk_cloud_name = sdk_cloud(sdk_cloud_conf, resolved_sources)
@@ -224,6 +231,7 @@ def resolve(
     )
     resolved_sources.update(service_sources)
     _refuse_untrusted_services(base, cloud_name, cloud, service_variables, service_origins)
+    refuse_foreign_destinations(cloud, resolved_sources, described_by=default_source, cloud_name=cloud_name)
     refuse_foreign_audiences(cloud, resolved_sources)
     if sdk_cloud_conf is not None:
         refuse_other_sdk_cloud(sdk_cloud_conf, cloud, resolved_sources)
@@ -258,6 +266,7 @@ def resolve(
     accepted_hosts = _setting(
         "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
     )
+    refuse_foreign_accepted_hosts(cloud, accepted_hosts, resolved_sources.get("accepted_hosts"))
     off: TokenCacheMode = "off"
     token_cache = _setting(
         "token_cache", values, sources, resolved_sources, parse_token_cache, default=off, when_unset="off"
@@ -555,6 +564,37 @@ def _refuse_untrusted_name_over_metadata(
     )
 
 
+def _refuse_untrusted_accepted_hosts_of_another_cloud(
+    values: Mapping[str, object], sources: Mapping[str, Source]
+) -> None:
+    """``AZENVCLOUD_ACCEPTED_HOSTS`` from the implicit ``./.env`` is refused by the trust rule; when it
+    lists a host another cloud than the one named (or the public default) owns, the refusal offers
+    no fix that would be the mixed-cloud error (naming the file, or the environment)."""
+    source = sources.get("accepted_hosts")
+    if source is None or _trust.is_trusted(source):
+        return
+    if "cloud" in values and _names_builtin_cloud(str(values["cloud"])):
+        cloud = BUILTIN_CLOUDS[canonical_cloud_name(str(values["cloud"]))]
+    elif not {"cloud", "cloud_metadata_url", *ENDPOINT_FIELDS} & values.keys():
+        cloud = BUILTIN_CLOUDS[data.PUBLIC]
+    else:
+        return  # the cloud is not known before its values are read: the rule's usual refusal
+    try:
+        hosts = parse_accepted_hosts(values["accepted_hosts"])
+    except InvalidValue:
+        return
+    for entry in hosts:
+        another = _other_clouds(foreign_owner(entry.removeprefix("*."), cloud), cloud)
+        if another:
+            raise _trust.refuse(
+                VARIABLES["accepted_hosts"],
+                values["accepted_hosts"],
+                source,
+                f"it lists {entry}, a host of {another}",
+                another_cloud=another,
+            )
+
+
 def _names_builtin_cloud(name: str) -> bool:
     """Whether ``name`` selects a built-in cloud or a variant (what an implicit ./.env may name)."""
     try:
@@ -567,6 +607,13 @@ def _refuse_untrusted_endpoints(base: Cloud | None, given: Mapping[str, _Given])
     """The trust rule's ``repeat`` for the three core values: one from an untrusted file must be
     the selected cloud's own (``base``: built in, a variant, or described by trusted metadata)."""
     for field, item in given.items():
+        another = None
+        if base is not None and not _trust.is_trusted(item.source):
+            if field == "audience":  # never judged by zone: by the sourced management hosts only
+                another = item.known_cloud if item.known_cloud not in {None, base.name} else None
+            else:
+                role: Role = "authority" if field == "authority_host" else "other"
+                another = _other_clouds(foreign_owner(host_of(item.value), base, role=role), base)
         _trust.require_own_value(
             VARIABLES[field],
             item.raw,
@@ -574,7 +621,13 @@ def _refuse_untrusted_endpoints(base: Cloud | None, given: Mapping[str, _Given])
             value=item.value,
             own=getattr(base, field) if base else None,
             cloud=base.name if base else None,
+            another_cloud=another,
         )
+
+
+def _other_clouds(owner: HostOwner | None, cloud: Cloud) -> str | None:
+    """The clouds other than ``cloud`` that own a host, in words, or ``None``."""
+    return " and ".join(sorted(owner.clouds - {cloud.name})) if owner is not None else None
 
 
 def _refuse_untrusted_services(
@@ -601,8 +654,22 @@ def _refuse_untrusted_services(
         service, field = parse_service_variable(variable)
         value = cloud.service_overrides.get(service, {}).get(field, raw)
         own = getattr(own_services[service], field) if service in own_services else None
+        another = None
+        if reference is not None and field == "audience":  # never judged by zone
+            owners = audience_owners(value)
+            another = " and ".join(sorted(owners)) if owners and reference.name not in owners else None
+        elif reference is not None:
+            host = host_of(value) if field == "endpoint" else value
+            role: Role = "graph" if service == "graph" else "other"
+            another = _other_clouds(foreign_owner(host, reference, role=role), reference)
         _trust.require_own_value(
-            variable, raw, source, value=value, own=own, cloud=base.name if base else None
+            variable,
+            raw,
+            source,
+            value=value,
+            own=own,
+            cloud=base.name if base else None,
+            another_cloud=another,
         )
 
 

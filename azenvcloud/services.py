@@ -26,22 +26,24 @@ from __future__ import annotations
 
 import re
 
-from . import _builtin_clouds as clouds_data
-from ._one_cloud import cloud_host
+from ._host_owner import HostOwner, foreign_owner
 from ._service_model import (
     SERVICE_FIELDS,
     SERVICE_NAMES,
     SERVICES_KEY,
     Service,
+    ServiceRow,
     _accepted,
     _belongs,
     alternative_hosts,
+    hosts_in_words,
     is_service_variable,
     override_variable,
     parse_accepted_hosts,
     parse_service_variable,
     services_of,
     services_report,
+    suffixes_of,
 )
 from ._service_variables import apply_service_variables
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint
@@ -54,6 +56,7 @@ __all__ = [
     "SERVICE_FIELDS",
     "SERVICE_NAMES",
     "Service",
+    "ServiceRow",
     "alternative_hosts",
     "apply_service_variables",
     "check_service_url",
@@ -65,6 +68,7 @@ __all__ = [
     "service_url",
     "services_of",
     "services_report",
+    "suffixes_of",
 ]
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
@@ -142,20 +146,21 @@ def service_scope(service: str) -> str:
 def check_service_url(service: str, url: str, *, argument: str) -> str:
     """``url`` if its host may receive ``service``'s token in the resolved cloud, normalised.
 
-    Accepted: a host of ``service`` in the resolved cloud (its suffix, its endpoint, or a sourced
-    alternative form such as Storage's DNS-zone endpoints), and, where the resolved cloud has no
-    known host for the service at all (a Monitor data collection endpoint), any host of no other
-    built-in cloud. A host of another built-in cloud (any of its known hosts, for any service) is
-    refused: that is the commonest data-plane failure, a hard-coded public host
-    (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any token request.
-    To accept another host of no built-in cloud (a custom domain in front of a storage account),
-    list it in ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a named .env file, or code); to
-    change the cloud's hosts for a service, set its ``AZURE_SERVICE_<SERVICE>_SUFFIX`` or
-    ``_ENDPOINT`` (with its ``_AUDIENCE``).
+    First, a host another cloud owns (:func:`~azenvcloud._host_owner.foreign_owner`: any of its
+    sourced hosts or suffixes, for any service, or a name in its DNS zone, such as a public data
+    collection endpoint under ``monitor.azure.com``) is the mixed-cloud error, whatever
+    ``AZENVCLOUD_ACCEPTED_HOSTS`` lists: that is the commonest data-plane failure, a hard-coded
+    public host (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any
+    token request. Then accepted: a host of ``service`` in the resolved cloud (its suffixes, its
+    endpoint, or a sourced alternative form such as Storage's DNS-zone endpoints); any host where
+    the resolved cloud has no known host for the service at all (a data collection endpoint under
+    Bleu); and a host a trusted source listed in ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a
+    named .env file, or code: a custom domain in front of a storage account). A zone never makes a
+    host acceptable: ``<vm>.<region>.cloudapp.azure.com`` is a virtual machine anyone can rent.
 
     Raises:
         ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
-            message names the cloud it belongs to, when it is a built-in one).
+            message names the cloud that owns it, when one does).
     """
     settings = get_settings()
     try:
@@ -163,37 +168,58 @@ def check_service_url(service: str, url: str, *, argument: str) -> str:
     except InvalidValue as exc:
         raise exc.configuration_error(argument, url, variables=(argument,)) from None
     host = host_of(normalised)
-    own = services_of(settings.cloud)[service]
-    if _belongs(own, host, settings.cloud_name):
+    cloud = settings.cloud
+    own = services_of(cloud)[service]
+    named = SERVICE_NAMES[service]
+    foreign = foreign_owner(host, cloud, role="graph" if service == "graph" else "other")
+    if foreign is not None:
+        raise _another_clouds(argument, url, host, foreign, service=service, settings=settings)
+    if _belongs(own, host, cloud.name):
         return normalised
-    other = _builtin_cloud_of(host, besides=settings.cloud_name)
-    if other is None and not (own.suffix or own.endpoint):
+    if not (own.suffix or own.endpoint):
         return normalised  # no known hosts here: from code, the URL is the user's to choose
-    if other is None and _accepted(host, settings.accepted_hosts):
+    if _accepted(host, settings.accepted_hosts):
         return normalised  # a host a trusted source added (AZENVCLOUD_ACCEPTED_HOSTS)
-    of = (
-        f"belongs to {other}" if other else f"is not a {SERVICE_NAMES[service]} host of {settings.cloud_name}"
-    )
-    if own.suffix or own.endpoint:
-        expected = f"whose {SERVICE_NAMES[service]} hosts are {own.endpoint or '*.' + str(own.suffix)}"
-    else:
-        expected = f"which has no known {SERVICE_NAMES[service]} hosts"
     raise ConfigurationError(
-        f"{argument}={quote_value(url)} {of}, but the configuration resolves {settings.cloud_name}, "
-        f"{expected}: values of two clouds in one process make token requests fail or send a token to "
-        "the other cloud. Accepted: a host of the resolved cloud (pass the short name instead of a URL), "
-        f"or set {override_variable(service, 'suffix')} (in the environment or a named .env file) if this "
-        "cloud's hosts are different.",
+        f"{argument}={quote_value(url)} is not {_article(named)} {named} host of {cloud.name}, whose {named} "
+        f"hosts are {hosts_in_words(own)}. Accepted: a host of those (or the short name instead of a URL: "
+        "azenvcloud adds the suffix); a host of your own in front of the resource (a custom domain), listed "
+        f"in AZENVCLOUD_ACCEPTED_HOSTS (the environment, a named .env file or code); or, if {cloud.name}'s "
+        f"{named} hosts are different, {override_variable(service, 'suffix')} in the environment or a named "
+        ".env file.",
+        variables=(argument, "AZENVCLOUD_ACCEPTED_HOSTS"),
+    )
+
+
+def _another_clouds(
+    argument: str, url: str, host: str, owner: HostOwner, *, service: str, settings: Settings
+) -> ConfigurationError:
+    """A URL of another cloud: the mixed-cloud error, suggesting nothing that would mix them."""
+    cloud = settings.cloud
+    others = sorted(owner.clouds - {cloud.name})
+    own = services_of(cloud)[service]
+    named = SERVICE_NAMES[service]
+    chosen = settings.sources.get("cloud")
+    resolved = f"{cloud.name} ({chosen})" if chosen and cloud.name in BUILTIN_CLOUDS else cloud.name
+    if own.suffix or own.endpoint:
+        hosts = hosts_in_words(own)
+        accepted = (
+            f"{_article(named)} {named} host of {cloud.name} ({hosts}; or the short name instead of a URL)"
+        )
+    else:
+        accepted = f"a host of {cloud.name}'s own {named} resource"
+    if len(others) == 1 and cloud.name in BUILTIN_CLOUDS:
+        accepted += f", or select {others[0]} with AZURE_CLOUD, if that is the cloud you mean"
+    return ConfigurationError(
+        f"{argument}={quote_value(url)} belongs to {' and '.join(others)} (it is {owner.describe(host)}), "
+        f"but the configuration resolves {resolved}: {_article(cloud.name)} {cloud.name} token would be sent "
+        "to a host of another cloud, and the request would fail. Values of two clouds in one configuration "
+        "are refused before any token request, whichever hosts are listed as accepted. "
+        f"Accepted: {accepted}.",
         variables=(argument, "AZURE_CLOUD"),
     )
 
 
-def _builtin_cloud_of(host: str, *, besides: str) -> str | None:
-    """The built-in cloud (other than ``besides``) any of whose known hosts ``host`` is (the
-    hosts index :func:`~azenvcloud._one_cloud.cloud_host` keeps, variants included), or a
-    retired or Resource-Manager-less cloud's sourced host."""
-    for name in BUILTIN_CLOUDS:
-        if name != besides and cloud_host(host, name):
-            return name
-    known = clouds_data.MANAGEMENT_HOSTS.get(host) or clouds_data.AUTHORITY_HOSTS.get(host)
-    return known if known != besides else None
+def _article(words: str) -> str:
+    """``a`` or ``an`` before a service's name: an App Configuration host, a Key Vault host."""
+    return "an" if words[:1].upper() in "AEIOU" else "a"

@@ -208,7 +208,7 @@ CASES = [
     pytest.param(
         Case(
             refused=as_china,
-            suggests="a host of the resolved cloud (pass the short name instead of a URL)",
+            suggests="a Key Vault host of AzureChinaCloud (*.vault.azure.cn; or the short name instead",
             followed=lambda env, fake: None,
             attempt=lambda: (
                 service_url("keyvault", "kv1")
@@ -217,6 +217,53 @@ CASES = [
             ),
         ),
         id="service-url-of-another-cloud",
+    ),
+    pytest.param(
+        Case(
+            refused=lambda env, fake: (
+                as_china(env, fake),
+                env.setenv("AZURE_SERVICE_KEYVAULT_SUFFIX", "vault.azure.net"),
+            ),
+            suggests="unset AZURE_SERVICE_KEYVAULT_SUFFIX (AzureChinaCloud's own: vault.azure.cn)",
+            followed=lambda env, fake: env.delenv("AZURE_SERVICE_KEYVAULT_SUFFIX"),
+            attempt=lambda: service_url("keyvault", "kv1"),
+        ),
+        id="service-suffix-of-another-cloud-unset",
+    ),
+    pytest.param(
+        Case(
+            refused=lambda env, fake: (
+                as_china(env, fake),
+                env.setenv("AZURE_SERVICE_KEYVAULT_SUFFIX", "vault.azure.net"),
+            ),
+            suggests="or select AzureCloud with AZURE_CLOUD, if that is the cloud you mean",
+            followed=lambda env, fake: env.setenv("AZURE_CLOUD", "AzureCloud"),
+            attempt=lambda: service_url("keyvault", "kv1"),
+        ),
+        id="service-suffix-of-another-cloud-select-that-cloud",
+    ),
+    pytest.param(
+        Case(
+            refused=lambda env, fake: (
+                as_china(env, fake),
+                env.setenv("AZURE_SERVICE_COSMOS_AUDIENCE", "https://cosmos.azure.com"),
+            ),
+            suggests="unset AZURE_SERVICE_COSMOS_AUDIENCE (AzureChinaCloud's own: https://cosmos.azure.cn)",
+            followed=lambda env, fake: env.delenv("AZURE_SERVICE_COSMOS_AUDIENCE"),
+            attempt=lambda: service_url("cosmos", "db1"),
+        ),
+        id="audience-of-another-cloud",
+    ),
+    pytest.param(
+        Case(
+            refused=lambda env, fake: (
+                as_china(env, fake),
+                env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "files.contoso.example,st1.blob.core.windows.net"),
+            ),
+            suggests="remove it from the list",
+            followed=lambda env, fake: env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "files.contoso.example"),
+        ),
+        id="accepted-host-of-another-cloud",
     ),
 ]
 

@@ -14,7 +14,7 @@ from ..clients import get_credential
 from ..credentials import identity_variable_sources
 from ..errors import quote_value, redact_url
 from ..provenance import IDENTITY_VARIABLES, VARIABLES
-from ..services import services_report
+from ..services import ServiceRow, services_report
 from ..settings import Settings, configure, get_settings
 from ._chain import chain_of, first_ready
 from ._output import EXIT_OK, write_rows
@@ -200,14 +200,16 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def service_rows(report: dict[str, dict[str, str | None]]) -> list[tuple[str, str]]:
+def service_rows(report: dict[str, ServiceRow]) -> list[tuple[str, str]]:
     """One row per service: where its hosts are, its audience, and any override's source."""
     rows = []
     for name, row in report.items():
-        where = row["endpoint"] or (f"*.{row['suffix']}" if row["suffix"] else "hosts unknown")
-        audience = row["audience"] or (
-            "from the vault's challenge" if name in {"keyvault", "mhsm"} else "audience unknown"
+        suffixes = [row["suffix"], *(row["alternative_suffixes"] or [])] if row["suffix"] else []
+        where = str(row["endpoint"] or ", ".join(f"*.{suffix}" for suffix in suffixes) or "hosts unknown")
+        audience = str(
+            row["audience"]
+            or ("from the vault's challenge" if name in {"keyvault", "mhsm"} else "audience unknown")
         )
-        overridden = [value for key, value in row.items() if key.endswith("_source") and value]
+        overridden = [str(value) for key, value in row.items() if key.endswith("_source") and value]
         rows.append((name, "  ".join([where, audience, *overridden])))
     return rows

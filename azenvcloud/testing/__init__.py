@@ -59,6 +59,7 @@ __all__ = [
 
 def _data_plane_hosts() -> set[str]:
     from .._builtin_clouds import VARIANTS
+    from .._service_model import suffixes_of
     from ..clouds import BUILTIN_CLOUDS
 
     hosts = {
@@ -69,8 +70,7 @@ def _data_plane_hosts() -> set[str]:
     }
     for cloud in BUILTIN_CLOUDS.values():
         for service in cloud.services.values():
-            if service.suffix:
-                hosts.add(f"*.{service.suffix}")
+            hosts.update(f"*.{suffix}" for suffix in suffixes_of(service))
             if service.endpoint:
                 hosts.add(service.endpoint.split("://", 1)[1])
     return hosts
@@ -88,12 +88,12 @@ fake is open, an unrouted name under one of them fails at once (:class:`Unrouted
 def cloud_hosts(cloud: Cloud) -> tuple[str, ...]:
     """Every host name ``cloud`` is reached at: its authority, its Resource Manager, and its
     services' hosts (``*.vault.azure.cn`` for every vault; fixed endpoints as they are)."""
+    from .._service_model import suffixes_of
     from .._values import host_of
 
     hosts = {host_of(cloud.authority_host), host_of(cloud.resource_manager)}
     for service in cloud.services.values():
-        if service.suffix:
-            hosts.add(f"*.{service.suffix}")
+        hosts.update(f"*.{suffix}" for suffix in suffixes_of(service))
         if service.endpoint:
             hosts.add(host_of(service.endpoint))
     return tuple(sorted(hosts))

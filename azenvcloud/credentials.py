@@ -12,6 +12,7 @@ configuration from the metadata cache after the first start (:mod:`azenvcloud._o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -106,9 +107,16 @@ def withdraw_exported_variables() -> list[str]:
     return withdrawn
 
 
+# The azure-identity variables azenvcloud sets itself, and why (how `show` names their source).
+_SET_BY_AZENVCLOUD = {
+    "AZURE_TENANT_ID": "derived: an ADFS authority (Azure Stack Hub) has the one tenant adfs"
+}
+
+
 def identity_variable_sources(settings: Settings) -> dict[str, str]:
-    """Where each azure-identity variable that is set comes from: ``environment`` or
-    ``.env file <path>`` (values are never read into the result)."""
+    """Where each azure-identity variable that is set comes from: ``environment``,
+    ``.env file <path>``, or ``derived: ...`` for one azenvcloud set itself (the ADFS tenant);
+    values are never read into the result."""
     found: dict[str, str] = {}
     with _exported_lock:
         exported = dict(_exported)
@@ -117,6 +125,8 @@ def identity_variable_sources(settings: Settings) -> dict[str, str]:
         in_file = settings._identity_from_env_file.get(name, "").strip()
         if value.strip() and exported.get(name) != value:
             found[name] = "environment"
+        elif value.strip() and not in_file:  # exported, though no file holds it: azenvcloud's own
+            found[name] = _SET_BY_AZENVCLOUD.get(name, "derived")
         elif value.strip() or in_file:
             found[name] = f".env file {settings.env_file}"
     return found
@@ -179,6 +189,7 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     _route_workload_identity(identity, credential, options)
     from ._token_store import TokenStore  # on first use: `import azenvcloud` stays cheap
 
+    credential._azenvcloud_signs_in = (settings.cloud_name, settings.authority_host)  # for _hints
     credential._azenvcloud_tokens = TokenStore.for_credential(
         credential,
         cloud=settings.cloud_name,
@@ -257,9 +268,10 @@ def _single_flight_class(identity: ModuleType) -> type:
                 self, method: str, scopes: tuple[str, ...], options: dict[str, Any], call: Any
             ) -> Any:
                 tokens = self._azenvcloud_tokens
-                if tokens is None:
-                    return await call()
-                return await tokens.afetch(method, scopes, options, call)
+                with _hints(self, scopes):
+                    if tokens is None:
+                        return await call()
+                    return await tokens.afetch(method, scopes, options, call)
 
             async def close(self) -> None:  # __aexit__ calls it too
                 self._azenvcloud_flights.close()
@@ -319,7 +331,8 @@ def _single_flight_class(identity: ModuleType) -> type:
             ) -> Any:
                 # The token store (azenvcloud._token_store): a stored token, or call()'s, kept.
                 tokens = self._azenvcloud_tokens
-                return call() if tokens is None else tokens.fetch(method, scopes, options, call)
+                with _hints(self, scopes):
+                    return call() if tokens is None else tokens.fetch(method, scopes, options, call)
 
             def __exit__(self, *args: Any) -> None:  # close() calls it too
                 self._azenvcloud_flights.close()
@@ -329,6 +342,18 @@ def _single_flight_class(identity: ModuleType) -> type:
     found.__name__ = found.__qualname__ = "DefaultAzureCredential"
     _SINGLE_FLIGHT_CLASSES[identity.__name__] = found
     return found
+
+
+def _hints(credential: Any, scopes: tuple[str, ...]) -> contextlib.AbstractContextManager[None]:
+    """A failed token request's error gets the hints of :mod:`azenvcloud._failure_hints` (which
+    cloud this configuration signs in at, for an Entra error that usually means another cloud's
+    value; how to trust a private CA), in place: its type and its path are unchanged."""
+    signs_in = getattr(credential, "_azenvcloud_signs_in", None)
+    if signs_in is None:
+        return contextlib.nullcontext()
+    from ._failure_hints import hinted
+
+    return hinted(cloud=signs_in[0], authority=signs_in[1], scope=" ".join(scopes) or None)
 
 
 def _check_identity_variables() -> None:

@@ -179,15 +179,3 @@ def test_the_async_credential_adds_the_hint_too(azenvcloud_fake_cloud: FakeCloud
         asyncio.run(get())
     assert "azenvcloud: this configuration signs in at" in str(caught.value)
     assert "that AZURE_TENANT_ID is a tenant of Custom" in str(caught.value)
-
-
-def test_check_online_against_a_closed_port_names_the_host_and_no_library_class(
-    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for name in ("AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER"):
-        azenvcloud_env.setenv(name, "https://127.0.0.1:9")  # nothing listens there
-    assert main(["check", "--online"]) == 3
-    error = capsys.readouterr().err
-    assert "127.0.0.1:9: Failed to establish a new connection" in error
-    assert "HTTPSConnection" not in error
-    assert " object at 0x" not in error

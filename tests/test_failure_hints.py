@@ -136,6 +136,7 @@ def test_a_wrong_cloud_sign_in_error_says_which_cloud_and_what_to_check_in_the_e
     assert REFERENCE in message
     assert message.count("azenvcloud: this configuration signs in at") == 1
     assert caught.value.message == message.split("\nContent:", 1)[0]
+    assert len(azenvcloud_fake_cloud.requests_of("token")) == 1  # a hint changes nothing that is sent
 
 
 @pytest.mark.parametrize(("code", "text", "check_first"), SIGN_IN_ERRORS)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from azure import identity
 
+from ._failure_hints import hints_for
 from ._single_flight import Flights, flight_key
 from ._token_store import untagged
 
@@ -64,6 +65,7 @@ class DefaultAzureCredential(PicklesLikeAzureIdentity, _Base):  # type: ignore[m
         super().__init__(**kwargs)
         self._azenvcloud_flights = Flights()
         self._azenvcloud_tokens: TokenStore | None = None  # set by credentials._build
+        self._azenvcloud_signs_in: tuple[str, str] | None = None  # set by credentials._build
 
     def _azenvcloud_new_flights(self) -> Flights:
         return Flights()
@@ -111,7 +113,8 @@ class DefaultAzureCredential(PicklesLikeAzureIdentity, _Base):  # type: ignore[m
     ) -> Any:
         # The token store (azenvcloud._token_store): a stored token, or call()'s, kept.
         tokens = self._azenvcloud_tokens
-        return call() if tokens is None else tokens.fetch(method, scopes, options, call)
+        with hints_for(self, scopes):  # an Entra error that usually means another cloud's value
+            return call() if tokens is None else tokens.fetch(method, scopes, options, call)
 
     def __exit__(self, *args: Any) -> None:  # close() calls it too
         self._azenvcloud_flights.close()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from azure.identity import aio
 
 from ._default_credential import PicklesLikeAzureIdentity
+from ._failure_hints import hints_for
 from ._single_flight import AsyncFlights, flight_key
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class DefaultAzureCredential(PicklesLikeAzureIdentity, _Base):  # type: ignore[m
         super().__init__(**kwargs)
         self._azenvcloud_flights = AsyncFlights()
         self._azenvcloud_tokens: TokenStore | None = None  # set by credentials._build
+        self._azenvcloud_signs_in: tuple[str, str] | None = None  # set by credentials._build
 
     def _azenvcloud_new_flights(self) -> AsyncFlights:
         return AsyncFlights()
@@ -75,9 +77,10 @@ class DefaultAzureCredential(PicklesLikeAzureIdentity, _Base):  # type: ignore[m
         self, method: str, scopes: tuple[str, ...], options: dict[str, Any], call: Any
     ) -> Any:
         tokens = self._azenvcloud_tokens
-        if tokens is None:
-            return await call()
-        return await tokens.afetch(method, scopes, options, call)
+        with hints_for(self, scopes):  # as the sync one
+            if tokens is None:
+                return await call()
+            return await tokens.afetch(method, scopes, options, call)
 
     async def close(self) -> None:  # __aexit__ calls it too
         self._azenvcloud_flights.close()

@@ -66,8 +66,10 @@ def load_metadata(
                 "needs all three), or AZURE_CLOUD_METADATA_URL to a snapshot file."
             )
         error = MetadataUnavailableError if unreachable else ConfigurationError
+        # What would be accepted is said only when the value was the problem, not the network.
+        tail = "" if unreachable else f" Accepted: {accepted}."
         raise error(
             f"{source.names(field)}={quote_value(raw)}: the cloud metadata {what}: "
-            f"{redact_url(str(exc))}.{hint} Accepted: {accepted}.",
+            f"{redact_url(str(exc))}.{hint}{tail}",
             variables=(VARIABLES[field],),
         ) from None

@@ -28,6 +28,7 @@ __all__ = [
     "choose_env_file",
     "is_implicit",
     "read_env_file",
+    "require_env_file",
 ]
 
 ENV_FILE_VARIABLE = "AZENVCLOUD_ENV_FILE"
@@ -130,8 +131,18 @@ def _refuse_link_outside(default: Path) -> None:
     )
 
 
-def _existing(path: Path, shown: str) -> Path:
-    accepted = (
+def require_env_file(path: str | os.PathLike[str], *, shown: str, accepted: str) -> Path:
+    """``path`` if it names a regular file, else the error a named file gets, in the caller's
+    words (the command line says ``--env-file 'x'`` and ``--no-env-file``).
+
+    Raises:
+        ConfigurationError: It does not exist, is a folder, or is not a regular file.
+    """
+    return _existing(Path(path), shown, accepted)
+
+
+def _existing(path: Path, shown: str, accepted: str | None = None) -> Path:
+    accepted = accepted or (
         f"the path of an existing .env file; {ENV_FILE_VARIABLE}={NO_ENV_FILE} "
         "(or _env_file=False in code) reads none"
     )

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ._failure_hints import ca_hint, plain_network_message
 from ._metadata_cache import Cache
 from ._notices import notice
 from ._version import __version__
@@ -221,9 +222,8 @@ def _send(pipeline: Any, url: str, deadline: _Deadline) -> Any:
             deadline.check("waiting for an answer")  # the usual cause: the watchdog, at the deadline
             connection_failures += 1
             if connection_failures > 1 or deadline.left() <= 0:
-                raise MetadataUnavailable(
-                    f"the request failed: {exc.message or type(exc).__name__}"
-                ) from None
+                reason = plain_network_message(exc.message or type(exc).__name__)
+                raise MetadataUnavailable(f"the request failed: {reason}{ca_hint(reason)}") from None
             continue
         http = response.http_response
         if http.status_code not in _RETRIED_STATUSES or attempt == RETRIES:

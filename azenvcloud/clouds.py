@@ -9,6 +9,7 @@ from types import MappingProxyType
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import _builtin_clouds as data
+from ._cloud_meanings import meant
 from ._service_model import Service, services_of
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint, scope_for_audience
 from .errors import ConfigurationError, quote_value
@@ -235,35 +236,73 @@ _RETIRED_BY_FOLDED_NAME: dict[str, str] = {
 }
 
 
+class UnknownCloudName(InvalidValue):
+    """A cloud name that selects no cloud; ``suggestion`` is the canonical name it most likely
+    meant (by its words first, then by its spelling), or ``None``."""
+
+    def __init__(self, problem: str, accepted: str, suggestion: str | None = None) -> None:
+        super().__init__(problem, accepted)
+        self.suggestion = suggestion
+
+
 def canonical_cloud_name(name: str) -> str:
-    """Map a cloud name in any accepted dialect to its canonical name, or raise ``InvalidValue``."""
+    """Map a cloud name in any accepted dialect to its canonical name, or raise
+    :class:`UnknownCloudName` (an ``InvalidValue``) with the cloud it most likely meant."""
     stray = _NOT_IN_NAMES.search(name)
     if stray:
-        raise InvalidValue(
-            f"it contains {stray.group()!r}, a character that is in no cloud name", _accepted_names()
-        )
+        if _INTERPOLATION.search(name):  # its letters name a variable, not a cloud: no suggestion
+            raise UnknownCloudName(
+                "it is a variable reference, which azenvcloud never expands (a .env file is data: its "
+                "values are taken literally); write the cloud's name itself",
+                _accepted_names(),
+            )
+        clean = _NOT_IN_NAMES.sub("", name)
+        suggestion = _BY_FOLDED_NAME.get(_fold(clean)) or _suggestion(clean)[0] if clean else None
+        problem = f"it contains {stray.group()!r}, a character that is in no cloud name"
+        hint = f" (did you mean {suggestion}?)" if suggestion else ""
+        raise UnknownCloudName(f"{problem}{hint}", _accepted_names(), suggestion)
     folded = _fold(name)
     if folded in _BY_FOLDED_NAME:
         return _BY_FOLDED_NAME[folded]
     if folded in _RETIRED_BY_FOLDED_NAME:
         retired = _RETIRED_BY_FOLDED_NAME[folded]
-        raise InvalidValue(f"it names a retired cloud: {data.RETIRED_REASONS[retired]}", _accepted_names())
+        raise UnknownCloudName(
+            f"it names a retired cloud: {data.RETIRED_REASONS[retired]}", _accepted_names(), data.DELOS
+        )
     if any(word in folded for word in _PRIVATE_CLOUD_WORDS):
-        raise InvalidValue(
+        raise UnknownCloudName(
             "it names a private cloud, which has no built-in values: describe it with "
             "AZURE_RESOURCE_MANAGER (its metadata is read from there) or AZURE_CLOUD_METADATA_URL "
             "(a metadata URL or snapshot file), and AZURE_CLOUD may then pick it by this name",
             _accepted_names(),
         )
-    import difflib  # only for a mistake's suggestion: not imported by every start
-
-    close = difflib.get_close_matches(folded, list(_BY_FOLDED_NAME), n=1, cutoff=0.6)
-    hint = f" (did you mean {_BY_FOLDED_NAME[close[0]]}?)" if close else ""
-    raise InvalidValue(
+    suggestion, note = _suggestion(name)
+    hint = f" (did you mean {suggestion}?{f' {note}' if note else ''})" if suggestion else ""
+    raise UnknownCloudName(
         f"it is not a known cloud name{hint}; a private cloud is described by AZURE_RESOURCE_MANAGER "
         "or AZURE_CLOUD_METADATA_URL",
         _accepted_names(),
+        suggestion.split(" or ")[0] if suggestion else None,
     )
+
+
+# "${CLOUD}", "$CLOUD", "%CLOUD%": a reference some other tool would have expanded.
+_INTERPOLATION = re.compile(r"\$\{?[A-Za-z_]|%[A-Za-z_]\w*%")
+
+
+def _suggestion(name: str) -> tuple[str | None, str]:
+    """``(the cloud name meant, a note to say with it)``: by the words of ``name``
+    (:mod:`azenvcloud._cloud_meanings`) first, then by the closest spelling; two clouds a name
+    mixes are both named (``A or B``)."""
+    meanings = meant(name)
+    if meanings:
+        return " or ".join(meaning.cloud for meaning in meanings), "; ".join(
+            meaning.note for meaning in meanings if meaning.note
+        )
+    import difflib  # only for a mistake's suggestion: not imported by every start
+
+    close = difflib.get_close_matches(_fold(name), list(_BY_FOLDED_NAME), n=1, cutoff=0.6)
+    return (_BY_FOLDED_NAME[close[0]], "") if close else (None, "")
 
 
 def variant_services(name: str) -> dict[str, dict[str, str]]:
@@ -277,12 +316,24 @@ def is_retired_cloud_name(name: str) -> bool:
     return _fold(name) in _RETIRED_BY_FOLDED_NAME
 
 
+# The short forms the documentation uses, shown after each canonical name when a name is refused:
+# every accepted spelling is listed by `azenvcloud clouds`, not in every error.
+_SHORT_NAMES: dict[str, tuple[str, ...]] = {
+    data.PUBLIC: ("public",),
+    data.CHINA: ("china",),
+    data.US_GOVERNMENT: ("usgov", "dod"),
+    data.BLEU: ("bleu",),
+    data.DELOS: ("delos",),
+    data.GOVSG: ("govsg",),
+}
+
+
 def _accepted_names() -> str:
     shown = ", ".join(
-        f"{canonical} ({', '.join(aliases[1:4])})" if len(aliases) > 1 else canonical
-        for canonical, aliases in data.NAMES.items()
+        f"{canonical} ({', '.join(_SHORT_NAMES[canonical])})" if canonical in _SHORT_NAMES else canonical
+        for canonical in data.NAMES
     )
-    return f"one of {shown}; case and '-'/'_' do not matter"
+    return f"one of {shown}; case and '-'/'_' do not matter, and `azenvcloud clouds` lists every name"
 
 
 def without_resource_manager(canonical: str) -> str | None:

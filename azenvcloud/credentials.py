@@ -106,9 +106,16 @@ def withdraw_exported_variables() -> list[str]:
     return withdrawn
 
 
+# The azure-identity variables azenvcloud sets itself, and why (how `show` names their source).
+_SET_BY_AZENVCLOUD = {
+    "AZURE_TENANT_ID": "derived: an ADFS authority (Azure Stack Hub) has the one tenant adfs"
+}
+
+
 def identity_variable_sources(settings: Settings) -> dict[str, str]:
-    """Where each azure-identity variable that is set comes from: ``environment`` or
-    ``.env file <path>`` (values are never read into the result)."""
+    """Where each azure-identity variable that is set comes from: ``environment``,
+    ``.env file <path>``, or ``derived: ...`` for one azenvcloud set itself (the ADFS tenant);
+    values are never read into the result."""
     found: dict[str, str] = {}
     with _exported_lock:
         exported = dict(_exported)
@@ -117,6 +124,8 @@ def identity_variable_sources(settings: Settings) -> dict[str, str]:
         in_file = settings._identity_from_env_file.get(name, "").strip()
         if value.strip() and exported.get(name) != value:
             found[name] = "environment"
+        elif value.strip() and not in_file:  # exported, though no file holds it: azenvcloud's own
+            found[name] = _SET_BY_AZENVCLOUD.get(name, "derived")
         elif value.strip() or in_file:
             found[name] = f".env file {settings.env_file}"
     return found
@@ -182,6 +191,7 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     _route_workload_identity(identity, credential, options, os.environ)
     from ._token_store import TokenStore  # on first use: `import azenvcloud` stays cheap
 
+    credential._azenvcloud_signs_in = (settings.cloud_name, settings.authority_host)  # for the sign-in hints
     credential._azenvcloud_tokens = TokenStore.for_credential(
         credential,
         cloud=settings.cloud_name,

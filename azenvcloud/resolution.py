@@ -193,6 +193,7 @@ def resolve(
             cloud is missing one of its three values, or its metadata cannot be had.
     """
     _refuse_control_characters(values, sources)
+    _refuse_misnamed_cloud(values, sources)
     _refuse_untrusted_accepted_hosts_of_another_cloud(values, sources)
     _trust.check_settings(values, sources, is_cloud_name=_names_builtin_cloud)
     resolved_sources: dict[str, Source] = {}
@@ -593,6 +594,51 @@ def _refuse_untrusted_accepted_hosts_of_another_cloud(
                 f"it lists {entry}, a host of {another}",
                 another_cloud=another,
             )
+
+
+_IMPLICIT_ENV_FILE_SELECTS = (
+    "This .env file was found in the working directory without being named, so it can only select a "
+    "built-in cloud; a private cloud's values go in the environment or in a .env file you name "
+    "(AZENVCLOUD_ENV_FILE=PATH, --env-file or _env_file=)."
+)
+
+
+def _refuse_misnamed_cloud(values: Mapping[str, object], sources: Mapping[str, Source]) -> None:
+    """An ``AZURE_CLOUD`` from the implicit ``./.env`` that names no cloud at all (``usgovt``,
+    ``china;``) is the misspelling it is, with its suggestion: the trust rule's refusal would only
+    lead there (its fix, naming the file, ends in this message). Where a trusted metadata source is
+    in play, the name may be its cloud's, which only a trusted source may pick: the trust rule
+    refuses it, with the suggestion."""
+    source = sources.get("cloud")
+    if "cloud" not in values or source is None or _trust.is_trusted(source):
+        return
+    raw = str(values["cloud"])
+    try:
+        canonical_cloud_name(raw)
+    except InvalidValue as exc:
+        if not _trusted_metadata_in_play(values, sources):
+            error = exc.configuration_error(source.names("cloud"), raw, variables=(VARIABLES["cloud"],))
+            raise ConfigurationError(
+                f"{error} {_IMPLICIT_ENV_FILE_SELECTS}", variables=error.variables
+            ) from None
+        suggestion = getattr(exc, "suggestion", None)
+        hint = f" (did you mean {suggestion}?)" if suggestion else ""
+        raise _trust.refuse(VARIABLES["cloud"], raw, source, f"it names no built-in cloud{hint}") from None
+
+
+def _trusted_metadata_in_play(values: Mapping[str, object], sources: Mapping[str, Source]) -> bool:
+    """Whether a trusted source points at a cloud's metadata (a metadata URL, or a Resource Manager
+    of no built-in cloud): then a name of no built-in cloud may be the metadata's own."""
+    if "cloud_metadata_url" in values and _trust.is_trusted(sources["cloud_metadata_url"]):
+        return True
+    if "resource_manager" not in values or not _trust.is_trusted(sources["resource_manager"]):
+        return False
+    try:
+        return (
+            cloud_name_for_management_host(host_of(parse_endpoint(str(values["resource_manager"])))) is None
+        )
+    except InvalidValue:
+        return False  # a malformed Resource Manager is its own error, later
 
 
 def _names_builtin_cloud(name: str) -> bool:

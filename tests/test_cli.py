@@ -229,6 +229,10 @@ def test_check_online_against_a_closed_port_exits_3(
     err = capsys.readouterr().err
     assert err.startswith("azenvcloud: getting a token failed: ")
     assert err.count("\n") == 1
+    # The host and the reason, never the HTTP library's classes (issue 27).
+    assert f"127.0.0.1:{closed}: Failed to establish a new connection" in err
+    assert "HTTPSConnection" not in err
+    assert " object at 0x" not in err
 
 
 def test_check_with_a_broken_configuration_exits_2(

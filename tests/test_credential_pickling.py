@@ -106,7 +106,8 @@ def test_a_pickle_holds_what_azure_identitys_holds(
     credential = ours(settings)
     pickled = credential.__getstate__()  # what pickle writes of it
     plain = pickle.loads(pickle.dumps(theirs(authority=settings.authority_host)))
-    assert set(pickled) == set(vars(plain)) | {"_azenvcloud_tokens"}  # the store's recipe: no token
+    # The store's recipe (no token) and the cloud and authority the sign-in hints name (no secret).
+    assert set(pickled) == set(vars(plain)) | {"_azenvcloud_tokens", "_azenvcloud_signs_in"}
     assert [type(member) for member in pickled["credentials"]] == [
         type(member) for member in plain.credentials
     ]

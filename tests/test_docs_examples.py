@@ -53,6 +53,15 @@ EXEMPT: dict[tuple[str, str], str] = {
         "apiVersion: v1",
     ): "needs a Kubernetes cluster with workload identity",
     (
+        "docs/how-to/deploy.md",
+        "apiVersion: apps/v1",
+    ): "needs a Kubernetes cluster; its app, gunicorn configuration and test run (test_workers.py)",
+    (
+        "docs/reference/cli.md",
+        "$ azenvcloud tenant 72f988bf-0000-4000-8000-00000000fa4e",
+    ): "asks Microsoft's authorities; tests/test_tenant.py runs it in-process against the fake cloud "
+    "acting as them and compares this output",
+    (
         "docs/how-to/data-plane.md",
         "from azenvcloud import get_credential, service_scope, service_url",
     ): "needs azure-ai-textanalytics, which the test extra does not install "

@@ -1,6 +1,7 @@
 """The ``azenvcloud`` command line: what configuration this process will really use, and why.
 
-Commands: ``show`` (the default), ``clouds``, ``check [--online]``, ``env`` and ``demo``.
+Commands: ``show`` (the default), ``clouds``, ``check [--online] [--strict]``, ``env``, ``demo``,
+``cache`` and ``tenant``.
 Exit status: 0 fine, 2 configuration error, 3 authentication or network failure (an
 unreachable metadata endpoint included), 64 a usage error. Errors are one line on stderr (and
 a JSON object on stdout with ``--json``); ``--debug``, before or after the command, shows the
@@ -18,7 +19,7 @@ from typing import NoReturn, TextIO
 
 from .._version import __version__
 from ..errors import ConfigurationError, MetadataUnavailableError
-from . import cache, check, clouds, demo, env, show
+from . import cache, check, clouds, demo, env, show, tenant
 from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Redacted, Unreachable
 
 __all__ = ["main"]
@@ -30,6 +31,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "env": env.run,
     "demo": demo.run,
     "cache": cache.run,
+    "tenant": tenant.run,
 }
 
 
@@ -61,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"azenvcloud {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (show, clouds, check, env, demo, cache):
+    for module in (show, clouds, check, env, demo, cache, tenant):
         module.add_parser(commands, parents=[debug])
     return parser
 
@@ -98,7 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         kind = "network or authentication failure" if unreachable else "configuration error"
         if getattr(arguments, "json", False):
             variables = list(getattr(exc, "variables", ()))
-            document = {"error": {"kind": kind, "message": str(exc), "variables": variables}}
+            # A report the command had made before the error (check --strict) keeps its place.
+            document = {
+                **getattr(exc, "report", {}),
+                "error": {"kind": kind, "message": str(exc), "variables": variables},
+            }
             out.write(json.dumps(document, indent=2) + "\n")  # one write: a secret is never split
         prefix = "" if isinstance(exc, Unreachable) else f"{kind}: "
         err.write(f"azenvcloud: {prefix}{exc}\n")

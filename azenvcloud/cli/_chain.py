@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["chain_of", "first_ready", "successful_credential"]
+__all__ = ["answered_by", "chain_of", "first_ready", "successful_credential"]
 
 
 # For the credentials the environment sets up: (variables that must all be set, what it then
@@ -41,17 +41,27 @@ _OTHERWISE = {
 _READY = "ready: "
 
 
-def _readiness(name: str) -> str:
+def _is_set(variable: str) -> bool:
+    return bool(os.environ.get(variable, "").strip())
+
+
+def _ready_with(name: str) -> tuple[tuple[str, ...], str] | None:
+    """The variables and the way ``name`` is set up with, when the environment sets it up."""
+    return next((option for option in _SET_UP_BY.get(name, ()) if all(_is_set(v) for v in option[0])), None)
+
+
+def _readiness(name: str, used_elsewhere: frozenset[str] = frozenset()) -> str:
+    ready = _ready_with(name)
+    if ready is not None:
+        return _READY + ready[1]
     options = _SET_UP_BY.get(name, ())
-    for variables, uses in options:
-        if all(os.environ.get(variable, "").strip() for variable in variables):
-            return _READY + uses
-    # Half set up: say what the closest way of setting it up still lacks.
-    best = max(
-        options, key=lambda option: sum(bool(os.environ.get(v, "").strip()) for v in option[0]), default=None
-    )
-    if best is not None and any(os.environ.get(v, "").strip() for v in best[0]):
-        missing = [variable for variable in best[0] if not os.environ.get(variable, "").strip()]
+    # Half set up: say what the closest way of setting it up still lacks, unless the variables it
+    # has are those of a credential that is set up (a workload identity pod's tenant and client
+    # ID are no service principal missing its secret).
+    best = max(options, key=lambda option: sum(_is_set(v) for v in option[0]), default=None)
+    present = {variable for variable in best[0] if _is_set(variable)} if best is not None else set()
+    if best is not None and present and not present <= used_elsewhere:
+        missing = [variable for variable in best[0] if not _is_set(variable)]
         return f"{_NOT_SET_UP}({best[1]}: {' and '.join(missing)} missing)"
     return _OTHERWISE.get(name, "answers where its tool is installed and signed in")
 
@@ -60,7 +70,8 @@ def chain_of(credential: Any) -> list[tuple[str, str]]:
     """``(class name, readiness)`` for each credential in the chain, in the order tried."""
     # azure-identity stands in a credential that failed to build with a placeholder naming it.
     names = [getattr(member, "_credential_name", type(member).__name__) for member in credential.credentials]
-    return [(name, _readiness(name)) for name in names]
+    used = frozenset(variable for name in names if (ready := _ready_with(name)) for variable in ready[0])
+    return [(name, _readiness(name, used)) for name in names]
 
 
 def first_ready(chain: list[tuple[str, str]]) -> str:
@@ -74,11 +85,17 @@ def first_ready(chain: list[tuple[str, str]]) -> str:
     return "none: no credential in the chain is set up"
 
 
-def successful_credential(credential: Any) -> str:
-    """The class name of the chain member that produced the last token (the token store, when
-    no member was asked: a kept token answered)."""
+def answered_by(credential: Any) -> tuple[str | None, bool]:
+    """``(class name of the chain member that produced the last token, whether the token store
+    answered)``: when a kept token answered, no member was asked and the name is ``None``."""
     # ChainedTokenCredential keeps this only privately; it has no public equivalent.
     member = getattr(credential, "_successful_credential", None)
     if member is None and getattr(credential, "_azenvcloud_tokens", None) is not None:
-        return "the token store (no token request)"
-    return type(member).__name__ if member is not None else type(credential).__name__
+        return None, True
+    return (type(member).__name__ if member is not None else type(credential).__name__), False
+
+
+def successful_credential(credential: Any) -> str:
+    """:func:`answered_by` in words: the member's class name, or the token store."""
+    name, from_store = answered_by(credential)
+    return "the token store (no token request)" if from_store else str(name)

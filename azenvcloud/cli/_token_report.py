@@ -1,15 +1,20 @@
-"""What ``show`` says about the token store: whether and where tokens are kept, and which
-credentials of the chain can use it."""
+"""What ``show`` and ``check`` say about the token store and its folder: whether and where tokens
+are kept, which credentials of the chain can use the store, and whether the cache folder can be
+used at all."""
 
 from __future__ import annotations
 
 import os
+import stat
+from pathlib import Path
 from typing import Any
 
+from .._metadata_cache import _trusted, default_folder
 from .._token_store import STORABLE, folder_refusal, token_folder
+from ..errors import ConfigurationError, quote_value
 from ..settings import Settings
 
-__all__ = ["token_store_line", "token_store_report"]
+__all__ = ["cache_folder_problems", "token_store_line", "token_store_report", "token_store_summary"]
 
 # How the chain names the credentials whose tokens may be kept (EnvironmentCredential: with a
 # secret or a certificate).
@@ -37,16 +42,60 @@ def _kept(name: str) -> bool:
     return bool(os.environ.get("AZURE_CLIENT_SECRET") or os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH"))
 
 
-def token_store_line(report: dict[str, Any]) -> str:
-    """One line for ``show``."""
+def token_store_summary(report: dict[str, Any]) -> str:
+    """Where tokens are kept, in a few words (``check``'s ``tokens`` row)."""
     if report["folder"] and report.get("refused"):
-        where = (
+        return (
             f"NOT kept on disk: the store refuses {report['folder']} ({report['refused']}); "
             "kept in memory only"
         )
-    elif report["folder"]:
-        where = f"kept unencrypted in {report['folder']} (readable by you alone)"
-    else:
-        where = "kept in memory only (a forked worker inherits them)"
+    if report["folder"]:
+        return f"kept unencrypted in {report['folder']} (readable by you alone)"
+    return "kept in memory only (a forked worker inherits them)"
+
+
+def token_store_line(report: dict[str, Any]) -> str:
+    """One line for ``show``."""
     users = ", ".join(report["credentials"]) or "none in this chain (developer tools are never stored)"
-    return f"tokens: {where}; used by: {users}\n"
+    return f"tokens: {token_store_summary(report)}; used by: {users}\n"
+
+
+def cache_folder_problems(settings: Settings) -> list[str]:
+    """Warnings about the metadata cache folder (which holds the token store), read-only.
+
+    Raises:
+        ConfigurationError: It is not a folder (a file, or a path through a file): nothing can be
+            cached there, which the process would only say in a warning at each start.
+    """
+    named = settings.metadata_cache_dir
+    folder = Path(named) if named else default_folder()
+    shown = f"AZENVCLOUD_CACHE_DIR={quote_value(named)}" if named else f"The user cache folder {folder}"
+    accepted = (
+        "Accepted: the path of a folder (it is created when missing), or AZENVCLOUD_CACHE_DIR unset for "
+        "the user cache folder."
+    )
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return []  # created on first use
+    except NotADirectoryError:
+        raise ConfigurationError(
+            f"{shown} is inside a file, not a folder: the metadata cache and the token store cannot be "
+            f"used, so every start fetches the cloud metadata and asks for tokens anew. {accepted}",
+            variables=("AZENVCLOUD_CACHE_DIR",),
+        ) from None
+    except OSError as exc:
+        return [f"the metadata cache folder {folder} cannot be used ({exc.strerror or exc})"]
+    if not stat.S_ISDIR(info.st_mode) and not stat.S_ISLNK(info.st_mode):
+        raise ConfigurationError(
+            f"{shown} is a file, not a folder: the metadata cache and the token store cannot be used, so "
+            f"every start fetches the cloud metadata and asks for tokens anew. {accepted}",
+            variables=("AZENVCLOUD_CACHE_DIR",),
+        )
+    if not _trusted(info, folder=True):
+        return [
+            f"the metadata cache folder {folder} is not a folder of this user's that only they can write "
+            "(a symbolic link, another user's, or writable by others): it is not trusted, and nothing is "
+            "cached there"
+        ]
+    return []

@@ -24,11 +24,12 @@ from .._builtin_clouds import CUSTOM
 from .._discovery import load_metadata
 from .._metadata_source import is_local
 from ..clouds import BUILTIN_CLOUDS, Cloud
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, quote_value
+from ..profiles import API_PROFILES, LATEST
 from ..provenance import Source
 from ._output import EXIT_OK
 
-__all__ = ["add_parser", "environment_lines", "run", "same_cloud"]
+__all__ = ["add_parser", "environment_lines", "registered_profile", "run", "same_cloud"]
 
 
 def add_parser(commands: Any, **options: Any) -> None:
@@ -86,16 +87,25 @@ def same_cloud(first: Cloud, second: Cloud) -> bool:
     )
 
 
-def environment_lines(cloud: Cloud, *, description: str | None = None) -> list[str]:
+def environment_lines(
+    cloud: Cloud, *, description: str | None = None, profile: str | None = None
+) -> list[str]:
     """The ``AZURE_*`` assignments that make azenvcloud resolve ``cloud``.
 
     Args:
         cloud: The cloud.
         description: A file or URL that describes it, for a cloud variables cannot carry.
+        profile: The API profile the cloud was registered with (``az cloud show``'s
+            ``profile``), other than ``latest``: an ``AZURE_API_PROFILE`` line.
 
     Raises:
         ValueError: The cloud needs a description and none was given.
     """
+    extra = [f"AZURE_API_PROFILE={profile}"] if profile and profile != LATEST else []
+    return _cloud_lines(cloud, description) + extra
+
+
+def _cloud_lines(cloud: Cloud, description: str | None) -> list[str]:
     builtin = BUILTIN_CLOUDS.get(cloud.name)
     if builtin is not None and same_cloud(builtin, cloud):
         return [f"AZURE_CLOUD={cloud.name}"]
@@ -119,17 +129,53 @@ def environment_lines(cloud: Cloud, *, description: str | None = None) -> list[s
     return lines
 
 
-def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None]:
-    """The cloud, where it came from, and the file or URL that describes it as it is (if any)."""
+def registered_profile(text: str, cloud: Cloud, *, shown: str) -> str | None:
+    """The API profile ``az cloud show`` output registers for ``cloud`` (its ``"profile"``), as
+    ``AZURE_API_PROFILE`` takes it; ``None`` when it names none.
+
+    Raises:
+        ConfigurationError: It names a profile azenvcloud has no API versions for.
+    """
+    try:
+        document = json.loads(text.lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(document, list):  # `az cloud list`: the entry of the cloud taken
+        document = next(
+            (item for item in document if isinstance(item, dict) and _same(item.get("name"), cloud.name)),
+            None,
+        )
+    raw = document.get("profile") if isinstance(document, dict) else None
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    profile = raw.strip().lower()
+    if profile not in API_PROFILES:
+        raise ConfigurationError(
+            f"{shown} registers the API profile {quote_value(raw)}, which azenvcloud has no API versions "
+            f"for. Accepted: a cloud registered with one of {', '.join(API_PROFILES)} (az cloud update "
+            "--profile).",
+            variables=("AZURE_API_PROFILE",),
+        )
+    return profile
+
+
+def _same(name: object, other: str) -> bool:
+    return isinstance(name, str) and name.strip().casefold() == other.casefold()
+
+
+def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None, str | None]:
+    """The cloud, where it came from, the file or URL that describes it as it is (if any), and
+    the API profile it was registered with (``az cloud show`` output only)."""
     option = "--from-az-cloud-show" if arguments.from_az_cloud_show else "--from-metadata"
     location: str = arguments.from_az_cloud_show or arguments.from_metadata
     source = Source("option", option)
     if location == "-" and option == "--from-az-cloud-show":
         from ..metadata import MetadataProblem, cloud_from_metadata
 
+        text = sys.stdin.read()
         try:
-            cloud = cloud_from_metadata(sys.stdin.read(), name=arguments.cloud, selector="--cloud")
-            return cloud, "standard input", None
+            cloud = cloud_from_metadata(text, name=arguments.cloud, selector="--cloud")
+            return cloud, "standard input", None, registered_profile(text, cloud, shown=f"{option} -")
         except MetadataProblem as exc:
             raise ConfigurationError(
                 f"{option} - (standard input) is not usable: {exc}. "
@@ -152,7 +198,12 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None]:
         selector="--cloud",
     )
     described_by = str(Path(location).resolve()) if is_local(location) and "://" not in location else location
-    return cloud, location, described_by
+    profile = None
+    if option == "--from-az-cloud-show":
+        from .._metadata_source import _read_file
+
+        profile = registered_profile(_read_file(location), cloud, shown=f"{option} {location!r}")
+    return cloud, location, described_by, profile
 
 
 def _write_snapshot(snapshot: Path, given: str, text: str) -> None:
@@ -187,13 +238,16 @@ def _write_snapshot(snapshot: Path, given: str, text: str) -> None:
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
     from ..metadata import cloud_to_snapshot
 
-    cloud, origin, described_by = _cloud(arguments)
+    cloud, origin, described_by, profile = _cloud(arguments)
     if arguments.snapshot:
         snapshot = Path(arguments.snapshot).absolute()  # not resolve(): that follows a symlink
-        _write_snapshot(snapshot, arguments.snapshot, json.dumps(cloud_to_snapshot(cloud), indent=2) + "\n")
+        document = cloud_to_snapshot(cloud)
+        if profile:  # as `az cloud show` writes it, so that the snapshot keeps it too
+            document["profile"] = profile
+        _write_snapshot(snapshot, arguments.snapshot, json.dumps(document, indent=2) + "\n")
         described_by = str(snapshot)
     try:
-        lines = environment_lines(cloud, description=described_by)
+        lines = environment_lines(cloud, description=described_by, profile=profile)
     except ValueError:
         raise ConfigurationError(
             f"{cloud.name} from {origin} has a name, endpoints or suffixes that the AZURE_* variables "

@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any, TextIO
 
+from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE, require_env_file
 from .._one_cloud import SDK_CLOUD_CONF, SDK_CLOUD_KEY
 from .._values import find_control_character
 from .._version import __version__
@@ -24,6 +25,7 @@ __all__ = [
     "add_env_file_option",
     "add_parser",
     "configuration_warnings",
+    "env_file_report",
     "identity_variables",
     "identity_warnings",
     "load_settings",
@@ -75,8 +77,38 @@ def load_settings(arguments: argparse.Namespace) -> Settings:
     if arguments.no_env_file:
         return configure(_env_file=False)
     if arguments.env_file:
+        require_env_file(
+            arguments.env_file,
+            shown=f"--env-file {quote_value(arguments.env_file)}",
+            accepted="the path of an existing .env file; --no-env-file reads none",
+        )
         return configure(_env_file=arguments.env_file)
     return get_settings()
+
+
+def env_file_report(settings: Settings, arguments: argparse.Namespace) -> dict[str, Any]:
+    """The .env file read and the one looked for, as ``show`` and ``check`` say it:
+    ``{"read": path or None, "looked_for": path or None, "text": words}``."""
+    if getattr(arguments, "no_env_file", False):
+        return {"read": None, "looked_for": None, "text": "(none read: --no-env-file)"}
+    named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
+    named_by: str | None = None
+    if getattr(arguments, "env_file", None):
+        looked_for, named_by = os.path.abspath(arguments.env_file), "--env-file"
+    elif named.lower() == NO_ENV_FILE:
+        return {"read": None, "looked_for": None, "text": f"(none read: {ENV_FILE_VARIABLE}={NO_ENV_FILE})"}
+    elif named:
+        looked_for, named_by = os.path.abspath(named), ENV_FILE_VARIABLE
+    else:
+        looked_for = os.path.abspath(".env")
+    read = settings.env_file
+    if read is None:
+        text = f"(none read: no {looked_for})"
+    elif named_by is None:
+        text = f"{read} (found in the working directory)"
+    else:
+        text = f"{read} (named by {named_by})"
+    return {"read": read, "looked_for": looked_for, "text": text}
 
 
 def identity_variables(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -96,7 +128,9 @@ def identity_warnings(identity: dict[str, dict[str, Any]]) -> list[str]:
     """Warnings about the identity variables: one credential's values from two places."""
     origins: dict[str, list[str]] = {}
     for name, item in identity.items():
-        if name != "AZURE_TOKEN_CREDENTIALS":  # a selector, not part of an identity
+        # A selector is not part of an identity; a value azenvcloud derived (the ADFS tenant) is
+        # nobody's second place.
+        if name != "AZURE_TOKEN_CREDENTIALS" and not item["source"].startswith("derived"):
             origins.setdefault(item["source"], []).append(name)
     if len(origins) < 2:
         return []
@@ -150,6 +184,7 @@ def _text(value: Any) -> str:
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(arguments)
+    env_file = env_file_report(settings, arguments)
     values = _values(settings)
     chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well
     identity = identity_variables(settings)
@@ -158,7 +193,8 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         document = {
             "cloud_name": settings.cloud_name,
             "values": values,
-            "env_file": settings.env_file,
+            "env_file": env_file["read"],
+            "env_file_looked_for": env_file["looked_for"],
             "identity_variables": identity,
             "credential_chain": [{"credential": name, "status": status} for name, status in chain],
             "first_credential": first_ready(chain),
@@ -178,7 +214,7 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         else:
             rows += [(_LABELS[field], _text(item["value"])), ("", f"<- {item['source']}")]
     write_rows(out, rows)
-    out.write(f"\n.env file: {settings.env_file or '(none read)'}\n")
+    out.write(f"\n.env file: {env_file['text']}\n")
     if identity:
         out.write("azure-identity variables:\n")
         write_rows(

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 from .._single_flight import wait_for_prefetches
@@ -244,6 +245,7 @@ class FakeCloud:
             self._state.served.clear()
             self._state.latency.clear()
             self._state.blobs.clear()
+            self._state.tenants.clear()
         self.client_secret = FAKE_CLIENT_SECRET
 
     def accept_scopes(self, *scopes: str) -> None:
@@ -278,6 +280,24 @@ class FakeCloud:
         )
         with self._state.lock:
             self._state.failures.append(failure)
+
+    def add_tenant(self, tenant_id: str, *, cloud: str, region_scope: str | None = None) -> None:
+        """Make ``tenant_id`` a tenant of the built-in cloud ``cloud`` (any accepted spelling, GovSG
+        too), as Entra ID's OpenID discovery sees it, until :meth:`reset`.
+
+        Its OpenID configuration (``/{tenant}/v2.0/.well-known/openid-configuration``) then answers
+        at that cloud's authority hosts, with ``cloud_instance_name`` (the authority host without
+        ``login.``) and ``tenant_region_scope`` (``region_scope``); at another built-in cloud's
+        authority host it answers 400 with AADSTS90002, as Entra ID does for a tenant it does not
+        know. A tenant not added answers at every host, as before.
+        """
+        from ..clouds import canonical_cloud_name
+
+        canonical = canonical_cloud_name(cloud)
+        if canonical not in set(AUTHORITY_HOSTS.values()):
+            raise ValueError(f"{cloud!r} is no built-in cloud with an authority host")
+        with self._state.lock:
+            self._state.tenants[tenant_id.lower()] = (canonical, region_scope)
 
     def latency(self, path_contains: str, seconds: float) -> None:
         """Answer every request whose path contains ``path_contains`` ``seconds`` late (a real
@@ -505,9 +525,16 @@ class FakeCloud:
                 }
             return 200, document(base) if callable(document) else document
         if method == "GET" and path.endswith("/.well-known/openid-configuration"):
-            return 200, self._openid_configuration(base, segments[0])
+            return self._tenant_openid_configuration(base, segments[0])
         if method == "GET" and path.endswith("/discovery/instance"):
-            return 200, {"tenant_discovery_endpoint": f"{base}/common/v2.0/.well-known/openid-configuration"}
+            # As Entra ID answers (MSAL reads "metadata" after a failed token request): the
+            # authority's aliases, here only itself.
+            host = urlsplit(base).netloc
+            return 200, {
+                "tenant_discovery_endpoint": f"{base}/common/v2.0/.well-known/openid-configuration",
+                "api-version": "1.1",
+                "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+            }
         if method == "POST" and path.endswith("/token"):
             return self._token(form)
         if method == "GET" and path == MANAGED_IDENTITY_PATH:
@@ -537,6 +564,27 @@ class FakeCloud:
         if status == 200 and isinstance(payload, tuple):
             return payload  # (status, JSON) from the user's callable
         return status, payload
+
+    def _tenant_openid_configuration(self, base: str, tenant: str) -> tuple[int, Any]:
+        """A tenant added with :meth:`add_tenant` is known at its cloud's authority hosts only."""
+        with self._state.lock:
+            added = self._state.tenants.get(tenant.lower())
+        host = (urlsplit(base).hostname or "").lower()
+        asked_cloud = AUTHORITY_HOSTS.get(host)
+        if added is None or asked_cloud is None:
+            return 200, self._openid_configuration(base, tenant)
+        cloud, region_scope = added
+        if asked_cloud != cloud:
+            return 400, {
+                "error": "invalid_tenant",
+                "error_description": f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you "
+                "have the correct tenant ID and are signing into the correct cloud.",
+                "error_codes": [90002],
+            }
+        document = self._openid_configuration(base, tenant)
+        document["tenant_region_scope"] = region_scope
+        document["cloud_instance_name"] = host.removeprefix("login.")
+        return 200, document
 
     def _openid_configuration(self, base: str, tenant: str) -> dict[str, Any]:
         if tenant == "adfs":

@@ -91,6 +91,7 @@ class _State:
     served: dict[tuple[str, str], Any] = field(default_factory=dict)
     latency: dict[str, float] = field(default_factory=dict)  # path part -> seconds before answering
     blobs: dict[str, bytes] = field(default_factory=dict)  # "host/container/blob" -> content
+    tenants: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id -> (cloud, region scope)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -382,6 +382,8 @@ _GUARDED_CHECK = (
 
 def test_demo_serve_runs_the_fake_for_check_online(tmp_path: Path) -> None:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AZURE_")}
+    (tmp_path / "run").mkdir(mode=0o700)  # its files go to the user's runtime folder: this test's own
+    environment["XDG_RUNTIME_DIR"] = str(tmp_path / "run")
     with subprocess.Popen(
         [sys.executable, "-m", "azenvcloud", "demo", "--serve"],
         stdout=subprocess.PIPE,

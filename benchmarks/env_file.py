@@ -32,9 +32,10 @@ LINES = 131_072  # of 32 bytes: 4 MiB
 NEAR = "AZURE_SERVICE_KEYVAULT_SUFFIX"
 
 
-def near_misses() -> str:
-    """Names one or two letters from AZURE_SERVICE_KEYVAULT_SUFFIX, never in the service's name
-    (that would name an unknown service: refused, not a warning)."""
+def near_miss_names(count: int) -> list[str]:
+    """``count`` different names one or two letters from AZURE_SERVICE_KEYVAULT_SUFFIX, in a fixed
+    order, never in the service's name (that would name an unknown service: refused, not a
+    warning). tests/test_typos.py checks what the check says of them."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
     positions = [i for i in range(1, len(NEAR)) if not 14 <= i < 22]
     names: dict[str, None] = {}
@@ -43,9 +44,14 @@ def near_misses() -> str:
             name = f"{NEAR[:first]}{one}{NEAR[first + 1 : second]}{two}{NEAR[second + 1 :]}"
             if name != NEAR:
                 names.setdefault(name, None)
-            if len(names) == LINES:
-                return "".join(f"{name}=x\n" for name in names)
-    raise AssertionError("too few near misses")
+            if len(names) == count:
+                return list(names)
+    raise AssertionError(f"fewer than {count} near misses")
+
+
+def near_misses() -> str:
+    """The near misses' file."""
+    return "".join(f"{name}=x\n" for name in near_miss_names(LINES))
 
 
 def unrelated() -> str:

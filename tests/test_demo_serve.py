@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from test_fake_anywhere import GUARDED_CHECK
 
 from azenvcloud._ca import CA_VARIABLES
 
@@ -47,14 +48,6 @@ with open(os.environ["WRITTEN_LOG"], "w") as log:
     json.dump(noted, log)
 sys.exit(status)
 """
-
-_GUARDED_CHECK = (
-    "import sys\n"
-    "from azenvcloud.testing import refuse_non_loopback_dns\n"
-    "from azenvcloud.cli import main\n"
-    "with refuse_non_loopback_dns():\n"
-    "    sys.exit(main(['check', '--online']))\n"
-)
 
 
 @pytest.fixture
@@ -239,7 +232,7 @@ def test_after_it_stops_the_shell_sends_nothing_to_whoever_takes_the_port(
     listener = Listener(port, theirs)
     try:
         check = subprocess.run(
-            [sys.executable, "-c", _GUARDED_CHECK],
+            [sys.executable, "-c", GUARDED_CHECK],
             env={**machine, **exported},
             cwd=tmp_path,
             capture_output=True,

@@ -33,6 +33,11 @@ __all__ = ["Cache", "Entry", "reset_warnings"]
 _log = logging.getLogger("azenvcloud")
 _MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a document of at most 1 MiB, escaped into JSON
 _LOCK_POLL = 0.05
+# Every read of an entry: no symlink followed, and no wait for a writer (a FIFO, a device), so
+# that the type of what was opened can be checked before anything is read from it.
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+)
 
 
 _warned: set[str] = set()
@@ -108,14 +113,20 @@ class Cache:
     def read(self, path: Path, location: str) -> Entry | None:
         """The entry at ``path`` if it is trusted and was written for ``location``."""
         try:
-            descriptor = os.open(
-                path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-            )
+            descriptor = os.open(path, _READ_FLAGS)  # O_NONBLOCK: a FIFO in its place never blocks
         except OSError:
             return None
         try:
             with os.fdopen(descriptor, "rb") as handle:
-                if not _trusted(os.fstat(descriptor), folder=False):
+                info = os.fstat(descriptor)
+                if not stat.S_ISREG(info.st_mode):
+                    _warn_once(
+                        str(path),
+                        "azenvcloud: ignoring the metadata cache entry %s: it is not a regular file",
+                        path,
+                    )
+                    return None
+                if not _trusted(info, folder=False):
                     _warn_once(str(path), "azenvcloud: ignoring the untrusted metadata cache entry %s", path)
                     return None
                 entry = json.loads(handle.read(_MAX_ENTRY_BYTES))

@@ -6,6 +6,10 @@ CLI does so whenever python-dotenv is installed) can hand azenvcloud a value suc
 Every :class:`~azenvcloud.ConfigurationError`, every warning azenvcloud logs and every line
 ``azenvcloud show`` writes goes through :func:`redact_secrets`. (URL user-info and query values
 are :func:`azenvcloud.errors.redact_url`'s business.)
+
+Not the whole secret only: any run of 8 of its characters (:data:`FRAGMENT`) is taken out too,
+so that a message which shows a piece of a value (a parser quoting the part it choked on, a
+value cut to a length) cannot print the part of a secret that the rest of the value hid.
 """
 
 from __future__ import annotations
@@ -14,13 +18,12 @@ import functools
 import json
 import logging
 import os
-import re
 import threading
 import urllib.parse
 
 from ._fork import renew_locks_after_fork
 
-__all__ = ["SECRET_VARIABLES", "redact_secrets", "remember_secret"]
+__all__ = ["FRAGMENT", "SECRET_VARIABLES", "redact_secrets", "remember_secret"]
 
 SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD")
 """azure-identity's variables whose value is a secret (``provenance.IDENTITY_VARIABLES`` marks
@@ -28,6 +31,9 @@ the same ones)."""
 
 REDACTED = "<redacted>"
 _MIN_LENGTH = 4  # a shorter "secret" would blank out ordinary words; no real secret is that short
+FRAGMENT = 8
+"""No run of this many characters of a secret (in any of its forms) is ever shown; a secret
+shorter than this is taken out whole."""
 _lock = threading.Lock()
 renew_locks_after_fork(globals(), "_lock")  # a new one in a forked child
 _remembered: set[str] = set()
@@ -49,7 +55,8 @@ def _secrets() -> list[str]:
 
 
 def redact_secrets(text: str) -> str:
-    """``text`` with every known secret value replaced by ``<redacted>``, wherever it appears.
+    """``text`` with every known secret value, and every run of :data:`FRAGMENT` characters of
+    one, replaced by ``<redacted>``, wherever it appears.
 
     Case-insensitively (a secret expanded into a host name comes back lower-cased), and in the
     forms a message or a document may carry it: as written, percent-encoded, and escaped for JSON
@@ -59,14 +66,60 @@ def redact_secrets(text: str) -> str:
     secrets = _secrets()
     if not secrets:
         return text
-    return _pattern(tuple(secrets)).sub(REDACTED, text)
+    return _Fragments.of(tuple(secrets)).redact(text)
 
 
-@functools.lru_cache(maxsize=8)
-def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str]:
-    forms = {form for secret in secrets for form in _forms(secret) if len(form) >= _MIN_LENGTH}
-    ordered = sorted(forms, key=len, reverse=True)  # the longest first: no half-replaced form
-    return re.compile("|".join(re.escape(form) for form in ordered), re.IGNORECASE)
+class _Fragments:
+    """Every run of :data:`FRAGMENT` characters of the secrets' forms (lower-cased), and the
+    shorter forms whole, found by sliding a window over a text: one set lookup per character
+    and window size, whatever the number or length of the secrets."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        forms = {form.lower() for secret in secrets for form in _forms(secret) if len(form) >= _MIN_LENGTH}
+        self.windows: dict[int, frozenset[str]] = {}
+        runs = {form[i : i + FRAGMENT] for form in forms for i in range(len(form) - FRAGMENT + 1)}
+        if runs:
+            self.windows[FRAGMENT] = frozenset(runs)
+        for size in sorted({len(form) for form in forms if len(form) < FRAGMENT}):
+            self.windows[size] = frozenset(form for form in forms if len(form) == size)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def of(secrets: tuple[str, ...]) -> _Fragments:
+        return _Fragments(secrets)
+
+    def redact(self, text: str) -> str:
+        lowered = _lower_in_place(text)
+        spans = sorted(
+            (start, start + size)
+            for size, found in self.windows.items()
+            for start in range(len(lowered) - size + 1)
+            if lowered[start : start + size] in found
+        )
+        if not spans:
+            return text
+        parts, done = [], 0
+        merged: list[list[int]] = []
+        for start, end in spans:  # overlapping or touching runs are one piece of a secret
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            parts.append(text[done:start])
+            parts.append(REDACTED)
+            done = end
+        parts.append(text[done:])
+        return "".join(parts)
+
+
+def _lower_in_place(text: str) -> str:
+    """``text`` lower-cased, one character for each (``str.lower`` turns a few characters into
+    two, which would shift every position after them: those stay as they are)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
 def _forms(secret: str) -> set[str]:

@@ -10,11 +10,22 @@ distance of 2 of one of 8 characters or more (``AZURE_AUTHORITYHOST``, ``AZURE_S
 resolved: the user most likely meant both tools to use one cloud. Names other tools own
 (``AZURE_OPENAI_ENDPOINT``, ``AZURE_STORAGE_CONNECTION_STRING``, azure-identity's) are not
 azenvcloud's and are never reported; their distance to azenvcloud's names is more than 2.
+
+The check is bounded, whatever the environment or the file holds (a 4 MiB ``./.env`` of
+131,069 near misses once took two minutes under the settings lock): it lists at most
+:data:`LISTED` slips and says how many more it found in one line; it looks at no more than
+:data:`NAMES_CHECKED` names and compares no more than :data:`COMPARISONS` candidates with them,
+and says so in that line when it stopped early. A name's candidates come from an index of
+azenvcloud's names by their pieces (:class:`_Index`): a few lookups per name, not a comparison
+with each of azenvcloud's names, so the cost does not grow with how many names azenvcloud reads.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from ._env_file import ENV_FILE_VARIABLE
@@ -24,7 +35,7 @@ from .clouds import canonical_cloud_name
 from .errors import quote_value
 from .provenance import IDENTITY_VARIABLES, VARIABLES
 
-__all__ = ["CLOUD_SELECTORS", "find_typos"]
+__all__ = ["CLOUD_SELECTORS", "COMPARISONS", "LISTED", "NAMES_CHECKED", "find_typos"]
 
 # Other tools' variables that select a cloud by name, with the tool that reads them.
 CLOUD_SELECTORS: dict[str, str] = {
@@ -39,6 +50,19 @@ CLOUD_SELECTORS: dict[str, str] = {
 
 _MAX_DISTANCE = 2
 _MIN_LENGTH = 8  # shorter names are too close to too many others
+# A name is cut into this many pieces: each edit spoils at most two (a transposition across a
+# cut), so a name within _MAX_DISTANCE of one of ours keeps at least 3 of them intact, each within
+# _MAX_DISTANCE characters of where it sits in ours.
+_PIECES = 2 * _MAX_DISTANCE + 3
+_INTACT = _PIECES - 2 * _MAX_DISTANCE
+
+LISTED = 5
+"""Slips listed one a line; how many more were found is said in one more line."""
+NAMES_CHECKED = 4096
+"""Names looked at, at most, per resolution (the environment's first, then the .env file's)."""
+COMPARISONS = 1024
+"""Candidates compared with a name, at most, per resolution: the costly step."""
+
 # The names azenvcloud reads, by their exact spelling.
 _OURS: tuple[str, ...] = (
     *VARIABLES.values(),
@@ -58,31 +82,129 @@ def find_typos(
     """Warnings, one a line, for the names in ``environment`` and ``env_file`` (a .env file's
     values) that look like azenvcloud's but are not, and for other tools' cloud selectors naming
     a cloud other than ``cloud_name`` (the resolved one). Values are never quoted but a
-    selector's (a cloud name)."""
-    places = [("environment", "the environment", environment, os.name != "nt")]
+    selector's (a cloud name). At most :data:`LISTED` slips are listed, and one more line says
+    how many more were found, or where the check stopped (see the module's docstring)."""
+    places = [("the environment", environment, os.name != "nt")]
     if env_file_path is not None:
-        places.append((".env", f"the .env file {env_file_path}", env_file, True))
-    warnings = []
-    for _, where, values, case_sensitive in places:
-        for name in values:
-            meant = _meant(name, case_sensitive=case_sensitive)
-            if meant is not None:
-                warnings.append(f"{name} in {where} is not read: did you mean {meant}? ({_how(name, meant)})")
-        warnings.extend(_other_clouds(values, where, cloud_name))
-    return warnings
+        places.append((f"the .env file {env_file_path}", env_file, True))
+    check = _Check()
+    slips: list[str] = []
+    looked_at = 0
+    with contextlib.suppress(_Spent):  # the names left are not looked at
+        for where, values, case_sensitive in places:
+            for name in values:
+                meant = check.meant(name, case_sensitive=case_sensitive)
+                looked_at += 1
+                if meant is not None:
+                    slips.append(
+                        f"{name} in {where} is not read: did you mean {meant}? ({_how(name, meant)})"
+                    )
+    sizes = {where: len(values) for where, values, _ in places}
+    summary = _summary(len(slips) - LISTED, sum(sizes.values()) - looked_at, sizes)
+    others = [line for where, values, _ in places for line in _other_clouds(values, where, cloud_name)]
+    return [*slips[:LISTED], *([summary] if summary else []), *others]
 
 
-def _meant(name: str, *, case_sensitive: bool) -> str | None:
-    """The name of azenvcloud's that ``name`` is most likely a slip of, or ``None``."""
-    if name in _KNOWN or is_service_variable(name):
-        return None
-    upper = name.upper()
-    if upper in _BY_UPPER:
-        return _BY_UPPER[upper] if case_sensitive else None
-    if upper in _KNOWN:  # another tool's name in another case: not ours to judge
-        return None
-    close = [target for target in _TARGETS if _within(upper, target, _MAX_DISTANCE)]
-    return min(close, key=lambda target: (_distance(upper, target, _MAX_DISTANCE), target)) if close else None
+class _Spent(Exception):
+    """The check's budget is spent before a name could be judged."""
+
+
+def _summary(more: int, unchecked: int, sizes: dict[str, int]) -> str | None:
+    """The one line after the listed slips: how many more there are, and where the check
+    stopped; ``None`` when there is nothing to say."""
+    if not unchecked:
+        if more <= 0:
+            return None
+        return (
+            f"{more:,} more names look like azenvcloud's variables but are not read; the first {LISTED} "
+            "are listed above"
+        )
+    total = sum(sizes.values())
+    line = (
+        f"azenvcloud stopped looking for slips after {total - unchecked:,} of the {total:,} names in "
+        f"{' and '.join(sizes)} (it looks at no more than {NAMES_CHECKED:,} names and {COMPARISONS:,} "
+        "candidates, so that a large environment or .env file cannot slow resolution down)"
+    )
+    if more <= 0:
+        return line
+    return (
+        f"{line}; of the names it looked at, {more:,} more look like azenvcloud's variables but are not read"
+    )
+
+
+class _Check:
+    """One resolution's check: the names and comparisons it may still spend."""
+
+    def __init__(self) -> None:
+        self.names = NAMES_CHECKED
+        self.comparisons = COMPARISONS
+
+    def meant(self, name: str, *, case_sensitive: bool) -> str | None:
+        """The name of azenvcloud's that ``name`` is most likely a slip of, or ``None``.
+
+        Raises:
+            _Spent: The budget is spent before ``name`` could be judged.
+        """
+        if self.names <= 0:
+            raise _Spent
+        self.names -= 1
+        if name in _KNOWN or is_service_variable(name):
+            return None
+        upper = name.upper()
+        if upper in _BY_UPPER:
+            return _BY_UPPER[upper] if case_sensitive else None
+        if upper in _KNOWN:  # another tool's name in another case: not ours to judge
+            return None
+        candidates = _index().candidates(upper)
+        if len(candidates) > self.comparisons:
+            raise _Spent
+        self.comparisons -= len(candidates)
+        close = [(edits, target) for target in candidates if (edits := _edits(upper, target)) is not None]
+        return min(close)[1] if close else None
+
+
+class _Index:
+    """azenvcloud's names by their pieces: where a name's piece ``i`` (of :data:`_PIECES`, each
+    ``size`` characters) could sit in each of them, give or take :data:`_MAX_DISTANCE`
+    characters. A name's candidates are the names holding at least :data:`_INTACT` of its pieces
+    where they could be: a few lookups per name, never one comparison per name indexed."""
+
+    def __init__(self, targets: tuple[str, ...]) -> None:
+        self.places: dict[tuple[int, int, str], list[str]] = {}
+        self.short: list[str] = []  # names a name too short to cut could be a slip of
+        for target in targets:
+            length = len(target)
+            if length - _MAX_DISTANCE < _PIECES:
+                self.short.append(target)
+            sizes = {n // _PIECES for n in range(length - _MAX_DISTANCE, length + _MAX_DISTANCE + 1)}
+            for size in sizes - {0}:
+                for piece in range(_PIECES):
+                    starts = range(
+                        max(0, piece * size - _MAX_DISTANCE),
+                        min(length - size, piece * size + _MAX_DISTANCE) + 1,
+                    )
+                    for key in {(size, piece, target[start : start + size]) for start in starts}:
+                        self.places.setdefault(key, []).append(target)
+
+    def candidates(self, upper: str) -> list[str]:
+        """azenvcloud's names that ``upper`` may be within :data:`_MAX_DISTANCE` of (a superset)."""
+        length = len(upper)
+        size = length // _PIECES
+        if size == 0:
+            return [target for target in self.short if abs(len(target) - length) <= _MAX_DISTANCE]
+        found: Counter[str] = Counter()
+        for piece in range(_PIECES):
+            found.update(self.places.get((size, piece, upper[piece * size : (piece + 1) * size]), ()))
+        return [
+            target
+            for target, count in found.items()
+            if count >= _INTACT and abs(len(target) - length) <= _MAX_DISTANCE
+        ]
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> _Index:
+    return _Index(_TARGETS)  # built on first use: most resolutions meet no name to look up
 
 
 def _how(name: str, meant: str) -> str:
@@ -108,41 +230,41 @@ def _other_clouds(values: Mapping[str, str], where: str, cloud_name: str) -> Ite
             )
 
 
+def _edits(a: str, b: str) -> int | None:
+    """The optimal string alignment distance of ``a`` and ``b`` (edits, adjacent transpositions
+    included) when it is at most :data:`_MAX_DISTANCE`, else ``None``."""
+    if not _within(a, b, _MAX_DISTANCE):
+        return None
+    return next(limit for limit in range(_MAX_DISTANCE + 1) if _within(a, b, limit))
+
+
 def _within(a: str, b: str, limit: int) -> bool:
-    """Whether the Damerau-Levenshtein (optimal string alignment) distance of ``a`` and ``b`` is
-    at most ``limit``. Cheap refusals first, as most names are nowhere near: lengths too far
-    apart, or none of ``b``'s ``2 * limit + 1`` pieces found in ``a`` (an edit, a transposition
-    included, spoils at most two pieces, so one survives intact)."""
-    if abs(len(a) - len(b)) > limit:
+    """Whether ``a`` becomes ``b`` in at most ``limit`` edits: past their common start, the first
+    difference is a substitution, a deletion, an insertion or a transposition, and the rest must
+    take one edit fewer (at most ``4 ** limit`` branches, each a few string comparisons)."""
+    start = _common_start(a, b)
+    a, b = a[start:], b[start:]
+    if a == b:
+        return True
+    if limit == 0 or abs(len(a) - len(b)) > limit:
         return False
-    count = 2 * limit + 1
-    size = max(1, len(b) // count)
-    pieces = [b[index * size : (index + 1) * size] for index in range(count - 1)] + [b[(count - 1) * size :]]
-    if not any(piece in a for piece in pieces if piece):
-        return False
-    return _distance(a, b, limit) <= limit
+    limit -= 1
+    return (
+        _within(a[1:], b[1:], limit)
+        or _within(a[1:], b, limit)
+        or _within(a, b[1:], limit)
+        or (len(a) > 1 and len(b) > 1 and a[0] == b[1] and a[1] == b[0] and _within(a[2:], b[2:], limit))
+    )
 
 
-def _distance(a: str, b: str, limit: int = 1 << 30) -> int:
-    """The optimal string alignment distance, computed in the band of ``limit`` around the
-    diagonal (more than ``limit``: ``limit + 1``)."""
-    far = limit + 1
-    while a and b and a[0] == b[0]:  # a common start or end costs nothing: most of AZURE_...
-        a, b = a[1:], b[1:]
-    while a and b and a[-1] == b[-1]:
-        a, b = a[:-1], b[:-1]
-    before: list[int] = []
-    previous = [j if j <= limit else far for j in range(len(b) + 1)]
-    for i in range(1, len(a) + 1):
-        current = [far] * (len(b) + 1)
-        if i <= limit:
-            current[0] = i
-        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
-            cell = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cell = min(cell, before[j - 2] + 1)  # a transposition
-            current[j] = min(cell, far)
-        if min(current) >= far:
-            return far
-        before, previous = previous, current
-    return previous[-1]
+def _common_start(a: str, b: str) -> int:
+    """The length of the longest common start of ``a`` and ``b``, by halving (string
+    comparisons run in C: a few of them instead of a loop over characters)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

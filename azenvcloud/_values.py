@@ -166,12 +166,19 @@ def parse_endpoint(raw: str, *, allow_path: bool = True, accepted: str = _URL_AC
     try:
         port = parts.port
         host = parts.hostname or ""
-    except ValueError as exc:
-        raise InvalidValue(f"its host or port is malformed ({exc})", accepted) from None
+    except ValueError:
+        # In azenvcloud's words, not urllib's: urllib quotes the piece after the ':', which may be
+        # most of a secret that a tool expanded into the value (the message quotes the whole value,
+        # redacted).
+        raise InvalidValue(
+            "its host or port is malformed (after https:// come a host name, then optionally ':' "
+            "and a port number)",
+            accepted,
+        ) from None
     host = _check_host(host, accepted)
     path = parts.path.rstrip("/")
     if path and not allow_path:
-        raise InvalidValue(f"it has a path ({path!r}), but only a scheme and host are expected", accepted)
+        raise InvalidValue("it has a path after its host, but only a scheme and host are expected", accepted)
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != 443:
         netloc = f"{netloc}:{port}"

@@ -52,6 +52,7 @@ from .clouds import (
     cloud_name_for_management_host,
     resource_manager_scope,
 )
+from .errors import quote_value
 
 __all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "cloud_to_snapshot", "metadata_urls"]
 
@@ -317,7 +318,8 @@ def _checked(label: str, text: str, parse: Callable[[str], T]) -> T:
     try:
         return parse(text)
     except InvalidValue as exc:
-        raise MetadataProblem(f"its {label} ({text[:80]!r}) is not usable: {exc.problem}") from None
+        # quote_value redacts before it cuts: a cut first could keep part of a secret whole.
+        raise MetadataProblem(f"its {label} ({quote_value(text)}) is not usable: {exc.problem}") from None
 
 
 def _endpoint_as_written(text: str) -> str:

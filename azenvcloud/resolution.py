@@ -127,10 +127,9 @@ def _unusable(field: str, raw: object, source: Source, exc: InvalidValue) -> Con
 
 def _parse_authority(raw: str) -> str:
     value = parse_endpoint(raw, accepted=_AUTHORITY_ACCEPTED)
-    path = urlsplit(value).path
-    if path:
+    if urlsplit(value).path:
         raise InvalidValue(
-            f"it has a path ({path!r}), but only a scheme and host are expected: "
+            "it has a path after its host, but only a scheme and host are expected: "
             "the authority is a host only; a tenant belongs in AZURE_TENANT_ID",
             _AUTHORITY_ACCEPTED,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import uuid
 
 import pytest
 
@@ -29,15 +30,18 @@ def test_a_secret_client_reads_the_clouds_vault_with_the_scope_its_challenge_nam
     from azure.keyvault.secrets import SecretClient
 
     fake, suffix = azenvcloud_fake_cloud, VAULT_SUFFIX[cloud]
-    with fake.as_cloud(cloud) as expected, fake.route_hosts(f"kv1.{suffix}"):
-        assert get_client(SecretClient, vault="kv1").get_secret("s").value == "fake-value-of-s"
+    # azure-keyvault keeps each vault's challenge for the whole process (its ChallengeCache): a
+    # vault no client of this process has asked before, so that its challenge is asked here.
+    name = f"kv-{uuid.uuid4().hex[:12]}"
+    with fake.as_cloud(cloud) as expected, fake.route_hosts(f"{name}.{suffix}"):
+        assert get_client(SecretClient, vault=name).get_secret("s").value == "fake-value-of-s"
     (token,) = fake.requests_of("token")
     assert token.host == host_of(expected.authority_host)
     assert token.scope == f"https://{suffix}/.default"
     vault = fake.requests_of("keyvault")
     assert [(request.host, request.bearer is not None) for request in vault] == [
-        (f"kv1.{suffix}", False),  # the challenge
-        (f"kv1.{suffix}", True),
+        (f"{name}.{suffix}", False),  # the challenge
+        (f"{name}.{suffix}", True),
     ]
     assert vault[-1].scope == f"https://{suffix}/.default"
 

@@ -76,3 +76,12 @@ def test_every_fixture_is_in_the_fixtures_reference() -> None:
     fixtures = {name for name in vars(pytest_plugin) if name.startswith("azenvcloud_")}
     assert fixtures, "the plugin defines its fixtures as azenvcloud_* functions"
     assert fixtures <= set(_table_rows(_page("testing.md")))
+
+
+def test_the_readme_states_no_figure_that_drifts() -> None:
+    """A count of tests, a duration or a size measured once is wrong a week later: the README
+    says what stays true and how to get today's figure (the performance page keeps dated
+    measurements, with how they were taken)."""
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    figures = re.findall(r"\b\d[\d,.]*\s*(?:tests?|seconds?|minutes?|hours?|[KMG]i?B)\b", readme)
+    assert figures == []

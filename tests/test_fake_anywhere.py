@@ -371,7 +371,7 @@ def test_a_projects_env_file_selects_the_cloud_the_fake_acts_as(
 
 # -- the fake as its own process ----------------------------------------------------------------
 
-_GUARDED_CHECK = (
+GUARDED_CHECK = (
     "import sys\n"
     "from azenvcloud.testing import refuse_non_loopback_dns\n"
     "from azenvcloud.cli import main\n"
@@ -382,6 +382,8 @@ _GUARDED_CHECK = (
 
 def test_demo_serve_runs_the_fake_for_check_online(tmp_path: Path) -> None:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AZURE_")}
+    (tmp_path / "run").mkdir(mode=0o700)  # its files go to the user's runtime folder: this test's own
+    environment["XDG_RUNTIME_DIR"] = str(tmp_path / "run")
     with subprocess.Popen(
         [sys.executable, "-m", "azenvcloud", "demo", "--serve"],
         stdout=subprocess.PIPE,
@@ -392,7 +394,7 @@ def test_demo_serve_runs_the_fake_for_check_online(tmp_path: Path) -> None:
         try:
             exported = _exports_until_serving(server)
             check = subprocess.run(
-                [sys.executable, "-c", _GUARDED_CHECK],
+                [sys.executable, "-c", GUARDED_CHECK],
                 env={**environment, **exported},
                 cwd=tmp_path,
                 capture_output=True,

@@ -6,10 +6,12 @@ and exit 3 for an endpoint that cannot be had."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -237,6 +239,32 @@ def test_a_deeply_nested_cache_entry_is_a_miss(only_metadata: FakeCloud, tmp_pat
     only_metadata.reset()
     assert Settings().cloud_name == "FakeCloud"
     assert len(only_metadata.requests_of("metadata")) == 1
+
+
+def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_with_one_warning(
+    only_metadata: FakeCloud, tmp_path: Path, forked: Callable[[Callable[[], object]], object]
+) -> None:
+    Settings()
+    (entry,) = (tmp_path / "azenvcloud-cache").glob("*.json")
+    entry.unlink()
+    os.mkfifo(entry, 0o600)  # opened for reading, a FIFO waits for a writer: forever
+    only_metadata.reset()
+
+    def child() -> object:
+        reset_warnings()
+        warnings: list[str] = []
+        handler = logging.Handler()
+        handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
+        logging.getLogger("azenvcloud").addHandler(handler)
+        return [Settings().cloud_name, Settings().cloud_name, warnings]
+
+    assert forked(child) == [
+        "FakeCloud",
+        "FakeCloud",
+        [f"azenvcloud: ignoring the metadata cache entry {entry}: it is not a regular file"],
+    ]
+    assert len(only_metadata.requests_of("metadata")) == 1  # a miss, fetched and written in its place
+    assert stat.S_ISREG(entry.lstat().st_mode)
 
 
 # -- snapshots ------------------------------------------------------------------------------

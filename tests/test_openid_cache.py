@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,18 @@ def test_a_stale_copy_is_asked_for_again(azenvcloud_fake_cloud: FakeCloud) -> No
     entry.write_text(json.dumps(document), encoding="utf-8")
     start()
     assert len(azenvcloud_fake_cloud.requests_of("openid")) == 2
+
+
+def test_a_fifo_in_place_of_the_copy_never_blocks(
+    azenvcloud_fake_cloud: FakeCloud, forked: Callable[[Callable[[], object]], object]
+) -> None:
+    start()
+    (entry,) = openid_entries()
+    entry.unlink()
+    os.mkfifo(entry, 0o600)  # opened for reading, a FIFO waits for a writer: forever
+    azenvcloud_fake_cloud.reset()
+    assert forked(start) == ["rg-alpha", "rg-beta"]
+    assert len(azenvcloud_fake_cloud.requests_of("openid")) == 1  # a miss: asked again
 
 
 def test_a_copy_that_would_send_tokens_elsewhere_is_not_used(azenvcloud_fake_cloud: FakeCloud) -> None:

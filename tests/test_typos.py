@@ -8,10 +8,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import azenvcloud
 from azenvcloud import Settings
@@ -241,3 +245,125 @@ def test_an_expired_copy_used_during_an_outage_is_a_warning_with_its_age(
     entry.write_text(json.dumps({**document, "fetched_at": time.time() - age}), encoding="utf-8")
     fake.fail("/metadata/endpoints", 503, times=1000)  # the outage
     assert_warned(capsys, f"using the expired copy cached {shown} ago")
+
+
+# -- a bounded check: a huge file of near misses cannot stall resolution ---------------------
+
+NEAR = "AZURE_SERVICE_KEYVAULT_SUFFIX"
+
+
+def near_misses(count: int) -> list[str]:
+    """The first ``count`` of the benchmark's names a letter or two from NEAR (never in the
+    service's name: ``AZURE_SERVICE_KEYVAULX_SUFFIX`` names an unknown service, which is refused)."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from env_file import near_miss_names  # benchmarks/env_file.py: the file figure 11a measures
+    finally:
+        sys.path.pop(0)
+    names: list[str] = near_miss_names(count)
+    return names
+
+
+def test_a_file_of_near_misses_lists_five_slips_and_counts_the_rest(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    names = near_misses(20_000)
+    Path(".env").write_text("".join(f"{name}=x\n" for name in names), encoding="utf-8")
+    where = f"the .env file {Path('.env').resolve()}"
+    warnings = Settings().warnings
+    assert len(warnings) == 6
+    for name, warning in zip(names, warnings[:5], strict=False):
+        assert warning.startswith(f"{name} in {where} is not read: did you mean {NEAR}?")
+    pattern = (
+        r"azenvcloud stopped looking for slips after ([\d,]+) of the ([\d,]+) names in the environment and "
+        f"{re.escape(where)}"
+        r" \(it looks at no more than 4,096 names and 1,024 candidates, so that a large environment or \.env "
+        r"file cannot slow resolution down\); of the names it looked at, [\d,]+ more look like "
+        r"azenvcloud's variables but are not read"
+    )
+    looked_at, total = re.fullmatch(pattern, warnings[5]).groups()  # type: ignore[union-attr]
+    assert int(total.replace(",", "")) == 20_000 + len(os.environ)
+    assert 5 < int(looked_at.replace(",", "")) < 1000
+
+
+def test_a_few_more_slips_than_listed_are_counted(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    names = near_misses(8)
+    Path(".env").write_text("".join(f"{name}=x\n" for name in names), encoding="utf-8")
+    warnings = Settings().warnings
+    assert len(warnings) == 6
+    assert (
+        warnings[5]
+        == "3 more names look like azenvcloud's variables but are not read; the first 5 are listed above"
+    )
+
+
+def test_the_check_does_a_bounded_amount_of_work_whatever_the_number_of_names(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    from azenvcloud import _typos
+
+    compared = []
+    edits = _typos._edits
+    azenvcloud_env.setattr(_typos, "_edits", lambda a, b: compared.append(a) or edits(a, b))
+    looked_at: list[str] = []
+    upper = str.upper
+
+    class Counted(str):
+        def upper(self) -> str:
+            looked_at.append(self)
+            return upper(self)
+
+    near = near_misses(20_000)
+    unrelated = [f"MYAPP_SETTING_NUMBER_{index:06d}" for index in range(60_000)]
+    for names in (near, unrelated):
+        compared.clear()
+        looked_at.clear()
+        _typos.find_typos({}, {Counted(name): "x" for name in names}, "/app/.env", "AzureCloud")
+        assert len(compared) <= _typos.COMPARISONS
+        assert len(looked_at) <= _typos.NAMES_CHECKED
+
+
+def osa_distance(a: str, b: str) -> int:
+    """The optimal string alignment distance, by the textbook table: the oracle below."""
+    table = [[max(i, j) if min(i, j) == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i][j] = min(
+                table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[len(a)][len(b)]
+
+
+@st.composite
+def slipped(draw: st.DrawFn) -> tuple[str, str]:
+    """One of azenvcloud's names, and that name after up to three random edits."""
+    from azenvcloud._typos import _TARGETS
+
+    target = draw(st.sampled_from(_TARGETS))
+    name = target
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(name)))
+        letter = draw(st.sampled_from("AZURE_SVICD019"))
+        edit = draw(st.sampled_from(["substitute", "insert", "delete", "transpose"]))
+        if edit == "insert":
+            name = name[:at] + letter + name[at:]
+        elif edit == "substitute" and at < len(name):
+            name = name[:at] + letter + name[at + 1 :]
+        elif edit == "delete" and at < len(name):
+            name = name[:at] + name[at + 1 :]
+        elif edit == "transpose" and at + 1 < len(name):
+            name = name[:at] + name[at + 1] + name[at] + name[at + 2 :]
+    return target, name
+
+
+@given(slipped())
+def test_the_index_finds_every_name_within_two_edits_and_the_distance_is_exact(pair: tuple[str, str]) -> None:
+    from azenvcloud._typos import _edits, _index
+
+    target, name = pair
+    distance = osa_distance(name, target)
+    assert _edits(name, target) == (distance if distance <= 2 else None)
+    if distance <= 2:
+        assert target in _index().candidates(name)

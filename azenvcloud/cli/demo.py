@@ -10,7 +10,9 @@ The process environment is restored afterwards; nothing leaves the machine.
 With ``--serve`` the fake runs for other programs (``azenvcloud check --online``, your app)
 until interrupted: it prints, as shell ``export`` lines, the variables that point them at it,
 with a CA bundle holding the CAs this shell trusts plus the fake's, so that the shell's other
-TLS users keep working.
+TLS users keep working. Its files live in a new folder of the user's own, never under ``/tmp``
+(:mod:`azenvcloud.cli._trust_files`); when it stops they are gone, and its last line is the
+``unset`` that undoes the exports.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import signal
 import sys
 import tempfile
 import threading
-from pathlib import Path
 from typing import Any, TextIO
 
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
@@ -122,23 +123,20 @@ def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
 
 
 def _serve(out: TextIO) -> int:
-    """Serve a fake cloud until SIGINT or SIGTERM, after printing the variables that use it."""
-    from .._ca import CA_VARIABLES, ca_setting
+    """Serve a fake cloud until SIGINT or SIGTERM, after printing the variables that use it; its
+    files live in a new folder of the user's own (:mod:`._trust_files`), gone when it stops."""
     from ..testing import FakeCloud
+    from ._trust_files import serve_folder, write_trust_files
 
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
-    with FakeCloud() as fake:
+    with serve_folder() as folder, FakeCloud(directory=folder) as fake:
         fake.accept_scopes(scope_for_audience(fake.audience))  # the scope a client asks for, as in demo
-        bundle = Path(fake.cache_dir).parent / "ca-bundle.pem"
-        bundle.write_bytes(_trusted_now(ca_setting().path) + Path(fake.ca_bundle).read_bytes())
-        trust = {name: str(bundle) for name in CA_VARIABLES}
-        values = {**fake.environment(), **trust}
+        values = {**fake.environment(), **write_trust_files(folder, fake.ca_bundle)}
         out.write(
             f"# azenvcloud demo --serve: a fake cloud on {fake.url} (loopback only), pid {os.getpid()}\n"
-        )
-        out.write(
+            f"# its files: {folder} (yours alone; removed when it stops)\n"
             "# In another shell, run these lines (or save them and `. ./file`); Ctrl-C here stops it.\n"
         )
         for name, value in values.items():
@@ -146,19 +144,12 @@ def _serve(out: TextIO) -> int:
         out.write("# serving\n")
         out.flush()
         stop.wait()
+    out.write(
+        "# stopped: the fake cloud and its files are gone; a shell that ran the lines above now fails\n"
+        "# to connect. In each, run:\n"
+        f"unset {' '.join(values)}\n"
+    )
     return EXIT_OK
-
-
-def _trusted_now(path: str | None) -> bytes:
-    """The PEM CAs this process trusts now (the CA setting's bundle, else certifi's), so that the
-    bundle printed by ``--serve`` adds the fake's CA to them instead of replacing them."""
-    if path is not None and os.path.isfile(path):
-        text = Path(path).read_bytes()
-    else:
-        import certifi
-
-        text = Path(certifi.where()).read_bytes()
-    return text if text.endswith(b"\n") else text + b"\n"
 
 
 def _check_cloud_option(name: str) -> None:

@@ -100,6 +100,25 @@ def cloud_hosts(cloud: Cloud) -> tuple[str, ...]:
     return tuple(sorted(hosts))
 
 
+def _load_certificate(context: ssl.SSLContext, certificate: Any) -> None:
+    """The fake's certificate and its private key into ``context``, through an anonymous file in
+    memory where the system has one (Linux: ``memfd_create``): ``ssl`` loads a key only from a
+    path, and trustme's way writes it to a temporary file, which never happens here. Elsewhere,
+    trustme's way (a file of this user's alone, deleted at once)."""
+    if not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd"):
+        certificate.configure_cert(context)  # pragma: no cover - not Linux
+        return
+    pem = certificate.private_key_and_cert_chain_pem.bytes()
+    descriptor = os.memfd_create("azenvcloud-fake-certificate", os.MFD_CLOEXEC)
+    try:
+        written = 0
+        while written < len(pem):
+            written += os.write(descriptor, pem[written:])
+        context.load_cert_chain(f"/proc/self/fd/{descriptor}")
+    finally:
+        os.close(descriptor)
+
+
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
 MANAGED_IDENTITY_PATH = "/msi/token"  # where the fake answers as a managed identity endpoint
@@ -119,6 +138,10 @@ class FakeCloud:
         tenant_id: The tenant its subscriptions belong to.
         subscriptions: Subscription IDs it lists (default: one).
         resource_groups: Resource group names each subscription lists.
+        directory: A folder of yours for its files (its CA certificate :attr:`ca_bundle`, its
+            metadata cache :attr:`cache_dir`), left in place by :meth:`stop`; default: a new
+            temporary folder, removed by :meth:`stop`. The private keys of its CA and
+            certificate are never written to a file.
     """
 
     audience = "https://management.fake.azenvcloud.test/"
@@ -130,6 +153,7 @@ class FakeCloud:
         tenant_id: str = DEFAULT_TENANT_ID,
         subscriptions: tuple[str, ...] = (DEFAULT_SUBSCRIPTION_ID,),
         resource_groups: tuple[str, ...] = ("rg-alpha", "rg-beta"),
+        directory: str | os.PathLike[str] | None = None,
     ) -> None:
         import trustme  # imported here: azenvcloud.cli imports this module only for `demo`
 
@@ -153,12 +177,17 @@ class FakeCloud:
         self._ca = trustme.CA()
         certificate = self._ca.issue_cert("127.0.0.1", "localhost", "::1", *self._hostnames)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        certificate.configure_cert(context)
-        self._directory = tempfile.TemporaryDirectory(prefix="azenvcloud-fake-")
-        self.ca_bundle = str(Path(self._directory.name) / "ca.pem")
+        _load_certificate(context, certificate)
+        self._directory: tempfile.TemporaryDirectory[str] | None = None
+        if directory is None:
+            self._directory = tempfile.TemporaryDirectory(prefix="azenvcloud-fake-")
+            folder = Path(self._directory.name)
+        else:
+            folder = Path(directory)
+        self.ca_bundle = str(folder / "ca.pem")
         """Path of a PEM file with the fake's certificate authority, for ``REQUESTS_CA_BUNDLE``."""
         self._ca.cert_pem.write_to_path(self.ca_bundle)
-        self.cache_dir = str(Path(self._directory.name) / "cache")
+        self.cache_dir = str(folder / "cache")
         """A metadata cache folder of this fake's own (in :meth:`environment`): what is cached
         for a fake answer never lands in the user's real cache."""
         self._server = _Server(self, context)
@@ -178,13 +207,14 @@ class FakeCloud:
         return self
 
     def stop(self) -> None:
-        """Stop serving and remove the certificate files."""
+        """Stop serving and remove its temporary folder (not a ``directory`` you gave)."""
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
-        self._directory.cleanup()
+        if self._directory is not None:
+            self._directory.cleanup()
 
     def __enter__(self) -> FakeCloud:
         """Start serving, and fence the built-in clouds' domains (see :meth:`fence_unrouted`)."""

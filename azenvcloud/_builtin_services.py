@@ -40,6 +40,30 @@ from __future__ import annotations
 
 from ._builtin_clouds import CHINA, PUBLIC, US_GOVERNMENT
 
+# Every service azenvcloud knows: the name its AZURE_SERVICE_<NAME>_* variables, service_url() and
+# the recipes use, and its name in messages. A new service is a line here and its values below.
+SERVICE_NAMES: dict[str, str] = {
+    "keyvault": "Key Vault",
+    "mhsm": "Key Vault Managed HSM",
+    "blob": "Storage blobs",
+    "queue": "Storage queues",
+    "file": "Storage file shares",
+    "dfs": "Storage Data Lake",
+    "table": "Storage tables",
+    "acr": "Container Registry",
+    "cosmos": "Cosmos DB",
+    "cosmos_table": "Cosmos DB for Table",
+    "servicebus": "Service Bus",
+    "eventhubs": "Event Hubs",
+    "appconfig": "App Configuration",
+    "search": "AI Search",
+    "log_analytics": "Log Analytics (query)",
+    "monitor_ingestion": "Azure Monitor logs ingestion",
+    "monitor_metrics": "Azure Monitor metrics",
+    "cognitive": "Azure AI services (Cognitive Services)",
+    "graph": "Microsoft Graph",
+}
+
 # cloud -> service -> {"suffix" | "audience": value}. Suffixes without a leading dot.
 SERVICES: dict[str, dict[str, dict[str, str]]] = {
     PUBLIC: {

@@ -89,7 +89,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
             "suffix": "servicebus.windows.net",
             "audience": "https://eventhubs.azure.net",
         },  # [GO1] [EH1]
-        "eventgrid": {"suffix": "eventgrid.azure.net", "audience": "https://eventgrid.azure.net"},  # [EG1] [EG2]
+        "eventgrid": {
+            "suffix": "eventgrid.azure.net",  # [EG1]: {topic}.{region}-1.eventgrid.azure.net
+            "audience": "https://eventgrid.azure.net",  # [EG2]
+        },
         "appconfig": {"suffix": "azconfig.io", "audience": "https://appconfig.azure.com"},  # [GO1] [NET2]
         "search": {"suffix": "search.windows.net", "audience": "https://search.azure.com"},  # [GO1] [SE1]
         "monitor_ingestion": {"audience": "https://monitor.azure.com"},  # [MI1] [GO4]
@@ -109,7 +112,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
         "cosmos_table": {"suffix": "table.cosmos.azure.cn", "audience": "https://cosmos.azure.cn"},  # [GO5]
         "servicebus": {"suffix": "servicebus.chinacloudapi.cn"},  # [GO1]; its audience: no source
         "eventhubs": {"suffix": "servicebus.chinacloudapi.cn"},  # [GO1]; its audience: no source
-        "eventgrid": {"suffix": "eventgrid.azure.cn", "audience": "https://eventgrid.azure.cn"},  # [EG1] [EG2]
+        "eventgrid": {
+            "suffix": "eventgrid.azure.cn",  # [EG1]: {topic}.{region}-1.eventgrid.azure.cn
+            "audience": "https://eventgrid.azure.cn",  # [EG2]
+        },
         "appconfig": {
             "suffix": "azconfig.azure.cn",
             "audience": "https://appconfig.azure.cn",
@@ -132,7 +138,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
         "cosmos_table": {"suffix": "table.cosmos.azure.us", "audience": "https://cosmos.azure.us"},  # [GO5]
         "servicebus": {"suffix": "servicebus.usgovcloudapi.net"},  # [GO1]; its audience: no source
         "eventhubs": {"suffix": "servicebus.usgovcloudapi.net"},  # [GO1]; its audience: no source
-        "eventgrid": {"suffix": "eventgrid.azure.us", "audience": "https://eventgrid.azure.us"},  # [EG1] [EG2]
+        "eventgrid": {
+            "suffix": "eventgrid.azure.us",  # [EG1]: {topic}.{region}-1.eventgrid.azure.us
+            "audience": "https://eventgrid.azure.us",  # [EG2]
+        },
         "appconfig": {
             "suffix": "azconfig.azure.us",
             "audience": "https://appconfig.azure.us",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import importlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,28 @@ def test_every_family_is_found_by_its_module_name() -> None:
     modules = sorted(path.stem for path in folder.glob("*.py") if not path.name.startswith("_"))
     assert [family.__name__.rsplit(".", 1)[1] for family in FAMILIES] == modules
     assert all(family.RECIPES for family in FAMILIES)  # a family builds something
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_every_family_has_a_row_in_the_data_plane_table() -> None:
+    """Adding a family means its row in docs/how-to/data-plane.md (ARCHITECTURE.md, step 4)."""
+    table = [
+        line for line in (DOCS / "how-to" / "data-plane.md").read_text().splitlines() if line.startswith("| ")
+    ]
+    missing = sorted(
+        {key.rsplit(".", 1)[1] for key in RECIPES}
+        - {name for row in table for name in re.findall(r"`(\w+)`", row)}
+    )
+    assert missing == []
+
+
+@pytest.mark.parametrize("page", ["how-to/data-plane.md", "reference/variables.md"])
+def test_a_page_that_lists_the_services_lists_them_all(page: str) -> None:
+    from azenvcloud.services import SERVICE_NAMES
+
+    text = " ".join((DOCS / page).read_text().split())
+    start = text.index("`keyvault`, `mhsm`")
+    listed = re.findall(r"`(\w+)`", text[start : text.index("`graph`", start) + len("`graph`")])
+    assert listed == list(SERVICE_NAMES)

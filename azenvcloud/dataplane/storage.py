@@ -10,7 +10,6 @@ Azure/azure-sdk-for-go PR #25534). A file share client with a token credential r
 from __future__ import annotations
 
 from types import MappingProxyType
-from xml.sax.saxutils import escape
 
 from ._fake import Answer, FakeRequest, FakeRoute, unauthorized
 from ._recipe import Recipe
@@ -54,6 +53,8 @@ def _blob(request: FakeRequest) -> Answer:
         return unauthorized(f"a token for {_SCOPE}")
     headers = {"ETag": '"0x1"', "Last-Modified": _DATE}
     if request.query.get("comp") == "list":
+        from xml.sax.saxutils import escape  # the fake's alone: not on get_client's path
+
         containers = "".join(
             f"<Container><Name>{name}</Name><Properties><Last-Modified>{_DATE}</Last-Modified>"
             f'<Etag>"0x1"</Etag></Properties></Container>'

@@ -18,6 +18,15 @@ Sources (``../shared/research/dataplane.md`` has the excerpts):
 - [GO5] Azure/azure-sdk-for-go ``sdk/data/aztables/cloud_config.go``
 - [SB1] azure-servicebus 7.15 ``azure/servicebus/_common/constants.py``; [EH1] azure-eventhub 5.15
   ``azure/eventhub/_constants.py`` (the audiences those SDKs hard-code)
+- [EG1] microsoft/mcp ``tools/Azure.Mcp.Tools.EventGrid/tests/Azure.Mcp.Tools.EventGrid.Tests/Services/
+  EventGridServiceEndpointValidationTests.cs`` @ cc5b866aab1e7430022de7f40b8f66a7317465a4: a topic's
+  endpoint per cloud, ``topic.westus2-1.eventgrid.azure.net`` (public), ``topic.chinanorth3-1.eventgrid.
+  azure.cn`` (China), ``topic.usgovvirginia-1.eventgrid.azure.us`` (US Government)
+- [EG2] Azure/azure-iot-ops-cli-extension ``azext_edge/edge/util/cloud_config.py`` @
+  9753d381b8f3c9aef558a24f3c028d71868e426f: ``EVENTGRID_AUDIENCE_MAP``, the Event Grid token audience
+  per cloud (``https://eventgrid.azure.net``, ``https://eventgrid.azure.us``, ``https://eventgrid.azure.cn``;
+  its China entry kept "so that support is already in place", untested there by that tool); azure-eventgrid
+  4.22 ``azure/eventgrid/_legacy/_constants.py`` hard-codes the public one (``DEFAULT_EVENTGRID_SCOPE``)
 - [ACR1] azure-containerregistry 1.2 ``azure/containerregistry/_helpers.py``: ``DEFAULT_AUDIENCE``,
   "used for all clouds"
 - [NET2] Azure/azure-sdk-for-net ``AppConfigurationAudience.cs``
@@ -40,6 +49,31 @@ from __future__ import annotations
 
 from ._builtin_clouds import CHINA, PUBLIC, US_GOVERNMENT
 
+# Every service azenvcloud knows: the name its AZURE_SERVICE_<NAME>_* variables, service_url() and
+# the recipes use, and its name in messages. A new service is a line here and its values below.
+SERVICE_NAMES: dict[str, str] = {
+    "keyvault": "Key Vault",
+    "mhsm": "Key Vault Managed HSM",
+    "blob": "Storage blobs",
+    "queue": "Storage queues",
+    "file": "Storage file shares",
+    "dfs": "Storage Data Lake",
+    "table": "Storage tables",
+    "acr": "Container Registry",
+    "cosmos": "Cosmos DB",
+    "cosmos_table": "Cosmos DB for Table",
+    "servicebus": "Service Bus",
+    "eventhubs": "Event Hubs",
+    "eventgrid": "Event Grid",
+    "appconfig": "App Configuration",
+    "search": "AI Search",
+    "log_analytics": "Log Analytics (query)",
+    "monitor_ingestion": "Azure Monitor logs ingestion",
+    "monitor_metrics": "Azure Monitor metrics",
+    "cognitive": "Azure AI services (Cognitive Services)",
+    "graph": "Microsoft Graph",
+}
+
 # cloud -> service -> {"suffix" | "audience": value}. Suffixes without a leading dot.
 SERVICES: dict[str, dict[str, dict[str, str]]] = {
     PUBLIC: {
@@ -55,6 +89,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
             "suffix": "servicebus.windows.net",
             "audience": "https://eventhubs.azure.net",
         },  # [GO1] [EH1]
+        "eventgrid": {
+            "suffix": "eventgrid.azure.net",  # [EG1]: {topic}.{region}-1.eventgrid.azure.net
+            "audience": "https://eventgrid.azure.net",  # [EG2]
+        },
         "appconfig": {"suffix": "azconfig.io", "audience": "https://appconfig.azure.com"},  # [GO1] [NET2]
         "search": {"suffix": "search.windows.net", "audience": "https://search.azure.com"},  # [GO1] [SE1]
         "monitor_ingestion": {"audience": "https://monitor.azure.com"},  # [MI1] [GO4]
@@ -74,6 +112,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
         "cosmos_table": {"suffix": "table.cosmos.azure.cn", "audience": "https://cosmos.azure.cn"},  # [GO5]
         "servicebus": {"suffix": "servicebus.chinacloudapi.cn"},  # [GO1]; its audience: no source
         "eventhubs": {"suffix": "servicebus.chinacloudapi.cn"},  # [GO1]; its audience: no source
+        "eventgrid": {
+            "suffix": "eventgrid.azure.cn",  # [EG1]: {topic}.{region}-1.eventgrid.azure.cn
+            "audience": "https://eventgrid.azure.cn",  # [EG2]
+        },
         "appconfig": {
             "suffix": "azconfig.azure.cn",
             "audience": "https://appconfig.azure.cn",
@@ -96,6 +138,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
         "cosmos_table": {"suffix": "table.cosmos.azure.us", "audience": "https://cosmos.azure.us"},  # [GO5]
         "servicebus": {"suffix": "servicebus.usgovcloudapi.net"},  # [GO1]; its audience: no source
         "eventhubs": {"suffix": "servicebus.usgovcloudapi.net"},  # [GO1]; its audience: no source
+        "eventgrid": {
+            "suffix": "eventgrid.azure.us",  # [EG1]: {topic}.{region}-1.eventgrid.azure.us
+            "audience": "https://eventgrid.azure.us",  # [EG2]
+        },
         "appconfig": {
             "suffix": "azconfig.azure.us",
             "audience": "https://appconfig.azure.us",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["refuse_other_kind"]
+__all__ = ["is_async", "refuse_other_kind"]
 
 
-def refuse_other_kind(client_class: type[Any], asynchronous: bool) -> None:
-    """Refuse an async client class given to a sync getter, or the other way round."""
-    if _is_async(client_class) != asynchronous:
+def refuse_other_kind(
+    client_class: type[Any], asynchronous: bool, *, class_is_async: bool | None = None
+) -> None:
+    """Refuse an async client class given to a sync getter, or the other way round (the class's
+    kind: ``class_is_async`` where its recipe knows it, else its module's :func:`is_async`)."""
+    if (is_async(client_class) if class_is_async is None else class_is_async) != asynchronous:
         right, wrong = (
             ("azenvcloud.aio.get_client", "an async")
             if not asynchronous
@@ -22,6 +25,7 @@ def refuse_other_kind(client_class: type[Any], asynchronous: bool) -> None:
         )
 
 
-def _is_async(client_class: type[Any]) -> bool:
-    # Azure SDKs keep their async clients in an `aio` package (azure.mgmt.compute.aio).
+def is_async(client_class: type[Any]) -> bool:
+    """Whether ``client_class`` is an async client: Azure SDKs keep theirs in an ``aio`` package
+    (``azure.mgmt.compute.aio``)."""
     return "aio" in client_class.__module__.split(".")

@@ -1,28 +1,65 @@
 """One path builds every client: the one recipe for a client class, and the client built from it.
 
-A recipe says what a client's constructor needs from the resolved cloud: one serves every
-``azure-mgmt-*`` class (:mod:`azenvcloud._management`), one per data-plane class
-(:mod:`azenvcloud.dataplane`). The synchronous getters (:mod:`azenvcloud.clients`) and the async
-ones (:mod:`azenvcloud.aio`) both call :func:`construct`; they differ only in the registry that
-caches what it builds.
+A recipe says what a client's constructor needs from the resolved cloud and builds it: one
+serves every ``azure-mgmt-*`` class (:mod:`azenvcloud._management`), one each data-plane class
+(:mod:`azenvcloud.dataplane`, Microsoft Graph's included). Every recipe answers the same
+questions (:class:`ClientRecipe`), so nothing here asks which kind a recipe is. The synchronous
+getters (:mod:`azenvcloud.clients`) and the async ones (:mod:`azenvcloud.aio`) both call
+:func:`construct`; they differ only in the registry that caches what it builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._client_kind import refuse_other_kind
-from ._management import MANAGEMENT, ManagementRecipe, build_management_client
+from ._management import MANAGEMENT
 from ._values import InvalidValue, parse_subscription_id
 from .settings import Settings
 
-if TYPE_CHECKING:
-    from .dataplane import Recipe
-
-__all__ = ["cached_client", "construct", "first_request_scopes", "has_subscription", "recipe_for"]
+__all__ = [
+    "ClientRecipe",
+    "cached_client",
+    "construct",
+    "first_request_scopes",
+    "has_subscription",
+    "recipe_for",
+]
 
 ClientT = TypeVar("ClientT")
+
+
+class ClientRecipe(Protocol):
+    """What every recipe answers, management, data-plane and Graph alike: the getters ask these
+    questions and never which kind of recipe they hold."""
+
+    def is_async(self, client_class: type[Any]) -> bool:
+        """Whether ``client_class`` is an async client (for ``azenvcloud.aio``)."""
+
+    def build(
+        self,
+        client_class: type[ClientT],
+        *,
+        subscription_id: str | None,
+        kwargs: dict[str, Any],
+        settings: Settings,
+        credential: Any,
+        asynchronous: bool,
+    ) -> ClientT:
+        """``client_class`` for the resolved cloud (``settings``) and the caller's arguments.
+
+        Raises:
+            ConfigurationError: The configuration cannot build it (naming the variable).
+            TypeError: An argument azenvcloud owns was passed, or one the class does not take.
+        """
+
+    def first_request_scopes(self, settings: Settings) -> tuple[str, ...] | None:
+        """The scopes the client's first request asks a token for, where known (what a prefetch
+        may ask for in advance), else ``None``."""
+
+    async def aclose(self, client: Any) -> None:
+        """Close an async client built from this recipe."""
 
 
 def cached_client(
@@ -46,23 +83,25 @@ def cached_client(
         ) from None
 
 
-def recipe_for(client_class: type[Any], *, asynchronous: bool) -> Recipe | ManagementRecipe:
-    """The one recipe that builds ``client_class``: its data-plane recipe (:mod:`azenvcloud.dataplane`),
+def recipe_for(client_class: type[Any], *, asynchronous: bool) -> ClientRecipe:
+    """The one recipe that builds ``client_class``: its SDK family's (:mod:`azenvcloud.dataplane`),
     or the management recipe for an ``azure-mgmt-*`` class.
 
     Raises:
         TypeError: The class is of the other kind (an async class for a sync getter, or the
             other way round), or azenvcloud has no recipe for it.
     """
-    refuse_other_kind(client_class, asynchronous)
     from .dataplane import RECIPES
-    from .dataplane import recipe_for as dataplane_recipe_for
+    from .dataplane import recipe_for as family_recipe_for
 
-    recipe = dataplane_recipe_for(client_class)
+    recipe: ClientRecipe | None = family_recipe_for(client_class)
+    if recipe is None and MANAGEMENT.builds(client_class):
+        recipe = MANAGEMENT
+    refuse_other_kind(
+        client_class, asynchronous, class_is_async=None if recipe is None else recipe.is_async(client_class)
+    )
     if recipe is not None:
         return recipe
-    if MANAGEMENT.builds(client_class):
-        return MANAGEMENT
     built = ", ".join(sorted({key.rsplit(".", 1)[1] for key in RECIPES}))
     raise TypeError(
         f"get_client builds Azure management clients (azure-mgmt-*) and the data-plane clients it has "
@@ -80,30 +119,17 @@ def construct(
     settings: Settings,
     credential: Any,
     *,
-    recipe: Recipe | ManagementRecipe,
+    recipe: ClientRecipe,
     asynchronous: bool,
 ) -> ClientT:
     """``client_class`` for ``settings``'s cloud, built once from its recipe (:func:`recipe_for`).
 
     Raises:
-        ConfigurationError: The recipe's builder says the configuration cannot build the client
-            (a missing value, naming its variable; a subscription; a pinned api-version).
+        ConfigurationError: The recipe says the configuration cannot build the client (a missing
+            value, naming its variable; a subscription; a pinned api-version).
         TypeError: An argument azenvcloud owns was passed, or one the class does not take.
     """
-    if isinstance(recipe, ManagementRecipe):
-        return build_management_client(
-            recipe,
-            client_class,
-            subscription_id=subscription_id,
-            kwargs=kwargs,
-            settings=settings,
-            credential=credential,
-            asynchronous=asynchronous,
-        )
-    from .dataplane._build import build_client
-
-    return build_client(
-        recipe,
+    return recipe.build(
         client_class,
         subscription_id=subscription_id,
         kwargs=kwargs,
@@ -113,15 +139,10 @@ def construct(
     )
 
 
-def first_request_scopes(recipe: Recipe | ManagementRecipe, settings: Settings) -> tuple[str, ...] | None:
+def first_request_scopes(recipe: ClientRecipe, settings: Settings) -> tuple[str, ...] | None:
     """The scopes the first request of a client built from ``recipe`` asks a token for, where
     azenvcloud knows them (what a prefetch may ask for in advance), else ``None``."""
-    if isinstance(recipe, ManagementRecipe):
-        return recipe.first_request_scopes(settings)
-    from .dataplane._build import first_request_scope
-
-    scope = first_request_scope(recipe, settings)
-    return None if scope is None else (scope,)
+    return recipe.first_request_scopes(settings)
 
 
 def has_subscription(subscription_id: str | None, settings: Settings) -> bool:

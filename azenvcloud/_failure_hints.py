@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from contextlib import contextmanager
 
 from ._ca import CA_VARIABLES, ca_setting
 
@@ -20,7 +19,6 @@ __all__ = [
     "SIGN_IN_CODES",
     "ca_hint",
     "hinted",
-    "hints_for",
     "plain_network_message",
     "sign_in_hint",
 ]
@@ -148,12 +146,3 @@ def hinted(*, cloud: str, authority: str, scope: str | None = None) -> Iterator[
             exc.message += hint
             exc.args = (exc.message, *exc.args[1:])
         raise
-
-
-def hints_for(credential: Any, scopes: tuple[str, ...]) -> AbstractContextManager[None]:
-    """:func:`hinted` for a token request of ``credential``: the cloud and authority it signs in at
-    (``_azenvcloud_signs_in``, set when azenvcloud builds it); nothing for a credential without."""
-    signs_in = getattr(credential, "_azenvcloud_signs_in", None)
-    if signs_in is None:
-        return nullcontext()
-    return hinted(cloud=signs_in[0], authority=signs_in[1], scope=" ".join(scopes) or None)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._client_kind import is_async
 from ._values import InvalidValue, parse_subscription_id
 from .errors import ConfigurationError
 from .profiles import api_version_for
@@ -22,7 +23,6 @@ __all__ = [
     "MANAGEMENT",
     "RESERVED",
     "ManagementRecipe",
-    "build_management_client",
     "check_pinned_api_version",
     "client_arguments",
 ]
@@ -54,42 +54,49 @@ class ManagementRecipe:
         """Whether ``client_class`` is a management client (of an ``azure-mgmt-*`` package)."""
         return client_class.__module__.startswith(self.package)
 
+    def is_async(self, client_class: type[Any]) -> bool:
+        """Whether ``client_class`` is the package's async client (from its ``aio`` package)."""
+        return is_async(client_class)
+
+    def build(
+        self,
+        client_class: type[ClientT],
+        *,
+        subscription_id: str | None,
+        kwargs: dict[str, Any],
+        settings: Settings,
+        credential: Any,
+        asynchronous: bool,
+    ) -> ClientT:
+        """``client_class`` for ``settings``'s cloud, with ``credential``.
+
+        Raises:
+            ConfigurationError: As :func:`client_arguments` and :func:`check_pinned_api_version` say.
+            TypeError: As :func:`client_arguments` says.
+        """
+        arguments = client_arguments(client_class, subscription_id, kwargs, settings)
+        from ._transports import with_transport
+
+        client = client_class(credential, **with_transport(arguments, asynchronous=asynchronous))  # type: ignore[call-arg]
+        try:
+            check_pinned_api_version(client, client_class, arguments)
+        except Exception:
+            if not asynchronous:  # an async client has opened no session yet, and closing it needs a loop
+                client.close()  # type: ignore[attr-defined]
+            raise
+        return client
+
     def first_request_scopes(self, settings: Settings) -> tuple[str, ...]:
         """The scopes a management client's first request asks a token for: Resource Manager's."""
         return tuple(settings.credential_scopes)
 
+    async def aclose(self, client: Any) -> None:
+        """Close an async client built from this recipe."""
+        await client.close()
+
 
 MANAGEMENT = ManagementRecipe()
 """The one management-client recipe."""
-
-
-def build_management_client(
-    recipe: ManagementRecipe,
-    client_class: type[ClientT],
-    *,
-    subscription_id: str | None,
-    kwargs: dict[str, Any],
-    settings: Settings,
-    credential: Any,
-    asynchronous: bool,
-) -> ClientT:
-    """``client_class`` for ``settings``'s cloud, with ``credential``.
-
-    Raises:
-        ConfigurationError: As :func:`client_arguments` and :func:`check_pinned_api_version` say.
-        TypeError: As :func:`client_arguments` says.
-    """
-    arguments = client_arguments(client_class, subscription_id, kwargs, settings)
-    from ._transports import with_transport
-
-    client = client_class(credential, **with_transport(arguments, asynchronous=asynchronous))  # type: ignore[call-arg]
-    try:
-        check_pinned_api_version(client, client_class, arguments)
-    except Exception:
-        if not asynchronous:  # an async client has opened no session yet, and closing it needs a loop
-            client.close()  # type: ignore[attr-defined]
-        raise
-    return client
 
 
 def client_arguments(

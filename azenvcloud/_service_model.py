@@ -54,30 +54,9 @@ SERVICES_KEY = "service_overrides"
 SERVICE_FIELDS = ("suffix", "audience", "endpoint")
 """What a service has: a DNS suffix, a token audience, a fixed endpoint."""
 
-SERVICE_NAMES: Mapping[str, str] = MappingProxyType(
-    {
-        "keyvault": "Key Vault",
-        "mhsm": "Key Vault Managed HSM",
-        "blob": "Storage blobs",
-        "queue": "Storage queues",
-        "file": "Storage file shares",
-        "dfs": "Storage Data Lake",
-        "table": "Storage tables",
-        "acr": "Container Registry",
-        "cosmos": "Cosmos DB",
-        "cosmos_table": "Cosmos DB for Table",
-        "servicebus": "Service Bus",
-        "eventhubs": "Event Hubs",
-        "appconfig": "App Configuration",
-        "search": "AI Search",
-        "log_analytics": "Log Analytics (query)",
-        "monitor_ingestion": "Azure Monitor logs ingestion",
-        "monitor_metrics": "Azure Monitor metrics",
-        "cognitive": "Azure AI services (Cognitive Services)",
-        "graph": "Microsoft Graph",
-    }
-)
-"""Every service azenvcloud knows, by the name its variables and helpers use."""
+SERVICE_NAMES: Mapping[str, str] = MappingProxyType(data.SERVICE_NAMES)
+"""Every service azenvcloud knows, by the name its variables and helpers use (the data:
+``_builtin_services.py``, beside each service's per-cloud values)."""
 
 STORAGE_KINDS = ("blob", "queue", "file", "dfs", "table")
 _OVERRIDE = re.compile(r"AZURE_SERVICE_([A-Z0-9_]+)_(SUFFIX|AUDIENCE|ENDPOINT)")

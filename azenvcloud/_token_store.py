@@ -73,6 +73,7 @@ __all__ = [
     "TokenStore",
     "folder_refusal",
     "forget",
+    "members",
     "purge",
     "token_folder",
 ]
@@ -175,10 +176,17 @@ def _member_name(member: object) -> str | None:
 _TAGGED_METHODS = ("get_token", "get_token_info")
 
 
+def members(credential: object) -> tuple[object, ...]:
+    """The credentials that answer for ``credential``: its chain's members (``DefaultAzureCredential``,
+    ``ChainedTokenCredential``), or the credential itself when it is no chain."""
+    chain = getattr(credential, "credentials", None)
+    return chain if isinstance(chain, tuple) else (credential,)
+
+
 def _tag_members(credential: object) -> None:
     """Make each member of the chain tag its own answer (:data:`_answering`), so that the store
     knows per request which one answered (a context variable: per thread and per task)."""
-    for member in getattr(credential, "credentials", ()):
+    for member in members(credential):
         name = _member_name(member)
         for method in _TAGGED_METHODS:
             original = getattr(member, method, None)
@@ -241,7 +249,7 @@ def _machine() -> str:
 
 def _chain(credential: object) -> list[str]:
     names = []
-    for member in getattr(credential, "credentials", ()):
+    for member in members(credential):
         name = type(member).__name__
         if name == "EnvironmentCredential":
             name += f"({type(getattr(member, '_credential', None)).__name__})"
@@ -311,8 +319,9 @@ class TokenStore:
         options: Mapping[str, Any],
         inputs: IdentityInputs,
     ) -> TokenStore:
-        """The store for ``credential``, built by azenvcloud with ``options`` for ``cloud`` from
-        the identity ``inputs`` its builder read."""
+        """The store for ``credential`` (a chain, such as ``DefaultAzureCredential`` or an explicit
+        ``ChainedTokenCredential``, or one credential), built with ``options`` for ``cloud`` from
+        the identity ``inputs`` its builder read. Tags the members' answers (:meth:`attach`)."""
         _tag_members(credential)
         canonical = _canonical_options(options)
         if canonical is None:
@@ -326,7 +335,7 @@ class TokenStore:
             **inputs.as_key(),
             "options": canonical,
         }
-        storable = any(_member_name(member) in STORABLE for member in getattr(credential, "credentials", ()))
+        storable = any(_member_name(member) in STORABLE for member in members(credential))
         folder = token_folder(cache_dir) if mode == "unencrypted" and storable else None
         return cls(identity if canonical is not None else None, folder, storable=storable, inputs=inputs)
 

@@ -54,7 +54,7 @@ _log = logging.getLogger("azenvcloud")
 _CREDENTIAL = "credential"
 _RESOURCES = "resources"
 _SUBSCRIPTIONS = "subscriptions"
-_GRAPH = "graph"
+_RECIPES = "recipes"  # key -> the recipe that built it, in each loop's objects
 
 # Event loop -> that loop's objects. A loop runs in one thread and building is synchronous (no
 # await between looking up and storing), so a loop's own dictionary needs no lock; the lock
@@ -151,7 +151,13 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
         TypeError: As :func:`azenvcloud.get_client`.
         RuntimeError: No event loop is running.
     """
-    objects = _objects("get_client")
+    return _get("get_client", client_class, subscription_id, kwargs)
+
+
+def _get(
+    caller: str, client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]
+) -> ClientT:
+    objects = _objects(caller)
     key, client = cached_client(objects, client_class, subscription_id, kwargs)
     if client is not None:
         return client  # type: ignore[no-any-return]
@@ -170,15 +176,10 @@ def get_graph_client() -> GraphServiceClient:
         ImportError: msgraph-sdk is not installed.
         RuntimeError: No event loop is running.
     """
-    objects = _objects("get_graph_client")
-    client: GraphServiceClient | None = objects.get(_GRAPH)
-    if client is None:
-        from .dataplane.graph import build_graph_client
-        from .services import service_scope, service_url
+    _objects("get_graph_client")  # no running loop: say which getter needs one
+    from .dataplane.graph import graph_client_class
 
-        client = build_graph_client(get_credential(), service_url("graph"), service_scope("graph"))
-        objects[_GRAPH] = client
-    return client
+    return _get("get_graph_client", graph_client_class(), None, {})  # its recipe: dataplane/graph.py
 
 
 def _build(
@@ -199,6 +200,7 @@ def _build(
             client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=True
         )
         objects[key] = client
+        objects.setdefault(_RECIPES, {})[key] = recipe  # how close() closes it
     scopes = first_request_scopes(recipe, settings)
     if scopes:  # a client that could not be built makes no request
         clients.prefetch_token(scopes, get_credential)
@@ -212,17 +214,14 @@ async def close() -> None:
     Call it before the loop ends: their aiohttp sessions belong to the loop.
     """
     objects = _objects("close")
+    recipes: dict[Hashable, Any] = objects.pop(_RECIPES, {})
     built = list(objects.items())
     objects.clear()
-    # Clients first: they use the credential.
+    # Clients first: they use the credential. Each client is closed as its recipe says.
     for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
         try:
-            if key == _GRAPH:
-                from .dataplane.graph import close_graph_client
-
-                await close_graph_client(obj)
-                continue
-            await obj.close()
+            recipe = recipes.get(key)
+            await (obj.close() if recipe is None else recipe.aclose(obj))
         except Exception:  # closing one must not stop the rest from closing
             _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
 

@@ -5,9 +5,11 @@ credentials only; ``WorkloadIdentityCredential`` (AKS workload identity) keeps r
 ``AZURE_AUTHORITY_HOST`` and so asks the public login host for, say, a China token. Here every
 credential in the chain that talks to an authority gets the resolved one.
 
-The credential is single-flight (:mod:`azenvcloud._single_flight`: concurrent requests for a token
-make one, and a token can be prefetched), and the synchronous one reads the authority's OpenID
-configuration from the metadata cache after the first start (:mod:`azenvcloud._openid_cache`).
+The credential shares its token requests (:mod:`azenvcloud._token_sharing`: concurrent requests
+for a token make one, a token can be prefetched, a fixed identity's tokens are kept), as any other
+credential azenvcloud builds would (:func:`token_sharing`), and the synchronous one reads the
+authority's OpenID configuration from the metadata cache after the first start
+(:mod:`azenvcloud._openid_cache`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
     from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
+    from ._identity_inputs import IdentityInputs
+    from ._token_sharing import TokenSharing
     from .settings import Settings
 
 __all__ = [
@@ -39,6 +43,7 @@ __all__ = [
     "build_credential",
     "export_identity_variables",
     "identity_variable_sources",
+    "token_sharing",
     "withdraw_exported_variables",
 ]
 
@@ -189,10 +194,31 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     except (ValueError, OSError) as exc:
         raise _refused(exc) from None
     _route_workload_identity(identity, credential, options, os.environ)
+    credential._azenvcloud_sharing = token_sharing(
+        credential, settings, options=options, inputs=inputs, asynchronous=identity.__name__.endswith(".aio")
+    )
+    return credential
+
+
+def token_sharing(
+    credential: object,
+    settings: Settings,
+    *,
+    options: Mapping[str, Any],
+    inputs: IdentityInputs,
+    asynchronous: bool,
+) -> TokenSharing:
+    """Single flight, prefetch, the token store and sign-in hints for ``credential``, built for
+    ``settings``' cloud with ``options`` from the identity ``inputs`` its builder read.
+
+    One recipe for every credential azenvcloud builds: the ``DefaultAzureCredential`` here, and any
+    other chain (wrap it as ``SharedCredential(chain, token_sharing(chain, ...))``; the async one
+    in ``AsyncSharedCredential``). Tags the chain's answers for the store.
+    """
+    from ._token_sharing import SignIn, TokenSharing
     from ._token_store import TokenStore  # on first use: `import azenvcloud` stays cheap
 
-    credential._azenvcloud_signs_in = (settings.cloud_name, settings.authority_host)  # for the sign-in hints
-    credential._azenvcloud_tokens = TokenStore.for_credential(
+    store = TokenStore.for_credential(
         credential,
         cloud=settings.cloud_name,
         authority=settings.authority_host,
@@ -201,7 +227,9 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
         options=options,
         inputs=inputs,
     )
-    return credential
+    return TokenSharing(
+        store=store, signs_in=SignIn(settings.cloud_name, settings.authority_host), asynchronous=asynchronous
+    )
 
 
 def _credential_class(identity: ModuleType) -> type:

@@ -149,3 +149,41 @@ def matches(expected: str, actual: str) -> bool:
     for line in normalise(expected).splitlines():
         parts.append(r"(?:[^\n]*\n)*?" if line.strip() == "..." else re.escape(line) + r"\n")
     return re.fullmatch("".join(parts), normalise(actual) + "\n" if actual.strip() else "") is not None
+
+
+def with_outputs(text: str, outputs: list[str | None]) -> str:
+    """The console block ``text`` with the expected output of its ``n``-th command replaced by
+    ``outputs[n]`` (``None``: kept as written); the commands' lines stay as written."""
+    lines = text.splitlines()
+    kept: list[str] = []
+    index = number = 0
+    while index < len(lines):
+        kept.append(lines[index])
+        while lines[index].endswith("\\") and index + 1 < len(lines):
+            index += 1
+            kept.append(lines[index])
+        index += 1
+        expected = []
+        while index < len(lines) and not lines[index].startswith("$ "):
+            expected.append(lines[index])
+            index += 1
+        new = outputs[number] if number < len(outputs) else None
+        kept.extend(expected if new is None else new.splitlines())
+        number += 1
+    return "\n".join(kept) + "\n"
+
+
+def rewrite_block(block: Block, text: str) -> None:
+    """Write ``text`` as ``block``'s body in its file (found by its current body, indented as it is)."""
+    path = ROOT / block.path
+    page = path.read_text(encoding="utf-8")
+    fence = page.splitlines()[block.line - 1]
+    indent = " " * (len(fence) - len(fence.lstrip(" ")))
+
+    def indented(body: str) -> str:
+        return "".join(f"{indent}{line}\n" if line else "\n" for line in body.splitlines())
+
+    old = indented(block.text)
+    if page.count(old) != 1:
+        raise ValueError(f"{block.id}: its body is not found exactly once; update it by hand")
+    path.write_text(page.replace(old, indented(text)), encoding="utf-8")

@@ -46,7 +46,7 @@ def test_the_async_credential_pickles_into_a_working_credential(azenvcloud_fake_
         assert type(copy) is type(credential)
         assert isinstance(copy, AsyncDefaultAzureCredential)
         async with copy:
-            return (await copy.get_token(scope())).token, copy._azenvcloud_flights
+            return (await copy.get_token(scope())).token, copy._azenvcloud_sharing.flights
 
     token, flights = run(main)
     assert token
@@ -106,8 +106,10 @@ def test_a_pickle_holds_what_azure_identitys_holds(
     credential = ours(settings)
     pickled = credential.__getstate__()  # what pickle writes of it
     plain = pickle.loads(pickle.dumps(theirs(authority=settings.authority_host)))
-    # The store's recipe (no token) and the cloud and authority the sign-in hints name (no secret).
-    assert set(pickled) == set(vars(plain)) | {"_azenvcloud_tokens", "_azenvcloud_signs_in"}
+    # The sharing: the store's recipe (no token) and the cloud and authority the sign-in hints
+    # name (no secret); never its flights.
+    assert set(pickled) == set(vars(plain)) | {"_azenvcloud_sharing"}
+    assert set(pickled["_azenvcloud_sharing"].__getstate__()) == {"store", "signs_in", "asynchronous"}
     assert [type(member) for member in pickled["credentials"]] == [
         type(member) for member in plain.credentials
     ]
@@ -119,7 +121,7 @@ def test_a_pickle_holds_what_azure_identitys_holds(
     # says so), and so does azenvcloud's: no more, no less.
     assert FAKE_CLIENT_SECRET.encode() in pickle.dumps(theirs(authority=settings.authority_host))
     assert FAKE_CLIENT_SECRET.encode() in pickle.dumps(ours(settings))
-    assert isinstance(mine._azenvcloud_flights, flights)
+    assert isinstance(mine._azenvcloud_sharing.flights, flights)
 
 
 def test_an_unpickled_credential_uses_the_token_store_again(
@@ -132,7 +134,7 @@ def test_an_unpickled_credential_uses_the_token_store_again(
     credential.get_token(scope())
     _token_store.forget()  # nothing in this process's memory: only the folder can answer
     copy = pickle.loads(pickled)
-    assert copy._azenvcloud_tokens.folder == credential._azenvcloud_tokens.folder
+    assert copy._azenvcloud_sharing.store.folder == credential._azenvcloud_sharing.store.folder
     copy.get_token(scope())
     assert len(azenvcloud_fake_cloud.requests_of("token")) == 1  # served from the folder
     # ... and what the copy asks for itself, it keeps: its chain is tagged again.

@@ -21,7 +21,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from docs_examples import ROOT, Block, all_blocks, console_commands, matches, normalise
+from docs_examples import (
+    ROOT,
+    Block,
+    all_blocks,
+    console_commands,
+    matches,
+    normalise,
+    rewrite_block,
+    with_outputs,
+)
 
 from azenvcloud._values import scope_for_audience
 from azenvcloud.clouds import canonical_cloud_name
@@ -227,11 +236,35 @@ def test_console_example(
         fake.reset()
         fake.accept_scopes(scope_for_audience(fake.audience))
         environment |= fake.environment()
-    for command, expected, actual in _run_console(block, work, environment):
+    results = _run_console(block, work, environment)
+    if os.environ.get(UPDATE) == "1":
+        _update(block, results)
+        return
+    for command, expected, actual in results:
         assert matches(expected, actual), (
             f"{block.id}: `{command}` printed, normalised:\n{normalise(actual)}\n"
-            f"--- but the example says:\n{normalise(expected)}"
+            f"--- but the example says:\n{normalise(expected)}\n"
+            f"(to write what it printed into the page: {UPDATE}=1, docs/reference/examples.md)"
         )
+
+
+UPDATE = "AZENVCLOUD_UPDATE_DOCS"
+"""Set to 1, the console tests write what each command printed into its block instead of
+comparing: literal CLI output in the docs is generated, never copied by hand. Only an output
+with nothing varying (no port, timing or pid) and no ``...`` line is written; the rest stays as
+written, and the next run without it compares as always."""
+
+
+def _update(block: Block, results: list[tuple[str, str, str]]) -> None:
+    outputs: list[str | None] = []
+    for _, expected, actual in results:
+        printed = "\n".join(line.rstrip() for line in actual.strip("\n").splitlines())
+        steady = normalise(actual) == printed and "..." not in [
+            line.strip() for line in expected.splitlines()
+        ]
+        outputs.append(printed if steady and not matches(expected, actual) else None)
+    if any(output is not None for output in outputs):
+        rewrite_block(block, with_outputs(block.text, outputs))
 
 
 # --- python ----------------------------------------------------------------------------------

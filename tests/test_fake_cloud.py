@@ -80,3 +80,48 @@ def test_a_served_path_refuses_a_token_for_another_scope(azenvcloud_fake_cloud: 
     fake.accept_scopes("https://management.other.example/.default")
     with pytest.raises(ClientAuthenticationError):
         get_resource_client().resource_groups.get("rg-x")
+
+
+def _served_certificate(fake: FakeCloud, host: str) -> dict[str, object]:
+    """The certificate the fake presents for ``host``, verified against its CA and that name."""
+    import ssl
+
+    context = ssl.create_default_context(cafile=fake.ca_bundle)
+    with (
+        socket.create_connection(("127.0.0.1", fake.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,  # verifies the name
+    ):
+        return tls.getpeercert()  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        pytest.param("t1.westus2-1.eventgrid.azure.net", id="regional-two-labels"),
+        pytest.param("kv1.vault.azure.cn", id="one-label"),
+        pytest.param("a.b.c.blob.core.fake.azenvcloud.test", id="three-labels"),
+    ],
+)
+def test_every_host_the_routes_accept_gets_a_certificate_for_it(
+    azenvcloud_fake_cloud: FakeCloud, host: str
+) -> None:
+    fake = azenvcloud_fake_cloud
+    with fake.route_hosts(host):  # refused before issue 30 for a name two labels below a wildcard
+        assert socket.getaddrinfo(host, 443)[0][4][0] == "127.0.0.1"
+        certificate = _served_certificate(fake, host)
+    assert certificate["subjectAltName"]
+
+
+def test_a_name_under_no_served_wildcard_is_still_refused(azenvcloud_fake_cloud: FakeCloud) -> None:
+    with (
+        pytest.raises(ValueError, match="does not cover"),
+        azenvcloud_fake_cloud.route_hosts("t1.example.org"),
+    ):
+        pass
+
+
+def test_a_wildcard_route_covers_regional_hosts_below_it(azenvcloud_fake_cloud: FakeCloud) -> None:
+    fake = azenvcloud_fake_cloud
+    with fake.route_hosts("*.eventgrid.azure.us"):
+        assert socket.getaddrinfo("t1.usgovvirginia-1.eventgrid.azure.us", 443)[0][4][0] == "127.0.0.1"
+        assert _served_certificate(fake, "t1.usgovvirginia-1.eventgrid.azure.us")

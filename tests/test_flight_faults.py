@@ -32,7 +32,7 @@ def scope() -> str:
 
 
 def flights_of(credential: object) -> Any:
-    return credential._azenvcloud_flights  # type: ignore[attr-defined]
+    return credential._azenvcloud_sharing.flights  # type: ignore[attr-defined]
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:

@@ -77,7 +77,7 @@ def test_building_a_management_client_requests_its_token_before_its_first_use(
     assert fake.requests_of("token")[0].scope == azenvcloud.get_settings().credential_scopes[0]
     assert list_groups() == ["rg-alpha", "rg-beta"]
     assert len(fake.requests_of("token")) == 1  # the first request took the prefetched token
-    assert get_credential()._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]
+    assert get_credential()._azenvcloud_sharing.flights._flights == {}  # type: ignore[attr-defined]
     # What azure-identity logged while it ran is the first request's, shown when it took it.
     assert any("acquired a token" in record.getMessage() for record in from_the_prefetch(caplog))
 
@@ -248,7 +248,7 @@ def test_reset_during_a_prefetch_drops_it_and_the_next_client_asks_anew(
     assert get_credential() is not before
     assert wait_for_prefetches(10)
     assert len(fake.requests_of("token")) == 2
-    assert before._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]  # nothing kept
+    assert before._azenvcloud_sharing.flights._flights == {}  # type: ignore[attr-defined]  # nothing kept
     acquired = [r for r in from_the_prefetch(caplog) if "acquired a token" in r.getMessage()]
     assert len(acquired) == 1  # the new client's; the dropped prefetch showed nothing
     assert thread_errors == []
@@ -278,7 +278,7 @@ def test_an_async_client_takes_the_token_its_build_prefetched(azenvcloud_fake_cl
             await asyncio.sleep(0.01)
         assert len(fake.requests_of("token")) == 1  # before the client's first request
         names = [group.name async for group in client.resource_groups.list()]
-        assert aio.get_credential()._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]
+        assert aio.get_credential()._azenvcloud_sharing.flights._flights == {}  # type: ignore[attr-defined]
         return names
 
     assert run(main) == ["rg-alpha", "rg-beta"]
@@ -295,7 +295,7 @@ def test_an_async_prefetch_failure_surfaces_at_the_first_request(
         client = aio.get_resource_client()  # never raises for the token
         for _ in range(500):
             await asyncio.sleep(0.01)
-            flight = next(iter(aio.get_credential()._azenvcloud_flights._flights.values()), None)  # type: ignore[attr-defined]
+            flight = next(iter(aio.get_credential()._azenvcloud_sharing.flights._flights.values()), None)  # type: ignore[attr-defined]
             if flight is not None and flight.future.done():
                 break
         assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # held until taken
@@ -326,7 +326,7 @@ def test_blob_and_logs_clients_take_the_token_their_build_prefetched(
         assert eventually(lambda: len(fake.requests_of("token")) == 2)  # before either is used
         assert [container.name for container in blobs.list_containers()] == ["c1", "c2"]
         logs.query_workspace("ws-1", "print 1", timespan=None)
-        assert get_credential()._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]
+        assert get_credential()._azenvcloud_sharing.flights._flights == {}  # type: ignore[attr-defined]
     assert sorted(request.scope or "" for request in fake.requests_of("token")) == [
         "https://api.loganalytics.azure.cn/.default",
         "https://storage.azure.com/.default",
@@ -373,6 +373,6 @@ def test_app_configuration_and_search_take_the_token_their_build_prefetched(
         assert eventually(lambda: len(fake.requests_of("token")) == 1)  # before it is used
         with pytest.raises(ResourceNotFoundError):  # the fake serves no such data: its honest 404
             call(client)
-        assert get_credential()._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]
+        assert get_credential()._azenvcloud_sharing.flights._flights == {}  # type: ignore[attr-defined]
     assert [request.scope for request in fake.requests_of("token")] == [scope]
     assert fake.requests[-1].host == host  # the request itself went to the cloud's host

@@ -4,8 +4,11 @@ build the client once from it."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import importlib
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,3 +118,136 @@ def test_aio_get_client_builds_them_by_the_same_path(
         asyncio.run(build())
     assert spy.looked_up == EXPECTED
     assert spy.built == EXPECTED
+
+
+# --- one protocol, every recipe (issue 30) -----------------------------------------------------
+
+
+def test_aio_get_graph_client_is_built_by_the_same_path(
+    azenvcloud_fake_cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msgraph import GraphServiceClient
+
+    from azenvcloud.dataplane.graph import GRAPH
+
+    spy = _Spy(monkeypatch, aio)
+
+    async def build() -> tuple[object, object]:
+        try:
+            return aio.get_graph_client(), aio.get_client(GraphServiceClient)
+        finally:
+            await aio.close()
+
+    with azenvcloud_fake_cloud.as_cloud("china"):
+        graph, same = asyncio.run(build())
+    assert graph is same  # one cache, one recipe
+    assert spy.looked_up == [("GraphServiceClient", GRAPH)]
+    assert spy.built == [("GraphServiceClient", GRAPH)]
+
+
+def test_graph_is_async_only_and_takes_no_arguments_of_the_callers() -> None:
+    from msgraph import GraphServiceClient
+
+    with pytest.raises(TypeError, match=r"build it with azenvcloud\.aio\.get_client"):
+        recipe_for(GraphServiceClient, asynchronous=False)
+
+
+def _calls_in(path: Path) -> list[ast.Call]:
+    return [
+        node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Call)
+    ]
+
+
+@pytest.mark.parametrize("module", ["_construction.py", "clients.py", "aio.py"])
+def test_no_getter_asks_which_kind_a_recipe_is(module: str) -> None:
+    import azenvcloud
+
+    path = Path(azenvcloud.__file__).parent / module
+    asked = [
+        ast.unparse(call)
+        for call in _calls_in(path)
+        if isinstance(call.func, ast.Name) and call.func.id in {"isinstance", "issubclass", "type"}
+    ]
+    assert asked == []
+
+
+def test_no_builder_names_a_service_in_an_if() -> None:
+    """A recipe's behaviour is its data (``fixed_endpoint``), never a comparison with a service's
+    name in the code that builds clients (a family's own module may name its own hosts)."""
+    import azenvcloud
+    from azenvcloud.services import SERVICE_NAMES
+
+    package = Path(azenvcloud.__file__).parent
+    named = []
+    builders = ("_construction.py", "_management.py", "clients.py", "aio.py", "dataplane/_recipe.py")
+    for path in [package / name for name in builders]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                constants = [
+                    part for part in (node.left, *node.comparators) if isinstance(part, ast.Constant)
+                ]
+                named += [
+                    f"{path.name}: {ast.unparse(node)}" for part in constants if part.value in SERVICE_NAMES
+                ]
+    assert named == []
+
+
+def test_a_recipe_naming_an_unknown_service_fails_when_it_is_made() -> None:
+    from azenvcloud.dataplane import Recipe
+
+    with pytest.raises(ValueError, match=r"Recipe\(service='eventgird'.*does not know; known: keyvault, "):
+        Recipe(service="eventgird", url_argument="endpoint")
+
+
+def test_a_fake_route_naming_an_unknown_service_fails_when_it_is_made() -> None:
+    from azenvcloud.dataplane._fake import FakeRoute
+
+    with pytest.raises(ValueError, match=r"FakeRoute\(service='blobs'\)"):
+        FakeRoute(service="blobs", matches=lambda host, path: False, answer=lambda request: (200, {}, {}))
+
+
+def test_every_recipe_and_fake_route_names_a_known_service() -> None:
+    from azenvcloud.dataplane import FAKE_ROUTES
+    from azenvcloud.services import SERVICE_NAMES
+
+    assert RECIPES  # found by the families' module names
+    unknown = {key: recipe.service for key, recipe in RECIPES.items() if recipe.service not in SERVICE_NAMES}
+    unknown |= {
+        f"route {route.service}": route.service for route in FAKE_ROUTES if route.service not in SERVICE_NAMES
+    }
+    assert unknown == {}
+
+
+def test_every_family_is_found_by_its_module_name() -> None:
+    import azenvcloud
+    from azenvcloud.dataplane import FAMILIES
+
+    folder = Path(azenvcloud.__file__).parent / "dataplane"
+    modules = sorted(path.stem for path in folder.glob("*.py") if not path.name.startswith("_"))
+    assert [family.__name__.rsplit(".", 1)[1] for family in FAMILIES] == modules
+    assert all(family.RECIPES for family in FAMILIES)  # a family builds something
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_every_family_has_a_row_in_the_data_plane_table() -> None:
+    """Adding a family means its row in docs/how-to/data-plane.md (ARCHITECTURE.md, step 4)."""
+    table = [
+        line for line in (DOCS / "how-to" / "data-plane.md").read_text().splitlines() if line.startswith("| ")
+    ]
+    missing = sorted(
+        {key.rsplit(".", 1)[1] for key in RECIPES}
+        - {name for row in table for name in re.findall(r"`(\w+)`", row)}
+    )
+    assert missing == []
+
+
+@pytest.mark.parametrize("page", ["how-to/data-plane.md", "reference/variables.md"])
+def test_a_page_that_lists_the_services_lists_them_all(page: str) -> None:
+    from azenvcloud.services import SERVICE_NAMES
+
+    text = " ".join((DOCS / page).read_text().split())
+    start = text.index("`keyvault`, `mhsm`")
+    listed = re.findall(r"`(\w+)`", text[start : text.index("`graph`", start) + len("`graph`")])
+    assert listed == list(SERVICE_NAMES)

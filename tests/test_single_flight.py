@@ -92,7 +92,7 @@ def test_an_error_is_shared_by_the_racers_but_not_kept(azenvcloud_fake_cloud: Fa
     assert all(isinstance(result, ClientAuthenticationError) for result in results)
     assert len(fake.requests_of("token")) == 1
     # Not kept: the flight is over (what MSAL itself then throttles for a while is MSAL's).
-    assert get_credential()._azenvcloud_flights._flights == {}  # type: ignore[attr-defined]
+    assert get_credential()._azenvcloud_sharing.flights._flights == {}  # type: ignore[attr-defined]
 
 
 def test_the_credential_still_is_a_default_azure_credential(azenvcloud_fake_cloud: FakeCloud) -> None:

@@ -431,7 +431,7 @@ def test_a_stopped_lock_holder_costs_at_most_the_short_wait(stored: FakeCloud) -
     azenvcloud.reset()
     credential = get_credential()
     scope = azenvcloud.get_settings().credential_scopes[0]
-    store: TokenStore = credential._azenvcloud_tokens
+    store: TokenStore = credential._azenvcloud_sharing.store
     assert store.folder is not None
     key = store.key((scope,), {})
     assert key is not None
@@ -458,7 +458,7 @@ def test_after_a_holder_that_kept_nothing_the_request_is_made_without_the_lock(s
     azenvcloud.reset()
     credential = get_credential()
     scope = azenvcloud.get_settings().credential_scopes[0]
-    store: TokenStore = credential._azenvcloud_tokens
+    store: TokenStore = credential._azenvcloud_sharing.store
     assert store.folder is not None
     key = store.key((scope,), {})
     assert key is not None

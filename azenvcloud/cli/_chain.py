@@ -89,8 +89,11 @@ def answered_by(credential: Any) -> tuple[str | None, bool]:
     """``(class name of the chain member that produced the last token, whether the token store
     answered)``: when a kept token answered, no member was asked and the name is ``None``."""
     # ChainedTokenCredential keeps this only privately; it has no public equivalent.
+    from .._token_sharing import sharing_of
+
     member = getattr(credential, "_successful_credential", None)
-    if member is None and getattr(credential, "_azenvcloud_tokens", None) is not None:
+    sharing = sharing_of(credential)
+    if member is None and sharing is not None and sharing.store is not None:
         return None, True
     return (type(member).__name__ if member is not None else type(credential).__name__), False
 

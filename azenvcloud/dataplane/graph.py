@@ -6,20 +6,110 @@ clouds (microsoftgraph/msgraph-sdk-python#218, #672). Here the adapter gets the 
 Graph root (``https://microsoftgraph.chinacloudapi.cn/v1.0``; the DoD root for
 ``AZURE_CLOUD=dod``), the scope ``<root>/.default``, and ``allowed_hosts`` set to that host, so a
 token is never sent to another host (kiota sends one anywhere when the list is empty).
+
+Its recipe (:data:`GRAPH`) answers what every recipe answers, so ``aio.get_graph_client()`` is
+``aio.get_client(GraphServiceClient)``: one path, one cache. msgraph-sdk is asynchronous only.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._values import host_of
+from ..services import service_scope, service_url
+from ._fake import Answer, FakeRequest, FakeRoute, unauthorized
+from ._recipe import known_service
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-__all__ = ["API_VERSION", "build_graph_client", "close_graph_client"]
+    from ..settings import Settings
+
+__all__ = [
+    "API_VERSION",
+    "FAKE_ROUTES",
+    "GRAPH",
+    "RECIPES",
+    "GraphRecipe",
+    "build_graph_client",
+    "close_graph_client",
+    "graph_client_class",
+]
 
 API_VERSION = "v1.0"
+ClientT = TypeVar("ClientT")
+
+
+@dataclass(frozen=True)
+class GraphRecipe:
+    """How ``GraphServiceClient`` is built for the resolved cloud: its Graph root and scope, tokens
+    for that host only. It takes no arguments of the caller's; it is async only."""
+
+    service: str = "graph"
+
+    def __post_init__(self) -> None:
+        known_service(self.service, "GraphRecipe")
+
+    def is_async(self, client_class: type[Any]) -> bool:
+        """msgraph-sdk has only async clients (``azenvcloud.aio.get_graph_client``)."""
+        return True
+
+    def build(
+        self,
+        client_class: type[ClientT],
+        *,
+        subscription_id: str | None,
+        kwargs: dict[str, Any],
+        settings: Settings,
+        credential: Any,
+        asynchronous: bool,
+    ) -> ClientT:
+        """A ``GraphServiceClient`` for the resolved cloud's Graph (:func:`build_graph_client`).
+
+        Raises:
+            ConfigurationError: The cloud has no known Graph endpoint (naming the variable to set).
+            ImportError: msgraph-sdk is not installed.
+            TypeError: An argument was given: the client takes none of the caller's.
+        """
+        if subscription_id is not None or kwargs:
+            raise TypeError(
+                f"{client_class.__name__} takes no arguments here: azenvcloud sets its Graph root"
+            )
+        return build_graph_client(credential, service_url(self.service), service_scope(self.service))  # type: ignore[no-any-return]
+
+    def first_request_scopes(self, settings: Settings) -> tuple[str, ...] | None:
+        """``None``: kiota asks with options of its own (CAE), which a prefetch does not match."""
+        return None
+
+    async def aclose(self, client: Any) -> None:
+        """Close the client's connections (:func:`close_graph_client`)."""
+        await close_graph_client(client)
+
+
+GRAPH = GraphRecipe()
+"""The recipe of msgraph-sdk's ``GraphServiceClient``."""
+
+RECIPES = {"msgraph.graph_service_client.GraphServiceClient": GRAPH}
+
+
+def graph_client_class() -> type[GraphServiceClient]:
+    """msgraph-sdk's ``GraphServiceClient``.
+
+    Raises:
+        ImportError: msgraph-sdk is not installed (naming the extra to install).
+    """
+    try:
+        from msgraph import GraphServiceClient
+    except ImportError as exc:
+        raise _missing(exc) from exc
+    return GraphServiceClient  # type: ignore[no-any-return]
+
+
+def _missing(exc: ImportError) -> ImportError:
+    from .._install_hint import install_hint
+
+    return ImportError(f"get_graph_client needs msgraph-sdk ({exc.name} is missing): {install_hint('graph')}")
 
 
 def build_graph_client(credential: Any, endpoint: str, scope: str) -> GraphServiceClient:
@@ -35,11 +125,7 @@ def build_graph_client(credential: Any, endpoint: str, scope: str) -> GraphServi
         from msgraph import GraphRequestAdapter, GraphServiceClient
         from msgraph_core import GraphClientFactory
     except ImportError as exc:
-        from .._install_hint import install_hint
-
-        raise ImportError(
-            f"get_graph_client needs msgraph-sdk ({exc.name} is missing): {install_hint('graph')}"
-        ) from exc
+        raise _missing(exc) from exc
 
     base_url = f"{endpoint.rstrip('/')}/{API_VERSION}"
     http = _http_client()
@@ -79,3 +165,29 @@ def _http_client() -> Any:
 
     timeout = httpx.Timeout(DEFAULT_REQUEST_TIMEOUT, connect=DEFAULT_CONNECTION_TIMEOUT)
     return httpx.AsyncClient(timeout=timeout, http2=True, verify=ssl_context())
+
+
+def _users(request: FakeRequest) -> Answer:
+    """Microsoft Graph's users, for a token for this Graph root (its own host's scope)."""
+    if request.scope != f"https://{request.host}/.default":
+        return unauthorized(f"a token for https://{request.host}")
+    if request.path != f"/{API_VERSION}/users":
+        return 404, {"error": {"code": "Request_ResourceNotFound", "message": request.path}}, {}
+    users = [
+        {"id": f"00000000-0000-4000-8000-00000000000{index}", "displayName": f"Fake User {index}"}
+        for index in (1, 2)
+    ]
+    return (
+        200,
+        {"@odata.context": f"https://{request.host}/{API_VERSION}/$metadata#users", "value": users},
+        {},
+    )
+
+
+FAKE_ROUTES = (
+    FakeRoute(
+        service="graph",
+        matches=lambda host, path: "graph" in host and path.startswith(f"/{API_VERSION}/"),
+        answer=_users,
+    ),
+)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ._fake import Answer, FakeRequest, FakeRoute, unauthorized
 from ._recipe import Recipe
 
-__all__ = ["RECIPES"]
+__all__ = ["FAKE_ROUTES", "RECIPES"]
 
 _VAULT = Recipe(
     service="keyvault",
@@ -27,3 +28,26 @@ RECIPES = {
     "azure.keyvault.keys.KeyClient": _VAULT,
     "azure.keyvault.certificates.CertificateClient": _VAULT,
 }
+
+
+def _secrets(request: FakeRequest) -> Answer:
+    """A vault's secrets: a challenge naming the resource (the vault's suffix) and tenant to a
+    request without the right token, the secret to one with it."""
+    resource = f"https://{request.host.split('.', 1)[1]}"
+    if request.scope != f"{resource}/.default":
+        challenge = f'Bearer authorization="https://login.invalid/{request.tenant_id}", resource="{resource}"'
+        return unauthorized(f"a token for {resource}", {"WWW-Authenticate": challenge})
+    name = request.path.split("/")[2]
+    value = "set" if request.method == "PUT" else f"fake-value-of-{name}"
+    return 200, {"id": f"https://{request.host}/secrets/{name}/1", "value": value}, {}
+
+
+FAKE_ROUTES = (
+    FakeRoute(
+        service="keyvault",
+        matches=lambda host, path: (
+            host.split(".")[1:2] == ["vault"] and host.count(".") > 1 and path.startswith("/secrets/")
+        ),
+        answer=_secrets,
+    ),
+)

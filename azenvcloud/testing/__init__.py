@@ -133,8 +133,8 @@ class FakeCloud:
     :meth:`route_hosts` and :meth:`as_cloud` can send real cloud host names here.
 
     Args:
-        hostnames: Extra host names the certificate is valid for (``*.`` wildcards of one label
-            too), for :meth:`route_hosts`.
+        hostnames: Extra host names the fake serves with a valid certificate (``*.`` wildcards
+            too, covering every name below them), for :meth:`route_hosts`.
         tenant_id: The tenant its subscriptions belong to.
         subscriptions: Subscription IDs it lists (default: one).
         resource_groups: Resource group names each subscription lists.
@@ -178,6 +178,9 @@ class FakeCloud:
         certificate = self._ca.issue_cert("127.0.0.1", "localhost", "::1", *self._hostnames)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         _load_certificate(context, certificate)
+        self._deeper: dict[str, ssl.SSLContext] = {}  # names below a wildcard by more than one label
+        self._deeper_lock = threading.Lock()
+        context.sni_callback = self._certificate_for_name
         self._directory: tempfile.TemporaryDirectory[str] | None = None
         if directory is None:
             self._directory = tempfile.TemporaryDirectory(prefix="azenvcloud-fake-")
@@ -505,7 +508,8 @@ class FakeCloud:
 
         The real SDK keeps its real URLs, ``Host`` headers and TLS server names; only name
         resolution changes, so a test sees exactly which host each request was meant for.
-        Names must be among those given to the constructor (the certificate covers them).
+        Names must be among those the fake serves (:data:`BUILTIN_HOSTS` and the constructor's
+        ``hostnames``, a wildcard covering every name below it: a certificate is made for each).
         Contexts may nest and close in any order: each takes back only its own names, and name
         resolution is restored when the last one closes.
         """
@@ -522,10 +526,34 @@ class FakeCloud:
             ROUTES.remove(route)
 
     def _covers(self, name: str) -> bool:
-        """Whether the certificate covers ``name`` (exactly, or by a ``*.`` wildcard of one label)."""
-        name = name.lower().rstrip(".")
+        """Whether the fake serves ``name`` with a certificate for it: one of its names, or a name
+        under one of its ``*.`` wildcards, however many labels below (a regional
+        ``t1.westus2-1.eventgrid.azure.net`` under ``*.eventgrid.azure.net``)."""
+        labels = name.lower().rstrip(".").split(".")
+        return ".".join(labels) in self._hostnames or any(
+            "*." + ".".join(labels[start:]) in self._hostnames for start in range(1, len(labels))
+        )
+
+    def _in_certificate(self, name: str) -> bool:
+        """Whether the fake's one certificate covers ``name`` (exactly, or by a wildcard of one label)."""
         parent = name.split(".", 1)[1] if "." in name else ""
         return name in self._hostnames or f"*.{parent}" in self._hostnames
+
+    def _certificate_for_name(self, connection: Any, name: str | None, context: ssl.SSLContext) -> None:
+        """TLS's server name callback: a name the fake serves that its certificate's one-label
+        wildcards do not cover gets a certificate of its own (made once, from the same CA)."""
+        if name is None:
+            return
+        name = name.lower().rstrip(".")
+        if self._in_certificate(name) or not self._covers(name):
+            return
+        with self._deeper_lock:
+            own = self._deeper.get(name)
+            if own is None:
+                own = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                _load_certificate(own, self._ca.issue_cert(name))
+                self._deeper[name] = own
+        connection.context = own
 
     # -- the fake service ------------------------------------------------------------------
 

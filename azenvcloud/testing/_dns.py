@@ -45,11 +45,17 @@ def _nothing() -> None:
 
 
 def _match(name: str, route: dict[str, int]) -> int | None:
-    """The port ``route`` sends ``name`` to (exactly, or by a ``*.`` wildcard of one label)."""
+    """The port ``route`` sends ``name`` to: exactly, or by the most specific ``*.`` wildcard over
+    it, whatever the labels between (``*.eventgrid.azure.net`` routes the regional
+    ``t1.westus2-1.eventgrid.azure.net``)."""
     if name in route:
         return route[name]
-    parent = name.split(".", 1)[1] if "." in name else ""
-    return route.get(f"*.{parent}")
+    labels = name.split(".")
+    for start in range(1, len(labels)):
+        port = route.get("*." + ".".join(labels[start:]))
+        if port is not None:
+            return port
+    return None
 
 
 class _Routes:

@@ -100,6 +100,19 @@ def cloud_hosts(cloud: Cloud) -> tuple[str, ...]:
     return tuple(sorted(hosts))
 
 
+def _acting_as(name: str) -> tuple[Cloud, str, tuple[str, ...]]:
+    """The built-in cloud ``name`` spells, the ``AZURE_CLOUD`` value that selects it, and every
+    host it is reached at. A name with services of its own (``dod``: the DoD Graph) is selected
+    as given, and its own hosts are among them."""
+    from .._values import host_of
+    from ..clouds import cloud_from_name, variant_services
+
+    cloud = cloud_from_name(name)
+    variant = variant_services(name)
+    hosts = {*cloud_hosts(cloud), *(host_of(f["endpoint"]) for f in variant.values() if "endpoint" in f)}
+    return cloud, name if variant else cloud.name, tuple(sorted(hosts))
+
+
 def _load_certificate(context: ssl.SSLContext, certificate: Any) -> None:
     """The fake's certificate and its private key into ``context``, through an anonymous file in
     memory where the system has one (Linux: ``memfd_create``): ``ssl`` loads a key only from a
@@ -456,20 +469,16 @@ class FakeCloud:
         Resource Manager and every data-plane service, ``*.vault.azure.cn`` included), and
         Resource Manager accepts only that cloud's scope. The endpoint variables of
         :meth:`environment` are removed and, with ``select`` (the default), ``AZURE_CLOUD`` set
-        to the cloud. With ``select=False`` nothing chooses the cloud: your project's ``.env``
-        must, which is how a test proves that it does. A name with services of its own
+        to the cloud. With ``select=False`` the fake chooses nothing: an ``AZURE_CLOUD`` the test
+        set (in the environment, ``isolated_environment`` included) stays, else your project's
+        ``.env`` must choose, which is how a test proves that either does. A name with services of its own
         (``dod``: the DoD Graph) is selected as given. The metadata cache is the fake's own
         unless ``AZENVCLOUD_CACHE_DIR`` is set. azenvcloud is reset on entry and exit, and the
         environment restored on exit. Yields the built-in :class:`~azenvcloud.Cloud`.
         """
         from .. import reset
-        from .._values import host_of
-        from ..clouds import cloud_from_name, variant_services
 
-        cloud = cloud_from_name(name)
-        # A name with services of its own (dod: the DoD Graph) is selected as given, and its hosts routed.
-        variant = variant_services(name)
-        hosts = {*cloud_hosts(cloud), *(host_of(f["endpoint"]) for f in variant.values() if "endpoint" in f)}
+        cloud, selector, hosts = _acting_as(name)
         changed = (
             "AZURE_CLOUD",
             "AZURE_AUTHORITY_HOST",
@@ -478,16 +487,16 @@ class FakeCloud:
             "AZENVCLOUD_CACHE_DIR",
         )
         saved = {variable: os.environ.get(variable) for variable in changed}
-        for variable in changed[:4]:
+        for variable in changed[1:4]:
             os.environ.pop(variable, None)
         if select:
-            os.environ["AZURE_CLOUD"] = name if variant else cloud.name
+            os.environ["AZURE_CLOUD"] = selector
         if not os.environ.get("AZENVCLOUD_CACHE_DIR"):
             os.environ["AZENVCLOUD_CACHE_DIR"] = self.cache_dir
         self.accept_scopes(*cloud.credential_scopes)
         reset()
         try:
-            with self.route_hosts(*sorted(hosts)):
+            with self.route_hosts(*hosts):
                 yield cloud
         finally:
             reset()

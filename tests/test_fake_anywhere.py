@@ -456,7 +456,9 @@ def test_select_false_keeps_the_azure_cloud_the_test_set(
     assert azenvcloud_fake_cloud.requests_of("arm")[-1].host == expected_host
 
 
-def test_select_false_keeps_azure_cloud_inside_isolated_environment(azenvcloud_env: pytest.MonkeyPatch) -> None:
+def test_select_false_keeps_azure_cloud_inside_isolated_environment(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
     with FakeCloud() as fake:
         values = {**fake.environment(), "AZURE_CLOUD": "usgov", "AZENVCLOUD_TOKEN_PREFETCH": "false"}
         with isolated_environment(values), fake.as_cloud("usgov", select=False):
@@ -475,6 +477,6 @@ def test_select_false_with_another_cloud_in_the_environment_fails_at_its_hosts(
     azenvcloud_env.setenv("AZENVCLOUD_TOKEN_PREFETCH", "false")  # no token from US Government's authority
     with (
         azenvcloud_fake_cloud.as_cloud("china", select=False),
-        pytest.raises(ClientAuthenticationError, match="nothing routes 'login.microsoftonline.us'"),
+        pytest.raises(ClientAuthenticationError, match=r"nothing routes 'login\.microsoftonline\.us'"),
     ):
         list(azenvcloud.get_resource_client().resource_groups.list())

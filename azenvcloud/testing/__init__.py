@@ -37,8 +37,9 @@ from urllib.parse import urlsplit
 
 from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 from .._single_flight import wait_for_prefetches
-from ._dns import ROUTES, UnroutedHostError, refuse_non_loopback_dns
+from ._dns import ROUTES, UnroutedHostError, _match, refuse_non_loopback_dns
 from ._environment import is_isolated_variable, isolated_environment
+from ._request_log import RequestLog
 from ._server import MetadataDocument, RecordedRequest, _Failure, _Server, _State
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AZURE_SUFFIXES",
     "BUILTIN_HOSTS",
+    "PROXY_VARIABLES",
     "FakeCloud",
     "RecordedRequest",
     "UnroutedHostError",
@@ -138,6 +140,12 @@ MANAGED_IDENTITY_PATH = "/msi/token"  # where the fake answers as a managed iden
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
 FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105 - fake by design
 
+PROXY_VARIABLES: tuple[str, ...] = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+"""The proxy variables :meth:`FakeCloud.environment` sets with ``cloud=``: both spellings, as
+each tool reads one or the other (curl the lower-case ones, Python the lower-case first)."""
+_NO_PROXY = ("NO_PROXY", "no_proxy")
+_LOOPBACK_ONLY = "localhost,127.0.0.1,::1"  # no proxy for loopback; nothing else bypasses the fake
+
 
 class FakeCloud:
     """A fake Azure cloud (identity authority + Resource Manager) on ``https://127.0.0.1:<port>``.
@@ -155,6 +163,11 @@ class FakeCloud:
             metadata cache :attr:`cache_dir`), left in place by :meth:`stop`; default: a new
             temporary folder, removed by :meth:`stop`. The private keys of its CA and
             certificate are never written to a file.
+        port: The port on 127.0.0.1 (default: one the system picks). The same port is its
+            HTTPS and its proxy (:attr:`proxy_url`).
+        request_log: A file to write one JSON line per request to, as each is answered (method,
+            host, path, kind, status, scope, client ID and tenant; never a token or a secret);
+            created anew, readable by you alone, closed by :meth:`stop`.
     """
 
     audience = "https://management.fake.azenvcloud.test/"
@@ -167,6 +180,8 @@ class FakeCloud:
         subscriptions: tuple[str, ...] = (DEFAULT_SUBSCRIPTION_ID,),
         resource_groups: tuple[str, ...] = ("rg-alpha", "rg-beta"),
         directory: str | os.PathLike[str] | None = None,
+        port: int = 0,
+        request_log: str | os.PathLike[str] | None = None,
     ) -> None:
         import trustme  # imported here: azenvcloud.cli imports this module only for `demo`
 
@@ -203,7 +218,16 @@ class FakeCloud:
         self.cache_dir = str(folder / "cache")
         """A metadata cache folder of this fake's own (in :meth:`environment`): what is cached
         for a fake answer never lands in the user's real cache."""
-        self._server = _Server(self, context)
+        self._open_routes: list[dict[str, int]] = []  # this fake's route_hosts, under the state's lock
+        self._log: RequestLog | None = None
+        try:
+            self._server = _Server(self, context, port)
+            if request_log is not None:
+                self._log = RequestLog(request_log)
+        except BaseException:
+            if self._directory is not None:
+                self._directory.cleanup()
+            raise
         self._thread: threading.Thread | None = None
         self._fences: list[object] = []
         self._state.metadata = {"2022-09-01": self.metadata_2022}
@@ -226,6 +250,8 @@ class FakeCloud:
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
+        if self._log is not None:
+            self._log.close()
         if self._directory is not None:
             self._directory.cleanup()
 
@@ -267,6 +293,14 @@ class FakeCloud:
         return f"https://127.0.0.1:{self.port}"
 
     @property
+    def proxy_url(self) -> str:
+        """``http://127.0.0.1:<port>``: the fake as an HTTPS proxy for another process. A
+        ``CONNECT`` to a host routed here (:meth:`route_hosts`, :meth:`as_cloud`) is answered by
+        the fake itself; any other is refused and recorded as a ``refused`` request, and nothing
+        passes through to the internet."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (a copy)."""
         with self._state.lock:
@@ -282,6 +316,7 @@ class FakeCloud:
         with self._state.lock:
             self._state.requests.clear()
             self._state.tokens.clear()
+            self._state.issued_to.clear()
             self._state.failures.clear()
             self._state.accepted_scopes = None
             self._state.metadata = {"2022-09-01": self.metadata_2022}
@@ -439,14 +474,38 @@ class FakeCloud:
             }
         ]
 
-    def environment(self, *, credential: str = "EnvironmentCredential") -> dict[str, str]:
+    def environment(
+        self, *, credential: str = "EnvironmentCredential", cloud: str | None = None
+    ) -> dict[str, str]:
         """Environment variables that point azenvcloud and azure-identity at this fake.
 
         A custom cloud (authority, Resource Manager and audience here), a service principal
         with a fake secret, the fake's CA for TLS, ``AZURE_TOKEN_CREDENTIALS`` narrowing the
         chain so that it can never fall through to managed identity, and a metadata cache folder
-        of the fake's own (:attr:`cache_dir`).
+        of the fake's own (:attr:`cache_dir`). A process started with them (``env=``) uses the
+        fake as this one does.
+
+        With ``cloud`` (a built-in cloud's name), the variables for *another process* to reach
+        this fake acting as that cloud, while :meth:`as_cloud` (or :meth:`route_hosts` of its
+        hosts) is open here: ``AZURE_CLOUD`` and azure-identity's ``AZURE_AUTHORITY_HOST`` select
+        the cloud, and :data:`PROXY_VARIABLES` send the process's HTTP and HTTPS through the
+        fake (:attr:`proxy_url`; ``NO_PROXY`` only loopback), which answers on the cloud's real
+        host names and refuses every other: code that never imports azenvcloud reaches
+        ``login.chinacloudapi.cn`` here, and nothing else.
         """
+        if cloud is not None:
+            built_in, selector, _ = _acting_as(cloud)
+            return {
+                "AZURE_CLOUD": selector,
+                "AZURE_AUTHORITY_HOST": built_in.authority_host,
+                **{
+                    name: value
+                    for name, value in self.environment(credential=credential).items()
+                    if name not in {"AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE"}
+                },
+                **dict.fromkeys(PROXY_VARIABLES, self.proxy_url),
+                **dict.fromkeys(_NO_PROXY, _LOOPBACK_ONLY),
+            }
         return {
             "AZURE_AUTHORITY_HOST": self.url,
             "AZURE_RESOURCE_MANAGER": self.url,
@@ -525,10 +584,27 @@ class FakeCloud:
             )
         route = {name.lower().rstrip("."): self.port for name in hostnames}
         ROUTES.add(route)
+        with self._state.lock:
+            self._open_routes.append(route)
         try:
             yield
         finally:
+            with self._state.lock:
+                self._open_routes = [item for item in self._open_routes if item is not route]
             ROUTES.remove(route)
+
+    @property
+    def routed_hosts(self) -> tuple[str, ...]:
+        """The host names routed to this fake now (:meth:`route_hosts`, :meth:`as_cloud`): the
+        names its proxy (:attr:`proxy_url`) answers for, sorted."""
+        with self._state.lock:
+            return tuple(sorted({name for route in self._open_routes for name in route}))
+
+    def _routed_here(self, host: str) -> bool:
+        """Whether an open :meth:`route_hosts` of this fake routes ``host`` (its proxy answers for it)."""
+        name = host.lower().rstrip(".")
+        with self._state.lock:
+            return any(_match(name, route) is not None for route in self._open_routes)
 
     def _covers(self, name: str) -> bool:
         """Whether the certificate covers ``name`` (exactly, or by a ``*.`` wildcard of one label)."""
@@ -538,11 +614,37 @@ class FakeCloud:
 
     # -- the fake service ------------------------------------------------------------------
 
-    def _issue(self, scope: str) -> str:
+    def _issue(self, scope: str, client_id: str | None = None, tenant: str | None = None) -> str:
         token = f"fake-token-{secrets.token_hex(12)}"
         with self._state.lock:
             self._state.tokens[token] = scope
+            self._state.issued_to[token] = (client_id, tenant)
         return token
+
+    def _attribution(
+        self, method: str, path: str, *, query: dict[str, str], form: dict[str, str], bearer: str | None
+    ) -> tuple[str | None, str | None]:
+        """Who a request is for: the client ID and tenant of a token request (the tenant is the
+        authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or those of
+        the token it presents."""
+        if path == MANAGED_IDENTITY_PATH:
+            return query.get("client_id"), None
+        if method == "POST" and path.endswith("/token"):
+            segments = [segment for segment in path.split("/") if segment]
+            return form.get("client_id"), segments[0] if len(segments) > 1 else None
+        with self._state.lock:
+            return self._state.issued_to.get(bearer or "", (None, None))
+
+    def _log_request(self, request: RecordedRequest, status: int | None) -> None:
+        if self._log is not None:
+            self._log.write(request, status)
+
+    def _refused(self, method: str, host: str, path: str, why: str) -> None:
+        """Record a proxy request the fake refused (:mod:`._proxy`)."""
+        request = RecordedRequest(method, host, path, {}, {}, None, None, refused=why)
+        with self._state.lock:
+            self._state.requests.append(request)
+        self._log_request(request, 403)
 
     def _route(  # noqa: PLR0911 - one return per route
         self,
@@ -575,7 +677,7 @@ class FakeCloud:
                 "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
             }
         if method == "POST" and path.endswith("/token"):
-            return self._token(form)
+            return self._token(form, segments[0] if len(segments) > 1 else None)
         if method == "GET" and path == MANAGED_IDENTITY_PATH:
             return self._managed_identity_token(query)
         if method == "GET" and segments[:1] == ["subscriptions"]:
@@ -642,7 +744,7 @@ class FakeCloud:
             "tenant_region_scope": None,
         }
 
-    def _token(self, form: dict[str, str]) -> tuple[int, Any]:
+    def _token(self, form: dict[str, str], tenant: str | None) -> tuple[int, Any]:
         if "client_secret" in form and form["client_secret"] != self.client_secret:
             return 401, {
                 "error": "invalid_client",
@@ -658,7 +760,7 @@ class FakeCloud:
             "token_type": "Bearer",
             "expires_in": 3600,
             "ext_expires_in": 3600,
-            "access_token": self._issue(scope),
+            "access_token": self._issue(scope, form.get("client_id"), tenant),
         }
 
     def _managed_identity_token(self, query: dict[str, str]) -> tuple[int, Any]:
@@ -668,7 +770,7 @@ class FakeCloud:
         if not resource:
             return 400, {"error": "invalid_request", "error_description": "no resource requested"}
         return 200, {
-            "access_token": self._issue(f"{resource}/.default"),
+            "access_token": self._issue(f"{resource}/.default", query.get("client_id")),
             "expires_on": str(int(time.time()) + 3600),
             "resource": resource,
             "token_type": "Bearer",

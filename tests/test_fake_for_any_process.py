@@ -518,3 +518,16 @@ def test_a_fixed_port(azenvcloud_env: pytest.MonkeyPatch) -> None:
     with FakeCloud(port=port) as fake:
         assert fake.url == f"https://127.0.0.1:{port}"
         assert fake.proxy_url == f"http://127.0.0.1:{port}"
+
+
+def test_demo_runs_the_chain_against_an_adfs_stamp_in_one_process(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from azenvcloud.cli import main
+
+    assert main(["demo", "--azure-stack-adfs", "--log", str(tmp_path / "requests.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "a fake AzureStackCloud, an Azure Stack Hub stamp with ADFS on https://127.0.0.1:" in out
+    assert "POST https://127.0.0.1/adfs/oauth2/token" in out
+    kinds = [line["kind"] for line in log_lines(tmp_path / "requests.jsonl")]
+    assert kinds == ["metadata", "openid", "token", "arm", "arm"]

@@ -37,7 +37,7 @@ from ._output import EXIT_OK, Redacted
 if TYPE_CHECKING:
     from ..testing import FakeCloud
 
-__all__ = ["contradicting", "serve", "started"]
+__all__ = ["act_as_adfs_stamp", "contradicting", "serve", "started"]
 
 # What the lines unset unless they set it: every variable that chooses a cloud or describes one
 # (azenvcloud's, azure-core's, the Azure CLI's, Terraform's and go-autorest's), another identity
@@ -135,9 +135,7 @@ def _serving(arguments: argparse.Namespace, folder: Path) -> Iterator[tuple[Fake
                 yield fake, _Served(title, variables, contradicting(variables), hosts)
             return
         if arguments.azure_stack_adfs:
-            fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
-            fake.accept_scopes(scope_for_audience(f"{fake.audience}{fake.tenant_id}"))
-            variables = {k: v for k, v in fake.environment().items() if k not in _ADFS_UNSET}
+            variables = act_as_adfs_stamp(fake)
             title = "a fake Azure Stack Hub stamp with ADFS (its metadata at /metadata/endpoints)"
         else:
             fake.accept_scopes(scope_for_audience(fake.audience))  # the scope a client asks for
@@ -145,6 +143,14 @@ def _serving(arguments: argparse.Namespace, folder: Path) -> Iterator[tuple[Fake
             title = "a fake custom cloud"
         variables.update(write_trust_files(folder, fake.ca_bundle))
         yield fake, _Served(title, variables, contradicting(variables), ())
+
+
+def act_as_adfs_stamp(fake: FakeCloud) -> dict[str, str]:
+    """Make ``fake`` an Azure Stack Hub stamp with ADFS (its metadata, its audience's scope), and
+    return the variables that point at it: of the cloud's, only ``AZURE_RESOURCE_MANAGER``."""
+    fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})
+    fake.accept_scopes(scope_for_audience(f"{fake.audience}{fake.tenant_id}"))
+    return {name: value for name, value in fake.environment().items() if name not in _ADFS_UNSET}
 
 
 @contextlib.contextmanager

@@ -95,7 +95,7 @@ def _port(text: str) -> int:
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
     from ..testing import isolated_environment, refuse_non_loopback_dns
-    from ._serve import serve, started
+    from ._serve import act_as_adfs_stamp, serve, started
 
     problem = _usage_problem(arguments)
     if problem:
@@ -115,23 +115,24 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         refuse_non_loopback_dns(),
     ):
         values = {
-            **fake.environment(),
+            **(act_as_adfs_stamp(fake) if arguments.azure_stack_adfs else fake.environment()),
             ENV_FILE_VARIABLE: NO_ENV_FILE,  # not the .env of the folder the demo runs in
             "AZENVCLOUD_CACHE_DIR": folder,
         }
         with isolated_environment(values):
             if arguments.cloud:
                 with fake.as_cloud(arguments.cloud):
-                    _run_chain(fake, True, out)
+                    _run_chain(fake, "its real host names resolved to", out)
+            elif arguments.azure_stack_adfs:
+                _run_chain(fake, "an Azure Stack Hub stamp with ADFS on", out)
             else:
                 fake.accept_scopes(scope_for_audience(fake.audience))
-                _run_chain(fake, False, out)
+                _run_chain(fake, "a custom cloud on", out)
     return EXIT_OK
 
 
-def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
+def _run_chain(fake: Any, where: str, out: TextIO) -> None:
     settings = get_settings()
-    where = "its real host names resolved to" if routed else "a custom cloud on"
     out.write(f"azenvcloud demo: a fake {settings.cloud_name}, {where} {fake.url} (loopback only)\n\n")
     write_rows(
         out,
@@ -152,6 +153,7 @@ def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
     for number, request in enumerate(fake.requests, start=1):
         what = {
             "openid": "the authority's OpenID configuration",
+            "metadata": "the cloud's metadata: its authority, audience and services",
             "token": f"a token for {request.scope}",
             "arm": f"sent a token for {request.scope}",
         }.get(request.kind, request.kind)

@@ -191,14 +191,16 @@ def test_the_command_gets_its_exit_status_and_signals(machine: dict[str, str], t
         "azenvcloud demo --serve -- sh -c 'exit 7'; echo \"exit: $?\"\n"
         "azenvcloud demo --serve -- sh -c 'kill -TERM $$'; echo \"signal: $?\"\n"
         'azenvcloud demo --serve -- no-such-command-here; echo "missing: $?"\n'
-        "azenvcloud demo --serve -- sh -c 'echo $AZURE_CLOUD-$AZURE_AUTHORITY_HOST'\n"
+        "AZURE_CLOUD=usgov azenvcloud demo --serve --port 47123 -- "
+        "sh -c 'echo $AZURE_CLOUD-$AZURE_AUTHORITY_HOST'\n"
         "AZURE_CLOUD=usgov azenvcloud demo --serve --cloud china -- sh -c 'echo $AZURE_CLOUD'\n"
         "echo after: ${AZURE_CLOUD:-unset}\n"
     )
     result = in_network_namespace(script, cwd=tmp_path, environment=machine)
     lines = result.stdout.splitlines()
     assert lines[:3] == ["exit: 7", "signal: 143", "missing: 127"]
-    assert lines[3].startswith("-https://127.0.0.1:")  # the shell's AZURE_CLOUD is not the child's
+    # The shell's AZURE_CLOUD unset; --port kept (free: a namespace of its own).
+    assert lines[3] == "-https://127.0.0.1:47123"
     assert lines[4:] == ["AzureChinaCloud", "after: unset"]  # its process tree only
     assert "no-such-command-here: command not found" in result.stderr
 

@@ -10,7 +10,9 @@ The rules, which docs/reference/examples.md states for writers:
   documents, each ``AZURE_CLOUD`` value a cloud it accepts;
 - an HTML comment right before a block, ``<!-- example: fake-cloud -->`` or
   ``<!-- example: cloud=china -->``, says what the example needs; ``<!-- example: file=main.py -->``
-  saves a ``python`` block as that file beside the page's test module when it runs;
+  saves a ``python``, ``toml`` or ``dotenv`` block as that file beside the page's test module when
+  it runs; ``<!-- example: project -->`` runs a ``console`` block in a folder holding every
+  ``file=`` block of the page (the project the page builds);
 - every other block, and any block that cannot run here, is on the exemption list in
   ``tests/test_docs_examples.py`` with its reason.
 """
@@ -133,6 +135,8 @@ _VARYING = [
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
     (re.compile(r"\b\d+\.\d+ s\b"), "T s"),
     (re.compile(r"\bpid \d+"), "pid N"),
+    (re.compile(r"\bin \d+\.\d+s\b"), "in Ts"),  # pytest's summary line
+    (re.compile(r" +\[(\d+%)\]$", re.MULTILINE), r" [\1]"),  # pytest's progress, at the terminal's width
 ]
 
 

@@ -51,7 +51,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ): "a pip install from a checkout path into your own project",
     (
         "docs/tutorial.md",
-        "pip install '/path/to/azenvcloud[testing]'",
+        "pip install '/path/to/azenvcloud[testing,aio]'",
     ): "a pip install from a checkout path into your own project",
     (
         "docs/how-to/deploy.md",
@@ -112,7 +112,10 @@ def test_every_exemption_names_a_block_and_a_reason() -> None:
 
 
 def test_every_block_runs_or_is_exempt() -> None:
-    unchecked = [b.id for b in BLOCKS if b.lang not in RUN and _exemption(b) is None]
+    # A block saved as a file of the page's project (file=) is used by the tests that run it.
+    unchecked = [
+        b.id for b in BLOCKS if b.lang not in RUN and _exemption(b) is None and "file" not in b.directives
+    ]
     assert unchecked == [], "a block of a language that is not run: run it, or exempt it with a reason"
 
 
@@ -231,6 +234,10 @@ def test_console_example(
     block: Block, shell: tuple[Path, dict[str, str]], azenvcloud_fake_cloud_server: FakeCloud
 ) -> None:
     work, environment = shell
+    if "project" in block.directives:  # the project the page builds, as its reader has it
+        for name, text in project_files(block, BLOCKS).items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_text(text, encoding="utf-8")
     if "fake-cloud" in block.directives:
         fake = azenvcloud_fake_cloud_server
         fake.reset()
@@ -290,24 +297,44 @@ def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
 def saved_files(block: Block, blocks: list[Block]) -> dict[str, str]:
     """The files a test module block runs among: its page's ``file=`` blocks, and itself.
 
-    ``<!-- example: file=main.py -->`` before a ``python`` block says the page saves it as that
-    file of the project (a path inside it); the test module is saved under its own ``file=`` name,
-    or as ``test_from_the_docs.py``. Other test modules of the page are left out.
+    ``<!-- example: file=main.py -->`` before a ``python``, ``toml`` or ``dotenv`` block says the
+    page saves it as that file of the project (a path inside it: a ``.py`` or ``.toml`` file, or
+    a ``.env``); the test module is saved under its own ``file=`` name, or as
+    ``test_from_the_docs.py``. Other test modules of the page are left out.
     """
+    files = {
+        name: text
+        for name, text in project_files(block, blocks).items()
+        if not (name.endswith(".py") and "def test_" in text)
+    }
+    files[block.directives.get("file", "test_from_the_docs.py")] = block.text
+    _check_file_names(block, files)
+    return files
+
+
+def project_files(block: Block, blocks: list[Block]) -> dict[str, str]:
+    """Every ``file=`` block of ``block``'s page, test modules included: the project the page
+    builds, in which a ``console`` block marked ``<!-- example: project -->`` runs."""
     files = {
         other.directives["file"]: other.text
         for other in blocks
         if other.path == block.path
-        and other.lang == "python"
+        and other.lang in {"python", "toml", "dotenv"}
         and "file" in other.directives
-        and "def test_" not in other.text
     }
-    files[block.directives.get("file", "test_from_the_docs.py")] = block.text
-    for name in files:
-        parts = Path(name).parts
-        if Path(name).is_absolute() or ".." in parts or not name.endswith(".py"):
-            raise ValueError(f"{block.id}: file={name} is not a .py path inside the project")
+    _check_file_names(block, files)
     return files
+
+
+def _check_file_names(block: Block, files: dict[str, str]) -> None:
+    for name in files:
+        path = Path(name)
+        if (
+            path.is_absolute()
+            or ".." in path.parts
+            or not (name.endswith((".py", ".toml")) or path.name == ".env")
+        ):
+            raise ValueError(f"{block.id}: file={name} is not a .py, .toml or .env path inside the project")
 
 
 @pytest.mark.parametrize("block", _of("python", tests=True))
@@ -366,10 +393,22 @@ def test_a_test_module_runs_among_its_pages_saved_files(
     assert saved_files(block, blocks) == expected
 
 
-@pytest.mark.parametrize("name", ["/abs/main.py", "../main.py", "main.txt"])
-def test_a_saved_file_stays_a_python_file_inside_the_project(name: str) -> None:
+@pytest.mark.parametrize("name", ["/abs/main.py", "../main.py", "main.txt", "../.env"])
+def test_a_saved_file_stays_a_project_file_inside_the_project(name: str) -> None:
     with pytest.raises(ValueError, match=f"file={name} is not"):
         saved_files(TEST, [_block("x = 1\n", file=name), TEST])
+
+
+def test_the_pages_toml_and_dotenv_files_are_saved_too() -> None:
+    toml = Block("docs/page.md", 2, "toml", "[tool.pytest.ini_options]\n", {"file": "pyproject.toml"})
+    dotenv = Block("docs/page.md", 3, "dotenv", "AZURE_CLOUD=china\n", {"file": ".env"})
+    assert saved_files(TEST, [APP, toml, dotenv, TEST]) == {
+        "main.py": APP.text,
+        "pyproject.toml": toml.text,
+        ".env": dotenv.text,
+        "tests/test_api.py": TEST.text,
+    }
+    assert project_files(TEST, [APP, TEST, toml])["tests/test_api.py"] == TEST.text
 
 
 # --- dotenv ----------------------------------------------------------------------------------

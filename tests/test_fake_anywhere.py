@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from azure.core.exceptions import ClientAuthenticationError
 from test_aio import group_names, run
 
 import azenvcloud
 from azenvcloud import aio
 from azenvcloud._ca import ca_setting
 from azenvcloud.clouds import cloud_from_name
-from azenvcloud.testing import FakeCloud, UnroutedHostError, cloud_hosts
+from azenvcloud.testing import FakeCloud, UnroutedHostError, cloud_hosts, isolated_environment
 
 # The fence a user adds with azenvcloud[testing]: only loopback connections.
 FENCED = ("-p", "no:cacheprovider", "--allow-hosts=127.0.0.1,::1", "-W", "error")
@@ -431,3 +432,51 @@ def _exports_until_serving(server: subprocess.Popen[str]) -> dict[str, str]:
         == Path(trusted).read_text(encoding="utf-8").count("BEGIN CERTIFICATE") + 1
     )  # ... and the fake's
     return exported
+
+
+# -- selecting by environment variable (issue 28) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("set_by_test", "expected_host"),
+    [
+        pytest.param("china", "management.chinacloudapi.cn", id="environment-picks-china"),
+        pytest.param("AzureChinaCloud", "management.chinacloudapi.cn", id="canonical-name"),
+    ],
+)
+def test_select_false_keeps_the_azure_cloud_the_test_set(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, set_by_test: str, expected_host: str
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", set_by_test)
+    with azenvcloud_fake_cloud.as_cloud("china", select=False):
+        assert os.environ["AZURE_CLOUD"] == set_by_test
+        assert azenvcloud.get_settings().cloud_name == "AzureChinaCloud"
+        list(azenvcloud.get_resource_client().resource_groups.list())
+    assert os.environ["AZURE_CLOUD"] == set_by_test  # restored as the test set it
+    assert azenvcloud_fake_cloud.requests_of("arm")[-1].host == expected_host
+
+
+def test_select_false_keeps_azure_cloud_inside_isolated_environment(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    with FakeCloud() as fake:
+        values = {**fake.environment(), "AZURE_CLOUD": "usgov", "AZENVCLOUD_TOKEN_PREFETCH": "false"}
+        with isolated_environment(values), fake.as_cloud("usgov", select=False):
+            assert os.environ["AZURE_CLOUD"] == "usgov"
+            assert [g.name for g in azenvcloud.get_resource_client().resource_groups.list()] == [
+                "rg-alpha",
+                "rg-beta",
+            ]
+    assert {r.host for r in fake.requests} == {"login.microsoftonline.us", "management.usgovcloudapi.net"}
+
+
+def test_select_false_with_another_cloud_in_the_environment_fails_at_its_hosts(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", "usgov")  # the test set the wrong cloud: the proof fails
+    azenvcloud_env.setenv("AZENVCLOUD_TOKEN_PREFETCH", "false")  # no token from US Government's authority
+    with (
+        azenvcloud_fake_cloud.as_cloud("china", select=False),
+        pytest.raises(ClientAuthenticationError, match=r"nothing routes 'login\.microsoftonline\.us'"),
+    ):
+        list(azenvcloud.get_resource_client().resource_groups.list())

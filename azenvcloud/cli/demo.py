@@ -7,23 +7,18 @@ With ``--cloud`` the built-in cloud's real host names are resolved to the fake, 
 log shows exactly which authority, scope and Resource Manager each request was meant for.
 The process environment is restored afterwards; nothing leaves the machine.
 
-With ``--serve`` the fake runs for other programs (``azenvcloud check --online``, your app)
-until interrupted: it prints, as shell ``export`` lines, the variables that point them at it,
-with a CA bundle holding the CAs this shell trusts plus the fake's, so that the shell's other
-TLS users keep working. Its files live in a new folder of the user's own, never under ``/tmp``
-(:mod:`azenvcloud.cli._trust_files`); when it stops they are gone, and its last line is the
-``unset`` that undoes the exports.
+With ``--serve`` the fake runs for other programs (``azenvcloud check --online``, your app,
+code that never imports azenvcloud) until interrupted, or while one command runs
+(:mod:`azenvcloud.cli._serve`); with ``--cloud`` they reach it on the cloud's real host names.
+``--log FILE`` writes one JSON line per request; ``--port`` fixes the port.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shlex
-import signal
 import sys
 import tempfile
-import threading
 from typing import Any, TextIO
 
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
@@ -56,46 +51,88 @@ def add_parser(commands: Any, **options: Any) -> None:
         "--serve",
         action="store_true",
         help="run the fake cloud for other programs until interrupted (Ctrl-C): print the variables "
-        "that point them at it as shell export lines (a CA bundle with this shell's CAs plus the fake's)",
+        "that point them at it as shell export and unset lines (a CA bundle with this shell's CAs plus "
+        "the fake's; with --cloud, the fake as their HTTPS proxy for the cloud's real host names only)",
+    )
+    parser.add_argument(
+        "--azure-stack-adfs",
+        action="store_true",
+        help="act as an Azure Stack Hub stamp with ADFS: its metadata at /metadata/endpoints, and only "
+        "AZURE_RESOURCE_MANAGER pointing at it (instead of --cloud)",
+    )
+    parser.add_argument(
+        "--log",
+        metavar="FILE",
+        help="write one JSON line per request to FILE as it is answered (method, host, path, kind, status, "
+        "scope, client ID and tenant; never a token or a secret), created anew",
+    )
+    parser.add_argument(
+        "--port", type=_port, metavar="PORT", help="listen on 127.0.0.1:PORT (default: a free port)"
+    )
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument(
+        "--json",
+        action="store_true",
+        help="with --serve: print one JSON line when serving, another when stopped",
+    )
+    form.add_argument(
+        "--dotenv", action="store_true", help="with --serve: print the variables as dotenv lines (NAME=value)"
+    )
+    parser.add_argument(
+        "program",
+        nargs=argparse.REMAINDER,
+        metavar="-- CMD ARGS",
+        help="with --serve: run CMD with the variables (its process tree only) and exit with its status",
     )
 
 
-def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    from ..testing import FakeCloud, isolated_environment, refuse_non_loopback_dns
+def _port(text: str) -> int:
+    """A ``--port`` value: a TCP port number."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"--port {text!r}: a port is a number from 1 to 65535")
+    return int(text)
 
-    if arguments.serve:
-        if arguments.cloud:
-            sys.stderr.write(
-                "azenvcloud: usage error: demo --serve serves a custom cloud on 127.0.0.1; --cloud "
-                "resolves a cloud's real host names to the fake, which only works inside one process\n"
-            )
-            return EXIT_USAGE
-        return _serve(out)
+
+def run(arguments: argparse.Namespace, out: TextIO) -> int:
+    from ..testing import isolated_environment, refuse_non_loopback_dns
+    from ._serve import act_as_adfs_stamp, serve, started
+
+    problem = _usage_problem(arguments)
+    if problem:
+        sys.stderr.write(f"azenvcloud demo: usage error: {problem}\n")
+        return EXIT_USAGE
+    if arguments.program:
+        arguments.program = arguments.program[1:]  # after its "--"
+    if arguments.log is not None:
+        arguments.log = os.path.abspath(arguments.log)  # as it is printed; the same file
     if arguments.cloud:
         _check_cloud_option(arguments.cloud)  # before anything starts, blaming the flag typed
+    if arguments.serve:
+        return serve(arguments, out)
     with (
         tempfile.TemporaryDirectory(prefix="azenvcloud-demo-") as folder,
-        FakeCloud() as fake,
+        started(None, arguments.port, arguments.log) as fake,
         refuse_non_loopback_dns(),
     ):
         values = {
-            **fake.environment(),
+            **(act_as_adfs_stamp(fake) if arguments.azure_stack_adfs else fake.environment()),
             ENV_FILE_VARIABLE: NO_ENV_FILE,  # not the .env of the folder the demo runs in
             "AZENVCLOUD_CACHE_DIR": folder,
         }
         with isolated_environment(values):
             if arguments.cloud:
                 with fake.as_cloud(arguments.cloud):
-                    _run_chain(fake, True, out)
+                    _run_chain(fake, "its real host names resolved to", out)
+            elif arguments.azure_stack_adfs:
+                _run_chain(fake, "an Azure Stack Hub stamp with ADFS on", out)
             else:
                 fake.accept_scopes(scope_for_audience(fake.audience))
-                _run_chain(fake, False, out)
+                _run_chain(fake, "a custom cloud on", out)
     return EXIT_OK
 
 
-def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
+def _run_chain(fake: Any, where: str, out: TextIO) -> None:
     settings = get_settings()
-    where = "its real host names resolved to" if routed else "a custom cloud on"
     out.write(f"azenvcloud demo: a fake {settings.cloud_name}, {where} {fake.url} (loopback only)\n\n")
     write_rows(
         out,
@@ -116,40 +153,35 @@ def _run_chain(fake: Any, routed: bool, out: TextIO) -> None:
     for number, request in enumerate(fake.requests, start=1):
         what = {
             "openid": "the authority's OpenID configuration",
+            "metadata": "the cloud's metadata: its authority, audience and services",
             "token": f"a token for {request.scope}",
             "arm": f"sent a token for {request.scope}",
         }.get(request.kind, request.kind)
         out.write(f"  {number}. {request.method} https://{request.host}{request.path}\n       {what}\n")
 
 
-def _serve(out: TextIO) -> int:
-    """Serve a fake cloud until SIGINT or SIGTERM, after printing the variables that use it; its
-    files live in a new folder of the user's own (:mod:`._trust_files`), gone when it stops."""
-    from ..testing import FakeCloud
-    from ._trust_files import serve_folder, write_trust_files
-
-    stop = threading.Event()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stop.set())
-    with serve_folder() as folder, FakeCloud(directory=folder) as fake:
-        fake.accept_scopes(scope_for_audience(fake.audience))  # the scope a client asks for, as in demo
-        values = {**fake.environment(), **write_trust_files(folder, fake.ca_bundle)}
-        out.write(
-            f"# azenvcloud demo --serve: a fake cloud on {fake.url} (loopback only), pid {os.getpid()}\n"
-            f"# its files: {folder} (yours alone; removed when it stops)\n"
-            "# In another shell, run these lines (or save them and `. ./file`); Ctrl-C here stops it.\n"
+def _usage_problem(arguments: argparse.Namespace) -> str | None:
+    """What is wrong with this combination of options, if anything."""
+    if arguments.program and arguments.program[0] != "--":
+        return f"unrecognized arguments: {' '.join(arguments.program)} (a command to run follows --)"
+    if arguments.program and len(arguments.program) == 1:
+        return "nothing to run after --"
+    if arguments.cloud and arguments.azure_stack_adfs:
+        return "--cloud and --azure-stack-adfs: the fake acts as one cloud at a time"
+    only_served = [
+        option
+        for option, given in (
+            ("--json", arguments.json),
+            ("--dotenv", arguments.dotenv),
+            ("-- CMD", arguments.program),
         )
-        for name, value in values.items():
-            out.write(f"export {name}={shlex.quote(value)}\n")
-        out.write("# serving\n")
-        out.flush()
-        stop.wait()
-    out.write(
-        "# stopped: the fake cloud and its files are gone; a shell that ran the lines above now fails\n"
-        "# to connect. In each, run:\n"
-        f"unset {' '.join(values)}\n"
-    )
-    return EXIT_OK
+        if given
+    ]
+    if only_served and not arguments.serve:
+        return f"{only_served[0]} needs --serve"
+    if arguments.program and (arguments.json or arguments.dotenv):
+        return "-- CMD prints no lines: leave out --json and --dotenv"
+    return None
 
 
 def _check_cloud_option(name: str) -> None:

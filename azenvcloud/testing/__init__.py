@@ -37,8 +37,9 @@ from urllib.parse import urlsplit
 
 from .._builtin_clouds import AUTHORITY_HOSTS, MANAGEMENT_HOSTS
 from .._single_flight import wait_for_prefetches
-from ._dns import ROUTES, UnroutedHostError, refuse_non_loopback_dns
+from ._dns import ROUTES, UnroutedHostError, _match, refuse_non_loopback_dns
 from ._environment import is_isolated_variable, isolated_environment
+from ._request_log import RequestLog
 from ._server import MetadataDocument, RecordedRequest, _Failure, _Server, _State
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AZURE_SUFFIXES",
     "BUILTIN_HOSTS",
+    "PROXY_VARIABLES",
     "FakeCloud",
     "RecordedRequest",
     "UnroutedHostError",
@@ -100,6 +102,19 @@ def cloud_hosts(cloud: Cloud) -> tuple[str, ...]:
     return tuple(sorted(hosts))
 
 
+def _acting_as(name: str) -> tuple[Cloud, str, tuple[str, ...]]:
+    """The built-in cloud ``name`` spells, the ``AZURE_CLOUD`` value that selects it, and every
+    host it is reached at. A name with services of its own (``dod``: the DoD Graph) is selected
+    as given, and its own hosts are among them."""
+    from .._values import host_of
+    from ..clouds import cloud_from_name, variant_services
+
+    cloud = cloud_from_name(name)
+    variant = variant_services(name)
+    hosts = {*cloud_hosts(cloud), *(host_of(f["endpoint"]) for f in variant.values() if "endpoint" in f)}
+    return cloud, name if variant else cloud.name, tuple(sorted(hosts))
+
+
 def _load_certificate(context: ssl.SSLContext, certificate: Any) -> None:
     """The fake's certificate and its private key into ``context``, through an anonymous file in
     memory where the system has one (Linux: ``memfd_create``): ``ssl`` loads a key only from a
@@ -125,6 +140,12 @@ MANAGED_IDENTITY_PATH = "/msi/token"  # where the fake answers as a managed iden
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
 FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105 - fake by design
 
+PROXY_VARIABLES: tuple[str, ...] = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+"""The proxy variables :meth:`FakeCloud.environment` sets with ``cloud=``: both spellings, as
+each tool reads one or the other (curl the lower-case ones, Python the lower-case first)."""
+_NO_PROXY = ("NO_PROXY", "no_proxy")
+_LOOPBACK_ONLY = "localhost,127.0.0.1,::1"  # no proxy for loopback; nothing else bypasses the fake
+
 
 class FakeCloud:
     """A fake Azure cloud (identity authority + Resource Manager) on ``https://127.0.0.1:<port>``.
@@ -142,6 +163,11 @@ class FakeCloud:
             metadata cache :attr:`cache_dir`), left in place by :meth:`stop`; default: a new
             temporary folder, removed by :meth:`stop`. The private keys of its CA and
             certificate are never written to a file.
+        port: The port on 127.0.0.1 (default: one the system picks). The same port is its
+            HTTPS and its proxy (:attr:`proxy_url`).
+        request_log: A file to write one JSON line per request to, as each is answered (method,
+            host, path, kind, status, scope, client ID and tenant; never a token or a secret);
+            created anew, readable by you alone, closed by :meth:`stop`.
     """
 
     audience = "https://management.fake.azenvcloud.test/"
@@ -154,6 +180,8 @@ class FakeCloud:
         subscriptions: tuple[str, ...] = (DEFAULT_SUBSCRIPTION_ID,),
         resource_groups: tuple[str, ...] = ("rg-alpha", "rg-beta"),
         directory: str | os.PathLike[str] | None = None,
+        port: int = 0,
+        request_log: str | os.PathLike[str] | None = None,
     ) -> None:
         import trustme  # imported here: azenvcloud.cli imports this module only for `demo`
 
@@ -193,7 +221,16 @@ class FakeCloud:
         self.cache_dir = str(folder / "cache")
         """A metadata cache folder of this fake's own (in :meth:`environment`): what is cached
         for a fake answer never lands in the user's real cache."""
-        self._server = _Server(self, context)
+        self._open_routes: list[dict[str, int]] = []  # this fake's route_hosts, under the state's lock
+        self._log: RequestLog | None = None
+        try:
+            self._server = _Server(self, context, port)
+            if request_log is not None:
+                self._log = RequestLog(request_log)
+        except BaseException:
+            if self._directory is not None:
+                self._directory.cleanup()
+            raise
         self._thread: threading.Thread | None = None
         self._fences: list[object] = []
         self._state.metadata = {"2022-09-01": self.metadata_2022}
@@ -216,6 +253,8 @@ class FakeCloud:
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
+        if self._log is not None:
+            self._log.close()
         if self._directory is not None:
             self._directory.cleanup()
 
@@ -257,6 +296,14 @@ class FakeCloud:
         return f"https://127.0.0.1:{self.port}"
 
     @property
+    def proxy_url(self) -> str:
+        """``http://127.0.0.1:<port>``: the fake as an HTTPS proxy for another process. A
+        ``CONNECT`` to a host routed here (:meth:`route_hosts`, :meth:`as_cloud`) is answered by
+        the fake itself; any other is refused and recorded as a ``refused`` request, and nothing
+        passes through to the internet."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received so far, oldest first (a copy)."""
         with self._state.lock:
@@ -272,6 +319,7 @@ class FakeCloud:
         with self._state.lock:
             self._state.requests.clear()
             self._state.tokens.clear()
+            self._state.issued_to.clear()
             self._state.failures.clear()
             self._state.accepted_scopes = None
             self._state.metadata = {"2022-09-01": self.metadata_2022}
@@ -429,14 +477,38 @@ class FakeCloud:
             }
         ]
 
-    def environment(self, *, credential: str = "EnvironmentCredential") -> dict[str, str]:
+    def environment(
+        self, *, credential: str = "EnvironmentCredential", cloud: str | None = None
+    ) -> dict[str, str]:
         """Environment variables that point azenvcloud and azure-identity at this fake.
 
         A custom cloud (authority, Resource Manager and audience here), a service principal
         with a fake secret, the fake's CA for TLS, ``AZURE_TOKEN_CREDENTIALS`` narrowing the
         chain so that it can never fall through to managed identity, and a metadata cache folder
-        of the fake's own (:attr:`cache_dir`).
+        of the fake's own (:attr:`cache_dir`). A process started with them (``env=``) uses the
+        fake as this one does.
+
+        With ``cloud`` (a built-in cloud's name), the variables for *another process* to reach
+        this fake acting as that cloud, while :meth:`as_cloud` (or :meth:`route_hosts` of its
+        hosts) is open here: ``AZURE_CLOUD`` and azure-identity's ``AZURE_AUTHORITY_HOST`` select
+        the cloud, and :data:`PROXY_VARIABLES` send the process's HTTP and HTTPS through the
+        fake (:attr:`proxy_url`; ``NO_PROXY`` only loopback), which answers on the cloud's real
+        host names and refuses every other: code that never imports azenvcloud reaches
+        ``login.chinacloudapi.cn`` here, and nothing else.
         """
+        if cloud is not None:
+            built_in, selector, _ = _acting_as(cloud)
+            return {
+                "AZURE_CLOUD": selector,
+                "AZURE_AUTHORITY_HOST": built_in.authority_host,
+                **{
+                    name: value
+                    for name, value in self.environment(credential=credential).items()
+                    if name not in {"AZURE_AUTHORITY_HOST", "AZURE_RESOURCE_MANAGER", "AZURE_AUDIENCE"}
+                },
+                **dict.fromkeys(PROXY_VARIABLES, self.proxy_url),
+                **dict.fromkeys(_NO_PROXY, _LOOPBACK_ONLY),
+            }
         return {
             "AZURE_AUTHORITY_HOST": self.url,
             "AZURE_RESOURCE_MANAGER": self.url,
@@ -459,20 +531,16 @@ class FakeCloud:
         Resource Manager and every data-plane service, ``*.vault.azure.cn`` included), and
         Resource Manager accepts only that cloud's scope. The endpoint variables of
         :meth:`environment` are removed and, with ``select`` (the default), ``AZURE_CLOUD`` set
-        to the cloud. With ``select=False`` nothing chooses the cloud: your project's ``.env``
-        must, which is how a test proves that it does. A name with services of its own
+        to the cloud. With ``select=False`` the fake chooses nothing: an ``AZURE_CLOUD`` the test
+        set (in the environment, ``isolated_environment`` included) stays, else your project's
+        ``.env`` must choose, which is how a test proves that either does. A name with services of its own
         (``dod``: the DoD Graph) is selected as given. The metadata cache is the fake's own
         unless ``AZENVCLOUD_CACHE_DIR`` is set. azenvcloud is reset on entry and exit, and the
         environment restored on exit. Yields the built-in :class:`~azenvcloud.Cloud`.
         """
         from .. import reset
-        from .._values import host_of
-        from ..clouds import cloud_from_name, variant_services
 
-        cloud = cloud_from_name(name)
-        # A name with services of its own (dod: the DoD Graph) is selected as given, and its hosts routed.
-        variant = variant_services(name)
-        hosts = {*cloud_hosts(cloud), *(host_of(f["endpoint"]) for f in variant.values() if "endpoint" in f)}
+        cloud, selector, hosts = _acting_as(name)
         changed = (
             "AZURE_CLOUD",
             "AZURE_AUTHORITY_HOST",
@@ -481,16 +549,16 @@ class FakeCloud:
             "AZENVCLOUD_CACHE_DIR",
         )
         saved = {variable: os.environ.get(variable) for variable in changed}
-        for variable in changed[:4]:
+        for variable in changed[1:4]:
             os.environ.pop(variable, None)
         if select:
-            os.environ["AZURE_CLOUD"] = name if variant else cloud.name
+            os.environ["AZURE_CLOUD"] = selector
         if not os.environ.get("AZENVCLOUD_CACHE_DIR"):
             os.environ["AZENVCLOUD_CACHE_DIR"] = self.cache_dir
         self.accept_scopes(*cloud.credential_scopes)
         reset()
         try:
-            with self.route_hosts(*sorted(hosts)):
+            with self.route_hosts(*hosts):
                 yield cloud
         finally:
             reset()
@@ -520,10 +588,27 @@ class FakeCloud:
             )
         route = {name.lower().rstrip("."): self.port for name in hostnames}
         ROUTES.add(route)
+        with self._state.lock:
+            self._open_routes.append(route)
         try:
             yield
         finally:
+            with self._state.lock:
+                self._open_routes = [item for item in self._open_routes if item is not route]
             ROUTES.remove(route)
+
+    @property
+    def routed_hosts(self) -> tuple[str, ...]:
+        """The host names routed to this fake now (:meth:`route_hosts`, :meth:`as_cloud`): the
+        names its proxy (:attr:`proxy_url`) answers for, sorted."""
+        with self._state.lock:
+            return tuple(sorted({name for route in self._open_routes for name in route}))
+
+    def _routed_here(self, host: str) -> bool:
+        """Whether an open :meth:`route_hosts` of this fake routes ``host`` (its proxy answers for it)."""
+        name = host.lower().rstrip(".")
+        with self._state.lock:
+            return any(_match(name, route) is not None for route in self._open_routes)
 
     def _covers(self, name: str) -> bool:
         """Whether the fake serves ``name`` with a certificate for it: one of its names, or a name
@@ -557,11 +642,37 @@ class FakeCloud:
 
     # -- the fake service ------------------------------------------------------------------
 
-    def _issue(self, scope: str) -> str:
+    def _issue(self, scope: str, client_id: str | None = None, tenant: str | None = None) -> str:
         token = f"fake-token-{secrets.token_hex(12)}"
         with self._state.lock:
             self._state.tokens[token] = scope
+            self._state.issued_to[token] = (client_id, tenant)
         return token
+
+    def _attribution(
+        self, method: str, path: str, *, query: dict[str, str], form: dict[str, str], bearer: str | None
+    ) -> tuple[str | None, str | None]:
+        """Who a request is for: the client ID and tenant of a token request (the tenant is the
+        authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or those of
+        the token it presents."""
+        if path == MANAGED_IDENTITY_PATH:
+            return query.get("client_id"), None
+        if method == "POST" and path.endswith("/token"):
+            segments = [segment for segment in path.split("/") if segment]
+            return form.get("client_id"), segments[0] if len(segments) > 1 else None
+        with self._state.lock:
+            return self._state.issued_to.get(bearer or "", (None, None))
+
+    def _log_request(self, request: RecordedRequest, status: int | None) -> None:
+        if self._log is not None:
+            self._log.write(request, status)
+
+    def _refused(self, method: str, host: str, path: str, why: str) -> None:
+        """Record a proxy request the fake refused (:mod:`._proxy`)."""
+        request = RecordedRequest(method, host, path, {}, {}, None, None, refused=why)
+        with self._state.lock:
+            self._state.requests.append(request)
+        self._log_request(request, 403)
 
     def _route(  # noqa: PLR0911 - one return per route
         self,
@@ -594,7 +705,7 @@ class FakeCloud:
                 "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
             }
         if method == "POST" and path.endswith("/token"):
-            return self._token(form)
+            return self._token(form, segments[0] if len(segments) > 1 else None)
         if method == "GET" and path == MANAGED_IDENTITY_PATH:
             return self._managed_identity_token(query)
         if method == "GET" and segments[:1] == ["subscriptions"]:
@@ -661,7 +772,7 @@ class FakeCloud:
             "tenant_region_scope": None,
         }
 
-    def _token(self, form: dict[str, str]) -> tuple[int, Any]:
+    def _token(self, form: dict[str, str], tenant: str | None) -> tuple[int, Any]:
         if "client_secret" in form and form["client_secret"] != self.client_secret:
             return 401, {
                 "error": "invalid_client",
@@ -677,7 +788,7 @@ class FakeCloud:
             "token_type": "Bearer",
             "expires_in": 3600,
             "ext_expires_in": 3600,
-            "access_token": self._issue(scope),
+            "access_token": self._issue(scope, form.get("client_id"), tenant),
         }
 
     def _managed_identity_token(self, query: dict[str, str]) -> tuple[int, Any]:
@@ -687,7 +798,7 @@ class FakeCloud:
         if not resource:
             return 400, {"error": "invalid_request", "error_description": "no resource requested"}
         return 200, {
-            "access_token": self._issue(f"{resource}/.default"),
+            "access_token": self._issue(f"{resource}/.default", query.get("client_id")),
             "expires_on": str(int(time.time()) + 3600),
             "resource": resource,
             "token_type": "Bearer",

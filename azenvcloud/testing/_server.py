@@ -1,10 +1,16 @@
 """The fake cloud's HTTP side: the loopback HTTPS server, its request log and its settable
 failures. What each path answers (Entra ID, ADFS, Resource Manager, the data plane) is
-:class:`azenvcloud.testing.FakeCloud`'s and :mod:`azenvcloud.testing._dataplane`'s."""
+:class:`azenvcloud.testing.FakeCloud`'s and :mod:`azenvcloud.testing._dataplane`'s.
+
+One port speaks both: a connection that opens with a TLS handshake is the fake's own HTTPS; any
+other is a proxy client (:mod:`azenvcloud.testing._proxy`), whose CONNECT to a host routed here
+continues as the fake's HTTPS on the same connection.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
 import ssl
 import threading
 import time
@@ -14,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import _dataplane
+from . import _dataplane, _proxy
 
 if TYPE_CHECKING:
     from . import FakeCloud
@@ -37,6 +43,12 @@ class RecordedRequest:
         form: Form fields of token requests; secret fields hold ``"<redacted>"``.
         bearer: The bearer token presented, if any.
         scope: The scope requested (token endpoint) or that the presented token was issued for.
+        client_id: Who asked: the client ID of a token request, or the one the presented token
+            was issued to.
+        tenant: The tenant of a token request (the authority's path: a tenant ID, ``adfs``), or
+            the one the presented token was issued in.
+        refused: Why the fake refused to be a proxy for this request (a ``CONNECT`` to a host it
+            does not answer for, or plain HTTP to anywhere), else ``None``.
     """
 
     method: str
@@ -46,11 +58,17 @@ class RecordedRequest:
     form: dict[str, str]
     bearer: str | None = field(repr=False)  # a token: assert on it, never print it
     scope: str | None
+    client_id: str | None = None
+    tenant: str | None = None
+    refused: str | None = None
 
     @property
-    def kind(self) -> str:
-        """``token``, ``openid``, ``instance_discovery``, ``metadata``, ``arm``, or a data-plane
-        service's name (``keyvault``, ``blob``, ``log_analytics``)."""
+    def kind(self) -> str:  # noqa: PLR0911 - one return per kind
+        """``token``, ``openid``, ``instance_discovery``, ``metadata``, ``arm``, a data-plane
+        service's name (``keyvault``, ``blob``, ``log_analytics``), or ``refused`` (a proxy
+        request the fake did not serve)."""
+        if self.refused is not None:
+            return "refused"
         service = _dataplane.service_of(self)
         if service is not None:
             return service
@@ -85,6 +103,9 @@ client asked for that returns it."""
 class _State:
     requests: list[RecordedRequest] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
+    issued_to: dict[str, tuple[str | None, str | None]] = field(
+        default_factory=dict
+    )  # token -> (client, tenant)
     failures: list[_Failure] = field(default_factory=list)
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
@@ -99,6 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY, as real servers: no 40 ms delayed-ACK stall per connection
+    _status: int | None = None  # of the answer being sent, for the request log
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the request log is the record."""
@@ -117,6 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         cloud = self.server.cloud
+        self._status = None
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
@@ -128,17 +151,30 @@ class _Handler(BaseHTTPRequestHandler):
             bearer = authorization[len("bearer ") :].strip()
         with cloud._state.lock:
             issued_scope = cloud._state.tokens.get(bearer or "")
+        query = dict(parse_qsl(parts.query))
+        client_id, tenant = cloud._attribution(method, parts.path, query=query, form=form, bearer=bearer)
         recorded = RecordedRequest(
             method=method,
             host=(self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower(),
             path=parts.path,
-            query=dict(parse_qsl(parts.query)),
+            query=query,
             form={key: "<redacted>" if key in _SECRET_FIELDS else value for key, value in form.items()},
             bearer=bearer,
             scope=form.get("scope") if form else issued_scope,
+            client_id=client_id,
+            tenant=tenant,
         )
         with cloud._state.lock:
             cloud._state.requests.append(recorded)
+        try:
+            self._answer(recorded, form, raw_body)
+        finally:
+            cloud._log_request(recorded, self._status)
+
+    def _answer(self, recorded: RecordedRequest, form: dict[str, str], raw_body: bytes) -> None:
+        cloud = self.server.cloud
+        parts = urlsplit(self.path)
+        with cloud._state.lock:
             failure = next((f for f in cloud._state.failures if f.match in parts.path and f.remaining), None)
             if failure is not None:
                 failure.remaining -= 1
@@ -162,7 +198,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(*answer)
             return
         status, payload = cloud._route(
-            method, parts.path, query=recorded.query, form=form, bearer=bearer, base=self._base_url()
+            recorded.method,
+            parts.path,
+            query=recorded.query,
+            form=form,
+            bearer=recorded.bearer,
+            base=self._base_url(),
         )
         self._send(status, payload)
 
@@ -175,6 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         headers = dict(headers or {})
+        self._status = status
         self.send_response(status)
         self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
         self.send_header("Content-Length", str(len(data)))
@@ -201,16 +243,29 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, cloud: FakeCloud, context: ssl.SSLContext) -> None:
+    def __init__(self, cloud: FakeCloud, context: ssl.SSLContext, port: int = 0) -> None:
         self.cloud = cloud
         self._context = context
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
-    def get_request(self) -> tuple[Any, Any]:
-        # Wrap after accept, handshake in the handler thread: a client that never completes
-        # its handshake must not block the server.
-        sock, address = self.socket.accept()
-        return self._context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # In the connection's own thread (the accepting one never waits for a client): a client
+        # that never sends, or never completes its handshake, must not block the server.
+        try:
+            first = request.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return
+        if first == b"\x16":  # a TLS handshake record: a client of the fake's own HTTPS
+            self._serve_https(request, client_address)
+        elif first and _proxy.ProxyHandler(request, client_address, self).tunnelled:
+            self._serve_https(request, client_address)  # CONNECT answered: TLS on the same socket
+
+    def _serve_https(self, sock: socket.socket, client_address: Any) -> None:
+        tls = self._context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        try:
+            _Handler(tls, client_address, self)
+        finally:
+            self.shutdown_request(tls)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Client disconnects and failed handshakes are part of testing; stay quiet."""

@@ -4,7 +4,7 @@ proxy, refusing every other host), prints the lines a shell sources (or JSON, do
 command with them, and logs every request as a JSON line.
 
 The end-to-end tests run in a network namespace of their own where only loopback exists
-(``unshare --net``, as root: this machine and CI). A machine that cannot make one fails them;
+(``unshare --net`` as root, as on this machine and in CI; in a user namespace otherwise). A machine that cannot make one fails them;
 they never skip, since a fence that is not there proves nothing.
 """
 
@@ -75,14 +75,16 @@ def in_network_namespace(
     """Run ``script`` (bash) in a new network namespace with loopback up and no other interface."""
     unshare = shutil.which("unshare")
     assert unshare is not None, (
-        "these tests need util-linux's unshare (and root) for a loopback-only namespace"
+        "these tests need util-linux's unshare (and root, or user namespaces) for a loopback-only namespace"
     )
     fence = (
         "ip link set lo up || exit 97\n"
         '[ "$(ip -o link show | wc -l)" -eq 1 ] || { echo "more than loopback here" >&2; exit 97; }\n'
     )
+    # As root, a network namespace of its own; otherwise in a user namespace that maps us to root.
+    isolate = ["--net"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--net"]
     result = subprocess.run(
-        [unshare, "--net", "--", "bash", "-c", fence + script],
+        [unshare, *isolate, "--", "bash", "-c", fence + script],
         cwd=cwd,
         env=environment,
         capture_output=True,

@@ -70,7 +70,7 @@ def build_client(
     if pinned is not None and "api_version" not in arguments:  # an explicit api_version= wins
         built["api_version"] = pinned
     if recipe.url_form == "url":  # an HTTP client (the messaging SDKs speak AMQP)
-        arguments = with_transport(arguments, asynchronous=asynchronous)
+        arguments = with_transport(arguments, settings=settings, asynchronous=asynchronous)
     return client_class(credential=credential, **built, **arguments)  # type: ignore[call-arg]
 
 

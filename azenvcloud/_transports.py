@@ -24,8 +24,12 @@ __all__ = ["transport_options", "with_transport"]
 
 def transport_options(settings: Settings) -> dict[str, Any]:
     """The keyword arguments every azure-core transport azenvcloud builds, or has azure-identity
-    build, is given for ``settings``: ``connection_verify``, the one CA setting."""
-    return {"connection_verify": connection_verify()}
+    build, is given for ``settings``: ``connection_verify``, the one CA setting, and
+    ``connection_timeout`` where ``AZENVCLOUD_CONNECTION_TIMEOUT`` sets it (else azure-core's own)."""
+    options: dict[str, Any] = {"connection_verify": connection_verify()}
+    if settings.connection_timeout is not None:
+        options["connection_timeout"] = settings.connection_timeout
+    return options
 
 
 def with_transport(arguments: dict[str, Any], *, settings: Settings, asynchronous: bool) -> dict[str, Any]:

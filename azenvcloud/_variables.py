@@ -69,6 +69,7 @@ from ._values import (
     parse_subscription_id,
     parse_text,
     parse_token_cache,
+    seconds,
 )
 from .clouds import BUILTIN_CLOUDS, Cloud, canonical_cloud_name
 from .profiles import API_PROFILES, LATEST
@@ -264,6 +265,23 @@ class Fields(BaseSettings):
             unset="off",
         ),
     ] = "off"  # noqa: S105 - a mode, not a password
+    connection_timeout: Annotated[
+        int | None,
+        Variable(
+            "AZENVCLOUD_CONNECTION_TIMEOUT",
+            "seconds every client azenvcloud builds, and the credential's token requests, wait for a "
+            "connection (TCP and TLS) before giving up on that attempt (azure-core's `connection_timeout`; "
+            "an argument `connection_timeout=` to `get_client` wins); not the metadata fetch (5 s) nor "
+            "Microsoft Graph (msgraph-sdk, 30 s)",
+            no_destination("how long to wait for a host, not which host"),
+            "configuration",
+            parse=seconds(
+                "a whole number of seconds, 1 or more, such as 10 (unset: azure-core's default, 300 s)",
+                at_least=1,
+            ),
+            unset="azure-core's default, 300 s",
+        ),
+    ] = None
 
 
 def _fields() -> tuple[Variable, ...]:

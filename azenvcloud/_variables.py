@@ -20,15 +20,13 @@ settings' sources with :func:`names` of a prefix: every ``configuration`` variab
 ``process`` ones (the .env file, azure-core's cloud switch, the CA bundles) are never prefixed.
 """
 
-from __future__ import annotations
-
-import re
+# No ``from __future__ import annotations`` here: pydantic would compile every field's annotation
+# from its text when the module is imported.
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, NoDecode
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import _builtin_clouds as data
 from ._ca import CA_VARIABLES
@@ -86,6 +84,10 @@ _CONFIGURATION: Scope = "configuration"
 class Fields(BaseSettings):
     """The settings' attributes, each annotated with the declaration of the variable that sets it,
     in the order ``show`` lists them. :class:`~azenvcloud.Settings` adds the sources and resolution."""
+
+    # Never validated itself: only Settings is, so pydantic builds no schema for this class
+    # (``import azenvcloud`` and the cold start pay for one model, as before).
+    model_config = SettingsConfigDict(defer_build=True)
 
     cloud: Annotated[
         Cloud,
@@ -291,7 +293,7 @@ def _fields() -> tuple[Variable, ...]:
         # A field without a declaration has no variable, so no trust decision: left out here, it
         # fails tests/test_variables.py (every field is declared).
         if declared:
-            found.append(replace(declared[0], field=name))
+            found.append(declared[0]._replace(field=name))
     return tuple(found)
 
 
@@ -320,7 +322,7 @@ _OTHERS: tuple[Variable, ...] = (
             _CONFIGURATION,
             use="service",
             parse=parser,
-            pattern=re.compile(_SERVICE_SHAPE.format(part.upper())),
+            pattern=_SERVICE_SHAPE.format(part.upper()),
             instances=tuple(override_variable(service, part) for service in SERVICE_NAMES),
         )
         for part, description, reason, parser in (

@@ -140,7 +140,7 @@ class Settings(Fields):
         TypeError: A keyword argument is no attribute's name.
     """
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, defer_build=False)
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)

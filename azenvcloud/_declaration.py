@@ -173,6 +173,9 @@ class Variable(NamedTuple):
     pattern: str | None = None
     instances: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:  # short: it appears in every setting's annotation (help(Settings))
+        return f"Variable({self.name!r}, {self.trust.decision!r})"
+
     def matches(self, name: str) -> bool:
         """Whether ``name`` is this variable, or of its shape."""
         # A regular expression compiled on first use (re keeps it), not at import.

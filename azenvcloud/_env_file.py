@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ._variables import ALL, names, of_use
 from .errors import ConfigurationError, quote_value
-from .provenance import IDENTITY_VARIABLES, VARIABLES
 
 __all__ = [
     "ENVIRONMENT_ONLY",
@@ -31,13 +31,13 @@ __all__ = [
     "require_env_file",
 ]
 
-ENV_FILE_VARIABLE = "AZENVCLOUD_ENV_FILE"
-"""Environment variable naming the .env file to read instead of ``./.env``."""
+ENV_FILE_VARIABLE = next(of_use("env file")).name
+"""Environment variable naming the .env file to read instead of ``./.env`` (``AZENVCLOUD_ENV_FILE``)."""
 
 NO_ENV_FILE = "none"
 """``AZENVCLOUD_ENV_FILE=none`` reads no .env file at all (in code: ``_env_file=False``)."""
 
-ENVIRONMENT_ONLY = (ENV_FILE_VARIABLE, "ARM_CLOUD_METADATA_URL")
+ENVIRONMENT_ONLY = tuple(variable.name for variable in ALL if variable.trust.refused_in_env_file)
 """Variables a .env file cannot set: which .env file to read is decided before reading one, and
 the Azure CLI's ``ARM_CLOUD_METADATA_URL`` is an environment variable (in a .env file, write
 ``AZURE_CLOUD_METADATA_URL``)."""
@@ -52,13 +52,14 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # mounted secret file).
 _LEADING_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)(\s*=)?")
 _KNOWN_NAMES = frozenset(
-    {*VARIABLES.values(), *IDENTITY_VARIABLES, *ENVIRONMENT_ONLY, "AZURE_SDK_CLOUD_CONF"}
+    name
+    for variable in of_use("setting", "identity", "env file", "alias", "sdk cloud")
+    for name in variable.names()
 )
-_INSTEAD = {
-    "ARM_CLOUD_METADATA_URL": (
-        f"; in a .env file you name ({ENV_FILE_VARIABLE}, --env-file or _env_file=), "
-        "write AZURE_CLOUD_METADATA_URL"
-    )
+_INSTEAD = {  # another tool's name for a setting: azenvcloud's own name for it
+    alias.name: f"; in a .env file you name ({ENV_FILE_VARIABLE}, --env-file or _env_file=), write {ours}"
+    for alias in of_use("alias")
+    if (ours := names().get(alias.field))
 }
 _CHOSEN = f"./.env unless {ENV_FILE_VARIABLE} names another"
 

@@ -35,6 +35,7 @@ __all__ = [
     "HostOwner",
     "Role",
     "anchor_of",
+    "audience_owners",
     "foreign_owner",
     "owner_of_host",
     "sourced_names",
@@ -208,3 +209,33 @@ def foreign_owner(host: str, cloud: Cloud, *, role: Role = "other") -> HostOwner
     if owner is None or owner.clouds <= _allowed(cloud, role):
         return None
     return owner
+
+
+# A vault's audience is named by its challenge: https://<the cloud's vault suffix> (the scope every
+# built-in cloud's vault asks for, as tests/test_dataplane.py sees on the wire).
+_AUDIENCE_IS_SUFFIX = frozenset({"keyvault", "mhsm"})
+
+
+@functools.cache
+def _audiences() -> Mapping[str, frozenset[str]]:
+    """Host of every built-in cloud's audience (Resource Manager and data plane) -> its clouds
+    (Storage's ``https://storage.azure.com`` is the audience of every cloud)."""
+    found: dict[str, set[str]] = {}
+    for host, name in data.MANAGEMENT_HOSTS.items():
+        found.setdefault(host, set()).add(name)
+    for name, cloud in BUILTIN_CLOUDS.items():
+        for service in services_of(cloud).values():
+            if service.audience:
+                found.setdefault(host_of(service.audience), set()).add(name)
+            elif service.name in _AUDIENCE_IS_SUFFIX and service.suffix:
+                found.setdefault(service.suffix, set()).add(name)
+    for canonical, services in data.VARIANTS.values():
+        for fields in services.values():
+            if "audience" in fields:
+                found.setdefault(host_of(fields["audience"]), set()).add(canonical)
+    return {host: frozenset(names) for host, names in found.items()}
+
+
+def audience_owners(audience: str) -> frozenset[str]:
+    """The built-in clouds ``audience`` is a sourced audience of (judged by its host; never by zone)."""
+    return _audiences().get(host_of(audience), frozenset())

@@ -77,7 +77,8 @@ class ManagementRecipe:
         arguments = client_arguments(client_class, subscription_id, kwargs, settings)
         from ._transports import with_transport
 
-        client = client_class(credential, **with_transport(arguments, asynchronous=asynchronous))  # type: ignore[call-arg]
+        transported = with_transport(arguments, settings=settings, asynchronous=asynchronous)
+        client = client_class(credential, **transported)  # type: ignore[call-arg]
         try:
             check_pinned_api_version(client, client_class, arguments)
         except Exception:

@@ -22,12 +22,11 @@ builds without ``cloud_setting`` would otherwise talk to another cloud.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from . import _builtin_clouds as data
-from ._host_owner import HostOwner, Role, anchor_of, foreign_owner, owner_of_host
+from ._host_owner import HostOwner, Role, anchor_of, audience_owners, foreign_owner, owner_of_host
 from ._service_model import (
     SERVICE_NAMES,
     Service,
@@ -68,9 +67,6 @@ SDK_CLOUDS: Mapping[str, str] = {
 }
 SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
 """azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
-# A vault's audience is named by its challenge: https://<the cloud's vault suffix> (the scope every
-# built-in cloud's vault asks for, as tests/test_dataplane.py sees on the wire).
-_AUDIENCE_IS_SUFFIX = frozenset({"keyvault", "mhsm"})
 
 
 def sdk_cloud(raw: str | None, sources: dict[str, Source]) -> str | None:
@@ -110,26 +106,6 @@ def refuse_other_sdk_cloud(raw: str, cloud: Cloud, sources: Mapping[str, Source]
     )
 
 
-@functools.cache
-def _audiences() -> Mapping[str, frozenset[str]]:
-    """Host of every built-in cloud's audience (Resource Manager and data plane) -> its clouds
-    (Storage's ``https://storage.azure.com`` is the audience of every cloud)."""
-    found: dict[str, set[str]] = {}
-    for host, name in data.MANAGEMENT_HOSTS.items():
-        found.setdefault(host, set()).add(name)
-    for name, cloud in BUILTIN_CLOUDS.items():
-        for service in services_of(cloud).values():
-            if service.audience:
-                found.setdefault(host_of(service.audience), set()).add(name)
-            elif service.name in _AUDIENCE_IS_SUFFIX and service.suffix:
-                found.setdefault(service.suffix, set()).add(name)
-    for canonical, services in data.VARIANTS.values():
-        for fields in services.values():
-            if "audience" in fields:
-                found.setdefault(host_of(fields["audience"]), set()).add(canonical)
-    return {host: frozenset(names) for host, names in found.items()}
-
-
 def cloud_host(host: str, cloud_name: str, *, suffix: bool = False) -> bool:
     """Whether ``host`` (or, with ``suffix``, a DNS suffix: the hosts below it) is one of
     ``cloud_name``'s sourced hosts, under one of its suffixes, or a sourced alternative form: its
@@ -146,15 +122,10 @@ def _in_zone(host: str, audience: str) -> bool:
     return host == zone or host.endswith(f".{zone}")
 
 
-def audience_owners(audience: str) -> frozenset[str]:
-    """The built-in clouds ``audience`` is a sourced audience of (judged by its host; never by zone)."""
-    return _audiences().get(host_of(audience), frozenset())
-
-
 def _owners(audience: str, cloud: Cloud) -> frozenset[str]:
     """The built-in clouds whose token ``audience`` asks for: the resolved cloud alone when the
     audience is its own too (the token comes from its authority), else every cloud it is of."""
-    owners = _audiences().get(host_of(audience), frozenset())
+    owners = audience_owners(audience)
     return frozenset({cloud.name}) if cloud.name in owners else owners
 
 

@@ -28,8 +28,8 @@ from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 from urllib3.util.retry import Retry
 
-from ._ca import connection_verify
 from ._metadata_cache import Cache
+from ._transports import transport_options
 
 if TYPE_CHECKING:
     from requests import PreparedRequest, Response
@@ -49,7 +49,7 @@ def caching_transport(settings: Settings) -> RequestsTransport | None:
     cache = Cache.open(settings.metadata_cache_dir)
     if cache is None:
         return None
-    transport = RequestsTransport(connection_verify=connection_verify())
+    transport = RequestsTransport(**transport_options(settings))
     transport.open()  # its session, set up as azure-core sets up its own
     adapter = _OpenIdConfigurationCache(cache, _origin(settings.authority_host), settings.metadata_ttl)
     transport.session.mount(settings.authority_host + "/", adapter)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from . import _builtin_services as data
-from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_dns_suffix, parse_endpoint
+from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_service_suffix, parse_service_url
 
 if TYPE_CHECKING:
     from .clouds import Cloud
@@ -33,7 +33,6 @@ __all__ = [
     "hosts_in_words",
     "is_service_variable",
     "override_variable",
-    "parse_accepted_hosts",
     "parse_service_variable",
     "services_of",
     "services_report",
@@ -166,9 +165,7 @@ def _parse_variable(variable: str, value: str, origin: Source) -> tuple[str, str
 
 
 def _parse_field(field: str, value: str) -> str:
-    if field == "suffix":
-        return parse_dns_suffix(value).lstrip(".").lower()
-    return parse_endpoint(value, accepted="an https URL such as https://vault.azure.cn").rstrip("/")
+    return parse_service_suffix(value) if field == "suffix" else parse_service_url(value)
 
 
 # Sourced alternative host forms, per cloud and service. Storage's DNS-zone endpoints
@@ -186,22 +183,6 @@ _ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
 def alternative_hosts(cloud_name: str) -> tuple[re.Pattern[str], ...]:
     """The sourced alternative host forms of ``cloud_name``'s services (a whole host matches)."""
     return tuple(_ALTERNATIVE_HOSTS.get(cloud_name, {}).values())
-
-
-def parse_accepted_hosts(raw: object) -> tuple[str, ...]:
-    """``AZENVCLOUD_ACCEPTED_HOSTS``: comma-separated host names, or ``*.`` and a DNS suffix."""
-    accepted = "comma-separated host names (files.contoso.com) or *.suffix (*.contoso.com)"
-    hosts = []
-    for item in str(raw).split(","):
-        text = item.strip().lower()
-        if not text:
-            continue
-        wildcard = text.startswith("*.")
-        name = parse_dns_suffix(text[2:] if wildcard else text).lstrip(".").rstrip(".")
-        if "." not in name:
-            raise InvalidValue(f"{item.strip()!r} is not a full host name", accepted)
-        hosts.append(f"*.{name}" if wildcard else name)
-    return tuple(hosts)
 
 
 def _accepted(host: str, accepted_hosts: tuple[str, ...]) -> bool:

@@ -11,24 +11,28 @@ it, a destination value is accepted only when it
   a variant, or described by a trusted source).
 
 Anything else is a :class:`~azenvcloud.ConfigurationError` before any request or file read,
-naming the variable, the file and the two fixes that work. :data:`RULES` lists every destination
-variable; a new one (a token cache folder, say) is one line there. Values that are not
-destinations (subscription, tenant, client ID, profile) are unaffected.
+naming the variable, the file and the two fixes that work. Every variable's rule is part of its
+declaration (:mod:`azenvcloud._variables`): a new destination is its declaration there, and the
+rules here apply to it, ``repeat`` included (:func:`check_repeated` compares it with the selected
+cloud's own value as its declaration says). Values that are not destinations (subscription,
+tenant, client ID, profile) are unaffected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping
 
-from ._service_model import is_service_variable
+from ._declaration import Rule, Selected
+from ._values import InvalidValue
+from ._variables import ALL, declaration_of, of_use
 from .errors import ConfigurationError, quote_value
-from .provenance import IDENTITY_VARIABLES, VARIABLES, Source
+from .provenance import VARIABLES, Source
 
 __all__ = [
     "RULES",
     "Rule",
     "check_env_file_variables",
+    "check_repeated",
     "check_settings",
     "is_trusted",
     "refuse",
@@ -38,38 +42,17 @@ __all__ = [
     "weakest",
 ]
 
-Rule = Literal["cloud name", "repeat", "never"]
-"""What the implicit ``./.env`` may do with a destination variable: name a built-in cloud
-(``cloud name``), repeat the selected cloud's own value (``repeat``), or nothing (``never``: the
-cloud has no value of its own to repeat)."""
-
 RULES: Mapping[str, Rule] = {
-    "AZURE_CLOUD": "cloud name",
-    "AZURE_AUTHORITY_HOST": "repeat",
-    "AZURE_RESOURCE_MANAGER": "repeat",
-    "AZURE_AUDIENCE": "repeat",
-    "AZURE_CLOUD_METADATA_URL": "never",  # an https URL or a snapshot file: read before anything
-    "AZENVCLOUD_CACHE_DIR": "never",  # cached metadata is a cloud description
-    "AZENVCLOUD_METADATA_TTL": "never",  # how long a (possibly planted) cache entry is believed
-    "AZURE_FEDERATED_TOKEN_FILE": "never",  # azure-identity sends its content to the authority
-    "AZURE_CLIENT_CERTIFICATE_PATH": "never",  # azure-identity signs with it for the authority
-    "AZENVCLOUD_ACCEPTED_HOSTS": "never",  # more hosts that may receive a data-plane token
-    "AZENVCLOUD_TOKEN_CACHE": "never",  # whether tokens are written to disk (and read back)
-    # "false" makes MSAL ask login.microsoftonline.com about the authority first, and take its
-    # token endpoint from that answer: only the value derived from the authority host
-    "AZURE_DISABLE_INSTANCE_DISCOVERY": "repeat",
+    variable.name: variable.trust.rule for variable in ALL if variable.trust.rule and variable.pattern is None
 }
-"""Every destination variable and its rule. ``AZURE_SERVICE_<SERVICE>_SUFFIX``, ``_AUDIENCE`` and
-``_ENDPOINT`` follow ``repeat`` too (:func:`rule_of`)."""
-
-_SERVICE_RULE: Rule = "repeat"
+"""Every destination variable and its rule, from the declarations. ``AZURE_SERVICE_<SERVICE>_SUFFIX``,
+``_AUDIENCE`` and ``_ENDPOINT`` follow ``repeat`` too (:func:`rule_of`)."""
 
 
 def rule_of(variable: str) -> Rule | None:
     """The rule for ``variable``, or ``None`` when it decides no destination."""
-    if variable in RULES:
-        return RULES[variable]
-    return _SERVICE_RULE if is_service_variable(variable) else None
+    declared = declaration_of(variable)
+    return declared.trust.rule if declared is not None else None
 
 
 def is_trusted(source: Source) -> bool:
@@ -124,20 +107,73 @@ def require_trusted(variable: str, raw: object, source: Source | None, why: str)
 
 
 def check_settings(
-    values: Mapping[str, object], sources: Mapping[str, Source], *, is_cloud_name: Callable[[str], bool]
+    values: Mapping[str, object],
+    sources: Mapping[str, Source],
+    *,
+    is_cloud_name: Callable[[str], bool],
+    selected: Selected,
 ) -> None:
     """Before anything is read or requested: the ``never`` and ``cloud name`` rules for the
-    settings' winning values (``is_cloud_name``: whether a name selects a built-in cloud)."""
-    for field, raw in values.items():
-        source = sources.get(field)
-        variable = VARIABLES.get(field)
-        if variable is None or not isinstance(source, Source) or is_trusted(source):
+    settings' winning values (``is_cloud_name``: whether a name selects a built-in cloud).
+
+    First, a ``never`` value of another built-in cloud than ``selected`` (as far as the cloud's
+    name tells, before its values are read) is refused offering to remove it: naming the file or
+    moving the value to the environment would be the mixed-cloud error.
+    """
+    untrusted = [
+        (field, raw, source, declared)
+        for field, raw in values.items()
+        if (source := sources.get(field)) is not None
+        and isinstance(source, Source)
+        and not is_trusted(source)
+        and (declared := declaration_of(VARIABLES.get(field, ""))) is not None
+    ]
+    for _field, raw, source, declared in untrusted:
+        judge = declared.trust.another_cloud
+        if (
+            declared.trust.rule != "never"
+            or judge is None
+            or selected.cloud is None
+            or declared.parse is None
+        ):
             continue
-        rule = rule_of(variable)
-        if rule == "never":
-            raise refuse(variable, raw, source, "the selected cloud has no value of its own for it")
-        if rule == "cloud name" and not is_cloud_name(str(raw)):
-            raise refuse(variable, raw, source, "it names no built-in cloud")
+        try:
+            another = judge(declared.parse(raw), selected, declared.name)
+        except InvalidValue:
+            continue  # a malformed value: the rule's usual refusal below
+        if another is not None:
+            raise refuse(declared.name, raw, source, another.why or "", another_cloud=another.clouds)
+    for _field, raw, source, declared in untrusted:
+        if declared.trust.rule == "never":
+            raise refuse(declared.name, raw, source, "the selected cloud has no value of its own for it")
+        if declared.trust.rule == "cloud name" and not is_cloud_name(str(raw)):
+            raise refuse(declared.name, raw, source, "it names no built-in cloud")
+
+
+def check_repeated(selected: Selected, given: Iterable[tuple[str, object, object, Source]]) -> None:
+    """The ``repeat`` rule, for every declared variable: each value (``(variable, raw, parsed,
+    source)``) from an untrusted source must be the ``selected`` cloud's own value, as the
+    variable's declaration finds it; the refusal offers removing a value of another built-in cloud.
+    Values from trusted sources, and of variables with another rule, are left alone."""
+    for variable, raw, value, source in given:
+        declared = declaration_of(variable)
+        trust = declared.trust if declared is not None else None
+        if trust is None or trust.rule != "repeat" or trust.own is None or is_trusted(source):
+            continue
+        own = trust.own(selected, variable)
+        judged = trust.another_cloud
+        another = (
+            judged(value, selected, variable) if judged is not None and selected.cloud is not None else None
+        )
+        require_own_value(
+            variable,
+            raw,
+            source,
+            value=str(value).lower() if isinstance(value, bool) else str(value),
+            own=own.value,
+            cloud=own.cloud,
+            another_cloud=another.clouds if another is not None else None,
+        )
 
 
 def require_own_value(
@@ -175,7 +211,8 @@ def check_env_file_variables(
     azenvcloud exported them (the environment's own value wins and is used instead)."""
     if is_trusted(source):
         return
-    for variable in IDENTITY_VARIABLES:
+    for declared in of_use("identity"):
+        variable = declared.name
         value = values.get(variable, "")
-        if rule_of(variable) == "never" and value.strip() and not environment.get(variable, "").strip():
+        if declared.trust.rule == "never" and value.strip() and not environment.get(variable, "").strip():
             raise refuse(variable, value, source, "it names a file whose secret would go to the authority")

@@ -28,24 +28,19 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
 
-from ._env_file import ENV_FILE_VARIABLE
-from ._service_model import SERVICE_FIELDS, SERVICE_NAMES, is_service_variable, override_variable
+from ._service_model import is_service_variable
 from ._values import InvalidValue
+from ._variables import of_use
 from .clouds import canonical_cloud_name
 from .errors import quote_value
-from .provenance import IDENTITY_VARIABLES, VARIABLES
+from .provenance import IDENTITY_VARIABLES
 
 __all__ = ["CLOUD_SELECTORS", "COMPARISONS", "LISTED", "NAMES_CHECKED", "find_typos"]
 
-# Other tools' variables that select a cloud by name, with the tool that reads them.
+# Other tools' variables that select a cloud by name, with the tool that reads them (each
+# declared, with its source, in azenvcloud._variables).
 CLOUD_SELECTORS: dict[str, str] = {
-    # hashicorp/terraform-provider-azurerm internal/provider/provider.go
-    # (commit 1a563be65801751a593806cf05a0951d322f3a62): "environment", EnvDefaultFunc("ARM_ENVIRONMENT",
-    # "public"): public, usgovernment, china (Pulumi's azure-native reads it too).
-    "ARM_ENVIRONMENT": "Terraform's",
-    # Azure/go-autorest autorest/azure/auth/auth.go (commit 90128b0cbed977972cdf104474875758e9fe97d0):
-    # NewAuthorizerFromEnvironment reads AZURE_ENVIRONMENT (AzurePublicCloud, AzureChinaCloud, ...).
-    "AZURE_ENVIRONMENT": "go-autorest's",
+    variable.name: f"{variable.defined_by}'s" for variable in of_use("cloud selector")
 }
 
 _MAX_DISTANCE = 2
@@ -63,12 +58,10 @@ NAMES_CHECKED = 4096
 COMPARISONS = 1024
 """Candidates compared with a name, at most, per resolution: the costly step."""
 
-# The names azenvcloud reads, by their exact spelling.
-_OURS: tuple[str, ...] = (
-    *VARIABLES.values(),
-    ENV_FILE_VARIABLE,
-    "ARM_CLOUD_METADATA_URL",
-    *(override_variable(service, field) for service in SERVICE_NAMES for field in SERVICE_FIELDS),
+# The names azenvcloud reads into its settings, by their exact spelling (every declared setting,
+# alias and service variable, and the .env file's).
+_OURS: tuple[str, ...] = tuple(
+    name for variable in of_use("setting", "env file", "alias", "service") for name in variable.names()
 )
 # What a case-insensitive match may be a slip of: ours, and azure-identity's (copied from .env).
 _BY_UPPER: dict[str, str] = {name.upper(): name for name in (*_OURS, *IDENTITY_VARIABLES)}

@@ -1,32 +1,48 @@
-"""Parsing of single configuration values: https endpoints, audiences, subscription IDs, flags.
+"""Parsing one configuration value: every parser a variable is declared with, and the pieces
+they share (https endpoints, audiences, subscription IDs, flags, paths, seconds, host lists).
 
 Each parser returns the normalised value or raises :class:`InvalidValue` saying what is wrong and
-what would be accepted; the caller adds which variable held the value.
+what would be accepted; the caller adds which variable held the value. Which variable is parsed
+by which parser is its declaration's business (:mod:`azenvcloud._variables`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Literal
 from urllib.parse import urlsplit
 
+from . import _builtin_clouds as data
 from .errors import ConfigurationError, quote_value
 
 __all__ = [
     "InvalidValue",
+    "TokenCacheMode",
     "find_control_character",
     "host_of",
+    "one_of",
+    "parse_accepted_hosts",
     "parse_audience",
+    "parse_authority",
+    "parse_cache_dir",
     "parse_dns_suffix",
     "parse_endpoint",
     "parse_flag",
     "parse_path",
     "parse_plain_name",
+    "parse_resource_manager",
     "parse_seconds",
+    "parse_service_suffix",
+    "parse_service_url",
     "parse_subscription_id",
+    "parse_text",
+    "parse_token_cache",
     "scope_for_audience",
+    "seconds",
 ]
 
 MAX_URL_LENGTH = 2048
@@ -103,14 +119,102 @@ def parse_path(raw: str, accepted: str) -> str:
     return text
 
 
-def parse_seconds(raw: str | int) -> int:
-    """A whole number of seconds, zero or more."""
-    text = str(raw).strip()
-    if not text.isdigit() or not text.isascii() or len(text) > 12:
+def seconds(accepted: str, *, at_least: int = 0) -> Callable[[object], int]:
+    """A parser of a whole number of seconds, ``at_least`` or more (``accepted`` says what is)."""
+
+    def parse(raw: object) -> int:
+        text = str(raw).strip()
+        if not text.isdigit() or not text.isascii() or len(text) > 12:
+            raise InvalidValue("it is not a whole number of seconds", accepted)
+        if int(text) < at_least:
+            raise InvalidValue(
+                f"it is less than {at_least} {'second' if at_least == 1 else 'seconds'}", accepted
+            )
+        return int(text)
+
+    return parse
+
+
+parse_seconds = seconds("0 (no cache) or more, such as 86400 (a day)")
+"""A whole number of seconds, zero or more (a cache's lifetime: ``0`` is no cache)."""
+
+
+def parse_text(raw: object) -> str:
+    """Any text, stripped: a value checked where it is used (a metadata URL or snapshot path)."""
+    return str(raw).strip()
+
+
+def one_of(choices: Collection[str], what: str) -> Callable[[object], str]:
+    """A parser of one of ``choices`` in any case (returned in lower case); ``what`` names them."""
+
+    def parse(raw: object) -> str:
+        text = str(raw).strip().lower()
+        if text not in choices:
+            raise InvalidValue(f"it is not a known {what}", f"one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def parse_cache_dir(raw: object) -> str:
+    """``AZENVCLOUD_CACHE_DIR``: an absolute folder path."""
+    path = parse_path(os.fspath(raw) if isinstance(raw, os.PathLike) else str(raw), "an absolute folder path")
+    if not os.path.isabs(path):
         raise InvalidValue(
-            "it is not a whole number of seconds", "0 (no cache) or more, such as 86400 (a day)"
+            "it is a relative path, so the cache would be whatever folder of that name the working "
+            "directory holds (a cloned repository may ship one)",
+            "an absolute folder path, or unset for the user's cache folder",
         )
-    return int(text)
+    return path
+
+
+TokenCacheMode = Literal["off", "unencrypted"]
+"""``AZENVCLOUD_TOKEN_CACHE``: tokens in memory only, or also on disk (:mod:`azenvcloud._token_store`)."""
+
+
+def parse_token_cache(raw: object) -> TokenCacheMode:
+    """``AZENVCLOUD_TOKEN_CACHE``: ``off`` or ``unencrypted`` (no encrypted store: see
+    docs/how-to/token-store.md)."""
+    text = str(raw).strip().lower()
+    if text == "off":
+        return "off"
+    if text == "unencrypted":
+        return "unencrypted"
+    problem = (
+        "an encrypted token store is not offered (its key would have to live next to it on a headless "
+        "machine, or in a Secret Service most servers do not run)"
+        if text == "encrypted"
+        else "it is no token store mode"
+    )
+    raise InvalidValue(problem, "off (the default) or unencrypted (a file per token, readable by you alone)")
+
+
+def parse_accepted_hosts(raw: object) -> tuple[str, ...]:
+    """``AZENVCLOUD_ACCEPTED_HOSTS``: comma-separated host names, or ``*.`` and a DNS suffix (a
+    list or tuple, given in code, is read as its items)."""
+    accepted = "comma-separated host names (files.contoso.com) or *.suffix (*.contoso.com)"
+    items = [str(item) for item in raw] if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    hosts = []
+    for item in items:
+        text = item.strip().lower()
+        if not text:
+            continue
+        wildcard = text.startswith("*.")
+        name = parse_dns_suffix(text[2:] if wildcard else text).lstrip(".").rstrip(".")
+        if "." not in name:
+            raise InvalidValue(f"{item.strip()!r} is not a full host name", accepted)
+        hosts.append(f"*.{name}" if wildcard else name)
+    return tuple(hosts)
+
+
+def parse_service_suffix(raw: object) -> str:
+    """An ``AZURE_SERVICE_<SERVICE>_SUFFIX``: a DNS suffix, without its leading dot, lower case."""
+    return parse_dns_suffix(str(raw)).lstrip(".").lower()
+
+
+def parse_service_url(raw: object) -> str:
+    """An ``AZURE_SERVICE_<SERVICE>_AUDIENCE`` or ``_ENDPOINT``: an https URL, no trailing slash."""
+    return parse_endpoint(str(raw), accepted="an https URL such as https://vault.azure.cn").rstrip("/")
 
 
 def _refuse_invisible(text: str, accepted: str) -> None:
@@ -185,12 +289,45 @@ def parse_endpoint(raw: str, *, allow_path: bool = True, accepted: str = _URL_AC
     return f"https://{netloc}{path}"
 
 
+_AUTHORITY_ACCEPTED = "the https URL or bare host of an identity authority, such as login.chinacloudapi.cn"
+
+
+def parse_authority(raw: object) -> str:
+    """``AZURE_AUTHORITY_HOST``: an https authority, a host only (no tenant path), and no Resource
+    Manager's or audience's host."""
+    value = parse_endpoint(str(raw), accepted=_AUTHORITY_ACCEPTED)
+    if urlsplit(value).path:
+        raise InvalidValue(
+            "it has a path after its host, but only a scheme and host are expected: "
+            "the authority is a host only; a tenant belongs in AZURE_TENANT_ID",
+            _AUTHORITY_ACCEPTED,
+        )
+    if host_of(value).rstrip(".") in data.MANAGEMENT_HOSTS:
+        raise InvalidValue(
+            "it is a Resource Manager or audience host, not an identity authority "
+            "(did you mean AZURE_RESOURCE_MANAGER or AZURE_AUDIENCE?)",
+            _AUTHORITY_ACCEPTED,
+        )
+    return value
+
+
+def parse_resource_manager(raw: object) -> str:
+    """``AZURE_RESOURCE_MANAGER``: an https endpoint that is no identity authority's host."""
+    value = parse_endpoint(str(raw))
+    if host_of(value).rstrip(".") in data.AUTHORITY_HOSTS:
+        raise InvalidValue(
+            "it is an identity authority host, not Resource Manager (did you mean AZURE_AUTHORITY_HOST?)",
+            "the https URL of Resource Manager, such as https://management.chinacloudapi.cn",
+        )
+    return value
+
+
 def host_of(url: str) -> str:
     """The lower-case host of an already normalised URL."""
     return (urlsplit(url).hostname or "").lower()
 
 
-def parse_audience(raw: str) -> tuple[str, str | None]:
+def parse_audience(raw: object) -> tuple[str, str | None]:
     """Split an audience value into ``(audience, scope)``.
 
     A value ending in ``.default`` is already a scope: it is kept verbatim as the scope and the
@@ -200,7 +337,7 @@ def parse_audience(raw: str) -> tuple[str, str | None]:
         "an https URL naming the Resource Manager audience, such as "
         "https://management.core.chinacloudapi.cn/, or a scope ending in /.default"
     )
-    text = raw.strip()
+    text = str(raw).strip()
     if text.endswith(".default"):
         if not text.endswith(SCOPE_SUFFIX):
             raise InvalidValue("it ends in '.default' without the '/' before it", accepted)
@@ -233,9 +370,9 @@ def scope_for_audience(audience: str) -> str:
     return audience + SCOPE_SUFFIX
 
 
-def parse_subscription_id(raw: str) -> str:
+def parse_subscription_id(raw: object) -> str:
     """A subscription ID is a GUID; returned in lower case, as Resource Manager reports it."""
-    text = raw.strip().lower()
+    text = str(raw).strip().lower()
     if not _GUID.match(text):
         raise InvalidValue(
             "it is not a GUID",
@@ -244,11 +381,11 @@ def parse_subscription_id(raw: str) -> str:
     return text
 
 
-def parse_flag(raw: str | bool) -> bool:
+def parse_flag(raw: object) -> bool:
     """Parse a boolean flag the way people write them in environment variables."""
     if isinstance(raw, bool):
         return raw
-    text = raw.strip().lower()
+    text = str(raw).strip().lower()
     if text in _TRUE:
         return True
     if text in _FALSE:

@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._ca import connection_verify
 from ._fork import renew_locks_after_fork
+from ._transports import transport_options
 from ._values import find_control_character
 from .errors import ConfigurationError, quote_value
 from .provenance import IDENTITY_VARIABLES
@@ -178,8 +178,8 @@ def _build(identity: ModuleType, settings: Settings, options: dict[str, Any]) ->
     options = {"authority": settings.authority_host, **options}
     if settings.disable_instance_discovery:
         options.setdefault("disable_instance_discovery", True)
-    if "transport" not in options:
-        options.setdefault("connection_verify", connection_verify())  # the one CA setting (_ca.py)
+    if "transport" not in options:  # what every transport azenvcloud builds is given (_transports.py)
+        options = {**transport_options(settings), **options}
     if "transport" not in options and not identity.__name__.endswith(".aio"):
         from ._openid_cache import caching_transport
 

@@ -5,45 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ._secret_values import SECRET_VARIABLES
+from ._variables import names, of_use
 from .errors import redact_url
 
 __all__ = ["IDENTITY_VARIABLES", "VARIABLES", "Source", "SourceKind"]
 
 SourceKind = Literal["argument", "option", "environment", "dotenv", "default", "metadata", "derived"]
 
-# One vocabulary from variable to attribute: AZURE_AUTHORITY_HOST <-> authority_host.
-VARIABLES: dict[str, str] = {
-    "cloud": "AZURE_CLOUD",
-    "authority_host": "AZURE_AUTHORITY_HOST",
-    "resource_manager": "AZURE_RESOURCE_MANAGER",
-    "audience": "AZURE_AUDIENCE",
-    "subscription_id": "AZURE_SUBSCRIPTION_ID",
-    "disable_instance_discovery": "AZURE_DISABLE_INSTANCE_DISCOVERY",
-    "cloud_metadata_url": "AZURE_CLOUD_METADATA_URL",
-    "api_profile": "AZURE_API_PROFILE",
-    "metadata_ttl": "AZENVCLOUD_METADATA_TTL",
-    "metadata_cache_dir": "AZENVCLOUD_CACHE_DIR",
-    "token_prefetch": "AZENVCLOUD_TOKEN_PREFETCH",
-    "token_cache": "AZENVCLOUD_TOKEN_CACHE",
-    "accepted_hosts": "AZENVCLOUD_ACCEPTED_HOSTS",
-}
+# One vocabulary from variable to attribute: AZURE_AUTHORITY_HOST <-> authority_host (declared in
+# azenvcloud._variables, with everything else about each variable).
+VARIABLES: dict[str, str] = names()
+"""Each setting's variable, by attribute."""
 
 # azure-identity's own variables: they keep their meaning. Values marked secret are never shown.
-# (Not AZURE_ADDITIONALLY_ALLOWED_TENANTS: azure-identity for .NET, Java, JavaScript and Go reads
-# it, Python's does not (1.27: no read in azure/identity/); its credentials take
-# additionally_allowed_tenants= as an argument.)
 IDENTITY_VARIABLES: dict[str, bool] = {
-    "AZURE_TENANT_ID": False,
-    "AZURE_CLIENT_ID": False,
-    "AZURE_CLIENT_SECRET": True,
-    "AZURE_CLIENT_CERTIFICATE_PATH": False,
-    "AZURE_CLIENT_CERTIFICATE_PASSWORD": True,
-    "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": False,
-    "AZURE_FEDERATED_TOKEN_FILE": False,
-    "AZURE_USERNAME": False,
-    "AZURE_PASSWORD": True,
-    "AZURE_TOKEN_CREDENTIALS": False,
+    variable.name: variable.name in SECRET_VARIABLES for variable in of_use("identity")
 }
+"""azure-identity's variables azenvcloud exports from a .env file, each with whether it is a secret."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 The rules, in order:
 
-1. Each value is parsed on its own (https endpoints, GUIDs, flags); a bad one is an error that
-   names its variable.
+1. Each value is parsed on its own, by the parser its declaration names (https endpoints, GUIDs,
+   flags; :mod:`azenvcloud._variables`); a bad one is an error that names its variable. A setting
+   that is none of the cloud's own values is then set, or has its declared default.
 2. ``AZURE_CLOUD`` names a built-in cloud (or ``Custom``). Without it, a known authority or
    Resource Manager host selects its cloud; with nothing set, the public cloud.
 3. Each endpoint variable overrides just that value of the selected cloud. With no cloud to
@@ -28,40 +29,30 @@ The rules, in order:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from . import _builtin_clouds as data
 from . import _trust
+from ._declaration import Selected, Variable
 from ._discovery import load_metadata
-from ._host_owner import HostOwner, Role, foreign_owner
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._metadata_source import is_local
 from ._one_cloud import (
     SDK_CLOUD_CONF,
     SDK_CLOUD_KEY,
-    audience_owners,
     refuse_foreign_accepted_hosts,
     refuse_foreign_audiences,
     refuse_foreign_destinations,
     refuse_other_sdk_cloud,
     sdk_cloud,
 )
-from ._service_model import SERVICES_KEY, parse_accepted_hosts, parse_service_variable, services_of
+from ._service_model import SERVICES_KEY, parse_service_variable
 from ._service_variables import apply_service_variables
-from ._values import (
-    InvalidValue,
-    find_control_character,
-    host_of,
-    parse_audience,
-    parse_endpoint,
-    parse_flag,
-    parse_path,
-    parse_seconds,
-    parse_subscription_id,
-)
+from ._values import InvalidValue, TokenCacheMode, find_control_character, host_of, parse_endpoint
+from ._variables import FIELDS, default_of
 from .clouds import (
     BUILTIN_CLOUDS,
     Cloud,
@@ -73,7 +64,6 @@ from .clouds import (
     without_resource_manager,
 )
 from .errors import ConfigurationError, quote_value
-from .profiles import API_PROFILES, LATEST
 from .provenance import VARIABLES, Source
 
 __all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "TokenCacheMode", "resolve"]
@@ -81,28 +71,24 @@ __all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "TokenCacheMo
 T = TypeVar("T")
 
 ENDPOINT_FIELDS = ("authority_host", "resource_manager", "audience")
-_AUTHORITY_ACCEPTED = "the https URL or bare host of an identity authority, such as login.chinacloudapi.cn"
-
-
-TokenCacheMode = Literal["off", "unencrypted"]
-"""``AZENVCLOUD_TOKEN_CACHE``: tokens in memory only, or also on disk (:mod:`azenvcloud._token_store`)."""
+_DECLARED = {variable.field: variable for variable in FIELDS}
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """The outcome of resolving one configuration."""
+    """The outcome of resolving one configuration.
+
+    Attributes:
+        cloud: The resolved cloud (its authority, Resource Manager, audience and services).
+        settings: Every other setting's value, by attribute (each declared in
+            :mod:`azenvcloud._variables`): as set, its declared default, or derived from the cloud.
+        sources: Where each resolved value came from, by attribute (``services.<service>.<field>``
+            for a service's).
+    """
 
     cloud: Cloud
-    subscription_id: str | None
-    disable_instance_discovery: bool
-    api_profile: str
-    cloud_metadata_url: str | None
-    metadata_ttl: int
-    metadata_cache_dir: str | None
-    token_prefetch: bool
-    accepted_hosts: tuple[str, ...]
+    settings: Mapping[str, Any]
     sources: Mapping[str, Source]
-    token_cache: TokenCacheMode = "off"  # noqa: S105 - a mode, not a password
 
 
 @dataclass(frozen=True)
@@ -125,48 +111,16 @@ def _unusable(field: str, raw: object, source: Source, exc: InvalidValue) -> Con
     return exc.configuration_error(source.names(field), raw, variables=(VARIABLES[field],))
 
 
-def _parse_authority(raw: str) -> str:
-    value = parse_endpoint(raw, accepted=_AUTHORITY_ACCEPTED)
-    if urlsplit(value).path:
-        raise InvalidValue(
-            "it has a path after its host, but only a scheme and host are expected: "
-            "the authority is a host only; a tenant belongs in AZURE_TENANT_ID",
-            _AUTHORITY_ACCEPTED,
-        )
-    if cloud_name_for_management_host(host_of(value)):
-        raise InvalidValue(
-            "it is a Resource Manager or audience host, not an identity authority "
-            "(did you mean AZURE_RESOURCE_MANAGER or AZURE_AUDIENCE?)",
-            _AUTHORITY_ACCEPTED,
-        )
-    return value
-
-
-def _parse_resource_manager(raw: str) -> str:
-    value = parse_endpoint(raw)
-    if cloud_name_for_authority_host(host_of(value)):
-        raise InvalidValue(
-            "it is an identity authority host, not Resource Manager (did you mean AZURE_AUTHORITY_HOST?)",
-            "the https URL of Resource Manager, such as https://management.chinacloudapi.cn",
-        )
-    return value
-
-
 def _parse_given(field: str, raw: object, source: Source) -> _Given:
     text = str(raw)
     scope: str | None = None
     try:
-        if field == "authority_host":
-            value = _parse_authority(text)
-            known = cloud_name_for_authority_host(host_of(value))
-        elif field == "resource_manager":
-            value = _parse_resource_manager(text)
-            known = cloud_name_for_management_host(host_of(value))
-        else:
-            value, scope = parse_audience(text)
-            known = cloud_name_for_management_host(host_of(value))
+        parsed = _parser(field)(text)
     except InvalidValue as exc:
         raise _unusable(field, raw, source, exc) from None
+    value, scope = parsed if isinstance(parsed, tuple) else (parsed, None)  # an audience: and its scope
+    lookup = cloud_name_for_authority_host if field == "authority_host" else cloud_name_for_management_host
+    known = lookup(host_of(value))
     if known in data.RETIRED_REASONS:
         raise ConfigurationError(
             f"{source.names(field)}={quote_value(raw)} belongs to a retired cloud: "
@@ -193,14 +147,19 @@ def resolve(
     """
     _refuse_control_characters(values, sources)
     _refuse_misnamed_cloud(values, sources)
-    _refuse_untrusted_accepted_hosts_of_another_cloud(values, sources)
-    _trust.check_settings(values, sources, is_cloud_name=_names_builtin_cloud)
+    _trust.check_settings(
+        values, sources, is_cloud_name=_names_builtin_cloud, selected=Selected(_named_or_public(values))
+    )
     resolved_sources: dict[str, Source] = {}
     sdk_cloud_name = sdk_cloud(sdk_cloud_conf, resolved_sources)
     if sdk_cloud_name is not None and not {"cloud", "cloud_metadata_url", *ENDPOINT_FIELDS} & values.keys():
         values = {**values, "cloud": sdk_cloud_name}  # alone, it selects the cloud (lowest precedence)
         sources = {**sources, "cloud": resolved_sources[SDK_CLOUD_KEY]}
-    ttl, cache_dir = _cache_settings(values, sources, resolved_sources)
+    settings = {
+        variable.field: _setting(variable, values, sources, resolved_sources)
+        for variable in FIELDS
+        if not variable.of_cloud
+    }
     given = {
         field: _parse_given(field, values[field], sources[field])
         for field in ENDPOINT_FIELDS
@@ -210,7 +169,14 @@ def resolve(
         resolved_sources["cloud"] = sources["cloud"]
 
     named, selector = _cloud_name(values, sources, given)
-    discovered = _discover(values, sources, given, selector, ttl=ttl, cache_dir=cache_dir)
+    discovered = _discover(
+        values,
+        sources,
+        given,
+        selector,
+        ttl=settings["metadata_ttl"],
+        cache_dir=settings["metadata_cache_dir"],
+    )
     if discovered is not None:
         base: Cloud | None = discovered[0]
         default_source = discovered[1]
@@ -219,176 +185,88 @@ def resolve(
     else:
         base = _select_base(named, given, resolved_sources, cloud_raw=values.get("cloud"))
         default_source = Source("default", base.name) if base else Source("derived")
-    _refuse_untrusted_endpoints(base, given)
+    cloud_name = str(values["cloud"]) if named is not None else None
+    authority = given["authority_host"].value if "authority_host" in given else None
+    selected = Selected(base, cloud_name, authority or (base.authority_host if base else None))
+    _trust.check_repeated(selected, _set_values(values, sources, given, settings))
     cloud = _apply(base, default_source, named, given, resolved_sources)
     _refuse_mixed_clouds(cloud, named, values, given, resolved_sources)
     variables = values.get(SERVICES_KEY)
     service_variables: Mapping[str, str] = variables if isinstance(variables, Mapping) else {}
     service_origins: Mapping[str, Source] = sources.get(SERVICES_KEY) or {}  # type: ignore[assignment]
-    cloud_name = str(values["cloud"]) if named is not None else None
     cloud, service_sources = apply_service_variables(
         cloud, cloud_name=cloud_name, variables=service_variables, origins=service_origins
     )
     resolved_sources.update(service_sources)
-    _refuse_untrusted_services(base, cloud_name, cloud, service_variables, service_origins)
+    _trust.check_repeated(selected, _service_values(cloud, service_variables, service_origins))
     refuse_foreign_destinations(cloud, resolved_sources, described_by=default_source, cloud_name=cloud_name)
     refuse_foreign_audiences(cloud, resolved_sources)
     if sdk_cloud_conf is not None:
         refuse_other_sdk_cloud(sdk_cloud_conf, cloud, resolved_sources)
-
-    subscription_id = _setting(
-        "subscription_id",
-        values,
-        sources,
-        resolved_sources,
-        lambda raw: parse_subscription_id(str(raw)),
-        default=None,
-    )
-
-    disable = _instance_discovery(values, sources, cloud, resolved_sources)
-
-    api_profile = _setting(
-        "api_profile",
-        values,
-        sources,
-        resolved_sources,
-        _parse_profile,
-        default=LATEST,
-        when_unset="each client's latest API versions",
-    )
-    metadata_url = _setting(
-        "cloud_metadata_url", values, sources, resolved_sources, lambda raw: str(raw).strip(), default=None
-    )
-    prefetch = _setting(
-        "token_prefetch", values, sources, resolved_sources, parse_flag, default=True, when_unset="on"
-    )
-    no_hosts: tuple[str, ...] = ()
-    accepted_hosts = _setting(
-        "accepted_hosts", values, sources, resolved_sources, parse_accepted_hosts, default=no_hosts
-    )
-    refuse_foreign_accepted_hosts(cloud, accepted_hosts, resolved_sources.get("accepted_hosts"))
-    off: TokenCacheMode = "off"
-    token_cache = _setting(
-        "token_cache", values, sources, resolved_sources, parse_token_cache, default=off, when_unset="off"
-    )
-    return Resolution(
-        cloud=cloud,
-        subscription_id=subscription_id,
-        disable_instance_discovery=disable,
-        api_profile=api_profile,
-        cloud_metadata_url=metadata_url,
-        metadata_ttl=ttl,
-        metadata_cache_dir=cache_dir,
-        token_prefetch=prefetch,
-        accepted_hosts=accepted_hosts,
-        sources=resolved_sources,
-        token_cache=token_cache,
-    )
+    for variable in FIELDS:  # what the resolved cloud decides for a setting left unset
+        if variable.derive is not None and variable.field not in values:
+            settings[variable.field], how = variable.derive(cloud)
+            resolved_sources[variable.field] = Source("derived", how)
+    refuse_foreign_accepted_hosts(cloud, settings["accepted_hosts"], resolved_sources.get("accepted_hosts"))
+    return Resolution(cloud=cloud, settings=settings, sources=resolved_sources)
 
 
-def _instance_discovery(
+def _named_or_public(values: Mapping[str, object]) -> Cloud | None:
+    """The cloud as far as its name tells before any value is read: the built-in cloud
+    ``AZURE_CLOUD`` names, the public cloud where nothing selects one, else ``None`` (the cloud is
+    not known before its values are read)."""
+    if "cloud" in values and _names_builtin_cloud(str(values["cloud"])):
+        return BUILTIN_CLOUDS[canonical_cloud_name(str(values["cloud"]))]
+    if not {"cloud", "cloud_metadata_url", *ENDPOINT_FIELDS} & values.keys():
+        return BUILTIN_CLOUDS[data.PUBLIC]
+    return None
+
+
+def _set_values(
     values: Mapping[str, object],
     sources: Mapping[str, Source],
-    cloud: Cloud,
-    resolved_sources: dict[str, Source],
-) -> bool:
-    """``AZURE_DISABLE_INSTANCE_DISCOVERY``: as set (from a trusted source, or repeating the derived
-    value), or derived from whether MSAL knows the authority host."""
-    derived = host_of(cloud.authority_host) not in data.MSAL_WELL_KNOWN_AUTHORITY_HOSTS
-    if "disable_instance_discovery" in values:
-        disable = _parsed("disable_instance_discovery", values, sources, parse_flag)
-        source = sources["disable_instance_discovery"]
-        _trust.require_own_value(
-            VARIABLES["disable_instance_discovery"],
-            values["disable_instance_discovery"],
-            source,
-            value=str(disable).lower(),
-            own=str(derived).lower(),
-            cloud=f"{cloud.name}'s authority host",
-        )
-        resolved_sources["disable_instance_discovery"] = source
-        return disable
-    resolved_sources["disable_instance_discovery"] = Source(
-        "derived",
-        "from the authority host (unknown to MSAL)"
-        if derived
-        else "from the authority host (well known to MSAL)",
-    )
-    return derived
+    given: Mapping[str, _Given],
+    settings: Mapping[str, object],
+) -> Iterator[tuple[str, object, object, Source]]:
+    """Every setting that was set: ``(variable, raw, parsed value, source)``, for the trust rule."""
+    for variable in FIELDS:
+        if variable.field in values:
+            value = given[variable.field].value if variable.field in given else settings.get(variable.field)
+            yield variable.name, values[variable.field], value, sources[variable.field]
 
 
-def _cache_settings(
-    values: Mapping[str, object], sources: Mapping[str, Source], resolved_sources: dict[str, Source]
-) -> tuple[int, str | None]:
-    """``AZENVCLOUD_METADATA_TTL`` and ``AZENVCLOUD_CACHE_DIR``: needed before metadata is loaded."""
-    ttl = _setting(
-        "metadata_ttl",
-        values,
-        sources,
-        resolved_sources,
-        parse_seconds,
-        default=DEFAULT_METADATA_TTL,
-        when_unset=f"{DEFAULT_METADATA_TTL} s, a day",
-    )
-    cache_dir = _setting(
-        "metadata_cache_dir",
-        values,
-        sources,
-        resolved_sources,
-        parse_cache_dir,
-        default=None,
-        when_unset="the user cache folder",
-    )
-    return ttl, cache_dir
+def _service_values(
+    cloud: Cloud, variables: Mapping[str, str], origins: Mapping[str, Source]
+) -> Iterator[tuple[str, object, object, Source]]:
+    """Every ``AZURE_SERVICE_*`` variable that was set: ``(variable, raw, parsed value, source)``."""
+    for variable, raw in variables.items():
+        service, field = parse_service_variable(variable)
+        value = cloud.service_overrides.get(service, {}).get(field, raw)
+        yield variable, raw, value, origins.get(variable, Source("environment"))
 
 
-def parse_cache_dir(raw: object) -> str:
-    """``AZENVCLOUD_CACHE_DIR``: an absolute folder path."""
-    path = parse_path(str(raw), "an absolute folder path")
-    if not os.path.isabs(path):
-        raise InvalidValue(
-            "it is a relative path, so the cache would be whatever folder of that name the working "
-            "directory holds (a cloned repository may ship one)",
-            "an absolute folder path, or unset for the user's cache folder",
-        )
-    return path
-
-
-def parse_token_cache(raw: object) -> TokenCacheMode:
-    """``AZENVCLOUD_TOKEN_CACHE``: ``off`` or ``unencrypted`` (no encrypted store: see
-    docs/how-to/token-store.md)."""
-    text = str(raw).strip().lower()
-    if text == "off":
-        return "off"
-    if text == "unencrypted":
-        return "unencrypted"
-    problem = (
-        "an encrypted token store is not offered (its key would have to live next to it on a headless "
-        "machine, or in a Secret Service most servers do not run)"
-        if text == "encrypted"
-        else "it is no token store mode"
-    )
-    raise InvalidValue(problem, "off (the default) or unencrypted (a file per token, readable by you alone)")
+def _parser(field: str) -> Callable[[Any], Any]:
+    parse = _DECLARED[field].parse
+    assert parse is not None, f"{field} is declared without a parser"
+    return parse
 
 
 def _setting(
-    field: str,
+    variable: Variable,
     values: Mapping[str, object],
     sources: Mapping[str, Source],
     resolved_sources: dict[str, Source],
-    parse: Callable[[Any], T],
-    *,
-    default: T,
-    when_unset: str | None = None,
-) -> T:
-    """A setting that needs no cloud: its parsed value and source, or ``default`` (described by
-    ``when_unset`` as a derived source, where given)."""
+) -> Any:
+    """A setting that is none of the cloud's own values: parsed as declared, with its source; or,
+    unset, its declared default (described as a derived source where its declaration says what
+    applies instead)."""
+    field = variable.field
     if field in values:
         resolved_sources[field] = sources[field]
-        return _parsed(field, values, sources, parse)
-    if when_unset is not None:
-        resolved_sources[field] = Source("derived", f"when unset: {when_unset}")
-    return default
+        return _parsed(field, values, sources, _parser(field))
+    if variable.unset is not None:
+        resolved_sources[field] = Source("derived", f"when unset: {variable.unset}")
+    return default_of(field)
 
 
 def _refuse_control_characters(values: Mapping[str, object], sources: Mapping[str, Source]) -> None:
@@ -414,13 +292,6 @@ def _parsed(
         return parse(values[field])
     except InvalidValue as exc:
         raise _unusable(field, values[field], sources[field], exc) from None
-
-
-def _parse_profile(raw: object) -> str:
-    text = str(raw).strip().lower()
-    if text not in API_PROFILES:
-        raise InvalidValue("it is not a known API profile", f"one of {', '.join(API_PROFILES)}")
-    return text
 
 
 def _cloud_name(
@@ -564,37 +435,6 @@ def _refuse_untrusted_name_over_metadata(
     )
 
 
-def _refuse_untrusted_accepted_hosts_of_another_cloud(
-    values: Mapping[str, object], sources: Mapping[str, Source]
-) -> None:
-    """``AZENVCLOUD_ACCEPTED_HOSTS`` from the implicit ``./.env`` is refused by the trust rule; when it
-    lists a host another cloud than the one named (or the public default) owns, the refusal offers
-    no fix that would be the mixed-cloud error (naming the file, or the environment)."""
-    source = sources.get("accepted_hosts")
-    if source is None or _trust.is_trusted(source):
-        return
-    if "cloud" in values and _names_builtin_cloud(str(values["cloud"])):
-        cloud = BUILTIN_CLOUDS[canonical_cloud_name(str(values["cloud"]))]
-    elif not {"cloud", "cloud_metadata_url", *ENDPOINT_FIELDS} & values.keys():
-        cloud = BUILTIN_CLOUDS[data.PUBLIC]
-    else:
-        return  # the cloud is not known before its values are read: the rule's usual refusal
-    try:
-        hosts = parse_accepted_hosts(values["accepted_hosts"])
-    except InvalidValue:
-        return
-    for entry in hosts:
-        another = _other_clouds(foreign_owner(entry.removeprefix("*."), cloud), cloud)
-        if another:
-            raise _trust.refuse(
-                VARIABLES["accepted_hosts"],
-                values["accepted_hosts"],
-                source,
-                f"it lists {entry}, a host of {another}",
-                another_cloud=another,
-            )
-
-
 _IMPLICIT_ENV_FILE_SELECTS = (
     "This .env file was found in the working directory without being named, so it can only select a "
     "built-in cloud; a private cloud's values go in the environment or in a .env file you name "
@@ -646,76 +486,6 @@ def _names_builtin_cloud(name: str) -> bool:
         return canonical_cloud_name(name) in BUILTIN_CLOUDS
     except InvalidValue:
         return False
-
-
-def _refuse_untrusted_endpoints(base: Cloud | None, given: Mapping[str, _Given]) -> None:
-    """The trust rule's ``repeat`` for the three core values: one from an untrusted file must be
-    the selected cloud's own (``base``: built in, a variant, or described by trusted metadata)."""
-    for field, item in given.items():
-        another = None
-        if base is not None and not _trust.is_trusted(item.source):
-            if field == "audience":  # never judged by zone: by the sourced management hosts only
-                another = item.known_cloud if item.known_cloud not in {None, base.name} else None
-            else:
-                role: Role = "authority" if field == "authority_host" else "other"
-                another = _other_clouds(foreign_owner(host_of(item.value), base, role=role), base)
-        _trust.require_own_value(
-            VARIABLES[field],
-            item.raw,
-            item.source,
-            value=item.value,
-            own=getattr(base, field) if base else None,
-            cloud=base.name if base else None,
-            another_cloud=another,
-        )
-
-
-def _other_clouds(owner: HostOwner | None, cloud: Cloud) -> str | None:
-    """The clouds other than ``cloud`` that own a host, in words, or ``None``."""
-    return " and ".join(sorted(owner.clouds - {cloud.name})) if owner is not None else None
-
-
-def _refuse_untrusted_services(
-    base: Cloud | None,
-    cloud_name: str | None,
-    cloud: Cloud,
-    variables: Mapping[str, str],
-    origins: Mapping[str, Source],
-) -> None:
-    """The trust rule's ``repeat`` for ``AZURE_SERVICE_*``: the selected cloud's own value only."""
-    untrusted = {
-        variable: raw
-        for variable, raw in variables.items()
-        if (source := origins.get(variable)) is not None and not _trust.is_trusted(source)
-    }
-    if not untrusted:  # the common case: no need to build the selected cloud's services
-        return
-    reference = (
-        apply_service_variables(base, cloud_name=cloud_name, variables={}, origins={})[0] if base else None
-    )
-    own_services = services_of(reference) if reference else {}
-    for variable, raw in untrusted.items():
-        source = origins[variable]
-        service, field = parse_service_variable(variable)
-        value = cloud.service_overrides.get(service, {}).get(field, raw)
-        own = getattr(own_services[service], field) if service in own_services else None
-        another = None
-        if reference is not None and field == "audience":  # never judged by zone
-            owners = audience_owners(value)
-            another = " and ".join(sorted(owners)) if owners and reference.name not in owners else None
-        elif reference is not None:
-            host = host_of(value) if field == "endpoint" else value
-            role: Role = "graph" if service == "graph" else "other"
-            another = _other_clouds(foreign_owner(host, reference, role=role), reference)
-        _trust.require_own_value(
-            variable,
-            raw,
-            source,
-            value=value,
-            own=own,
-            cloud=base.name if base else None,
-            another_cloud=another,
-        )
 
 
 def _select_base(

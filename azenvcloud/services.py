@@ -39,14 +39,13 @@ from ._service_model import (
     hosts_in_words,
     is_service_variable,
     override_variable,
-    parse_accepted_hosts,
     parse_service_variable,
     services_of,
     services_report,
     suffixes_of,
 )
 from ._service_variables import apply_service_variables
-from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint
+from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_accepted_hosts, parse_endpoint
 from .clouds import BUILTIN_CLOUDS
 from .errors import ConfigurationError, quote_value
 from .settings import Settings, get_settings

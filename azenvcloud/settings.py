@@ -9,12 +9,11 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, PrivateAttr, ValidationError, computed_field, model_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import PrivateAttr, ValidationError, computed_field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from . import _builtin_clouds as data
 from . import _trust
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from ._fork import renew_locks_after_fork
@@ -22,16 +21,18 @@ from ._notices import collecting
 from ._secret_values import SECRET_VARIABLES, remember_secret
 from ._service_model import SERVICES_KEY, is_service_variable
 from ._typos import find_typos
-from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes
+from ._variables import FIELDS, Fields, of_use
+from .clouds import CloudEndpoints, CloudSuffixes
 from .errors import ConfigurationError, quote_value
-from .profiles import LATEST
 from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import DEFAULT_METADATA_TTL, SDK_CLOUD_CONF, TokenCacheMode, resolve
+from .resolution import SDK_CLOUD_CONF, resolve
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 
 _SOURCES_KEY = "__azenvcloud_sources__"
-_PUBLIC = BUILTIN_CLOUDS[data.PUBLIC]
+# The settings a variable of the cloud's own sets (AZURE_CLOUD, the endpoints): resolution decides them.
+_OF_CLOUD = tuple(variable.field for variable in FIELDS if variable.of_cloud and variable.field != "cloud")
+_ALIASES = {variable.name: variable.field for variable in of_use("alias")}
 _log = logging.getLogger("azenvcloud")
 # The .env file read for the Settings being built in this context: read once in __init__, then
 # handed to the settings source (pydantic-settings builds sources without our arguments).
@@ -77,30 +78,36 @@ class _Recorded:
 
 
 class _Variables(PydanticBaseSettingsSource):
-    """Our variables, by their exact names, from one mapping: the environment or a .env file.
+    """Variables by their exact names, from one mapping: the environment or a .env file.
 
-    One table (``provenance.VARIABLES``) maps each variable to its attribute, whatever its
-    prefix (``AZURE_CLOUD``, ``AZENVCLOUD_METADATA_TTL``). The Azure CLI's
-    ``ARM_CLOUD_METADATA_URL`` is read below ``AZURE_CLOUD_METADATA_URL`` from the same mapping.
+    ``names`` maps each attribute to the variable that sets it, whatever its prefix
+    (``AZURE_CLOUD``, ``AZENVCLOUD_METADATA_TTL``): by default the declared names
+    (``provenance.VARIABLES``); the aliases' (the Azure CLI's ``ARM_CLOUD_METADATA_URL``) for the
+    source read below everything else; a prefixed configuration's own (``_variables.names``).
     """
 
-    ARM_METADATA_URL = "ARM_CLOUD_METADATA_URL"
-
-    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, str], *, cli: bool) -> None:
+    def __init__(
+        self,
+        settings_cls: type[BaseSettings],
+        values: Mapping[str, str],
+        *,
+        names: Mapping[str, str] = VARIABLES,
+        services: bool = True,
+    ) -> None:
         super().__init__(settings_cls)
         self._values = values
-        self._cli = cli
+        self._names = names
+        self._services = services
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        if self._cli:  # only the Azure CLI's variable, below everything of ours
-            value = self._values.get(self.ARM_METADATA_URL)
-            return {} if _is_blank(value) else {"cloud_metadata_url": value}
         found: dict[str, Any] = {
-            field: self._values[name] for field, name in VARIABLES.items() if name in self._values
+            field: self._values[name] for field, name in self._names.items() if name in self._values
         }
+        if not self._services:
+            return found
         services = {
             name: value
             for name, value in self._values.items()
@@ -111,7 +118,7 @@ class _Variables(PydanticBaseSettingsSource):
         return found
 
 
-class Settings(BaseSettings):
+class Settings(Fields):
     """The resolved Azure configuration of this process.
 
     Read from, highest precedence first: arguments passed in code, the process environment, a
@@ -119,87 +126,31 @@ class Settings(BaseSettings):
     the selected cloud's built-in defaults. Blank values count as unset. Construction resolves
     and validates everything; any problem raises :class:`~azenvcloud.ConfigurationError`.
 
-    Attributes:
-        cloud: The effective cloud, overrides applied (from ``AZURE_CLOUD`` and the endpoints).
-        authority_host: Identity authority (``AZURE_AUTHORITY_HOST``), https, no trailing slash.
-        resource_manager: Resource Manager endpoint (``AZURE_RESOURCE_MANAGER``).
-        audience: Resource Manager token audience (``AZURE_AUDIENCE``).
-        subscription_id: Default subscription (``AZURE_SUBSCRIPTION_ID``), or ``None``.
-        disable_instance_discovery: Whether credentials skip MSAL instance discovery
-            (``AZURE_DISABLE_INSTANCE_DISCOVERY``; by default, for authority hosts MSAL does not know).
-        cloud_metadata_url: Where the cloud was described (``AZURE_CLOUD_METADATA_URL``, or the
-            Azure CLI's ``ARM_CLOUD_METADATA_URL``): an https URL or a snapshot file.
-        api_profile: The Azure Stack Hub API profile (``AZURE_API_PROFILE``), default ``latest``.
-        metadata_ttl: Seconds a fetched metadata document, and the authority's OpenID
-            configuration, are reused (``AZENVCLOUD_METADATA_TTL``; ``0``: not cached).
-        metadata_cache_dir: Where fetched metadata is cached (``AZENVCLOUD_CACHE_DIR``), or
-            ``None`` for the user's cache folder.
-        token_prefetch: Whether building the first client of a scope starts its token request
-            in the background (``AZENVCLOUD_TOKEN_PREFETCH``, default on).
-        accepted_hosts: Hosts (``files.contoso.com``) or suffixes (``*.contoso.com``) of no
-            built-in cloud that a data-plane URL given in code may name
-            (``AZENVCLOUD_ACCEPTED_HOSTS``, comma-separated; never from an implicit ``./.env``).
-        token_cache: Where tokens are kept between processes (``AZENVCLOUD_TOKEN_CACHE``):
-            ``off`` (the default) or ``unencrypted`` (a file per token, the user's alone, under
-            the metadata cache folder; never from an implicit ``./.env``).
+    Its attributes are the settings, one per variable, each named as its variable is
+    (``AZURE_AUTHORITY_HOST`` is ``authority_host``): every one, with its type, default and
+    meaning, is in the [variables reference](variables.md), generated from the variables'
+    declarations (``azenvcloud/_variables.py``). ``cloud`` is the effective cloud,
+    overrides applied; ``cloud_name``, ``credential_scopes``, ``endpoints`` and ``suffixes`` are
+    read from it. Keyword arguments set attributes of the same names in code (the highest
+    precedence): a string as in the environment, or a value of the attribute's type (a path, a
+    list of hosts); ``_env_file`` is a path, or ``False`` for none.
+
+    Raises:
+        ConfigurationError: The configuration is invalid or inconsistent.
+        TypeError: A keyword argument is no attribute's name.
     """
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    cloud: Annotated[Cloud, NoDecode] = Field(default=_PUBLIC)
-    authority_host: str = _PUBLIC.authority_host
-    resource_manager: str = _PUBLIC.resource_manager
-    audience: str = _PUBLIC.audience
-    subscription_id: str | None = None
-    disable_instance_discovery: Annotated[bool, NoDecode] = False
-    cloud_metadata_url: str | None = None
-    api_profile: str = LATEST
-    metadata_ttl: int = DEFAULT_METADATA_TTL
-    metadata_cache_dir: str | None = None
-    token_prefetch: Annotated[bool, NoDecode] = True
-    accepted_hosts: Annotated[tuple[str, ...], NoDecode] = ()
-    token_cache: TokenCacheMode = "off"  # noqa: S105 - a mode, not a password
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, defer_build=False)
 
     _sources: dict[str, Source] = PrivateAttr(default_factory=dict)
     _env_file: str | None = PrivateAttr(default=None)
     _identity_from_env_file: dict[str, str] = PrivateAttr(default_factory=dict)
     _warnings: tuple[str, ...] = PrivateAttr(default=())
 
-    def __init__(
-        self,
-        *,
-        cloud: str | None = None,
-        authority_host: str | None = None,
-        resource_manager: str | None = None,
-        audience: str | None = None,
-        subscription_id: str | None = None,
-        disable_instance_discovery: bool | str | None = None,
-        cloud_metadata_url: str | os.PathLike[str] | None = None,
-        api_profile: str | None = None,
-        metadata_ttl: int | str | None = None,
-        metadata_cache_dir: str | os.PathLike[str] | None = None,
-        token_prefetch: bool | str | None = None,
-        accepted_hosts: str | tuple[str, ...] | list[str] | None = None,
-        token_cache: str | None = None,
-        _env_file: EnvFileChoice = None,
-    ) -> None:
-        arguments = {
-            "cloud": cloud,
-            "authority_host": authority_host,
-            "resource_manager": resource_manager,
-            "audience": audience,
-            "subscription_id": subscription_id,
-            "disable_instance_discovery": disable_instance_discovery,
-            "cloud_metadata_url": os.fspath(cloud_metadata_url) if cloud_metadata_url is not None else None,
-            "api_profile": api_profile,
-            "metadata_ttl": metadata_ttl,
-            "metadata_cache_dir": os.fspath(metadata_cache_dir) if metadata_cache_dir is not None else None,
-            "token_prefetch": token_prefetch,
-            "accepted_hosts": ",".join(accepted_hosts)
-            if isinstance(accepted_hosts, (tuple, list))
-            else accepted_hosts,
-            "token_cache": token_cache,
-        }
+    def __init__(self, *, _env_file: EnvFileChoice = None, **arguments: object) -> None:
+        unknown = sorted(set(arguments) - set(VARIABLES))
+        if unknown:
+            raise TypeError(f"Settings() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
         if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
@@ -208,7 +159,9 @@ class Settings(BaseSettings):
             _trust.check_env_file_variables(
                 env_file.values, Source("dotenv", env_file.path, env_file.implicit), os.environ
             )
-        given: dict[str, Any] = {field: value for field, value in arguments.items() if value is not None}
+        given: dict[str, Any] = {
+            field: _as_given(value) for field, value in arguments.items() if value is not None
+        }
         token = _reading.set(env_file)
         try:
             with collecting() as noticed:
@@ -236,28 +189,34 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The precedence, highest first: arguments, environment, .env file, then the Azure
-        CLI's ``ARM_CLOUD_METADATA_URL`` from the environment.
+        """The precedence, highest first: arguments, environment, .env file, then the aliases (the
+        Azure CLI's ``ARM_CLOUD_METADATA_URL``) from the environment.
 
         Built-in cloud defaults (or a cloud's metadata) come last, during resolution, because
         which cloud's values apply depends on the values above.
         """
         env_file = _reading.get()
         dotenv_values = env_file.values if env_file is not None else {}
-        # pydantic-settings calls each source; _Recorded is a callable wrapper, not its subclass.
-        return (  # type: ignore[return-value]
+        recorded: list[Callable[[], dict[str, Any]]] = [
             _Recorded(init_settings, "argument"),
-            _Recorded(_Variables(settings_cls, os.environ, cli=False), "environment"),
+            _Recorded(_Variables(settings_cls, os.environ), "environment"),
             _Recorded(
-                _Variables(settings_cls, dotenv_values, cli=False),
+                _Variables(settings_cls, dotenv_values),
                 "dotenv",
                 env_file.path if env_file else "",
                 implicit=env_file.implicit if env_file else False,
             ),
-            _Recorded(
-                _Variables(settings_cls, os.environ, cli=True), "environment", _Variables.ARM_METADATA_URL
+            *(  # another tool's name for a setting (the Azure CLI's), below everything of ours
+                _Recorded(
+                    _Variables(settings_cls, os.environ, names={field: name}, services=False),
+                    "environment",
+                    name,
+                )
+                for name, field in _ALIASES.items()
             ),
-        )
+        ]
+        # pydantic-settings calls each source; _Recorded is a callable wrapper, not its subclass.
+        return tuple(recorded)  # type: ignore[arg-type]
 
     @model_validator(mode="wrap")
     @classmethod
@@ -275,18 +234,8 @@ class Settings(BaseSettings):
         settings = handler(
             {
                 "cloud": cloud,
-                "authority_host": cloud.authority_host,
-                "resource_manager": cloud.resource_manager,
-                "audience": cloud.audience,
-                "subscription_id": resolution.subscription_id,
-                "disable_instance_discovery": resolution.disable_instance_discovery,
-                "cloud_metadata_url": resolution.cloud_metadata_url,
-                "api_profile": resolution.api_profile,
-                "metadata_ttl": resolution.metadata_ttl,
-                "metadata_cache_dir": resolution.metadata_cache_dir,
-                "token_prefetch": resolution.token_prefetch,
-                "accepted_hosts": resolution.accepted_hosts,
-                "token_cache": resolution.token_cache,
+                **{field: getattr(cloud, field) for field in _OF_CLOUD},
+                **resolution.settings,
             }
         )
         settings._sources = dict(resolution.sources)
@@ -334,6 +283,16 @@ class Settings(BaseSettings):
     def source_of(self, field: str) -> Source:
         """Where the value of ``field`` (for example ``"authority_host"``) came from."""
         return self._sources[field]
+
+
+def _as_given(value: object) -> object:
+    """An argument as the environment would give it: a path as text, a list as comma-separated
+    text; strings, flags and numbers as they are (their parsers take them)."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return value
 
 
 def _as_configuration_error(exc: ValidationError) -> ConfigurationError:
@@ -406,12 +365,9 @@ def get_settings() -> Settings:
 def configure(**arguments: Any) -> Settings:
     """Set configuration in code (the highest precedence) and resolve it now.
 
-    Accepts the keyword arguments of :class:`Settings` (``cloud``, ``authority_host``,
-    ``resource_manager``, ``audience``, ``subscription_id``, ``disable_instance_discovery``,
-    ``cloud_metadata_url``, ``api_profile``, ``metadata_ttl``, ``metadata_cache_dir``,
-    ``token_prefetch``, ``accepted_hosts``, ``token_cache``) and
-    ``_env_file`` (a path, or ``False`` for none). They replace earlier ``configure()``
-    arguments. The credential and clients built from earlier settings are closed and
+    Accepts the keyword arguments of :class:`Settings`: each setting's attribute (every one is in
+    the variables reference) and ``_env_file`` (a path, or ``False`` for none). They replace
+    earlier ``configure()`` arguments. The credential and clients built from earlier settings are closed and
     forgotten, so that every getter then hands out objects of the new configuration: the
     settings and the objects built from them never disagree.
 
@@ -420,7 +376,7 @@ def configure(**arguments: Any) -> Settings:
         TypeError: An argument name is not one of the above.
     """
     global _settings, _arguments  # noqa: PLW0603
-    unknown = sorted(set(arguments) - {*VARIABLES, "_env_file"})  # VARIABLES: every argument name
+    unknown = sorted(set(arguments) - {*VARIABLES, "_env_file"})  # VARIABLES: every setting's attribute
     if unknown:
         raise TypeError(
             f"configure() got unknown arguments {unknown}; accepted: {sorted({*VARIABLES, '_env_file'})}"

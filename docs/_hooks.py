@@ -1,5 +1,9 @@
-"""MkDocs hook: links from a page to a file of the repository outside docs/ (SECURITY.md,
-ARCHITECTURE.md, .env.example, tests/...).
+"""MkDocs hook: the generated parts of pages, and links from a page to a file of the repository
+outside docs/ (SECURITY.md, ARCHITECTURE.md, .env.example, tests/...).
+
+A page asks for a generated part with a comment, ``<!-- generated: variables -->``: the tables of
+docs/reference/variables.md come from the variables' declarations (azenvcloud/_variables.py), so
+the reference cannot drift from the code (:func:`generated`; an unknown name fails the build).
 
 Pages write them as paths relative to the page (``../../SECURITY.md``), which is right where the
 Markdown is read in the repository. MkDocs would report them as missing documentation pages, so
@@ -15,17 +19,27 @@ import html
 import os
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import markdown
 from mkdocs.exceptions import PluginError
+
+from azenvcloud import _variables as declared  # the installed package: the site documents it
+from azenvcloud._secret_values import SECRET_VARIABLES
+from azenvcloud._service_model import SERVICE_NAMES
 
 _LINK = re.compile(r"\]\((?P<target>(?:\.\./)+[^)#\s]+)(?P<anchor>#[^)\s]*)?\)")
 _SCHEME = "repository-file:"
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    try:
+        markdown = generated(markdown)
+    except KeyError as exc:
+        raise PluginError(f"{page.file.src_uri}: no generated part is called {exc}") from None
     docs = Path(config["docs_dir"]).resolve()
     root = docs.parent
     source = Path(page.file.abs_src_path).resolve().parent
@@ -115,3 +129,124 @@ def on_post_build(config: Any) -> None:
             f"</em></p>\n{body}\n</body></html>\n",
             encoding="utf-8",
         )
+
+
+# -- Generated parts: the variables reference, from the declarations -----------------------------
+
+_GENERATED = re.compile(r"<!-- generated: ([a-z-]+) -->")
+
+
+def generated(markdown: str) -> str:
+    """``markdown`` with each ``<!-- generated: NAME -->`` replaced by that part.
+
+    Raises:
+        KeyError: No part is called NAME.
+    """
+    return _GENERATED.sub(lambda match: _PARTS[match[1]](), markdown)
+
+
+_FROM_IMPLICIT_ENV_FILE = {
+    "cloud name": "a built-in cloud's name only",
+    "repeat": "only the selected cloud's own value",
+    "never": "refused",
+    "no destination": "yes",
+}
+
+
+def _trust(variable: Any) -> str:
+    """What a value of ``variable`` from the implicit ``./.env`` may do, and why."""
+    trust = variable.trust
+    if trust.decision == "environment only":
+        words = "refused in any `.env` file" if trust.refused_in_env_file else "not read from a `.env` file"
+    else:
+        words = _FROM_IMPLICIT_ENV_FILE[trust.decision]
+    return f"{words} ({trust.reason})"
+
+
+def _type(annotation: Any) -> str:
+    origin, arguments = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return " or ".join(f"`{argument}`" for argument in arguments)
+    if origin in (Union, UnionType):
+        return " or ".join(_type(argument) for argument in arguments if argument is not NoneType)
+    if origin is tuple:
+        return f"hosts ({_type(arguments[0])})"
+    words = {"str": "text", "bool": "`true` or `false`", "int": "seconds", "Cloud": "a cloud's name"}
+    return words.get(annotation.__name__, f"`{annotation.__name__}`")
+
+
+def _when_unset(variable: Any) -> str:
+    if variable.unset is not None:
+        return variable.unset
+    if variable.derive is not None:
+        return "derived from the resolved cloud"
+    return "none"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    header = list(header)
+    lines = [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    return "\n".join(lines)
+
+
+def _settings() -> str:
+    fields = declared.Fields.model_fields
+    return _table(
+        ("variable", "attribute", "meaning", "type", "when unset", "from the implicit `./.env`"),
+        (
+            (
+                f"`{variable.name}`",
+                f"`{variable.field}`" if variable.field else "",
+                variable.description,
+                _type(fields[variable.field].annotation) if variable.field else "a path, or `none`",
+                _when_unset(variable) if variable.field else "`./.env`",
+                _trust(variable),
+            )
+            for variable in declared.of_use("setting", "env file")
+        ),
+    )
+
+
+def _services() -> str:
+    table = _table(
+        ("variable", "meaning", "from the implicit `./.env`"),
+        (
+            (f"`{variable.name}`", variable.description, _trust(variable))
+            for variable in declared.of_use("service")
+        ),
+    )
+    services = ", ".join(f"`{name}` ({words})" for name, words in SERVICE_NAMES.items())
+    return f"{table}\n\n`<SERVICE>` is one of: {services}."
+
+
+def _other_tools() -> str:
+    return _table(
+        ("variable", "whose", "read as", "from the implicit `./.env`"),
+        (
+            (f"`{variable.name}`", variable.defined_by, variable.description, _trust(variable))
+            for variable in declared.of_use("alias", "sdk cloud", "ca", "cloud selector")
+        ),
+    )
+
+
+def _identity() -> str:
+    return _table(
+        ("variable", "meaning", "from the implicit `./.env`"),
+        (
+            (
+                f"`{variable.name}`",
+                variable.description + (" (never shown)" if variable.name in SECRET_VARIABLES else ""),
+                _trust(variable),
+            )
+            for variable in declared.of_use("identity")
+        ),
+    )
+
+
+_PARTS: dict[str, Callable[[], str]] = {
+    "variables": _settings,
+    "service-variables": _services,
+    "other-tools-variables": _other_tools,
+    "identity-variables": _identity,
+}

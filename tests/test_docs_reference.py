@@ -1,12 +1,14 @@
 """The reference pages name everything there is: every variable, command, option and fixture.
 
-A new variable in ``provenance.VARIABLES``, a new command or option of the CLI, or a new fixture
-of the pytest plugin fails here until docs/reference/ documents it.
+A new command or option of the CLI, or a new fixture of the pytest plugin, fails here until
+docs/reference/ documents it. The variables reference is generated from the declarations when the
+site is built (docs/_hooks.py): here, the page as the site shows it has every variable's row.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 from pathlib import Path
 
@@ -20,7 +22,13 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def _page(name: str) -> str:
-    return (DOCS / "reference" / name).read_text(encoding="utf-8")
+    """A reference page as the site shows it: its generated parts filled in by the docs hook."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "_hooks.py")
+    assert spec is not None
+    assert spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    return str(hooks.generated((DOCS / "reference" / name).read_text(encoding="utf-8")))
 
 
 def _table_rows(page: str) -> dict[str, str]:
@@ -40,8 +48,27 @@ def test_every_variable_has_a_row_with_its_attribute(attribute: str, variable: s
     assert f"`{attribute}`" in row
 
 
+def test_the_variables_reference_lists_every_service_in_order() -> None:
+    from azenvcloud.services import SERVICE_NAMES
+
+    page = " ".join(_page("variables.md").split())
+    start = page.index("`<SERVICE>` is one of:")
+    listed = re.findall(r"`(\w+)` \(", page[start : page.index("## ", start)])
+    assert listed == list(SERVICE_NAMES)
+
+
 def test_the_env_file_variable_has_a_row() -> None:
     assert "AZENVCLOUD_ENV_FILE" in _table_rows(_page("variables.md"))
+
+
+def test_every_declared_variable_has_a_row_with_its_trust_rule() -> None:
+    from azenvcloud._variables import ALL
+
+    rows = _table_rows(_page("variables.md"))
+    for variable in ALL:
+        assert variable.name in rows, f"{variable.name} has no row in the variables reference"
+        assert variable.trust.reason in rows[variable.name]
+    assert "<!-- generated" not in _page("variables.md")
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -499,29 +499,6 @@ def test_storage_dns_zone_endpoints_are_hosts_of_the_public_cloud(azenvcloud_env
         get_client(BlobServiceClient, account_url="https://st1.z42.blob.storage.azure.net")
 
 
-def test_every_destination_variable_has_a_rule() -> None:
-    from azenvcloud._trust import rule_of
-
-    destinations = [
-        "AZURE_CLOUD",
-        "AZURE_AUTHORITY_HOST",
-        "AZURE_RESOURCE_MANAGER",
-        "AZURE_AUDIENCE",
-        "AZURE_CLOUD_METADATA_URL",
-        "AZENVCLOUD_CACHE_DIR",
-        "AZENVCLOUD_METADATA_TTL",
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "AZURE_CLIENT_CERTIFICATE_PATH",
-        "AZURE_SERVICE_KEYVAULT_SUFFIX",
-        "AZURE_SERVICE_GRAPH_ENDPOINT",
-        "AZURE_SERVICE_BLOB_AUDIENCE",
-        "AZENVCLOUD_ACCEPTED_HOSTS",
-    ]
-    assert [variable for variable in destinations if rule_of(variable) is None] == []
-    assert rule_of("AZURE_SUBSCRIPTION_ID") is None
-    assert rule_of("AZURE_CLIENT_ID") is None
-
-
 def test_every_test_security_md_names_exists() -> None:
     import re
 

@@ -17,13 +17,13 @@ from typing import Any, TextIO
 
 from .._env_file import EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from .._token_store import Purged, purge, token_folder
-from .._values import InvalidValue
+from .._values import InvalidValue, parse_cache_dir
 from ..errors import ConfigurationError
-from ..resolution import parse_cache_dir
+from ..provenance import VARIABLES
 from ._output import EXIT_OK
 from .show import add_env_file_option, load_settings
 
-_CACHE_DIR = "AZENVCLOUD_CACHE_DIR"
+_CACHE_DIR = VARIABLES["metadata_cache_dir"]
 
 __all__ = ["add_parser", "run"]
 

@@ -32,22 +32,12 @@ __all__ = [
     "run",
 ]
 
-# What is shown, in order. A field's label is the variable that sets it, where one does.
-ORDER = (
-    "cloud",
-    "authority_host",
-    "resource_manager",
-    "audience",
-    "credential_scopes",
-    "subscription_id",
-    "disable_instance_discovery",
-    "cloud_metadata_url",
-    "api_profile",
-    "metadata_ttl",
-    "metadata_cache_dir",
-    "token_prefetch",
-    "accepted_hosts",
-    "token_cache",
+# What is shown, in order: every setting in its declared order (azenvcloud._variables), the
+# credential scopes right after the audience they derive from. A setting's label is its variable.
+ORDER = tuple(
+    shown
+    for field in VARIABLES
+    for shown in ((field, "credential_scopes") if field == "audience" else (field,))
 )
 _LABELS = {**VARIABLES, "credential_scopes": "(credential scopes)", SDK_CLOUD_KEY: SDK_CLOUD_CONF}
 

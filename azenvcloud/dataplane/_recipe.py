@@ -144,7 +144,7 @@ class Recipe:
         if pinned is not None and "api_version" not in arguments:  # an explicit api_version= wins
             built["api_version"] = pinned
         if self.url_form == "url":  # an HTTP client (the messaging SDKs speak AMQP)
-            arguments = with_transport(arguments, asynchronous=asynchronous)
+            arguments = with_transport(arguments, settings=settings, asynchronous=asynchronous)
         return client_class(credential=credential, **built, **arguments)  # type: ignore[call-arg]
 
     def first_request_scopes(self, settings: Settings) -> tuple[str, ...] | None:

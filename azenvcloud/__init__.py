@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
-    from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
-    from .errors import ConfigurationError, MetadataUnavailableError
-    from .provenance import Source
-    from .services import Service, service_scope, service_url
-    from .settings import Settings, configure, get_settings
+    from ._clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
+    from ._clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
+    from ._errors import ConfigurationError, MetadataUnavailableError
+    from ._provenance import Source
+    from ._services import Service, service_scope, service_url
+    from ._settings import Settings, configure, get_settings
 else:
     import importlib
 
@@ -46,17 +46,17 @@ else:
     def __getattr__(name):
         """A public name (``get_resource_client``...), imported from its module on first use."""
         if name in _CLIENTS:
-            from . import clients as home
+            from . import _clients as home
         elif name in _CLOUDS:
-            from . import clouds as home
+            from . import _clouds as home
         elif name in _ERRORS:
-            from . import errors as home
+            from . import _errors as home
         elif name == "Source":
-            from . import provenance as home
+            from . import _provenance as home
         elif name in _SERVICES:
-            from . import services as home
+            from . import _services as home
         elif name in _SETTINGS:
-            from . import settings as home
+            from . import _settings as home
         elif name in _MODULES:
             return importlib.import_module(f"{__name__}.{name}")
         else:

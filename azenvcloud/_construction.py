@@ -2,9 +2,9 @@
 
 A recipe says what a client's constructor needs from the resolved cloud and builds it: one
 serves every ``azure-mgmt-*`` class (:mod:`azenvcloud._management`), one each data-plane class
-(:mod:`azenvcloud.dataplane`, Microsoft Graph's included). Every recipe answers the same
+(:mod:`azenvcloud._dataplane`, Microsoft Graph's included). Every recipe answers the same
 questions (:class:`ClientRecipe`), so nothing here asks which kind a recipe is. The synchronous
-getters (:mod:`azenvcloud.clients`) and the async ones (:mod:`azenvcloud.aio`) both call
+getters (:mod:`azenvcloud._clients`) and the async ones (:mod:`azenvcloud.aio`) both call
 :func:`construct`; they differ only in the registry that caches what it builds.
 """
 
@@ -15,8 +15,8 @@ from typing import Any, Protocol, TypeVar
 
 from ._client_kind import refuse_other_kind
 from ._management import MANAGEMENT
+from ._settings import Settings
 from ._values import InvalidValue, parse_subscription_id
-from .settings import Settings
 
 __all__ = [
     "ClientRecipe",
@@ -84,15 +84,15 @@ def cached_client(
 
 
 def recipe_for(client_class: type[Any], *, asynchronous: bool) -> ClientRecipe:
-    """The one recipe that builds ``client_class``: its SDK family's (:mod:`azenvcloud.dataplane`),
+    """The one recipe that builds ``client_class``: its SDK family's (:mod:`azenvcloud._dataplane`),
     or the management recipe for an ``azure-mgmt-*`` class.
 
     Raises:
         TypeError: The class is of the other kind (an async class for a sync getter, or the
             other way round), or azenvcloud has no recipe for it.
     """
-    from .dataplane import RECIPES
-    from .dataplane import recipe_for as family_recipe_for
+    from ._dataplane import RECIPES
+    from ._dataplane import recipe_for as family_recipe_for
 
     recipe: ClientRecipe | None = family_recipe_for(client_class)
     if recipe is None and MANAGEMENT.builds(client_class):
@@ -108,7 +108,7 @@ def recipe_for(client_class: type[Any], *, asynchronous: bool) -> ClientRecipe:
         f"recipes for ({built}); {client_class.__module__}.{client_class.__qualname__} is neither. For "
         "any other SDK, build it with azenvcloud.get_credential() and the resolved cloud's values: "
         "azenvcloud.service_url(service, name) and azenvcloud.service_scope(service) (services: "
-        "azenvcloud.services.SERVICE_NAMES)."
+        "azenvcloud._services.SERVICE_NAMES)."
     )
 
 

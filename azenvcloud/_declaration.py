@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
+from ._clouds import Cloud, variant_services
 from ._service_model import Service, services_of
-from .clouds import Cloud, variant_services
 
 __all__ = [
     "Another",

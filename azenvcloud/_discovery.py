@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ._clouds import Cloud
+from ._errors import ConfigurationError, MetadataUnavailableError, quote_value, redact_url
 from ._metadata_source import DEFAULT_TTL
+from ._provenance import VARIABLES, Source
 from ._values import InvalidValue, parse_endpoint
-from .clouds import Cloud
-from .errors import ConfigurationError, MetadataUnavailableError, quote_value, redact_url
-from .provenance import VARIABLES, Source
 
 __all__ = ["load_metadata"]
 
@@ -33,7 +33,7 @@ def load_metadata(
             file, not a metadata document, or lacking what a cloud needs.
     """
     from . import _metadata_source
-    from .metadata import cloud_from_metadata, metadata_urls
+    from ._metadata import cloud_from_metadata, metadata_urls
 
     accepted = (
         "an https Resource Manager or metadata URL, a file path, or a file:// URL of a saved "

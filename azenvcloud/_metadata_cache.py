@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import redact_url
+from ._errors import redact_url
 
 __all__ = ["Cache", "Entry", "reset_warnings"]
 

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ._errors import redact_url
 from ._failure_hints import ca_hint, plain_network_message
 from ._metadata_cache import Cache
 from ._notices import notice
 from ._version import __version__
-from .errors import redact_url
 
 __all__ = [
     "DEFAULT_TTL",

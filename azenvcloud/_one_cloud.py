@@ -26,7 +26,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from . import _builtin_clouds as data
+from ._clouds import BUILTIN_CLOUDS, Cloud, variant_services
+from ._errors import ConfigurationError, quote_value, redact_url
 from ._host_owner import HostOwner, Role, anchor_of, audience_owners, foreign_owner, owner_of_host
+from ._provenance import Source
 from ._service_model import (
     SERVICE_NAMES,
     Service,
@@ -37,9 +40,6 @@ from ._service_model import (
     suffixes_of,
 )
 from ._values import host_of
-from .clouds import BUILTIN_CLOUDS, Cloud, variant_services
-from .errors import ConfigurationError, quote_value, redact_url
-from .provenance import Source
 
 __all__ = [
     "SDK_CLOUDS",

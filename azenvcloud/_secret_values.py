@@ -5,7 +5,7 @@ CLI does so whenever python-dotenv is installed) can hand azenvcloud a value suc
 ``https://<secret>.attacker.example``; quoting that value in an error would print the secret.
 Every :class:`~azenvcloud.ConfigurationError`, every warning azenvcloud logs and every line
 ``azenvcloud show`` writes goes through :func:`redact_secrets`. (URL user-info and query values
-are :func:`azenvcloud.errors.redact_url`'s business.)
+are :func:`azenvcloud._errors.redact_url`'s business.)
 
 Not the whole secret only: any run of 8 of its characters (:data:`FRAGMENT`) is taken out too,
 so that a message which shows a piece of a value (a parser quoting the part it choked on, a

@@ -3,7 +3,7 @@
 A cloud's services come from its Azure CLI fields (or metadata under those names), the sourced
 values of ``_builtin_services.py``, and its ``service_overrides``. The getters that need the
 resolved cloud (``service_url``, ``service_scope``, ``check_service_url``) live above the settings,
-in :mod:`azenvcloud.services`.
+in :mod:`azenvcloud._services`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from . import _builtin_services as data
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_service_suffix, parse_service_url
 
 if TYPE_CHECKING:
-    from .clouds import Cloud
-    from .provenance import Source
+    from ._clouds import Cloud
+    from ._provenance import Source
 
 __all__ = [
     "SERVICES_KEY",

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._clouds import variant_services
+from ._errors import ConfigurationError, quote_value
 from ._host_owner import Role, foreign_owner
+from ._provenance import Source
 from ._service_model import SERVICE_NAMES, Service, _parse_variable, override_variable, services_of
 from ._values import host_of
-from .clouds import variant_services
-from .errors import ConfigurationError, quote_value
-from .provenance import Source
 
 if TYPE_CHECKING:
-    from .clouds import Cloud
+    from ._clouds import Cloud
 
 __all__ = ["apply_service_variables"]
 

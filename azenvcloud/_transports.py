@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._ca import connection_verify
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ._settings import Settings
 
 __all__ = ["transport_options", "with_transport"]
 

@@ -17,7 +17,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from . import _builtin_clouds as data
-from .errors import ConfigurationError, quote_value
+from ._errors import ConfigurationError, quote_value
 
 __all__ = [
     "InvalidValue",

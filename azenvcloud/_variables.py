@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import _builtin_clouds as data
 from ._ca import CA_VARIABLES
+from ._clouds import BUILTIN_CLOUDS, Cloud, canonical_cloud_name
 from ._declaration import (
     Scope,
     Use,
@@ -51,6 +52,7 @@ from ._own_values import (
     own_service_value,
     service_value_of_another_cloud,
 )
+from ._profiles import API_PROFILES, LATEST
 from ._service_model import SERVICE_NAMES, override_variable
 from ._values import (
     TokenCacheMode,
@@ -69,8 +71,6 @@ from ._values import (
     parse_token_cache,
     seconds,
 )
-from .clouds import BUILTIN_CLOUDS, Cloud, canonical_cloud_name
-from .profiles import API_PROFILES, LATEST
 
 __all__ = ["ALL", "FIELDS", "Fields", "declaration_of", "default_of", "names", "of_use"]
 

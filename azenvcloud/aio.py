@@ -28,10 +28,10 @@ import weakref
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import clients
+from . import _clients as clients
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
-from .credentials import build_async_credential
-from .settings import get_settings
+from ._credentials import build_async_credential
+from ._settings import get_settings
 
 if TYPE_CHECKING:
     from azure.identity.aio import DefaultAzureCredential
@@ -177,7 +177,7 @@ def get_graph_client() -> GraphServiceClient:
         RuntimeError: No event loop is running.
     """
     _objects("get_graph_client")  # no running loop: say which getter needs one
-    from .dataplane.graph import graph_client_class
+    from ._dataplane.graph import graph_client_class
 
     return _get("get_graph_client", graph_client_class(), None, {})  # its recipe: dataplane/graph.py
 

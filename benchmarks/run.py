@@ -30,7 +30,7 @@ import fleet
 from rows import Row, row
 
 import azenvcloud
-from azenvcloud import clients
+from azenvcloud import _clients as clients
 from azenvcloud.testing import FakeCloud, isolated_environment
 
 HERE = Path(__file__).parent

@@ -79,9 +79,9 @@ def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A client built in a test may prefetch its token only from an authority on this machine
     (loopback, or a name routed to a fake cloud): a test that would start one from any other
     fails, even though the fences above would stop the request in its background thread."""
-    from azenvcloud import clients
+    from azenvcloud import _clients as clients
+    from azenvcloud._settings import get_settings
     from azenvcloud._values import host_of
-    from azenvcloud.settings import get_settings
 
     prefetch = clients.prefetch_token
 

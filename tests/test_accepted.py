@@ -16,7 +16,7 @@ import trustme
 
 import azenvcloud
 from azenvcloud import ConfigurationError
-from azenvcloud.services import check_service_url, service_url
+from azenvcloud._services import check_service_url, service_url
 from azenvcloud.testing import FakeCloud
 
 DATA = Path(__file__).parent / "data"

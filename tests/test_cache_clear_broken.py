@@ -13,8 +13,8 @@ import pytest
 
 import azenvcloud
 from azenvcloud import get_resource_client
+from azenvcloud._cli import main
 from azenvcloud._token_store import token_folder
-from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import azenvcloud
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 CLI_REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference" / "cli.md"

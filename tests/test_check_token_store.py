@@ -8,7 +8,7 @@ import json
 import pytest
 
 import azenvcloud
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import azenvcloud
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 DATA = Path(__file__).parent / "data"
@@ -257,8 +257,8 @@ def resolved_from_lines(text: str, tmp_path: Path) -> azenvcloud.Settings:
 def test_env_from_az_cloud_show_points_at_the_file_and_round_trips(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from azenvcloud.cli.env import same_cloud
-    from azenvcloud.metadata import cloud_from_metadata
+    from azenvcloud._cli.env import same_cloud
+    from azenvcloud._metadata import cloud_from_metadata
 
     source = DATA / "az-cloud-show-ussec.json"
     assert main(["env", "--from-az-cloud-show", str(source)]) == 0
@@ -295,8 +295,8 @@ def test_env_reads_az_cloud_show_from_standard_input(
 def test_env_from_a_metadata_array_takes_the_named_cloud_and_round_trips(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from azenvcloud.cli.env import same_cloud
-    from azenvcloud.metadata import cloud_from_metadata
+    from azenvcloud._cli.env import same_cloud
+    from azenvcloud._metadata import cloud_from_metadata
 
     source = DATA / "metadata-2019-05-01-public.json"  # an array of every public cloud
     assert main(["env", "--from-metadata", str(source), "--cloud", "usgov"]) == 0
@@ -313,7 +313,7 @@ def test_env_from_a_metadata_array_takes_the_named_cloud_and_round_trips(
 def test_env_from_an_adfs_metadata_url_round_trips_through_the_url_or_a_snapshot(
     azenvcloud_fake_cloud: FakeCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from azenvcloud.cli.env import same_cloud
+    from azenvcloud._cli.env import same_cloud
 
     fake = azenvcloud_fake_cloud
     fake.serve_metadata({"2022-09-01": fake.metadata_azure_stack_adfs})

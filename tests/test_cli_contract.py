@@ -12,7 +12,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, aio
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 # -- 6. credential errors name the variable at fault -----------------------------------------

@@ -13,8 +13,8 @@ import pytest
 
 import azenvcloud
 from azenvcloud import aio
+from azenvcloud._cli import main
 from azenvcloud._install_hint import extra_packages, install_hint
-from azenvcloud.cli import main
 
 DATA = Path(__file__).parent / "data"
 METADATA = str(DATA / "az-cloud-show-ussec.json")

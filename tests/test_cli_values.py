@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from azenvcloud import BUILTIN_CLOUDS
-from azenvcloud.clouds import resource_manager_scope
-from azenvcloud.metadata import cloud_from_metadata, cloud_to_snapshot
+from azenvcloud._clouds import resource_manager_scope
+from azenvcloud._metadata import cloud_from_metadata, cloud_to_snapshot
 
 DATA = Path(__file__).parent / "data"
 MIRROR = "https://azcliextensionsync.blob.core.windows.net/"

@@ -56,7 +56,7 @@ def test_clients_get_an_explicit_cloud_setting(
 def test_racing_threads_build_exactly_one_credential_and_client(
     azenvcloud_fake_cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from azenvcloud import clients
+    from azenvcloud import _clients as clients
 
     built: list[object] = []
     real_build = clients.build_credential

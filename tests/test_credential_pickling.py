@@ -14,8 +14,8 @@ from test_aio import run
 
 import azenvcloud
 from azenvcloud import _token_store, aio, get_credential
+from azenvcloud._credentials import build_async_credential, build_credential
 from azenvcloud._single_flight import AsyncFlights, Flights, wait_for_prefetches
-from azenvcloud.credentials import build_async_credential, build_credential
 from azenvcloud.testing import FAKE_CLIENT_SECRET, FakeCloud
 
 

@@ -41,7 +41,7 @@ def hook(event, args):
     elif event == "os.mkdir":
         written.append(os.path.abspath(os.fsdecode(args[0])))
 sys.addaudithook(hook)
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 status = main(["demo", "--serve"])
 noted = list(written)
 with open(os.environ["WRITTEN_LOG"], "w") as log:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from azenvcloud import pytest_plugin
-from azenvcloud.cli import _parser
-from azenvcloud.provenance import VARIABLES
+from azenvcloud._cli import _parser
+from azenvcloud._provenance import VARIABLES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -49,7 +49,7 @@ def test_every_variable_has_a_row_with_its_attribute(attribute: str, variable: s
 
 
 def test_the_variables_reference_lists_every_service_in_order() -> None:
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud._services import SERVICE_NAMES
 
     page = " ".join(_page("variables.md").split())
     start = page.index("`<SERVICE>` is one of:")
@@ -90,7 +90,7 @@ def test_every_command_and_option_is_in_the_command_line_reference(command: str)
 
 
 def test_every_exit_status_is_in_the_command_line_reference() -> None:
-    from azenvcloud.cli import _output
+    from azenvcloud._cli import _output
 
     statuses = {value for name, value in vars(_output).items() if name.startswith("EXIT_")}
     rows = {

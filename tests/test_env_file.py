@@ -11,7 +11,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, Settings, configure, get_resource_client, get_settings, reset
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID, FakeCloud
 
 SECRET = "canary-secret-5c1a-never-sent"
@@ -201,7 +201,8 @@ def test_a_metadata_url_in_env_file_cannot_carry_a_secret_out(
 def test_the_env_file_is_read_once_per_resolution(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from azenvcloud import _env_file, settings
+    from azenvcloud import _env_file
+    from azenvcloud import _settings as settings
 
     write(tmp_path / ".env", "AZURE_CLOUD=china\nAZURE_CLIENT_ID=00000000-0000-4000-8000-000000000001\n")
     reads: list[Path] = []

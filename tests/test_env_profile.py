@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import azenvcloud
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 
 DATA = Path(__file__).parent / "data"
 

@@ -17,7 +17,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
 from azenvcloud import ConfigurationError
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 REFERENCE = "https://learn.microsoft.com/entra/identity-platform/reference-error-codes"

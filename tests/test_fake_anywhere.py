@@ -23,7 +23,7 @@ from test_aio import group_names, run
 import azenvcloud
 from azenvcloud import aio
 from azenvcloud._ca import ca_setting
-from azenvcloud.clouds import cloud_from_name
+from azenvcloud._clouds import cloud_from_name
 from azenvcloud.testing import FakeCloud, UnroutedHostError, cloud_hosts, isolated_environment
 
 # The fence a user adds with azenvcloud[testing]: only loopback connections.
@@ -375,7 +375,7 @@ def test_a_projects_env_file_selects_the_cloud_the_fake_acts_as(
 GUARDED_CHECK = (
     "import sys\n"
     "from azenvcloud.testing import refuse_non_loopback_dns\n"
-    "from azenvcloud.cli import main\n"
+    "from azenvcloud._cli import main\n"
     "with refuse_non_loopback_dns():\n"
     "    sys.exit(main(['check', '--online']))\n"
 )

@@ -27,9 +27,9 @@ import pytest
 from dotenv import dotenv_values
 from test_docs_examples import _FENCE as LOOPBACK_FENCE
 
+from azenvcloud._cli._serve import contradicting
+from azenvcloud._clouds import cloud_from_name
 from azenvcloud._service_model import services_of
-from azenvcloud.cli._serve import contradicting
-from azenvcloud.clouds import cloud_from_name
 from azenvcloud.testing import (
     DEFAULT_CLIENT_ID,
     DEFAULT_TENANT_ID,
@@ -528,7 +528,7 @@ def test_a_fixed_port(azenvcloud_env: pytest.MonkeyPatch) -> None:
 def test_demo_runs_the_chain_against_an_adfs_stamp_in_one_process(
     azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from azenvcloud.cli import main
+    from azenvcloud._cli import main
 
     assert main(["demo", "--azure-stack-adfs", "--log", str(tmp_path / "requests.jsonl")]) == 0
     out = capsys.readouterr().out

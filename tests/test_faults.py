@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 import azenvcloud
-from azenvcloud import _metadata_source, clients, settings
+from azenvcloud import _clients as clients
+from azenvcloud import _metadata_source
+from azenvcloud import _settings as settings
 from azenvcloud.testing import FakeCloud
 
 THREADS = 16

@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 
 import azenvcloud
-from azenvcloud import MetadataUnavailableError, aio, clients, get_credential, settings
+from azenvcloud import MetadataUnavailableError, aio, get_credential
+from azenvcloud import _clients as clients
 from azenvcloud import _metadata_source as source
+from azenvcloud import _settings as settings
 from azenvcloud._metadata_cache import Cache
 from azenvcloud._single_flight import Flights, wait_for_prefetches
 from azenvcloud.testing import FakeCloud
@@ -275,9 +277,9 @@ def azenvclouds_module_locks() -> list[tuple[Any, str]]:
 def test_the_lock_scan_finds_the_locks_we_know_of() -> None:
     named = {f"{module.__name__}.{name}" for module, name in azenvclouds_module_locks()}
     assert {
-        "azenvcloud.clients._lock",
-        "azenvcloud.settings._lock",
-        "azenvcloud.credentials._exported_lock",
+        "azenvcloud._clients._lock",
+        "azenvcloud._settings._lock",
+        "azenvcloud._credentials._exported_lock",
         "azenvcloud.aio._lock",
         "azenvcloud._metadata_cache._held_lock_guard",
     } <= named

@@ -28,16 +28,18 @@ def test_a_bare_import_loads_neither_pydantic_nor_the_sdk() -> None:
 
 
 def test_the_pytest_plugin_loads_no_settings() -> None:
-    assert run("import sys, azenvcloud.pytest_plugin; print('azenvcloud.settings' in sys.modules)") == "False"
+    assert (
+        run("import sys, azenvcloud.pytest_plugin; print('azenvcloud._settings' in sys.modules)") == "False"
+    )
 
 
 HOMES = {
-    "clients": ["get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"],
-    "clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
-    "errors": ["ConfigurationError", "MetadataUnavailableError"],
-    "provenance": ["Source"],
-    "services": ["Service", "service_scope", "service_url"],
-    "settings": ["Settings", "configure", "get_settings"],
+    "_clients": ["get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"],
+    "_clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
+    "_errors": ["ConfigurationError", "MetadataUnavailableError"],
+    "_provenance": ["Source"],
+    "_services": ["Service", "service_scope", "service_url"],
+    "_settings": ["Settings", "configure", "get_settings"],
     "_version": ["__version__"],
 }
 
@@ -63,7 +65,7 @@ def test_every_public_name_is_its_modules_object(home: str, name: str) -> None:
         ),
         pytest.param("import azenvcloud; print(azenvcloud.get_settings.__name__)", id="attribute"),
         pytest.param(
-            "import azenvcloud; print(len(azenvcloud.services.SERVICE_NAMES) > 0)", id="public-module"
+            "import azenvcloud; print(len(azenvcloud._services.SERVICE_NAMES) > 0)", id="public-module"
         ),
         pytest.param("from azenvcloud import *; print(service_url.__name__)", id="star-import"),
     ],

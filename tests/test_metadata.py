@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from azenvcloud.metadata import MetadataProblem, cloud_from_metadata, metadata_urls
-from azenvcloud.profiles import api_version_for, client_key
+from azenvcloud._metadata import MetadataProblem, cloud_from_metadata, metadata_urls
+from azenvcloud._profiles import api_version_for, client_key
 
 DATA = Path(__file__).parent / "data"
 

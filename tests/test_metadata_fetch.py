@@ -19,8 +19,8 @@ import pytest
 import azenvcloud
 from azenvcloud import ConfigurationError, MetadataUnavailableError, Settings
 from azenvcloud import _metadata_source as source
+from azenvcloud._cli import main
 from azenvcloud._metadata_cache import Cache, reset_warnings
-from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
 
 DEADLINE = 2.0  # seconds, for these tests (30 in use)

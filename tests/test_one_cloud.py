@@ -11,7 +11,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, Settings
-from azenvcloud.metadata import MetadataProblem, cloud_from_metadata
+from azenvcloud._metadata import MetadataProblem, cloud_from_metadata
 from azenvcloud.testing import FakeCloud
 
 DATA = Path(__file__).parent / "data"

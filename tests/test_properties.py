@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azenvcloud import BUILTIN_CLOUDS, ConfigurationError, Settings, cloud_from_name
+from azenvcloud._provenance import VARIABLES
 from azenvcloud._values import InvalidValue, parse_endpoint
-from azenvcloud.provenance import VARIABLES
 from azenvcloud.testing import is_isolated_variable
 
 
@@ -154,7 +154,7 @@ _AZ_CLOUD_SHOW_LIKE = st.fixed_dictionaries(
 
 
 def _parses_or_says_why(document: object) -> None:
-    from azenvcloud.metadata import MetadataProblem, cloud_from_metadata
+    from azenvcloud._metadata import MetadataProblem, cloud_from_metadata
 
     try:
         cloud = cloud_from_metadata(document)

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from azenvcloud import aio, clients, get_client
+from azenvcloud import _clients as clients
+from azenvcloud import aio, get_client
 from azenvcloud._construction import recipe_for
+from azenvcloud._dataplane import RECIPES
 from azenvcloud._management import MANAGEMENT
-from azenvcloud.dataplane import RECIPES
 from azenvcloud.testing import FakeCloud
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
@@ -128,7 +129,7 @@ def test_aio_get_graph_client_is_built_by_the_same_path(
 ) -> None:
     from msgraph import GraphServiceClient
 
-    from azenvcloud.dataplane.graph import GRAPH
+    from azenvcloud._dataplane.graph import GRAPH
 
     spy = _Spy(monkeypatch, aio)
 
@@ -175,7 +176,7 @@ def test_no_builder_names_a_service_in_an_if() -> None:
     """A recipe's behaviour is its data (``fixed_endpoint``), never a comparison with a service's
     name in the code that builds clients (a family's own module may name its own hosts)."""
     import azenvcloud
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud._services import SERVICE_NAMES
 
     package = Path(azenvcloud.__file__).parent
     named = []
@@ -193,22 +194,22 @@ def test_no_builder_names_a_service_in_an_if() -> None:
 
 
 def test_a_recipe_naming_an_unknown_service_fails_when_it_is_made() -> None:
-    from azenvcloud.dataplane import Recipe
+    from azenvcloud._dataplane import Recipe
 
     with pytest.raises(ValueError, match=r"Recipe\(service='eventgird'.*does not know; known: keyvault, "):
         Recipe(service="eventgird", url_argument="endpoint")
 
 
 def test_a_fake_route_naming_an_unknown_service_fails_when_it_is_made() -> None:
-    from azenvcloud.dataplane._fake import FakeRoute
+    from azenvcloud._dataplane._fake import FakeRoute
 
     with pytest.raises(ValueError, match=r"FakeRoute\(service='blobs'\)"):
         FakeRoute(service="blobs", matches=lambda host, path: False, answer=lambda request: (200, {}, {}))
 
 
 def test_every_recipe_and_fake_route_names_a_known_service() -> None:
-    from azenvcloud.dataplane import FAKE_ROUTES
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud._dataplane import FAKE_ROUTES
+    from azenvcloud._services import SERVICE_NAMES
 
     assert RECIPES  # found by the families' module names
     unknown = {key: recipe.service for key, recipe in RECIPES.items() if recipe.service not in SERVICE_NAMES}
@@ -220,7 +221,7 @@ def test_every_recipe_and_fake_route_names_a_known_service() -> None:
 
 def test_every_family_is_found_by_its_module_name() -> None:
     import azenvcloud
-    from azenvcloud.dataplane import FAMILIES
+    from azenvcloud._dataplane import FAMILIES
 
     folder = Path(azenvcloud.__file__).parent / "dataplane"
     modules = sorted(path.stem for path in folder.glob("*.py") if not path.name.startswith("_"))
@@ -246,7 +247,7 @@ def test_every_family_has_a_row_in_the_data_plane_table() -> None:
 def test_the_data_plane_how_to_lists_every_service() -> None:
     # docs/reference/variables.md lists them from SERVICE_NAMES when the site is built
     # (tests/test_docs_reference.py).
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud._services import SERVICE_NAMES
 
     text = " ".join((DOCS / "how-to/data-plane.md").read_text().split())
     start = text.index("`keyvault`, `mhsm`")

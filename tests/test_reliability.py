@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import azenvcloud
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 
 DATA = Path(__file__).parent / "data"
 CORPUS: list[dict[str, Any]] = json.loads((DATA / "bad_configurations.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import aio
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 SECRET = "canary-secret-0d5e-never-shown"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 sys.path.insert(0, str(Path(__file__).parent))

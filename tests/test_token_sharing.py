@@ -15,10 +15,10 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
+from azenvcloud._credentials import token_sharing
 from azenvcloud._identity_inputs import IdentityInputs
 from azenvcloud._single_flight import wait_for_prefetches
 from azenvcloud._token_sharing import AsyncSharedCredential, SharedCredential, TokenSharing, sharing_of
-from azenvcloud.credentials import token_sharing
 from azenvcloud.testing import DEFAULT_CLIENT_ID, FakeCloud
 
 RACERS = 16

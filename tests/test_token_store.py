@@ -17,9 +17,9 @@ import pytest
 
 import azenvcloud
 from azenvcloud import get_credential, get_resource_client
+from azenvcloud._cli import main
 from azenvcloud._identity_inputs import IdentityInputs
 from azenvcloud._token_store import MARGIN, TokenStore, token_folder
-from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
 
 Forked = Callable[[Callable[[], object]], object]

@@ -22,10 +22,10 @@ from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
 from azenvcloud import _token_store, get_credential, get_resource_client
+from azenvcloud._cli import main
+from azenvcloud._credentials import build_credential
 from azenvcloud._identity_inputs import IdentityInputs
 from azenvcloud._token_store import LOCK_WAIT, TokenStore, token_folder
-from azenvcloud.cli import main
-from azenvcloud.credentials import build_credential
 from azenvcloud.testing import FakeCloud
 
 Forked = Callable[[Callable[[], object]], object]

@@ -21,7 +21,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, aio, get_client, get_resource_client, get_settings, service_scope
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID, FakeCloud
 
 DATA = Path(__file__).parent / "data"
@@ -359,8 +359,8 @@ def test_a_secret_is_redacted_from_warnings_and_show_lines(
 
 
 def test_the_secret_variables_are_the_ones_provenance_marks_secret() -> None:
+    from azenvcloud._provenance import IDENTITY_VARIABLES
     from azenvcloud._secret_values import SECRET_VARIABLES
-    from azenvcloud.provenance import IDENTITY_VARIABLES
 
     assert set(SECRET_VARIABLES) == {name for name, secret in IDENTITY_VARIABLES.items() if secret}
 

@@ -15,7 +15,7 @@ from test_trust import ATTACKER_HOST, DATA, SECRET, assert_nothing_sent, assert_
 
 import azenvcloud
 from azenvcloud import ConfigurationError, get_resource_client, get_settings
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 import azenvcloud
 from azenvcloud import Settings
 from azenvcloud import _metadata_source as source
-from azenvcloud.cli import main
-from azenvcloud.provenance import IDENTITY_VARIABLES
+from azenvcloud._cli import main
+from azenvcloud._provenance import IDENTITY_VARIABLES
 from azenvcloud.testing import FakeCloud
 
 

@@ -16,8 +16,8 @@ from azure.identity import aio as async_identity
 from test_aio import run
 
 import azenvcloud
-from azenvcloud import credentials
-from azenvcloud.credentials import build_async_credential, build_credential
+from azenvcloud import _credentials as credentials
+from azenvcloud._credentials import build_async_credential, build_credential
 from azenvcloud.testing import BUILTIN_HOSTS, FakeCloud
 
 CHINA_SCOPE = "https://management.chinacloudapi.cn/.default"

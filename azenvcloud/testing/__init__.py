@@ -43,7 +43,7 @@ from ._request_log import RequestLog
 from ._server import MetadataDocument, RecordedRequest, _Failure, _Server, _State
 
 if TYPE_CHECKING:
-    from ..clouds import Cloud
+    from .._clouds import Cloud
 
 __all__ = [
     "AZURE_SUFFIXES",
@@ -62,8 +62,8 @@ __all__ = [
 
 def _data_plane_hosts() -> set[str]:
     from .._builtin_clouds import VARIANTS
+    from .._clouds import BUILTIN_CLOUDS
     from .._service_model import suffixes_of
-    from ..clouds import BUILTIN_CLOUDS
 
     hosts = {
         fields["endpoint"].split("://", 1)[1]
@@ -106,8 +106,8 @@ def _acting_as(name: str) -> tuple[Cloud, str, tuple[str, ...]]:
     """The built-in cloud ``name`` spells, the ``AZURE_CLOUD`` value that selects it, and every
     host it is reached at. A name with services of its own (``dod``: the DoD Graph) is selected
     as given, and its own hosts are among them."""
+    from .._clouds import cloud_from_name, variant_services
     from .._values import host_of
-    from ..clouds import cloud_from_name, variant_services
 
     cloud = cloud_from_name(name)
     variant = variant_services(name)
@@ -183,7 +183,7 @@ class FakeCloud:
         port: int = 0,
         request_log: str | os.PathLike[str] | None = None,
     ) -> None:
-        import trustme  # imported here: azenvcloud.cli imports this module only for `demo`
+        import trustme  # imported here: azenvcloud._cli imports this module only for `demo`
 
         self.tenant_id = tenant_id
         self.client_secret = FAKE_CLIENT_SECRET
@@ -372,7 +372,7 @@ class FakeCloud:
         authority host it answers 400 with AADSTS90002, as Entra ID does for a tenant it does not
         know. A tenant not added answers at every host, as before.
         """
-        from ..clouds import canonical_cloud_name
+        from .._clouds import canonical_cloud_name
 
         canonical = canonical_cloud_name(cloud)
         if canonical not in set(AUTHORITY_HOSTS.values()):

@@ -1,7 +1,7 @@
 """The fake cloud's data-plane services, each on the host names of the cloud it acts as.
 
-Each SDK family declares, in its own module of :mod:`azenvcloud.dataplane`, which requests are
-its services' and how the fake answers them (:class:`~azenvcloud.dataplane._fake.FakeRoute`): as
+Each SDK family declares, in its own module of :mod:`azenvcloud._dataplane`, which requests are
+its services' and how the fake answers them (:class:`~azenvcloud._dataplane._fake.FakeRoute`): as
 the real service does where the SDKs look (the token's scope must be the one the service
 accepts, else a 401). This module only hands a request to the route that claims it. Requests are
 logged like every other, with the service's name as their kind.
@@ -13,14 +13,14 @@ from collections.abc import Iterator, MutableMapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..dataplane._fake import Answer, FakeRoute
+    from .._dataplane._fake import Answer, FakeRoute
     from . import FakeCloud, RecordedRequest
 
 __all__ = ["answer", "service_of"]
 
 
 def _route_of(request: RecordedRequest) -> FakeRoute | None:
-    from ..dataplane import FAKE_ROUTES  # the families' routes (imports no SDK)
+    from .._dataplane import FAKE_ROUTES  # the families' routes (imports no SDK)
 
     return next((route for route in FAKE_ROUTES if route.matches(request.host, request.path)), None)
 
@@ -33,7 +33,7 @@ def service_of(request: RecordedRequest) -> str | None:
 
 def answer(cloud: FakeCloud, request: RecordedRequest, body: bytes) -> Answer | None:
     """The answer of the data-plane service the request is for, or ``None`` if it is for none."""
-    from ..dataplane._fake import FakeRequest
+    from .._dataplane._fake import FakeRequest
 
     route = _route_of(request)
     if route is None:

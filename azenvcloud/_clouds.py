@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import _builtin_clouds as data
 from ._cloud_meanings import meant
+from ._errors import ConfigurationError, quote_value
 from ._service_model import Service, services_of
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint, scope_for_audience
-from .errors import ConfigurationError, quote_value
 
 __all__ = [
     "BUILTIN_CLOUDS",
@@ -110,7 +110,7 @@ class Cloud(BaseModel):
 
     @property
     def services(self) -> dict[str, Service]:
-        """Every data-plane service of the cloud (:mod:`azenvcloud.services`), by name."""
+        """Every data-plane service of the cloud (:mod:`azenvcloud._services`), by name."""
         return services_of(self)
 
     @property

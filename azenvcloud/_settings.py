@@ -15,17 +15,17 @@ from pydantic import PrivateAttr, ValidationError, computed_field, model_validat
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import _trust
+from ._clouds import CloudEndpoints, CloudSuffixes
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
+from ._errors import ConfigurationError, quote_value
 from ._fork import renew_locks_after_fork
 from ._notices import collecting
+from ._provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
+from ._resolution import SDK_CLOUD_CONF, resolve
 from ._secret_values import SECRET_VARIABLES, remember_secret
 from ._service_model import SERVICES_KEY, is_service_variable
 from ._typos import find_typos
 from ._variables import FIELDS, Fields, of_use
-from .clouds import CloudEndpoints, CloudSuffixes
-from .errors import ConfigurationError, quote_value
-from .provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from .resolution import SDK_CLOUD_CONF, resolve
 
 __all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
 

@@ -1,6 +1,6 @@
 """What the fake cloud (:mod:`azenvcloud.testing`) needs to answer for an SDK family: a route per
 service, declared in the family's module beside its recipes, served by the fake as it finds them
-in the registry (:data:`azenvcloud.dataplane.FAKE_ROUTES`).
+in the registry (:data:`azenvcloud._dataplane.FAKE_ROUTES`).
 
 A route says which requests are its service's (by host and path) and answers them as the real
 service does where the SDK looks: the token's scope must be the one the service accepts, else a
@@ -52,7 +52,7 @@ class FakeRoute:
     """How the fake answers one service of a family.
 
     Attributes:
-        service: The service (a name of :data:`azenvcloud.services.SERVICE_NAMES`, checked here);
+        service: The service (a name of :data:`azenvcloud._services.SERVICE_NAMES`, checked here);
             the requests' kind in the fake's log (``fake.requests_of("blob")``).
         matches: Whether a request (its host and path) is this service's.
         answer: Its answer.

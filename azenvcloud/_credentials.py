@@ -23,19 +23,19 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ._errors import ConfigurationError, quote_value
 from ._fork import renew_locks_after_fork
+from ._provenance import IDENTITY_VARIABLES
 from ._transports import transport_options
 from ._values import find_control_character
-from .errors import ConfigurationError, quote_value
-from .provenance import IDENTITY_VARIABLES
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
     from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
 
     from ._identity_inputs import IdentityInputs
+    from ._settings import Settings
     from ._token_sharing import TokenSharing
-    from .settings import Settings
 
 __all__ = [
     "IDENTITY_VARIABLES",

@@ -33,16 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import _builtin_clouds as data
-from ._notices import notice
-from ._values import (
-    InvalidValue,
-    host_of,
-    parse_audience,
-    parse_dns_suffix,
-    parse_endpoint,
-    parse_plain_name,
-)
-from .clouds import (
+from ._clouds import (
     BUILTIN_CLOUDS,
     Cloud,
     CloudEndpoints,
@@ -52,7 +43,16 @@ from .clouds import (
     cloud_name_for_management_host,
     resource_manager_scope,
 )
-from .errors import quote_value
+from ._errors import quote_value
+from ._notices import notice
+from ._values import (
+    InvalidValue,
+    host_of,
+    parse_audience,
+    parse_dns_suffix,
+    parse_endpoint,
+    parse_plain_name,
+)
 
 __all__ = ["API_VERSIONS", "MetadataProblem", "cloud_from_metadata", "cloud_to_snapshot", "metadata_urls"]
 

@@ -17,8 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
+from .._errors import ConfigurationError, MetadataUnavailableError
 from .._version import __version__
-from ..errors import ConfigurationError, MetadataUnavailableError
 from . import cache, check, clouds, demo, env, show, tenant
 from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Redacted, Unreachable
 

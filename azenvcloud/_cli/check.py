@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
+from .._clients import get_credential, get_resource_client, get_subscription_client, offline
+from .._errors import ConfigurationError
 from .._failure_hints import ca_hint, plain_network_message, sign_in_hint
-from ..clients import get_credential, get_resource_client, get_subscription_client, offline
-from ..errors import ConfigurationError
-from ..settings import Settings
+from .._settings import Settings
 from ._chain import answered_by, chain_of, first_ready, successful_credential
 from ._output import EXIT_OK, Unreachable, one_line, write_rows
 from ._token_report import cache_folder_problems, token_store_report, token_store_summary
@@ -64,7 +64,7 @@ def add_parser(commands: Any, **options: Any) -> None:
 
 def offline_report(settings: Settings, credential: Any, env_file: dict[str, Any]) -> dict[str, Any]:
     """What ``check`` says without a request, for one configuration (``credential``: the one built
-    from ``settings``; ``env_file``: :func:`~azenvcloud.cli.show.env_file_report`).
+    from ``settings``; ``env_file``: :func:`~azenvcloud._cli.show.env_file_report`).
 
     Raises:
         ConfigurationError: The metadata cache folder is not a folder (a file, say).

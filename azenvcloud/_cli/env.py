@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._builtin_clouds import CUSTOM
+from .._clouds import BUILTIN_CLOUDS, Cloud
 from .._discovery import load_metadata
+from .._errors import ConfigurationError, quote_value
 from .._metadata_source import is_local
-from ..clouds import BUILTIN_CLOUDS, Cloud
-from ..errors import ConfigurationError, quote_value
-from ..profiles import API_PROFILES, LATEST
-from ..provenance import Source
+from .._profiles import API_PROFILES, LATEST
+from .._provenance import Source
 from ._output import EXIT_OK
 
 __all__ = ["add_parser", "environment_lines", "registered_profile", "run", "same_cloud"]
@@ -170,7 +170,7 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None, str |
     location: str = arguments.from_az_cloud_show or arguments.from_metadata
     source = Source("option", option)
     if location == "-" and option == "--from-az-cloud-show":
-        from ..metadata import MetadataProblem, cloud_from_metadata
+        from .._metadata import MetadataProblem, cloud_from_metadata
 
         text = sys.stdin.read()
         try:
@@ -236,7 +236,7 @@ def _write_snapshot(snapshot: Path, given: str, text: str) -> None:
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    from ..metadata import cloud_to_snapshot
+    from .._metadata import cloud_to_snapshot
 
     cloud, origin, described_by, profile = _cloud(arguments)
     if arguments.snapshot:

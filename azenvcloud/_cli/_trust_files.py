@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .._ca import CA_VARIABLES, ca_setting
-from ..errors import ConfigurationError
+from .._errors import ConfigurationError
 
 __all__ = ["serve_folder", "user_folder", "write_trust_files"]
 

@@ -31,7 +31,7 @@ class Unreachable(Exception):
 class Redacted:
     """``out``, with every secret value taken out of what is written (:mod:`azenvcloud._secret_values`).
 
-    The one choke point of the command line's output: :func:`azenvcloud.cli.main` hands every
+    The one choke point of the command line's output: :func:`azenvcloud._cli.main` hands every
     command its stdout through it and writes its errors through it, so no command can print a
     secret inside another value. JSON is redacted after escaping too (the secret's escaped form);
     write a document in one call, so that a secret is never split across two writes.

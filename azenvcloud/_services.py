@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from ._clouds import BUILTIN_CLOUDS
+from ._errors import ConfigurationError, quote_value
 from ._host_owner import HostOwner, foreign_owner
 from ._service_model import (
     SERVICE_FIELDS,
@@ -45,10 +47,8 @@ from ._service_model import (
     suffixes_of,
 )
 from ._service_variables import apply_service_variables
+from ._settings import Settings, get_settings
 from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_accepted_hosts, parse_endpoint
-from .clouds import BUILTIN_CLOUDS
-from .errors import ConfigurationError, quote_value
-from .settings import Settings, get_settings
 
 __all__ = [
     "SERVICES_KEY",

@@ -20,8 +20,8 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
-from .credentials import build_credential, withdraw_exported_variables
-from .settings import get_settings, on_change, reset_settings
+from ._credentials import build_credential, withdraw_exported_variables
+from ._settings import get_settings, on_change, reset_settings
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._env_file import EnvFileChoice, choose_env_file, is_implicit, read_env_file
+from .._errors import ConfigurationError
+from .._provenance import VARIABLES
 from .._token_store import Purged, purge, token_folder
 from .._values import InvalidValue, parse_cache_dir
-from ..errors import ConfigurationError
-from ..provenance import VARIABLES
 from ._output import EXIT_OK
 from .show import add_env_file_option, load_settings
 

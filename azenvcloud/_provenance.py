@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ._errors import redact_url
 from ._secret_values import SECRET_VARIABLES
 from ._variables import names, of_use
-from .errors import redact_url
 
 __all__ = ["IDENTITY_VARIABLES", "VARIABLES", "Source", "SourceKind"]
 

@@ -19,13 +19,13 @@ import re
 from typing import Any, TextIO
 
 from .. import _builtin_clouds as data
-from ..clouds import (
+from .._clouds import (
     BUILTIN_CLOUDS,
     canonical_cloud_name,
     cloud_name_for_authority_host,
     without_resource_manager,
 )
-from ..errors import ConfigurationError, quote_value
+from .._errors import ConfigurationError, quote_value
 from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, write_rows
 
 __all__ = ["ORDER", "add_parser", "authority_of", "run"]

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._ca import CA_VARIABLES
+from .._errors import ConfigurationError
 from .._one_cloud import SDK_CLOUD_CONF
+from .._provenance import IDENTITY_VARIABLES
 from .._service_model import SERVICE_FIELDS, SERVICE_NAMES, override_variable
 from .._trust import RULES
 from .._values import host_of, scope_for_audience
-from ..errors import ConfigurationError
-from ..provenance import IDENTITY_VARIABLES
 from ._output import EXIT_OK, Redacted
 
 if TYPE_CHECKING:

@@ -16,15 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._services import service_scope, service_url
 from .._values import host_of
-from ..services import service_scope, service_url
 from ._fake import Answer, FakeRequest, FakeRoute, unauthorized
 from ._recipe import known_service
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
-    from ..settings import Settings
+    from .._settings import Settings
 
 __all__ = [
     "API_VERSION",

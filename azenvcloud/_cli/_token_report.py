@@ -9,10 +9,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from .._errors import ConfigurationError, quote_value
 from .._metadata_cache import _trusted, default_folder
+from .._settings import Settings
 from .._token_store import STORABLE, folder_refusal, token_folder
-from ..errors import ConfigurationError, quote_value
-from ..settings import Settings
 
 __all__ = ["cache_folder_problems", "token_store_line", "token_store_report", "token_store_summary"]
 

@@ -9,7 +9,7 @@ The process environment is restored afterwards; nothing leaves the machine.
 
 With ``--serve`` the fake runs for other programs (``azenvcloud check --online``, your app,
 code that never imports azenvcloud) until interrupted, or while one command runs
-(:mod:`azenvcloud.cli._serve`); with ``--cloud`` they reach it on the cloud's real host names.
+(:mod:`azenvcloud._cli._serve`); with ``--cloud`` they reach it on the cloud's real host names.
 ``--log FILE`` writes one JSON line per request; ``--port`` fixes the port.
 """
 
@@ -21,11 +21,11 @@ import sys
 import tempfile
 from typing import Any, TextIO
 
+from .._clients import get_credential, get_resource_client, get_subscription_client
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
+from .._errors import ConfigurationError
+from .._settings import get_settings
 from .._values import scope_for_audience
-from ..clients import get_credential, get_resource_client, get_subscription_client
-from ..errors import ConfigurationError
-from ..settings import get_settings
 from ._chain import successful_credential
 from ._output import EXIT_OK, EXIT_USAGE, write_rows
 
@@ -190,8 +190,8 @@ def _check_cloud_option(name: str) -> None:
     Raises:
         ConfigurationError: The name is unknown, retired, or ``Custom``.
     """
+    from .._clouds import BUILTIN_CLOUDS, canonical_cloud_name
     from .._values import InvalidValue
-    from ..clouds import BUILTIN_CLOUDS, canonical_cloud_name
 
     try:
         canonical = canonical_cloud_name(name)

@@ -13,8 +13,8 @@ import json
 from typing import Any, TextIO
 
 from .._builtin_clouds import CUSTOM, RETIRED_NAMES, RETIRED_REASONS, VARIANTS, WITHOUT_RESOURCE_MANAGER
-from ..clouds import BUILTIN_CLOUDS, names_of
-from ..services import services_report
+from .._clouds import BUILTIN_CLOUDS, names_of
+from .._services import services_report
 from ._output import EXIT_OK, write_rows
 from .show import service_rows
 

@@ -6,10 +6,10 @@ An SDK family is one module of this package (``keyvault.py``, ``storage.py``, ``
 
 - ``RECIPES``: its recipes, keyed by the client class's public dotted name
   (``azure.keyvault.secrets.SecretClient``; the ``aio`` twin shares it), so that finding one
-  imports no SDK. A recipe names its service (checked at import: :func:`~azenvcloud.dataplane.
-  _recipe.known_service`) and builds the client (:class:`~azenvcloud.dataplane._recipe.Recipe`).
+  imports no SDK. A recipe names its service (checked at import: :func:`~azenvcloud._dataplane.
+  _recipe.known_service`) and builds the client (:class:`~azenvcloud._dataplane._recipe.Recipe`).
 - ``FAKE_ROUTES`` (optional): what :mod:`azenvcloud.testing` answers for its services
-  (:class:`~azenvcloud.dataplane._fake.FakeRoute`).
+  (:class:`~azenvcloud._dataplane._fake.FakeRoute`).
 
 The service's per-cloud values are not here: they live, sourced, in ``_builtin_services.py``.
 """
@@ -58,6 +58,6 @@ FAKE_ROUTES: tuple[FakeRoute, ...] = tuple(
 def recipe_for(client_class: type) -> Any:
     """The recipe that builds ``client_class`` (sync or async), or ``None`` for a class no family
     has a recipe for (a management client, or one azenvcloud does not build)."""
-    from ..profiles import client_key
+    from .._profiles import client_key
 
     return RECIPES.get(client_key(client_class))

@@ -36,8 +36,19 @@ from urllib.parse import unquote, urlsplit
 
 from . import _builtin_clouds as data
 from . import _trust
+from ._clouds import (
+    BUILTIN_CLOUDS,
+    Cloud,
+    canonical_cloud_name,
+    cloud_name_for_authority_host,
+    cloud_name_for_management_host,
+    is_retired_cloud_name,
+    resource_manager_scope,
+    without_resource_manager,
+)
 from ._declaration import Selected, Variable
 from ._discovery import load_metadata
+from ._errors import ConfigurationError, quote_value
 from ._metadata_source import DEFAULT_TTL as DEFAULT_METADATA_TTL
 from ._metadata_source import is_local
 from ._one_cloud import (
@@ -49,22 +60,11 @@ from ._one_cloud import (
     refuse_other_sdk_cloud,
     sdk_cloud,
 )
+from ._provenance import VARIABLES, Source
 from ._service_model import SERVICES_KEY, parse_service_variable
 from ._service_variables import apply_service_variables
 from ._values import InvalidValue, TokenCacheMode, find_control_character, host_of, parse_endpoint
 from ._variables import FIELDS, default_of
-from .clouds import (
-    BUILTIN_CLOUDS,
-    Cloud,
-    canonical_cloud_name,
-    cloud_name_for_authority_host,
-    cloud_name_for_management_host,
-    is_retired_cloud_name,
-    resource_manager_scope,
-    without_resource_manager,
-)
-from .errors import ConfigurationError, quote_value
-from .provenance import VARIABLES, Source
 
 __all__ = ["DEFAULT_METADATA_TTL", "SDK_CLOUD_CONF", "Resolution", "TokenCacheMode", "resolve"]
 

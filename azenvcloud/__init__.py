@@ -6,6 +6,9 @@ Set ``AZURE_CLOUD`` (or the endpoint variables) in the environment or a ``.env``
 
     for group in get_resource_client().resource_groups.list():
         print(group.name)
+
+The public API is this module's ``__all__``, :mod:`azenvcloud.aio`, :mod:`azenvcloud.testing` and
+the pytest plugin (``docs/reference/api.md``); every other module is private.
 """
 
 from typing import TYPE_CHECKING
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
     from ._clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
     from ._errors import ConfigurationError, MetadataUnavailableError
     from ._provenance import Source
-    from ._services import Service, service_scope, service_url
+    from ._services import SERVICE_NAMES, Service, check_service_url, service_scope, service_url
     from ._settings import Settings, configure, get_settings
 else:
     import importlib
@@ -25,17 +28,31 @@ else:
     # The public names load on first use, so that ``import azenvcloud`` (and the pytest plugin,
     # which every pytest run of a project that installs azenvcloud[testing] loads) costs nothing
     # until azenvcloud is used: the first ``get_resource_client`` imports what it needs.
-    _CLIENTS = {"get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"}
-    _CLOUDS = {"BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"}
-    _ERRORS = {"ConfigurationError", "MetadataUnavailableError"}
-    _SERVICES = {"Service", "service_scope", "service_url"}
-    _SETTINGS = {"Settings", "configure", "get_settings"}
-    # The public modules, attributes of the package as they were when it imported them all.
-    _MODULES = {
+    _HOMES = {
+        **dict.fromkeys(
+            ("get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"),
+            "_clients",
+        ),
+        **dict.fromkeys(
+            ("BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"), "_clouds"
+        ),
+        **dict.fromkeys(("ConfigurationError", "MetadataUnavailableError"), "_errors"),
+        "Source": "_provenance",
+        **dict.fromkeys(
+            ("SERVICE_NAMES", "Service", "check_service_url", "service_scope", "service_url"), "_services"
+        ),
+        **dict.fromkeys(("Settings", "configure", "get_settings"), "_settings"),
+    }
+    # The modules the release before imported as attributes of the package: deprecated, each name
+    # of theirs warns (azenvcloud/_migration.py); the old modules ``cli`` and ``metadata`` too.
+    _DEPRECATED_MODULES = {
+        "cli",
         "clients",
         "clouds",
         "credentials",
+        "dataplane",
         "errors",
+        "metadata",
         "profiles",
         "provenance",
         "resolution",
@@ -45,25 +62,13 @@ else:
 
     def __getattr__(name):
         """A public name (``get_resource_client``...), imported from its module on first use."""
-        if name in _CLIENTS:
-            from . import _clients as home
-        elif name in _CLOUDS:
-            from . import _clouds as home
-        elif name in _ERRORS:
-            from . import _errors as home
-        elif name == "Source":
-            from . import _provenance as home
-        elif name in _SERVICES:
-            from . import _services as home
-        elif name in _SETTINGS:
-            from . import _settings as home
-        elif name in _MODULES:
+        if name in _HOMES:
+            value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+            globals()[name] = value  # the next access is a plain module attribute
+            return value
+        if name in _DEPRECATED_MODULES:
             return importlib.import_module(f"{__name__}.{name}")
-        else:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(home, name)
-        globals()[name] = value  # the next access is a plain module attribute
-        return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__():
         return sorted({*globals(), *__all__})
@@ -71,6 +76,7 @@ else:
 
 __all__ = [
     "BUILTIN_CLOUDS",
+    "SERVICE_NAMES",
     "Cloud",
     "CloudEndpoints",
     "CloudSuffixes",
@@ -80,6 +86,7 @@ __all__ = [
     "Settings",
     "Source",
     "__version__",
+    "check_service_url",
     "cloud_from_name",
     "configure",
     "get_client",

@@ -108,7 +108,7 @@ def recipe_for(client_class: type[Any], *, asynchronous: bool) -> ClientRecipe:
         f"recipes for ({built}); {client_class.__module__}.{client_class.__qualname__} is neither. For "
         "any other SDK, build it with azenvcloud.get_credential() and the resolved cloud's values: "
         "azenvcloud.service_url(service, name) and azenvcloud.service_scope(service) (services: "
-        "azenvcloud._services.SERVICE_NAMES)."
+        "azenvcloud.SERVICE_NAMES)."
     )
 
 

@@ -142,7 +142,7 @@ def service_scope(service: str) -> str:
     return f"{_service(settings, service, 'audience')}{SCOPE_SUFFIX}"
 
 
-def check_service_url(service: str, url: str, *, argument: str) -> str:
+def check_service_url(service: str, url: str, *, argument: str = "url") -> str:
     """``url`` if its host may receive ``service``'s token in the resolved cloud, normalised.
 
     First, a host another cloud owns (:func:`~azenvcloud._host_owner.foreign_owner`: any of its

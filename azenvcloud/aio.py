@@ -48,7 +48,7 @@ __all__ = [
     "get_subscription_client",
 ]
 
-ClientT = TypeVar("ClientT")
+_ClientT = TypeVar("_ClientT")
 
 _log = logging.getLogger("azenvcloud")
 _CREDENTIAL = "credential"
@@ -141,7 +141,7 @@ def get_subscription_client() -> SubscriptionClient:
     return _build(objects, _SUBSCRIPTIONS, SubscriptionClient, None, {})
 
 
-def get_client(client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any) -> ClientT:
+def get_client(client_class: type[_ClientT], subscription_id: str | None = None, **kwargs: Any) -> _ClientT:
     """This event loop's client of any async ``azure-mgmt-*`` class (from its ``aio`` module).
 
     The rules and arguments are those of :func:`azenvcloud.get_client`.
@@ -155,8 +155,8 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
 
 def _get(
-    caller: str, client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]
-) -> ClientT:
+    caller: str, client_class: type[_ClientT], subscription_id: str | None, kwargs: dict[str, Any]
+) -> _ClientT:
     objects = _objects(caller)
     key, client = cached_client(objects, client_class, subscription_id, kwargs)
     if client is not None:
@@ -185,10 +185,10 @@ def get_graph_client() -> GraphServiceClient:
 def _build(
     objects: dict[Hashable, Any],
     key: Hashable,
-    client_class: type[ClientT],
+    client_class: type[_ClientT],
     subscription_id: str | None,
     kwargs: dict[str, Any],
-) -> ClientT:
+) -> _ClientT:
     # The loop's own dictionary, and nothing awaited between lookup and store; the registry's
     # lock only keeps configure() from replacing the settings between them and the credential.
     with clients.building():

@@ -52,7 +52,7 @@ class FakeRoute:
     """How the fake answers one service of a family.
 
     Attributes:
-        service: The service (a name of :data:`azenvcloud._services.SERVICE_NAMES`, checked here);
+        service: The service (a name of :data:`azenvcloud.SERVICE_NAMES`, checked here);
             the requests' kind in the fake's log (``fake.requests_of("blob")``).
         matches: Whether a request (its host and path) is this service's.
         answer: Its answer.

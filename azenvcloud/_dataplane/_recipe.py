@@ -34,7 +34,7 @@ _OWNED = frozenset({"credential", "audience", "credential_scopes"})
 
 
 def known_service(service: str, what: str) -> str:
-    """``service``, when it is a name of :data:`~azenvcloud._services.SERVICE_NAMES`.
+    """``service``, when it is a name of :data:`~azenvcloud.SERVICE_NAMES`.
 
     Raises:
         ValueError: It is not (naming ``what`` named it, and the known names).
@@ -52,7 +52,7 @@ class Recipe:
     """How to build one data-plane client class for the resolved cloud.
 
     Attributes:
-        service: The service whose values apply (a name of :data:`azenvcloud._services.SERVICE_NAMES`,
+        service: The service whose values apply (a name of :data:`azenvcloud.SERVICE_NAMES`,
             checked here).
         url_argument: The constructor argument that takes the URL (``vault_url``, ``account_url``,
             ``endpoint``). Users may pass it too; it must then be a host of the resolved cloud.

@@ -27,7 +27,6 @@ import ssl
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +47,10 @@ if TYPE_CHECKING:
 __all__ = [
     "AZURE_SUFFIXES",
     "BUILTIN_HOSTS",
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_SUBSCRIPTION_ID",
+    "DEFAULT_TENANT_ID",
+    "FAKE_CLIENT_SECRET",
     "PROXY_VARIABLES",
     "FakeCloud",
     "RecordedRequest",
@@ -135,10 +138,20 @@ def _load_certificate(context: ssl.SSLContext, certificate: Any) -> None:
 
 
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
+"""The tenant of the fake's service principal (``AZURE_TENANT_ID`` in :meth:`FakeCloud.environment`)."""
+
 DEFAULT_CLIENT_ID = "0c0ffee0-0000-4000-8000-000000000001"
-MANAGED_IDENTITY_PATH = "/msi/token"  # where the fake answers as a managed identity endpoint
+"""The client ID of the fake's service principal (``AZURE_CLIENT_ID``): what a token request's
+``client_id`` is, in :attr:`FakeCloud.requests`."""
+
 DEFAULT_SUBSCRIPTION_ID = "5b5c41b0-0000-4000-8000-000000000001"
+"""The subscription the fake lists (``AZURE_SUBSCRIPTION_ID`` in :meth:`FakeCloud.environment`)."""
+
 FAKE_CLIENT_SECRET = "fake-client-secret-for-the-local-fake-cloud"  # noqa: S105 - fake by design
+"""The client secret the fake accepts unless ``fake.client_secret`` says another (any other is
+``AADSTS7000215``, as Entra ID answers)."""
+
+_MANAGED_IDENTITY_PATH = "/msi/token"  # where the fake answers as a managed identity endpoint
 
 PROXY_VARIABLES: tuple[str, ...] = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 """The proxy variables :meth:`FakeCloud.environment` sets with ``cloud=``: both spellings, as
@@ -655,7 +668,7 @@ class FakeCloud:
         """Who a request is for: the client ID and tenant of a token request (the tenant is the
         authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or those of
         the token it presents."""
-        if path == MANAGED_IDENTITY_PATH:
+        if path == _MANAGED_IDENTITY_PATH:
             return query.get("client_id"), None
         if method == "POST" and path.endswith("/token"):
             segments = [segment for segment in path.split("/") if segment]
@@ -706,7 +719,7 @@ class FakeCloud:
             }
         if method == "POST" and path.endswith("/token"):
             return self._token(form, segments[0] if len(segments) > 1 else None)
-        if method == "GET" and path == MANAGED_IDENTITY_PATH:
+        if method == "GET" and path == _MANAGED_IDENTITY_PATH:
             return self._managed_identity_token(query)
         if method == "GET" and segments[:1] == ["subscriptions"]:
             return self._arm(segments, bearer)
@@ -809,7 +822,7 @@ class FakeCloud:
         App Service's managed identity endpoint (``IDENTITY_ENDPOINT`` and ``IDENTITY_HEADER``),
         with ``AZURE_TOKEN_CREDENTIALS`` narrowing the chain to it."""
         return {
-            "IDENTITY_ENDPOINT": f"{self.url}{MANAGED_IDENTITY_PATH}",
+            "IDENTITY_ENDPOINT": f"{self.url}{_MANAGED_IDENTITY_PATH}",
             "IDENTITY_HEADER": "fake-identity-header",
             "AZURE_TOKEN_CREDENTIALS": "ManagedIdentityCredential",
         }
@@ -880,8 +893,3 @@ class FakeCloud:
                 "serve it with FakeCloud.serve()",
             }
         }
-
-
-def new_subscription_id() -> str:
-    """A fresh random subscription ID for a fake cloud."""
-    return str(uuid.uuid4())

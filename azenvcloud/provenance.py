@@ -1,0 +1,7 @@
+"""Deprecated: the names of ``azenvcloud.provenance`` moved (docs/reference/upgrading.md); removed in 0.3."""
+
+from ._migration import moved_name
+
+
+def __getattr__(name: str) -> object:
+    return moved_name(__name__, name)

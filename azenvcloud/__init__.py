@@ -16,11 +16,20 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
+    from ._clients import (
+        check_service_url,
+        get_client,
+        get_credential,
+        get_resource_client,
+        get_subscription_client,
+        reset,
+        service_scope,
+        service_url,
+    )
     from ._clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
     from ._errors import ConfigurationError, MetadataUnavailableError
     from ._provenance import Source
-    from ._services import SERVICE_NAMES, Service, check_service_url, service_scope, service_url
+    from ._services import SERVICE_NAMES, Service
     from ._settings import Settings, configure, get_settings
 else:
     import importlib
@@ -28,20 +37,28 @@ else:
     # The public names load on first use, so that ``import azenvcloud`` (and the pytest plugin,
     # which every pytest run of a project that installs azenvcloud[testing] loads) costs nothing
     # until azenvcloud is used: the first ``get_resource_client`` imports what it needs.
-    _HOMES = {
-        **dict.fromkeys(
-            ("get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"),
-            "_clients",
-        ),
-        **dict.fromkeys(
-            ("BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"), "_clouds"
-        ),
-        **dict.fromkeys(("ConfigurationError", "MetadataUnavailableError"), "_errors"),
+    _HOMES = {  # each public name's module
+        "BUILTIN_CLOUDS": "_clouds",
+        "Cloud": "_clouds",
+        "CloudEndpoints": "_clouds",
+        "CloudSuffixes": "_clouds",
+        "ConfigurationError": "_errors",
+        "MetadataUnavailableError": "_errors",
+        "SERVICE_NAMES": "_services",
+        "Service": "_services",
+        "Settings": "_settings",
         "Source": "_provenance",
-        **dict.fromkeys(
-            ("SERVICE_NAMES", "Service", "check_service_url", "service_scope", "service_url"), "_services"
-        ),
-        **dict.fromkeys(("Settings", "configure", "get_settings"), "_settings"),
+        "check_service_url": "_clients",
+        "cloud_from_name": "_clouds",
+        "configure": "_settings",
+        "get_client": "_clients",
+        "get_credential": "_clients",
+        "get_resource_client": "_clients",
+        "get_settings": "_settings",
+        "get_subscription_client": "_clients",
+        "reset": "_clients",
+        "service_scope": "_clients",
+        "service_url": "_clients",
     }
     # The modules the release before imported as attributes of the package: deprecated, each name
     # of theirs warns (azenvcloud/_migration.py); the old modules ``cli`` and ``metadata`` too.

@@ -1,4 +1,5 @@
-"""The cached, thread- and fork-safe credential and management clients.
+"""The getters of the resolved configuration (sync): the cached, thread- and fork-safe credential
+and clients, a data-plane service's URL and scope, and :func:`reset`.
 
 Every object is built once, on first use, under one re-entrant lock with double-checked
 creation; afterwards a call is a single dictionary lookup with no lock. After ``os.fork()`` the
@@ -7,12 +8,15 @@ its own. :func:`reset` closes and forgets everything, settings included.
 
 Building the first client of a scope starts that scope's token request in the background (token
 prefetch, ``AZENVCLOUD_TOKEN_PREFETCH``): the client's first request takes its token or error.
+
+:func:`service_url`, :func:`service_scope` and :func:`check_service_url` read the resolved
+settings and hand them to the service model (:mod:`azenvcloud._services`) and the destination
+check (:mod:`azenvcloud._destinations`), which take settings as an argument and sit below them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +25,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
 from ._credentials import build_credential, withdraw_exported_variables
+from ._destinations import check_url
+from ._fork import after_fork
+from ._services import scope_of, url_of
 from ._settings import get_settings, on_change, reset_settings
 
 if TYPE_CHECKING:
@@ -28,7 +35,16 @@ if TYPE_CHECKING:
     from azure.mgmt.resource.resources import ResourceManagementClient
     from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-__all__ = ["get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"]
+__all__ = [
+    "check_service_url",
+    "get_client",
+    "get_credential",
+    "get_resource_client",
+    "get_subscription_client",
+    "reset",
+    "service_scope",
+    "service_url",
+]
 
 ClientT = TypeVar("ClientT")
 
@@ -181,6 +197,67 @@ def offline() -> Iterator[None]:
         _offline.reset(token)
 
 
+def service_url(service: str, name: str | None = None) -> str:
+    """The https URL of a resource of ``service`` in the resolved cloud.
+
+    For an SDK without a recipe: ``service_url("blob", "st1")`` is
+    ``https://st1.blob.core.chinacloudapi.cn`` under ``AZURE_CLOUD=china``.
+
+    Args:
+        service: A service name (:data:`~azenvcloud.SERVICE_NAMES`), such as ``"keyvault"`` or
+            ``"blob"``.
+        name: The resource's short name (``"kv1"``): a DNS label. ``None`` for a service with a
+            fixed endpoint (``"log_analytics"``, ``"graph"``).
+
+    Raises:
+        ConfigurationError: The cloud has no known suffix (or endpoint) for the service, or the
+            name is no DNS label.
+        ValueError: ``service`` is no service azenvcloud knows.
+    """
+    return url_of(get_settings(), service, name)
+
+
+def service_scope(service: str) -> str:
+    """The token scope (``<audience>/.default``) of ``service`` in the resolved cloud, to ask
+    ``get_credential()`` for a token of an SDK without a recipe.
+
+    Raises:
+        ConfigurationError: The cloud has no known audience for the service (for Key Vault, whose
+            audience comes from each vault's challenge, the message points to ``get_client``).
+        ValueError: ``service`` is no service azenvcloud knows.
+    """
+    return scope_of(get_settings(), service)
+
+
+def check_service_url(service: str, url: str, *, argument: str = "url") -> str:
+    """``url``, normalised, if its host may receive ``service``'s token in the resolved cloud.
+
+    What ``get_client`` does with a URL given in code, for an SDK without a recipe. First, a host
+    another cloud owns (any of its sourced hosts or suffixes, for any service, or a name in its
+    DNS zone, such as a public data collection endpoint under ``monitor.azure.com``) is the
+    mixed-cloud error, whatever ``AZENVCLOUD_ACCEPTED_HOSTS`` lists: that is the commonest
+    data-plane failure, a hard-coded public host (``https://kv1.vault.azure.net`` under
+    ``AZURE_CLOUD=china``), caught before any token request. Then accepted: a host of ``service``
+    in the resolved cloud (its suffixes, its endpoint, or a sourced alternative form such as
+    Storage's DNS-zone endpoints); any host where the resolved cloud has no known host for the
+    service at all (a data collection endpoint under Bleu); and a host a trusted source listed in
+    ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a named .env file, or code: a custom domain in
+    front of a storage account). A zone never makes a host acceptable:
+    ``<vm>.<region>.cloudapp.azure.com`` is a virtual machine anyone can rent.
+
+    Args:
+        service: A service name (:data:`~azenvcloud.SERVICE_NAMES`).
+        url: The URL (``https://kv1.vault.azure.cn``).
+        argument: How the errors name the URL (the argument of your code that holds it).
+
+    Raises:
+        ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
+            message names the cloud that owns it, when one does).
+        ValueError: ``service`` is no service azenvcloud knows.
+    """
+    return check_url(get_settings(), service, url, argument=argument)
+
+
 def on_reset(forget: Callable[[], None]) -> None:
     """Have :func:`reset` also call ``forget`` (how :mod:`azenvcloud.aio` drops its objects)."""
     _reset_hooks.append(forget)
@@ -249,5 +326,4 @@ def _forget_after_fork() -> None:
     _objects.clear()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_after_fork)
+after_fork(_forget_after_fork)

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import _builtin_clouds as data
 from ._cloud_meanings import meant
 from ._errors import ConfigurationError, quote_value
-from ._service_model import Service, services_of
-from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint, scope_for_audience
+from ._parsers import SCOPE_SUFFIX, InvalidValue, host_of, parse_endpoint, scope_for_audience
+from ._services import Service, services_of
 
 __all__ = [
     "BUILTIN_CLOUDS",
@@ -188,7 +188,7 @@ def resource_manager_scope(audience: str) -> str:
     An audience on a built-in cloud's management host keeps the form azure-mgmt-core uses
     (``https://management.azure.com/.default``: no trailing slash before ``/.default``). Any
     other audience follows Microsoft's guidance on trailing slashes as the Azure CLI does
-    (:func:`~azenvcloud._values.scope_for_audience`): kept verbatim, so that a resource that
+    (:func:`~azenvcloud._parsers.scope_for_audience`): kept verbatim, so that a resource that
     checks its audience exactly gets the one it was registered with.
     """
     if host_of(audience) in data.MANAGEMENT_HOSTS:

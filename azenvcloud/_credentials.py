@@ -24,10 +24,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ConfigurationError, quote_value
-from ._fork import renew_locks_after_fork
+from ._fork import renew_locks
+from ._parsers import find_control_character
 from ._provenance import IDENTITY_VARIABLES
 from ._transports import transport_options
-from ._values import find_control_character
 
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
@@ -54,7 +54,7 @@ _TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")
 
 # What azenvcloud put into os.environ (name -> value), so that reset() can take it back.
 _exported_lock = threading.Lock()
-renew_locks_after_fork(globals(), "_exported_lock")  # a new one in a forked child
+renew_locks(globals(), "_exported_lock")  # a new one in a forked child
 _exported: dict[str, str] = {}
 
 
@@ -235,13 +235,11 @@ def token_sharing(
 def _credential_class(identity: ModuleType) -> type:
     """azenvcloud's ``DefaultAzureCredential`` for ``identity`` (``azure.identity`` or its
     ``aio``): a subclass of azure-identity's, single-flight, with the token store, picklable."""
+    from . import _default_credential
+
     if identity.__name__.endswith(".aio"):
-        from ._default_credential_aio import DefaultAzureCredential as AsyncCredential
-
-        return AsyncCredential
-    from ._default_credential import DefaultAzureCredential as Credential
-
-    return Credential
+        return _default_credential.AsyncDefaultAzureCredential  # type: ignore[no-any-return]
+    return _default_credential.DefaultAzureCredential
 
 
 def _check_identity_variables() -> None:

@@ -1,13 +1,29 @@
-"""The exceptions azenvcloud raises, rooted in the builtins they refine, and how values are quoted."""
+"""What goes wrong, in words for people: the exceptions azenvcloud raises (rooted in the builtins
+they refine), the warnings it notices while the settings resolve, and how values are quoted.
+
+Deep in a resolution (an expired metadata copy used during an outage) there is no settings
+object yet to attach a warning to: :func:`notice` hands it to the resolution under way in this
+context (:func:`collecting`), which keeps it with the settings (for ``show`` and ``check``) and
+logs it once.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from ._secret_values import redact_secrets
 
-__all__ = ["ConfigurationError", "MetadataUnavailableError", "quote_value", "redact_url"]
+__all__ = [
+    "ConfigurationError",
+    "MetadataUnavailableError",
+    "collecting",
+    "notice",
+    "quote_value",
+    "redact_url",
+]
 
 # A configuration value is quoted in messages, never echoed raw: long values are cut and
 # control characters made visible so one bad variable gives one readable line.
@@ -98,3 +114,27 @@ class MetadataUnavailableError(ConfigurationError):
     retry may cure: the command line exits with 3 (network failure) for it, and 2 for every
     other configuration error, a malformed metadata document included.
     """
+
+
+_collected: ContextVar[list[str] | None] = ContextVar("azenvcloud_notices", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[str]]:
+    """Collect what :func:`notice` is given in this context, in the list yielded."""
+    collected: list[str] = []
+    token = _collected.set(collected)
+    try:
+        yield collected
+    finally:
+        _collected.reset(token)
+
+
+def notice(message: str) -> bool:
+    """Hand ``message`` to the resolution under way; whether there was one to take it (if not,
+    the caller logs it itself)."""
+    collected = _collected.get()
+    if collected is None:
+        return False
+    collected.append(message)
+    return True

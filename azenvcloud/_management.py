@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._client_kind import is_async
+from ._client_recipe import is_async
 from ._errors import ConfigurationError
+from ._parsers import InvalidValue, parse_subscription_id
 from ._profiles import api_version_for
-from ._values import InvalidValue, parse_subscription_id
 
 if TYPE_CHECKING:
     from ._settings import Settings

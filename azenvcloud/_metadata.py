@@ -43,9 +43,8 @@ from ._clouds import (
     cloud_name_for_management_host,
     resource_manager_scope,
 )
-from ._errors import quote_value
-from ._notices import notice
-from ._values import (
+from ._errors import notice, quote_value
+from ._parsers import (
     InvalidValue,
     host_of,
     parse_audience,

@@ -133,27 +133,27 @@ MOVED_NAMES: Final[Mapping[str, str]] = MappingProxyType(
             # resolution
             "resolution.DEFAULT_METADATA_TTL": "_metadata_source.DEFAULT_TTL",
             "resolution.Resolution": "_resolution.Resolution",
-            "resolution.SDK_CLOUD_CONF": "_one_cloud.SDK_CLOUD_CONF",
-            "resolution.TokenCacheMode": "_values.TokenCacheMode",
+            "resolution.SDK_CLOUD_CONF": "_cloud_selection.SDK_CLOUD_CONF",
+            "resolution.TokenCacheMode": "_parsers.TokenCacheMode",
             "resolution.resolve": "_resolution.resolve",
             # services
-            "services.SERVICES_KEY": "_service_model.SERVICES_KEY",
-            "services.SERVICE_FIELDS": "_service_model.SERVICE_FIELDS",
+            "services.SERVICES_KEY": "_services.SERVICES_KEY",
+            "services.SERVICE_FIELDS": "_services.SERVICE_FIELDS",
             "services.SERVICE_NAMES": "SERVICE_NAMES",
             "services.Service": "Service",
-            "services.ServiceRow": "_service_model.ServiceRow",
-            "services.alternative_hosts": "_service_model.alternative_hosts",
+            "services.ServiceRow": "_services.ServiceRow",
+            "services.alternative_hosts": "_services.alternative_hosts",
             "services.apply_service_variables": "_service_variables.apply_service_variables",
             "services.check_service_url": "check_service_url",
-            "services.is_service_variable": "_service_model.is_service_variable",
-            "services.override_variable": "_service_model.override_variable",
-            "services.parse_accepted_hosts": "_values.parse_accepted_hosts",
-            "services.parse_service_variable": "_service_model.parse_service_variable",
+            "services.is_service_variable": "_services.is_service_variable",
+            "services.override_variable": "_services.override_variable",
+            "services.parse_accepted_hosts": "_parsers.parse_accepted_hosts",
+            "services.parse_service_variable": "_services.parse_service_variable",
             "services.service_scope": "service_scope",
             "services.service_url": "service_url",
-            "services.services_of": "_service_model.services_of",
-            "services.services_report": "_service_model.services_report",
-            "services.suffixes_of": "_service_model.suffixes_of",
+            "services.services_of": "_services.services_of",
+            "services.services_report": "_services.services_report",
+            "services.suffixes_of": "_services.suffixes_of",
             # settings
             "settings.ENV_FILE_VARIABLE": "_env_file.ENV_FILE_VARIABLE",
             "settings.Settings": "Settings",
@@ -221,10 +221,17 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         warnings.warn(_advice(spec.name, MOVED_MODULES[spec.name]), DeprecationWarning, stacklevel=2)
-        return importlib.import_module(MOVED_MODULES[spec.name])
+        module = importlib.import_module(MOVED_MODULES[spec.name])
+        spec.loader_state = module.__spec__  # its own, which the import system is about to replace
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the new module ran when it was imported."""
+        """Nothing to run (the new module ran when it was imported); but the import system has just
+        given it the old name's spec, against which its relative imports would resolve: its own
+        spec back."""
+        alias = module.__spec__
+        if alias is not None and isinstance(alias.loader_state, importlib.machinery.ModuleSpec):
+            module.__spec__ = alias.loader_state
 
 
 def alias_submodules() -> None:

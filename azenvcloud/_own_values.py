@@ -12,7 +12,7 @@ from . import _builtin_clouds as data
 from ._clouds import Cloud, cloud_name_for_management_host
 from ._declaration import Another, Judge, Own, Selected
 from ._host_owner import HostOwner, Role, audience_owners, foreign_owner
-from ._values import host_of
+from ._parsers import host_of
 
 __all__ = [
     "accepted_host_of_another_cloud",

@@ -21,7 +21,7 @@ import os
 import threading
 import urllib.parse
 
-from ._fork import renew_locks_after_fork
+from ._fork import renew_locks
 
 __all__ = ["FRAGMENT", "SECRET_VARIABLES", "redact_secrets", "remember_secret"]
 
@@ -35,7 +35,7 @@ FRAGMENT = 8
 """No run of this many characters of a secret (in any of its forms) is ever shown; a secret
 shorter than this is taken out whole."""
 _lock = threading.Lock()
-renew_locks_after_fork(globals(), "_lock")  # a new one in a forked child
+renew_locks(globals(), "_lock")  # a new one in a forked child
 _remembered: set[str] = set()
 
 

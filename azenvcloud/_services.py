@@ -1,9 +1,10 @@
-"""Data-plane services per cloud: the DNS suffix that builds a host from a short name, the token
-audience, and the fixed endpoint where a service has one.
+"""Data-plane services: the ``Service`` value, each cloud's services, and a service's URL and
+scope in a resolved configuration.
 
 Every cloud's services come from one place: the values the Azure CLI's table (or a private
 cloud's metadata, or a snapshot) gives under the CLI's names, plus, for the built-in clouds, the
-sourced values of ``_builtin_services.py``, plus overrides from the environment or ``.env``:
+sourced values of ``_builtin_services.py``, plus overrides from the environment or ``.env``
+(:mod:`azenvcloud._service_variables` applies them)::
 
     AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT
     e.g. AZURE_SERVICE_KEYVAULT_SUFFIX=vault.cloudapi.microsoft.scloud
@@ -11,69 +12,264 @@ sourced values of ``_builtin_services.py``, plus overrides from the environment 
 A value that is not known is ``None``, and asking for it is a :class:`ConfigurationError` that
 names the variable supplying it: never the public cloud's value.
 
-For SDKs without a recipe, :func:`service_url` and :func:`service_scope` give a service's URL for
-a short name and its token scope in the resolved cloud, to use with ``get_credential()``::
-
-    url = azenvcloud.service_url("blob", "st1")        # https://st1.blob.core.chinacloudapi.cn
-    scope = azenvcloud.service_scope("blob")           # https://storage.azure.com/.default
-
-This module sits above the settings: its getters read the resolved cloud. The ``Service`` model
-and each cloud's services live below the settings (``_service_model.py``, the variables in
-``_service_variables.py``) and are re-exported here.
+The functions of a resolved configuration (:func:`url_of`, :func:`scope_of`) take its settings as
+an argument: the public getters (``azenvcloud.service_url``, ``service_scope``) pass the resolved
+settings (:mod:`azenvcloud._clients`), a recipe passes the settings it builds from, and this
+module stays below the settings, beside the cloud model that uses it. A URL given in code is a
+destination, judged with the others (``check_service_url``: :mod:`azenvcloud._destinations`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from ._clouds import BUILTIN_CLOUDS
+from pydantic import BaseModel, ConfigDict
+
+from . import _builtin_services as data
 from ._errors import ConfigurationError, quote_value
-from ._host_owner import HostOwner, foreign_owner
-from ._service_model import (
-    SERVICE_FIELDS,
-    SERVICE_NAMES,
-    SERVICES_KEY,
-    Service,
-    ServiceRow,
-    _accepted,
-    _belongs,
-    alternative_hosts,
-    hosts_in_words,
-    is_service_variable,
-    override_variable,
-    parse_service_variable,
-    services_of,
-    services_report,
-    suffixes_of,
-)
-from ._service_variables import apply_service_variables
-from ._settings import Settings, get_settings
-from ._values import SCOPE_SUFFIX, InvalidValue, host_of, parse_accepted_hosts, parse_endpoint
+from ._parsers import SCOPE_SUFFIX, InvalidValue, host_of, parse_service_suffix, parse_service_url
+
+if TYPE_CHECKING:
+    from ._clouds import Cloud
+    from ._provenance import Source
+    from ._settings import Settings
 
 __all__ = [
     "SERVICES_KEY",
     "SERVICE_FIELDS",
     "SERVICE_NAMES",
+    "STORAGE_KINDS",
     "Service",
     "ServiceRow",
     "alternative_hosts",
-    "apply_service_variables",
-    "check_service_url",
+    "belongs",
+    "hosts_in_words",
+    "is_accepted",
     "is_service_variable",
     "override_variable",
-    "parse_accepted_hosts",
     "parse_service_variable",
-    "service_scope",
-    "service_url",
+    "parse_variable",
+    "scope_of",
     "services_of",
     "services_report",
     "suffixes_of",
+    "url_of",
+    "value_of",
 ]
+
+
+def is_service_variable(name: str) -> bool:
+    """Whether ``name`` has the shape of a service variable (``AZURE_SERVICE_*_SUFFIX``,
+    ``_AUDIENCE``, ``_ENDPOINT``). Others under the prefix (``AZURE_SERVICE_PRINCIPAL_ID``, set by
+    other tools) are not azenvcloud's; one of this shape naming no service is a typo, refused."""
+    return _OVERRIDE.fullmatch(name) is not None
+
+
+SERVICES_KEY = "service_overrides"
+"""Where the settings sources hand over the ``AZURE_SERVICE_*`` variables: ``{variable: value}``."""
+
+SERVICE_FIELDS = ("suffix", "audience", "endpoint")
+"""What a service has: a DNS suffix, a token audience, a fixed endpoint."""
+
+SERVICE_NAMES: Mapping[str, str] = MappingProxyType(data.SERVICE_NAMES)
+"""Every service azenvcloud knows, by the name its variables and helpers use (the data:
+``_builtin_services.py``, beside each service's per-cloud values)."""
+
+STORAGE_KINDS = ("blob", "queue", "file", "dfs", "table")
+_OVERRIDE = re.compile(r"AZURE_SERVICE_([A-Z0-9_]+)_(SUFFIX|AUDIENCE|ENDPOINT)")
+
+
+class Service(BaseModel):
+    """One data-plane service in one cloud.
+
+    Attributes:
+        name: The service's name (``keyvault``, ``blob``, ``graph``, ...).
+        suffix: The DNS suffix a resource's host ends with, without a leading dot
+            (``vault.azure.cn``), or ``None`` where it is not known.
+        audience: The token audience, without a trailing slash, or ``None``.
+        endpoint: The fixed endpoint of a service that has one (Log Analytics, Microsoft Graph).
+        alternative_suffixes: The DNS suffixes of the service's other sourced host forms, which a
+            URL may name too (App Configuration's ``appconfig.azure.us`` beside ``azconfig.azure.us``);
+            ``suffix`` alone builds a host from a short name. An ``AZURE_SERVICE_<SERVICE>_SUFFIX``
+            override replaces them all.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    suffix: str | None = None
+    audience: str | None = None
+    endpoint: str | None = None
+    alternative_suffixes: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> str | None:
+        """The ``.default`` scope of the audience."""
+        return f"{self.audience}{SCOPE_SUFFIX}" if self.audience else None
+
+
+def override_variable(service: str, field: str) -> str:
+    """The variable that sets ``field`` of ``service``: ``AZURE_SERVICE_KEYVAULT_SUFFIX``."""
+    return f"AZURE_SERVICE_{service.upper()}_{field.upper()}"
+
+
+def _from_cli(cloud: Cloud) -> dict[str, dict[str, str | None]]:
+    """The services the Azure CLI's fields (or metadata under those names) describe."""
+    suffixes, endpoints = cloud.suffixes, cloud.endpoints
+    storage = _undotted(suffixes.storage_endpoint)
+    found: dict[str, dict[str, str | None]] = {
+        "keyvault": {"suffix": _undotted(suffixes.keyvault_dns)},
+        "mhsm": {"suffix": _undotted(suffixes.mhsm_dns)},
+        "acr": {"suffix": _undotted(suffixes.acr_login_server_endpoint)},
+        **{kind: {"suffix": f"{kind}.{storage}" if storage else None} for kind in STORAGE_KINDS},
+    }
+    for service, value in (
+        ("log_analytics", endpoints.log_analytics_resource_id),
+        ("graph", endpoints.microsoft_graph_resource_id),
+    ):
+        url = value.rstrip("/") if value else None
+        found[service] = {"endpoint": url, "audience": url}
+    return found
+
+
+def _undotted(suffix: str | None) -> str | None:
+    return suffix.lstrip(".") if suffix else None
+
+
+def services_of(cloud: Cloud) -> dict[str, Service]:
+    """Every service of ``cloud``: its CLI fields, the built-in values, then its overrides."""
+    values: dict[str, dict[str, str]] = {name: {} for name in SERVICE_NAMES}
+    for name, derived in _from_cli(cloud).items():
+        values[name].update({k: v for k, v in derived.items() if v is not None})
+    for name, builtin in data.SERVICES.get(cloud.name, {}).items():
+        for kind in STORAGE_KINDS if name == "storage" else (name,):
+            values[kind].update(builtin)
+    for name, overridden in cloud.service_overrides.items():
+        values[name].update(overridden)
+    alternatives = {
+        name: suffixes
+        for name, suffixes in data.ALTERNATIVE_SUFFIXES.get(cloud.name, {}).items()
+        if "suffix" not in cloud.service_overrides.get(name, {})  # an override replaces every form
+    }
+    return {
+        name: Service(name=name, alternative_suffixes=alternatives.get(name, ()), **fields)
+        for name, fields in values.items()
+    }
+
+
+def parse_service_variable(variable: str) -> tuple[str, str]:
+    """``(service, field)`` of a service variable already accepted: ``("blob", "suffix")``."""
+    match = _OVERRIDE.fullmatch(variable)
+    if match is None:
+        raise ValueError(f"{variable} is no service variable")
+    return match.group(1).lower(), match.group(2).lower()
+
+
+def parse_variable(variable: str, value: str, origin: Source) -> tuple[str, str, str]:
+    match = _OVERRIDE.fullmatch(variable)
+    service = match.group(1).lower() if match else ""
+    try:
+        if match is None or service not in SERVICE_NAMES:
+            raise InvalidValue(
+                "it names no service azenvcloud knows",
+                f"AZURE_SERVICE_<SERVICE>_SUFFIX, _AUDIENCE or _ENDPOINT, <SERVICE> one of "
+                f"{', '.join(name.upper() for name in SERVICE_NAMES)}",
+            )
+        field = match.group(2).lower()
+        return service, field, _parse_field(field, value)
+    except InvalidValue as exc:
+        where = f" (from .env file {origin.detail})" if origin.kind == "dotenv" else ""
+        raise exc.configuration_error(f"{variable}{where}", value, variables=(variable,)) from None
+
+
+def _parse_field(field: str, value: str) -> str:
+    return parse_service_suffix(value) if field == "suffix" else parse_service_url(value)
+
+
+# Sourced alternative host forms, per cloud and service. Storage's DNS-zone endpoints
+# ("AzureDnsZone", preview, public cloud): https://<account>.z[00-99].<service>.storage.azure.net,
+# learn.microsoft.com/azure/storage/blobs/storage-blob-query-endpoint-srp and
+# learn.microsoft.com/azure/storage/common/storage-account-overview ("Azure DNS zone endpoints").
+_ALTERNATIVE_HOSTS: Mapping[str, Mapping[str, re.Pattern[str]]] = {
+    "AzureCloud": {
+        kind: re.compile(rf"[a-z0-9]{{3,24}}\.z[0-9]{{2}}\.{kind}\.storage\.azure\.net")
+        for kind in STORAGE_KINDS
+    },
+}
+
+
+def alternative_hosts(cloud_name: str) -> tuple[re.Pattern[str], ...]:
+    """The sourced alternative host forms of ``cloud_name``'s services (a whole host matches)."""
+    return tuple(_ALTERNATIVE_HOSTS.get(cloud_name, {}).values())
+
+
+def is_accepted(host: str, accepted_hosts: tuple[str, ...]) -> bool:
+    """Whether ``host`` is one of ``accepted_hosts`` (``*.`` patterns: any host below)."""
+    return any(
+        host.endswith(pattern[1:]) if pattern.startswith("*.") else host == pattern
+        for pattern in accepted_hosts
+    )
+
+
+def belongs(service: Service, host: str, cloud_name: str | None = None) -> bool:
+    """Whether ``host`` is one of ``service``'s: its endpoint's, under a suffix, or a sourced
+    alternative form of ``cloud_name``'s."""
+    if service.endpoint and host == host_of(service.endpoint):
+        return True
+    alternative = _ALTERNATIVE_HOSTS.get(cloud_name or "", {}).get(service.name)
+    if alternative is not None and alternative.fullmatch(host):
+        return True
+    return any(host.endswith(f".{suffix}") for suffix in suffixes_of(service))
+
+
+def suffixes_of(service: Service) -> tuple[str, ...]:
+    """Every DNS suffix of ``service``'s hosts: its ``suffix``, then its alternative forms."""
+    return (service.suffix, *service.alternative_suffixes) if service.suffix else service.alternative_suffixes
+
+
+def hosts_in_words(service: Service) -> str:
+    """``service``'s hosts for a message: its endpoint, or ``*.<suffix>`` for each of its suffixes
+    (``*.azconfig.azure.us and *.appconfig.azure.us``)."""
+    if service.endpoint:
+        return service.endpoint
+    return " and ".join(f"*.{suffix}" for suffix in suffixes_of(service))
+
+
+ServiceRow = dict[str, "str | list[str] | None"]
+"""One service in :func:`services_report`: ``suffix``, ``audience``, ``endpoint`` (``None`` where
+unknown), ``alternative_suffixes`` (a list) and, for an overridden value, ``<field>_source``."""
+
+
+def services_report(cloud: Cloud, sources: Mapping[str, object] | None = None) -> dict[str, ServiceRow]:
+    """Each service's values and where an overridden one came from, for ``show`` and ``clouds``.
+
+    A value the cloud does not have reads ``None``, with the variable that would set it.
+    """
+    report: dict[str, ServiceRow] = {}
+    for name, service in services_of(cloud).items():
+        row: ServiceRow = {field: getattr(service, field) for field in SERVICE_FIELDS}
+        row["alternative_suffixes"] = list(service.alternative_suffixes)
+        for field in SERVICE_FIELDS:
+            origin = (sources or {}).get(f"services.{name}.{field}")
+            if origin is not None:
+                row[f"{field}_source"] = f"{override_variable(name, field)} <- {origin}"
+        report[name] = row
+    return report
+
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 
-def _service(settings: Settings, name: str, field: str) -> str:
+def value_of(settings: Settings, name: str, field: str) -> str:
+    """``field`` (``suffix``, ``audience``, ``endpoint``) of service ``name`` in the resolved cloud.
+
+    Raises:
+        ConfigurationError: The cloud has no known value for it (naming the variable that sets it).
+        ValueError: ``name`` is no service azenvcloud knows.
+    """
     if name not in SERVICE_NAMES:
         raise ValueError(f"{name!r} is no service azenvcloud knows; known: {', '.join(SERVICE_NAMES)}")
     value = getattr(services_of(settings.cloud)[name], field)
@@ -88,8 +284,9 @@ def _service(settings: Settings, name: str, field: str) -> str:
     return str(value)
 
 
-def service_url(service: str, name: str | None = None) -> str:
-    """The https URL of a resource of ``service`` in the resolved cloud.
+def url_of(settings: Settings, service: str, name: str | None = None) -> str:
+    """The https URL of a resource of ``service`` in the configuration ``settings`` resolved
+    (:func:`azenvcloud.service_url` passes the resolved settings).
 
     Args:
         service: A service name (:data:`SERVICE_NAMES`), such as ``"keyvault"`` or ``"blob"``.
@@ -101,9 +298,8 @@ def service_url(service: str, name: str | None = None) -> str:
             name is no DNS label.
         ValueError: ``service`` is no service azenvcloud knows.
     """
-    settings = get_settings()
     if name is None:
-        return _service(settings, service, "endpoint")
+        return value_of(settings, service, "endpoint")
     label = name.strip().lower()
     if not _LABEL.fullmatch(label):
         raise ConfigurationError(
@@ -112,7 +308,7 @@ def service_url(service: str, name: str | None = None) -> str:
             "azenvcloud adds the cloud's suffix.",
             variables=(),
         )
-    return f"https://{label}.{_service(settings, service, 'suffix')}"
+    return f"https://{label}.{value_of(settings, service, 'suffix')}"
 
 
 # Services whose audience each resource names in its 401 challenge (the SDK follows it), and
@@ -120,15 +316,15 @@ def service_url(service: str, name: str | None = None) -> str:
 _CHALLENGE_SERVICES = {"keyvault": 'SecretClient, vault="<name>"'}
 
 
-def service_scope(service: str) -> str:
-    """The token scope (``<audience>/.default``) of ``service`` in the resolved cloud.
+def scope_of(settings: Settings, service: str) -> str:
+    """The token scope (``<audience>/.default``) of ``service`` in the configuration ``settings``
+    resolved (:func:`azenvcloud.service_scope` passes the resolved settings).
 
     Raises:
         ConfigurationError: The cloud has no known audience for the service (for Key Vault, whose
             audience comes from each vault's challenge, the message points to ``get_client``).
         ValueError: ``service`` is no service azenvcloud knows.
     """
-    settings = get_settings()
     client = _CHALLENGE_SERVICES.get(service)
     if client is not None and services_of(settings.cloud)[service].audience is None:
         variable = override_variable(service, "audience")
@@ -139,86 +335,4 @@ def service_scope(service: str) -> str:
             f"challenge; or set {variable} to this cloud's value if you need the scope yourself.",
             variables=(variable,),
         )
-    return f"{_service(settings, service, 'audience')}{SCOPE_SUFFIX}"
-
-
-def check_service_url(service: str, url: str, *, argument: str = "url") -> str:
-    """``url`` if its host may receive ``service``'s token in the resolved cloud, normalised.
-
-    First, a host another cloud owns (:func:`~azenvcloud._host_owner.foreign_owner`: any of its
-    sourced hosts or suffixes, for any service, or a name in its DNS zone, such as a public data
-    collection endpoint under ``monitor.azure.com``) is the mixed-cloud error, whatever
-    ``AZENVCLOUD_ACCEPTED_HOSTS`` lists: that is the commonest data-plane failure, a hard-coded
-    public host (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any
-    token request. Then accepted: a host of ``service`` in the resolved cloud (its suffixes, its
-    endpoint, or a sourced alternative form such as Storage's DNS-zone endpoints); any host where
-    the resolved cloud has no known host for the service at all (a data collection endpoint under
-    Bleu); and a host a trusted source listed in ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a
-    named .env file, or code: a custom domain in front of a storage account). A zone never makes a
-    host acceptable: ``<vm>.<region>.cloudapp.azure.com`` is a virtual machine anyone can rent.
-
-    Raises:
-        ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
-            message names the cloud that owns it, when one does).
-    """
-    settings = get_settings()
-    try:
-        normalised = parse_endpoint(url)
-    except InvalidValue as exc:
-        raise exc.configuration_error(argument, url, variables=(argument,)) from None
-    host = host_of(normalised)
-    cloud = settings.cloud
-    own = services_of(cloud)[service]
-    named = SERVICE_NAMES[service]
-    foreign = foreign_owner(host, cloud, role="graph" if service == "graph" else "other")
-    if foreign is not None:
-        raise _another_clouds(argument, url, host, foreign, service=service, settings=settings)
-    if _belongs(own, host, cloud.name):
-        return normalised
-    if not (own.suffix or own.endpoint):
-        return normalised  # no known hosts here: from code, the URL is the user's to choose
-    if _accepted(host, settings.accepted_hosts):
-        return normalised  # a host a trusted source added (AZENVCLOUD_ACCEPTED_HOSTS)
-    raise ConfigurationError(
-        f"{argument}={quote_value(url)} is not {_article(named)} {named} host of {cloud.name}, whose {named} "
-        f"hosts are {hosts_in_words(own)}. Accepted: a host of those (or the short name instead of a URL: "
-        "azenvcloud adds the suffix); a host of your own in front of the resource (a custom domain), listed "
-        f"in AZENVCLOUD_ACCEPTED_HOSTS (the environment, a named .env file or code); or, if {cloud.name}'s "
-        f"{named} hosts are different, {override_variable(service, 'suffix')} in the environment or a named "
-        ".env file.",
-        variables=(argument, "AZENVCLOUD_ACCEPTED_HOSTS"),
-    )
-
-
-def _another_clouds(
-    argument: str, url: str, host: str, owner: HostOwner, *, service: str, settings: Settings
-) -> ConfigurationError:
-    """A URL of another cloud: the mixed-cloud error, suggesting nothing that would mix them."""
-    cloud = settings.cloud
-    others = sorted(owner.clouds - {cloud.name})
-    own = services_of(cloud)[service]
-    named = SERVICE_NAMES[service]
-    chosen = settings.sources.get("cloud")
-    resolved = f"{cloud.name} ({chosen})" if chosen and cloud.name in BUILTIN_CLOUDS else cloud.name
-    if own.suffix or own.endpoint:
-        hosts = hosts_in_words(own)
-        accepted = (
-            f"{_article(named)} {named} host of {cloud.name} ({hosts}; or the short name instead of a URL)"
-        )
-    else:
-        accepted = f"a host of {cloud.name}'s own {named} resource"
-    if len(others) == 1 and cloud.name in BUILTIN_CLOUDS:
-        accepted += f", or select {others[0]} with AZURE_CLOUD, if that is the cloud you mean"
-    return ConfigurationError(
-        f"{argument}={quote_value(url)} belongs to {' and '.join(others)} (it is {owner.describe(host)}), "
-        f"but the configuration resolves {resolved}: {_article(cloud.name)} {cloud.name} token would be sent "
-        "to a host of another cloud, and the request would fail. Values of two clouds in one configuration "
-        "are refused before any token request, whichever hosts are listed as accepted. "
-        f"Accepted: {accepted}.",
-        variables=(argument, "AZURE_CLOUD"),
-    )
-
-
-def _article(words: str) -> str:
-    """``a`` or ``an`` before a service's name: an App Configuration host, a Key Vault host."""
-    return "an" if words[:1].upper() in "AEIOU" else "a"
+    return f"{value_of(settings, service, 'audience')}{SCOPE_SUFFIX}"

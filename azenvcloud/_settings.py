@@ -15,15 +15,15 @@ from pydantic import PrivateAttr, ValidationError, computed_field, model_validat
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import _trust
+from ._cloud_selection import SDK_CLOUD_CONF
 from ._clouds import CloudEndpoints, CloudSuffixes
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
-from ._errors import ConfigurationError, quote_value
-from ._fork import renew_locks_after_fork
-from ._notices import collecting
+from ._errors import ConfigurationError, collecting, quote_value
+from ._fork import renew_locks
 from ._provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
-from ._resolution import SDK_CLOUD_CONF, resolve
+from ._resolution import resolve
 from ._secret_values import SECRET_VARIABLES, remember_secret
-from ._service_model import SERVICES_KEY, is_service_variable
+from ._services import SERVICES_KEY, is_service_variable
 from ._typos import find_typos
 from ._variables import FIELDS, Fields, of_use
 
@@ -409,4 +409,4 @@ def reset_settings() -> None:
         _arguments = {}
 
 
-renew_locks_after_fork(globals(), "_lock")
+renew_locks(globals(), "_lock")

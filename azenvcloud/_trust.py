@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ._declaration import Rule, Selected
 from ._errors import ConfigurationError, quote_value
+from ._parsers import InvalidValue
 from ._provenance import VARIABLES, Source
-from ._values import InvalidValue
 from ._variables import ALL, declaration_of, of_use
 
 __all__ = [

@@ -30,9 +30,9 @@ from collections.abc import Iterator, Mapping
 
 from ._clouds import canonical_cloud_name
 from ._errors import quote_value
+from ._parsers import InvalidValue
 from ._provenance import IDENTITY_VARIABLES
-from ._service_model import is_service_variable
-from ._values import InvalidValue
+from ._services import is_service_variable
 from ._variables import of_use
 
 __all__ = ["CLOUD_SELECTORS", "COMPARISONS", "LISTED", "NAMES_CHECKED", "find_typos"]

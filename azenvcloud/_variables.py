@@ -22,7 +22,7 @@ settings' sources with :func:`names` of a prefix: every ``configuration`` variab
 
 # No ``from __future__ import annotations`` here: pydantic would compile every field's annotation
 # from its text when the module is imported.
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -52,9 +52,7 @@ from ._own_values import (
     own_service_value,
     service_value_of_another_cloud,
 )
-from ._profiles import API_PROFILES, LATEST
-from ._service_model import SERVICE_NAMES, override_variable
-from ._values import (
+from ._parsers import (
     TokenCacheMode,
     one_of,
     parse_accepted_hosts,
@@ -71,8 +69,10 @@ from ._values import (
     parse_token_cache,
     seconds,
 )
+from ._profiles import API_PROFILES, LATEST
+from ._services import SERVICE_NAMES, override_variable
 
-__all__ = ["ALL", "FIELDS", "Fields", "declaration_of", "default_of", "names", "of_use"]
+__all__ = ["ALL", "FIELDS", "Fields", "declaration_of", "default_of", "names", "of_use", "parser_of"]
 
 # -- The settings: each field annotated with its variable's declaration ---------------------------
 
@@ -440,6 +440,7 @@ ALL: tuple[Variable, ...] = (*FIELDS, *_OTHERS)
 """Every declaration: the settings' (in ``show``'s order), then every other variable azenvcloud reads."""
 
 _BY_NAME: Mapping[str, Variable] = {variable.name: variable for variable in ALL if variable.pattern is None}
+_BY_FIELD: Mapping[str, Variable] = {variable.field: variable for variable in FIELDS}
 _PATTERNS = tuple(variable for variable in ALL if variable.pattern is not None)
 
 
@@ -466,6 +467,13 @@ def names(prefix: str = "") -> dict[str, str]:
 def of_use(*uses: Use) -> Iterator[Variable]:
     """The declarations of variables azenvcloud uses so, in order."""
     return (variable for variable in ALL if variable.use in uses)
+
+
+def parser_of(attribute: str) -> Callable[[Any], Any]:
+    """The parser a setting's attribute is declared with."""
+    parse = _BY_FIELD[attribute].parse
+    assert parse is not None, f"{attribute} is declared without a parser"
+    return parse
 
 
 def default_of(attribute: str) -> Any:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import weakref
 from collections.abc import Hashable
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _clients as clients
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
 from ._credentials import build_async_credential
+from ._fork import after_fork
 from ._settings import get_settings
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _require_async_transport() -> None:
     import importlib.util
 
     if importlib.util.find_spec("aiohttp") is None:
-        from ._install_hint import install_hint
+        from ._failure_hints import install_hint
 
         hint = install_hint("aio")
         raise ImportError(
@@ -235,5 +235,4 @@ def _forget_everything() -> None:
 
 
 clients.on_reset(_forget_everything)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_everything)
+after_fork(_forget_everything)

@@ -80,8 +80,8 @@ def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     (loopback, or a name routed to a fake cloud): a test that would start one from any other
     fails, even though the fences above would stop the request in its background thread."""
     from azenvcloud import _clients as clients
+    from azenvcloud._parsers import host_of
     from azenvcloud._settings import get_settings
-    from azenvcloud._values import host_of
 
     prefetch = clients.prefetch_token
 

@@ -15,8 +15,7 @@ import pytest
 import trustme
 
 import azenvcloud
-from azenvcloud import ConfigurationError
-from azenvcloud._services import check_service_url, service_url
+from azenvcloud import ConfigurationError, check_service_url, service_url
 from azenvcloud.testing import FakeCloud
 
 DATA = Path(__file__).parent / "data"

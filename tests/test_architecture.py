@@ -190,8 +190,16 @@ _ROW = re.compile(r"^\| `([\w/<>]+\.py)` \|")
 FAMILY_ROW = "_dataplane/<family>.py"  # one row for every SDK family: a new family is no edit of the map
 
 
+DEPRECATED_ROW = "<deprecated>.py"  # one row for the paths of the release before (_migration.MOVED_MODULES)
+
+
 def _named_by(row: str) -> list[str]:
-    """The modules a row names: itself, or for :data:`FAMILY_ROW` every family module."""
+    """The modules a row names: itself, for :data:`FAMILY_ROW` every family module, and for
+    :data:`DEPRECATED_ROW` every module left at a path of the release before."""
+    if row == DEPRECATED_ROW:
+        from azenvcloud._migration import MOVED_MODULES
+
+        return sorted(module for module in MOVED_MODULES if module in MODULES)
     if row != FAMILY_ROW:
         return [_module_name(PACKAGE / row)]
     return [

@@ -14,7 +14,7 @@ import pytest
 import azenvcloud
 from azenvcloud import aio
 from azenvcloud._cli import main
-from azenvcloud._install_hint import extra_packages, install_hint
+from azenvcloud._failure_hints import extra_packages, install_hint
 
 DATA = Path(__file__).parent / "data"
 METADATA = str(DATA / "az-cloud-show-ussec.json")

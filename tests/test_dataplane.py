@@ -12,7 +12,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, aio, get_client
-from azenvcloud._values import host_of
+from azenvcloud._parsers import host_of
 from azenvcloud.testing import FakeCloud
 
 VAULT_SUFFIX = {

@@ -32,10 +32,10 @@ from docs_examples import (
     with_outputs,
 )
 
+from azenvcloud import SERVICE_NAMES
 from azenvcloud._clouds import canonical_cloud_name
+from azenvcloud._parsers import scope_for_audience
 from azenvcloud._provenance import IDENTITY_VARIABLES, VARIABLES
-from azenvcloud._services import SERVICE_NAMES
-from azenvcloud._values import scope_for_audience
 from azenvcloud.testing import FakeCloud
 
 # (file, first line of the block) -> why it cannot run here. Shown in docs/reference/examples.md.

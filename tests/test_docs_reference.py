@@ -49,7 +49,7 @@ def test_every_variable_has_a_row_with_its_attribute(attribute: str, variable: s
 
 
 def test_the_variables_reference_lists_every_service_in_order() -> None:
-    from azenvcloud._services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
 
     page = " ".join(_page("variables.md").split())
     start = page.index("`<SERVICE>` is one of:")

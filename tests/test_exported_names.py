@@ -164,6 +164,8 @@ def test_an_old_submodule_still_imports_as_its_new_module_and_warns(
     with pytest.warns(DeprecationWarning, match=re.escape(new)):
         module = importlib.import_module(old)
     assert module is importlib.import_module(new)
+    assert module.__spec__ is not None
+    assert module.__spec__.name == new  # its own spec: its relative imports still resolve as its own
 
 
 def test_an_old_submodule_named_as_an_attribute_warns_once_and_is_the_new_module(

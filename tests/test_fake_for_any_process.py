@@ -29,7 +29,7 @@ from test_docs_examples import _FENCE as LOOPBACK_FENCE
 
 from azenvcloud._cli._serve import contradicting
 from azenvcloud._clouds import cloud_from_name
-from azenvcloud._service_model import services_of
+from azenvcloud._services import services_of
 from azenvcloud.testing import (
     DEFAULT_CLIENT_ID,
     DEFAULT_TENANT_ID,
@@ -38,7 +38,7 @@ from azenvcloud.testing import (
     cloud_hosts,
     is_isolated_variable,
 )
-from azenvcloud.testing._dns import _match
+from azenvcloud.testing._dns import match
 
 DATA = Path(__file__).parent / "data"
 CLIENT = DATA / "handwritten_sdk_client.py"
@@ -111,7 +111,7 @@ def assert_only_this_cloud(lines: list[dict[str, Any]], name: str) -> None:
     assert lines, "nothing was logged"
     for line in lines:
         assert line["kind"] != "refused", line
-        assert _match(line["host"], hosts) is not None, f"{line['host']} is no host of {cloud.name}: {line}"
+        assert match(line["host"], hosts) is not None, f"{line['host']} is no host of {cloud.name}: {line}"
         assert line["scope"] in {None, arm_scope, vault_scope}, line
     tokens = [line for line in lines if line["kind"] == "token"]
     assert {line["scope"] for line in tokens} == {arm_scope, vault_scope}

@@ -281,7 +281,7 @@ def test_the_lock_scan_finds_the_locks_we_know_of() -> None:
         "azenvcloud._settings._lock",
         "azenvcloud._credentials._exported_lock",
         "azenvcloud.aio._lock",
-        "azenvcloud._metadata_cache._held_lock_guard",
+        "azenvcloud._user_files._held_lock_guard",
     } <= named
 
 

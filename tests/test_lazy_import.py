@@ -35,11 +35,20 @@ def test_the_pytest_plugin_loads_no_settings() -> None:
 
 
 HOMES = {
-    "_clients": ["get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"],
+    "_clients": [
+        "check_service_url",
+        "get_client",
+        "get_credential",
+        "get_resource_client",
+        "get_subscription_client",
+        "reset",
+        "service_scope",
+        "service_url",
+    ],
     "_clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
     "_errors": ["ConfigurationError", "MetadataUnavailableError"],
     "_provenance": ["Source"],
-    "_services": ["SERVICE_NAMES", "Service", "check_service_url", "service_scope", "service_url"],
+    "_services": ["SERVICE_NAMES", "Service"],
     "_settings": ["Settings", "configure", "get_settings"],
     "_version": ["__version__"],
 }

@@ -75,7 +75,7 @@ def test_retries_and_api_versions_share_the_deadline(only_metadata: FakeCloud) -
 
 
 def hold_lock(cache: Cache, path: Path, release: threading.Event, held: threading.Event) -> None:
-    with cache.locked(path, source._Deadline(60).left, wait=True):
+    with cache.locked(path, source.Deadline(60).left, wait=True):
         held.set()
         release.wait(30)
 
@@ -128,12 +128,12 @@ def test_a_lock_inherited_across_fork_never_blocks_the_child(tmp_path: Path) -> 
     parent = os.fork()
     if parent == 0:  # a process that takes the lock, forks a worker, and dies holding it
         try:
-            with cache.locked(path, source._Deadline(10).left, wait=True):
+            with cache.locked(path, source.Deadline(10).left, wait=True):
                 worker = os.fork()
                 if worker == 0:
                     time.sleep(0.5)  # the parent is gone by now, its lock not released
                     started = time.monotonic()
-                    with cache.locked(path, source._Deadline(5).left, wait=True) as locked:
+                    with cache.locked(path, source.Deadline(5).left, wait=True) as locked:
                         waited = time.monotonic() - started
                     os.write(write, json.dumps([locked, waited]).encode())
                     os._exit(0)

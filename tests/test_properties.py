@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azenvcloud import BUILTIN_CLOUDS, ConfigurationError, Settings, cloud_from_name
+from azenvcloud._parsers import InvalidValue, parse_endpoint
 from azenvcloud._provenance import VARIABLES
-from azenvcloud._values import InvalidValue, parse_endpoint
 from azenvcloud.testing import is_isolated_variable
 
 

@@ -159,7 +159,7 @@ def _calls_in(path: Path) -> list[ast.Call]:
     ]
 
 
-@pytest.mark.parametrize("module", ["_construction.py", "clients.py", "aio.py"])
+@pytest.mark.parametrize("module", ["_construction.py", "_clients.py", "aio.py"])
 def test_no_getter_asks_which_kind_a_recipe_is(module: str) -> None:
     import azenvcloud
 
@@ -176,11 +176,11 @@ def test_no_builder_names_a_service_in_an_if() -> None:
     """A recipe's behaviour is its data (``fixed_endpoint``), never a comparison with a service's
     name in the code that builds clients (a family's own module may name its own hosts)."""
     import azenvcloud
-    from azenvcloud._services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
 
     package = Path(azenvcloud.__file__).parent
     named = []
-    builders = ("_construction.py", "_management.py", "clients.py", "aio.py", "dataplane/_recipe.py")
+    builders = ("_construction.py", "_management.py", "_clients.py", "aio.py", "_dataplane/_recipe.py")
     for path in [package / name for name in builders]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Compare):
@@ -208,8 +208,8 @@ def test_a_fake_route_naming_an_unknown_service_fails_when_it_is_made() -> None:
 
 
 def test_every_recipe_and_fake_route_names_a_known_service() -> None:
+    from azenvcloud import SERVICE_NAMES
     from azenvcloud._dataplane import FAKE_ROUTES
-    from azenvcloud._services import SERVICE_NAMES
 
     assert RECIPES  # found by the families' module names
     unknown = {key: recipe.service for key, recipe in RECIPES.items() if recipe.service not in SERVICE_NAMES}
@@ -223,7 +223,7 @@ def test_every_family_is_found_by_its_module_name() -> None:
     import azenvcloud
     from azenvcloud._dataplane import FAMILIES
 
-    folder = Path(azenvcloud.__file__).parent / "dataplane"
+    folder = Path(azenvcloud.__file__).parent / "_dataplane"
     modules = sorted(path.stem for path in folder.glob("*.py") if not path.name.startswith("_"))
     assert [family.__name__.rsplit(".", 1)[1] for family in FAMILIES] == modules
     assert all(family.RECIPES for family in FAMILIES)  # a family builds something
@@ -247,7 +247,7 @@ def test_every_family_has_a_row_in_the_data_plane_table() -> None:
 def test_the_data_plane_how_to_lists_every_service() -> None:
     # docs/reference/variables.md lists them from SERVICE_NAMES when the site is built
     # (tests/test_docs_reference.py).
-    from azenvcloud._services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
 
     text = " ".join((DOCS / "how-to/data-plane.md").read_text().split())
     start = text.index("`keyvault`, `mhsm`")

@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 
 import azenvcloud
-from azenvcloud import ConfigurationError, Settings, service_scope, service_url
+from azenvcloud import (
+    SERVICE_NAMES,
+    ConfigurationError,
+    Settings,
+    check_service_url,
+    service_scope,
+    service_url,
+)
 from azenvcloud import _builtin_services as data
 from azenvcloud._cli import main
 from azenvcloud._clouds import BUILTIN_CLOUDS
-from azenvcloud._services import SERVICE_NAMES, check_service_url
 
 DATA = Path(__file__).parent / "data"
 

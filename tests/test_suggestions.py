@@ -17,7 +17,7 @@ import azenvcloud
 from azenvcloud import ConfigurationError
 from azenvcloud import _builtin_clouds as data
 from azenvcloud._clouds import canonical_cloud_name
-from azenvcloud._values import InvalidValue
+from azenvcloud._parsers import InvalidValue
 from azenvcloud.testing import FakeCloud
 
 US_GOV, CHINA, GOVSG, BLEU, DELOS, PUBLIC = (

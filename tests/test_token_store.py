@@ -19,7 +19,8 @@ import azenvcloud
 from azenvcloud import get_credential, get_resource_client
 from azenvcloud._cli import main
 from azenvcloud._identity_inputs import IdentityInputs
-from azenvcloud._token_store import MARGIN, TokenStore, token_folder
+from azenvcloud._token_files import MARGIN, token_folder
+from azenvcloud._token_store import TokenStore
 from azenvcloud.testing import FakeCloud
 
 Forked = Callable[[Callable[[], object]], object]
@@ -311,13 +312,13 @@ def test_a_token_past_its_refresh_time_is_not_served(stored: FakeCloud) -> None:
 def test_a_read_only_folder_turns_the_store_off_with_one_warning(
     stored: FakeCloud, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from azenvcloud import _token_store
+    from azenvcloud import _token_files
 
     folder = token_folder(os.environ["AZENVCLOUD_CACHE_DIR"])
     access = os.access
     # What the kernel answers for a read-only file system (root included), which a test cannot mount.
     monkeypatch.setattr(
-        _token_store.os, "access", lambda path, mode: False if Path(path) == folder else access(path, mode)
+        _token_files.os, "access", lambda path, mode: False if Path(path) == folder else access(path, mode)
     )
     assert start() == ["rg-alpha", "rg-beta"]
     assert [group.name for group in get_resource_client().resource_groups.list()] == ["rg-alpha", "rg-beta"]
@@ -350,16 +351,16 @@ def test_a_folder_open_to_others_is_not_used(stored: FakeCloud, caplog: pytest.L
 def test_a_network_file_system_turns_the_store_off(
     stored: FakeCloud, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from azenvcloud import _token_store
+    from azenvcloud import _token_files
 
-    monkeypatch.setattr(_token_store, "_file_system", lambda folder: "nfs4")
+    monkeypatch.setattr(_token_files, "_file_system", lambda folder: "nfs4")
     start()
     assert entries() == []
     assert "network file system (nfs4)" in store_warnings(caplog)[0]
 
 
 def test_the_file_system_of_a_folder_is_read_from_the_mounts(tmp_path: Path) -> None:
-    from azenvcloud._token_store import _file_system
+    from azenvcloud._token_files import _file_system
 
     kind = _file_system(tmp_path)
     assert kind is None or (kind and " " not in kind)

@@ -21,11 +21,12 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
-from azenvcloud import _token_store, get_credential, get_resource_client
+from azenvcloud import _token_files, _token_store, get_credential, get_resource_client
 from azenvcloud._cli import main
 from azenvcloud._credentials import build_credential
 from azenvcloud._identity_inputs import IdentityInputs
-from azenvcloud._token_store import LOCK_WAIT, TokenStore, token_folder
+from azenvcloud._token_files import LOCK_WAIT, token_folder
+from azenvcloud._token_store import TokenStore
 from azenvcloud.testing import FakeCloud
 
 Forked = Callable[[Callable[[], object]], object]
@@ -375,7 +376,7 @@ def test_a_replaced_certificate_is_another_key(azenvcloud_env: pytest.MonkeyPatc
 def test_a_shared_file_system_turns_the_store_off(
     stored: FakeCloud, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, kind: str
 ) -> None:
-    monkeypatch.setattr(_token_store, "_file_system", lambda folder: kind)
+    monkeypatch.setattr(_token_files, "_file_system", lambda folder: kind)
     start()
     assert entries() == []
     assert any(kind in message for message in store_warnings(caplog))
@@ -389,7 +390,7 @@ def test_the_file_system_type_keeps_its_fuse_subtype(monkeypatch: pytest.MonkeyP
         "read_text",
         lambda self, *a, **k: mounts if str(self) == "/proc/self/mounts" else real(self, *a, **k),
     )
-    assert _token_store._file_system(tmp_path) == "fuse.blobfuse2"
+    assert _token_files._file_system(tmp_path) == "fuse.blobfuse2"
 
 
 # --- F11 / F8: no lock for what is never stored; a short wait ----------------------------------
@@ -435,7 +436,7 @@ def test_a_stopped_lock_holder_costs_at_most_the_short_wait(stored: FakeCloud) -
     assert store.folder is not None
     key = store.key((scope,), {})
     assert key is not None
-    lock = _token_store._path(store.folder, key).with_suffix(".lock")
+    lock = _token_files.entry_path(store.folder, key).with_suffix(".lock")
     holder = _holder(lock, "")  # stopped: holds the lock until killed
     try:
         began = time.monotonic()
@@ -462,7 +463,7 @@ def test_after_a_holder_that_kept_nothing_the_request_is_made_without_the_lock(s
     assert store.folder is not None
     key = store.key((scope,), {})
     assert key is not None
-    lock = _token_store._path(store.folder, key).with_suffix(".lock")
+    lock = _token_files.entry_path(store.folder, key).with_suffix(".lock")
     stored.latency("/oauth2/v2.0/token", 1.5)
     holder = _holder(lock, "0.3")  # asks, keeps nothing (a developer tool answered it), ends
     free: list[bool] = []
@@ -604,7 +605,7 @@ def test_a_claims_challenge_forgets_the_rejected_token(stored: FakeCloud) -> Non
 
 
 def test_memory_drops_unusable_tokens_when_it_grows(stored: FakeCloud) -> None:
-    expired = _token_store._Token("t", int(time.time()) - 10, None, "Bearer", "ClientSecretCredential")
+    expired = _token_files.StoredToken("t", int(time.time()) - 10, None, "Bearer", "ClientSecretCredential")
     azenvcloud.reset()
     for number in range(_token_store._MEMORY_LIMIT):
         _token_store._memory[f"old-{number}"] = expired

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from azenvcloud._values import (
+from azenvcloud._parsers import (
     InvalidValue,
     parse_audience,
     parse_endpoint,

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._ca import CA_VARIABLES
+from .._cloud_selection import SDK_CLOUD_CONF
 from .._errors import ConfigurationError
-from .._one_cloud import SDK_CLOUD_CONF
+from .._parsers import host_of, scope_for_audience
 from .._provenance import IDENTITY_VARIABLES
-from .._service_model import SERVICE_FIELDS, SERVICE_NAMES, override_variable
+from .._services import SERVICE_FIELDS, SERVICE_NAMES, override_variable
 from .._trust import RULES
-from .._values import host_of, scope_for_audience
 from ._output import EXIT_OK, Redacted
 
 if TYPE_CHECKING:

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ConfigurationError, quote_value
-from .._metadata_cache import _trusted, default_folder
+from .._metadata_cache import default_folder
 from .._settings import Settings
-from .._token_store import STORABLE, folder_refusal, token_folder
+from .._token_files import folder_refusal, token_folder
+from .._token_store import STORABLE
+from .._user_files import trusted
 
 __all__ = ["cache_folder_problems", "token_store_line", "token_store_report", "token_store_summary"]
 
@@ -92,7 +94,7 @@ def cache_folder_problems(settings: Settings) -> list[str]:
             f"every start fetches the cloud metadata and asks for tokens anew. {accepted}",
             variables=("AZENVCLOUD_CACHE_DIR",),
         )
-    if not _trusted(info, folder=True):
+    if not trusted(info, folder=True):
         return [
             f"the metadata cache folder {folder} is not a folder of this user's that only they can write "
             "(a symbolic link, another user's, or writable by others): it is not trusted, and nothing is "

@@ -15,11 +15,12 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
+from .._cache_purge import Purged, purge
 from .._env_file import EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from .._errors import ConfigurationError
+from .._parsers import InvalidValue, parse_cache_dir
 from .._provenance import VARIABLES
-from .._token_store import Purged, purge, token_folder
-from .._values import InvalidValue, parse_cache_dir
+from .._token_files import token_folder
 from ._output import EXIT_OK
 from .show import add_env_file_option, load_settings
 

@@ -24,8 +24,8 @@ from typing import Any, TextIO
 from .._clients import get_credential, get_resource_client, get_subscription_client
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
 from .._errors import ConfigurationError
+from .._parsers import scope_for_audience
 from .._settings import get_settings
-from .._values import scope_for_audience
 from ._chain import successful_credential
 from ._output import EXIT_OK, EXIT_USAGE, write_rows
 
@@ -191,7 +191,7 @@ def _check_cloud_option(name: str) -> None:
         ConfigurationError: The name is unknown, retired, or ``Custom``.
     """
     from .._clouds import BUILTIN_CLOUDS, canonical_cloud_name
-    from .._values import InvalidValue
+    from .._parsers import InvalidValue
 
     try:
         canonical = canonical_cloud_name(name)

@@ -200,9 +200,9 @@ def _cloud(arguments: argparse.Namespace) -> tuple[Cloud, str, str | None, str |
     described_by = str(Path(location).resolve()) if is_local(location) and "://" not in location else location
     profile = None
     if option == "--from-az-cloud-show":
-        from .._metadata_source import _read_file
+        from .._metadata_source import read_file
 
-        profile = registered_profile(_read_file(location), cloud, shown=f"{option} {location!r}")
+        profile = registered_profile(read_file(location), cloud, shown=f"{option} {location!r}")
     return cloud, location, described_by, profile
 
 

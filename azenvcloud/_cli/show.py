@@ -8,14 +8,14 @@ import os
 from typing import Any, TextIO
 
 from .._clients import get_credential
+from .._cloud_selection import SDK_CLOUD_CONF, SDK_CLOUD_KEY
 from .._credentials import identity_variable_sources
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE, require_env_file
 from .._errors import quote_value, redact_url
-from .._one_cloud import SDK_CLOUD_CONF, SDK_CLOUD_KEY
+from .._parsers import find_control_character
 from .._provenance import IDENTITY_VARIABLES, VARIABLES
 from .._services import ServiceRow, services_report
 from .._settings import Settings, configure, get_settings
-from .._values import find_control_character
 from .._version import __version__
 from ._chain import chain_of, first_ready
 from ._output import EXIT_OK, write_rows

@@ -97,12 +97,12 @@ def _clouds(names: list[str] | None) -> list[str]:
 
 def _ask(authority: str, tenant: str) -> dict[str, Any]:
     """One authority's answer: ``found`` (with the document), ``not found`` or ``unreachable``."""
-    from .._metadata_source import MetadataUnavailable, _Deadline, _fetch
+    from .._metadata_source import Deadline, MetadataUnavailable, fetch
 
     url = f"{authority}/{tenant}/v2.0/.well-known/openid-configuration"
     asked: dict[str, Any] = {"authority_host": authority}
     try:
-        body, _ = _fetch(url, _Deadline(_SECONDS_PER_AUTHORITY))
+        body, _ = fetch(url, Deadline(_SECONDS_PER_AUTHORITY))
     except MetadataUnavailable as exc:
         not_found = exc.status in _NOT_FOUND_STATUSES
         return {**asked, "answer": "not found" if not_found else "unreachable", "detail": str(exc)}

@@ -2,7 +2,7 @@
 the client from it, for the sync and the async getters alike.
 
 A recipe is data (which service's values apply, which argument takes the URL, which carries
-the audience) and answers the questions every recipe answers (:class:`azenvcloud._construction.
+the audience) and answers the questions every recipe answers (:class:`azenvcloud._client_recipe.
 ClientRecipe`): build the client from the resolved cloud and the caller's arguments, and say the
 scopes of its first request. Its service is checked when the recipe is made: a recipe naming no
 service azenvcloud knows fails at import, not at the first ``get_client``.
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from .._client_kind import is_async
+from .._client_recipe import is_async
+from .._destinations import check_url
 from .._profiles import api_version_for
-from .._service_model import SERVICE_NAMES
-from .._services import Service, _service, check_service_url, service_url, services_of
+from .._services import SERVICE_NAMES, services_of, url_of, value_of
 from .._transports import with_transport
 from ._pinned import AsyncPinnedScopeCredential, PinnedScopeCredential
 
@@ -127,14 +127,14 @@ class Recipe:
                 f"({SERVICE_NAMES[self.service]}); set AZURE_SERVICE_{self.service.upper()}_* instead"
             )
         arguments = dict(kwargs)
-        url = self._url(client_class, arguments, services_of(settings.cloud)[self.service])
+        url = self._url(client_class, arguments, settings)
         built: dict[str, Any] = {self.url_argument: url, **self.arguments}
         if self.audience == "audience":
-            built["audience"] = _service(settings, self.service, "audience") + self.audience_suffix
+            built["audience"] = value_of(settings, self.service, "audience") + self.audience_suffix
         elif self.audience == "credential_scopes":
-            built["credential_scopes"] = [_service(settings, self.service, "audience") + "/.default"]
+            built["credential_scopes"] = [value_of(settings, self.service, "audience") + "/.default"]
         elif self.audience == "pinned":
-            scope = _service(settings, self.service, "audience") + "/.default"
+            scope = value_of(settings, self.service, "audience") + "/.default"
             credential = (AsyncPinnedScopeCredential if asynchronous else PinnedScopeCredential)(
                 credential, scope
             )
@@ -161,9 +161,10 @@ class Recipe:
         """Close an async client built from this recipe."""
         await client.close()
 
-    def _url(self, client_class: type[Any], arguments: dict[str, Any], service: Service) -> str:
+    def _url(self, client_class: type[Any], arguments: dict[str, Any], settings: Settings) -> str:
         """The URL (or host) for the client; takes the short name and URL out of ``arguments``."""
         name = client_class.__name__
+        service = services_of(settings.cloud)[self.service]
         short = arguments.pop(self.name_argument, None) if self.name_argument else None
         given = arguments.pop(self.url_argument, None)
         if short is not None and given is not None:
@@ -172,9 +173,9 @@ class Recipe:
             text = str(given) if "://" in str(given) else f"https://{given}"
             # Checked even where the service has no known hosts here (a data collection endpoint):
             # a host of another built-in cloud is refused, any other is taken as given.
-            url = check_service_url(self.service, text, argument=self.url_argument)
+            url = check_url(settings, self.service, text, argument=self.url_argument)
         elif short is not None:
-            url = service_url(self.service, str(short))
+            url = url_of(settings, self.service, str(short))
         elif self.name_argument is not None:
             raise TypeError(
                 f"{name} needs {self.name_argument}='<name>' (azenvcloud adds the cloud's suffix), "
@@ -183,5 +184,5 @@ class Recipe:
         elif service.endpoint is None and not self.fixed_endpoint:
             raise TypeError(f"{name} needs {self.url_argument}= (the endpoint of your resource)")
         else:
-            url = service_url(self.service)  # the fixed endpoint, or an error naming its variable
+            url = url_of(settings, self.service)  # the fixed endpoint, or an error naming its variable
         return url.split("://", 1)[-1] if self.url_form == "host" else url

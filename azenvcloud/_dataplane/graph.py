@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._services import service_scope, service_url
-from .._values import host_of
+from .._parsers import host_of
+from .._services import scope_of, url_of
 from ._fake import Answer, FakeRequest, FakeRoute, unauthorized
 from ._recipe import known_service
 
@@ -76,7 +76,9 @@ class GraphRecipe:
             raise TypeError(
                 f"{client_class.__name__} takes no arguments here: azenvcloud sets its Graph root"
             )
-        return build_graph_client(credential, service_url(self.service), service_scope(self.service))  # type: ignore[no-any-return]
+        return build_graph_client(  # type: ignore[no-any-return]
+            credential, url_of(settings, self.service), scope_of(settings, self.service)
+        )
 
     def first_request_scopes(self, settings: Settings) -> tuple[str, ...] | None:
         """``None``: kiota asks with options of its own (CAE), which a prefetch does not match."""
@@ -107,7 +109,7 @@ def graph_client_class() -> type[GraphServiceClient]:
 
 
 def _missing(exc: ImportError) -> ImportError:
-    from .._install_hint import install_hint
+    from .._failure_hints import install_hint
 
     return ImportError(f"get_graph_client needs msgraph-sdk ({exc.name} is missing): {install_hint('graph')}")
 

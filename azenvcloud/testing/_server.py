@@ -25,7 +25,7 @@ from . import _dataplane, _proxy
 if TYPE_CHECKING:
     from . import FakeCloud
 
-__all__ = ["MetadataDocument", "RecordedRequest"]
+__all__ = ["Failure", "MetadataDocument", "RecordedRequest", "Server", "State"]
 
 # Form fields that carry secrets: recorded only as present, never as values.
 _SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "refresh_token", "assertion"})
@@ -84,7 +84,7 @@ class RecordedRequest:
 
 
 @dataclass
-class _Failure:
+class Failure:
     match: str
     status: int
     remaining: int
@@ -100,13 +100,13 @@ client asked for that returns it."""
 
 
 @dataclass
-class _State:
+class State:
     requests: list[RecordedRequest] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
     issued_to: dict[str, tuple[str | None, str | None]] = field(
         default_factory=dict
     )  # token -> (client, tenant)
-    failures: list[_Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
     served: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -117,7 +117,7 @@ class _State:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: Server
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY, as real servers: no 40 ms delayed-ACK stall per connection
     _status: int | None = None  # of the answer being sent, for the request log
@@ -239,7 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
 
 
-class _Server(ThreadingHTTPServer):
+class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 

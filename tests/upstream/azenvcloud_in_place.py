@@ -55,8 +55,8 @@ def _in_place() -> None:
     import azure.identity.aio
 
     from azenvcloud._credentials import build_async_credential, build_credential
+    from azenvcloud._default_credential import AsyncDefaultAzureCredential as AsyncCredential
     from azenvcloud._default_credential import DefaultAzureCredential as Credential
-    from azenvcloud._default_credential_aio import DefaultAzureCredential as AsyncCredential
     from azenvcloud._settings import Settings
 
     class DefaultAzureCredential(Credential):  # type: ignore[misc]

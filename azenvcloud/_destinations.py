@@ -1,7 +1,7 @@
-"""One cloud for every destination and every audience, whatever source each value came from.
+"""The destinations and audiences of a resolved cloud, each refused when another cloud owns it.
 
-A token is only as safe as the host it is sent to. Two rules, both the mixed-cloud error before
-any token request:
+A token is only as safe as the host it is sent to, whatever source each value came from. Two
+rules, both the mixed-cloud error before any token request:
 
 - **No destination of the resolved cloud is a host another cloud owns**
   (:func:`refuse_foreign_destinations`): its authority, its Resource Manager, every service's
@@ -14,96 +14,42 @@ any token request:
   (its Resource Manager audience, or a known data-plane audience such as ``https://vault.azure.net``)
   is refused with a host that is not one of that cloud's sourced hosts, and for a resolved cloud
   it is not the audience of. Audiences are judged against the sourced audiences only, never by zone.
-
-Also here: azure-core's own switch, ``AZURE_SDK_CLOUD_CONF`` (read from the environment only, as
-azure-core does), which must name the cloud azenvcloud resolved, since the SDK clients a program
-builds without ``cloud_setting`` would otherwise talk to another cloud.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import _builtin_clouds as data
 from ._clouds import BUILTIN_CLOUDS, Cloud, variant_services
 from ._errors import ConfigurationError, quote_value, redact_url
 from ._host_owner import HostOwner, Role, anchor_of, audience_owners, foreign_owner, owner_of_host
+from ._parsers import InvalidValue, host_of, parse_endpoint
 from ._provenance import Source
-from ._service_model import (
+from ._services import (
     SERVICE_NAMES,
     Service,
+    belongs,
     hosts_in_words,
+    is_accepted,
     override_variable,
     parse_service_variable,
     services_of,
     suffixes_of,
 )
-from ._values import host_of
+
+if TYPE_CHECKING:
+    from ._settings import Settings
 
 __all__ = [
-    "SDK_CLOUDS",
-    "SDK_CLOUD_CONF",
-    "SDK_CLOUD_KEY",
-    "audience_owners",
+    "check_url",
     "cloud_host",
     "refuse_foreign_accepted_hosts",
     "refuse_foreign_audiences",
     "refuse_foreign_destinations",
-    "refuse_other_sdk_cloud",
-    "sdk_cloud",
 ]
-
-SDK_CLOUD_KEY = "sdk_cloud_conf"
-"""Where ``AZURE_SDK_CLOUD_CONF``'s source is kept among the settings' sources."""
-
-# azure-core accepts exactly the names of its AzureClouds members, case-sensitively:
-# Azure/azure-sdk-for-python, sdk/core/azure-core/azure/core/settings.py, convert_azure_cloud
-# (azure-core 1.41.0, as installed; azure/core/_azure_clouds.py has the three members).
-SDK_CLOUDS: Mapping[str, str] = {
-    "AZURE_PUBLIC_CLOUD": data.PUBLIC,
-    "AZURE_CHINA_CLOUD": data.CHINA,
-    "AZURE_US_GOVERNMENT": data.US_GOVERNMENT,
-}
-SDK_CLOUD_CONF = "AZURE_SDK_CLOUD_CONF"
-"""azure-core's own cloud switch (1.39+), read from the environment only, as azure-core does."""
-
-
-def sdk_cloud(raw: str | None, sources: dict[str, Source]) -> str | None:
-    """The canonical cloud ``AZURE_SDK_CLOUD_CONF`` names, or ``None`` when it is unset; records
-    its source under :data:`SDK_CLOUD_KEY`.
-
-    Raises:
-        ConfigurationError: A value azure-core would refuse (it compares case-sensitively).
-    """
-    if raw is None:
-        return None
-    sources[SDK_CLOUD_KEY] = Source("environment", SDK_CLOUD_CONF)
-    if raw not in SDK_CLOUDS:
-        raise ConfigurationError(
-            f"{SDK_CLOUD_CONF}={quote_value(raw)} is not usable: azure-core accepts only the exact names of "
-            f"its clouds, and refuses this value when it builds a client. Accepted: "
-            f"{', '.join(SDK_CLOUDS)} (case-sensitive), or leave it unset and select the cloud with "
-            "AZURE_CLOUD.",
-            variables=(SDK_CLOUD_CONF,),
-        )
-    return SDK_CLOUDS[raw]
-
-
-def refuse_other_sdk_cloud(raw: str, cloud: Cloud, sources: Mapping[str, Source]) -> None:
-    """``AZURE_SDK_CLOUD_CONF`` names another cloud than the resolved one: the process would run two."""
-    if SDK_CLOUDS.get(raw) == cloud.name:
-        return
-    chosen = sources.get("cloud") or sources.get("resource_manager") or Source("derived")
-    raise ConfigurationError(
-        f"{SDK_CLOUD_CONF}={quote_value(raw)} selects {SDK_CLOUDS.get(raw, raw)} for every Azure SDK "
-        f"client built without cloud_setting, but the configuration resolves {cloud.name} ({chosen}): "
-        f"one process would talk to two clouds. Accepted: unset {SDK_CLOUD_CONF}, or set it to the "
-        "resolved cloud's name"
-        + "".join(f" ({member})" for member, name in SDK_CLOUDS.items() if name == cloud.name)
-        + ", or select that cloud with AZURE_CLOUD instead.",
-        variables=(SDK_CLOUD_CONF, "AZURE_CLOUD"),
-    )
 
 
 def cloud_host(host: str, cloud_name: str, *, suffix: bool = False) -> bool:
@@ -416,3 +362,85 @@ def _own_value(destination: _Destination, cloud: Cloud, cloud_name: str | None) 
     overrides = variant_services(cloud_name) if cloud_name else {}
     value = getattr(services_of(builtin.model_copy(update={"service_overrides": overrides}))[service], field)
     return str(value) if value else None
+
+
+def check_url(settings: Settings, service: str, url: str, *, argument: str = "url") -> str:
+    """``url`` if its host may receive ``service``'s token in the configuration ``settings``
+    resolved, normalised (:func:`azenvcloud.check_service_url` passes the resolved settings).
+
+    First, a host another cloud owns (:func:`~azenvcloud._host_owner.foreign_owner`: any of its
+    sourced hosts or suffixes, for any service, or a name in its DNS zone, such as a public data
+    collection endpoint under ``monitor.azure.com``) is the mixed-cloud error, whatever
+    ``AZENVCLOUD_ACCEPTED_HOSTS`` lists: that is the commonest data-plane failure, a hard-coded
+    public host (``https://kv1.vault.azure.net`` under ``AZURE_CLOUD=china``), caught before any
+    token request. Then accepted: a host of ``service`` in the resolved cloud (its suffixes, its
+    endpoint, or a sourced alternative form such as Storage's DNS-zone endpoints); any host where
+    the resolved cloud has no known host for the service at all (a data collection endpoint under
+    Bleu); and a host a trusted source listed in ``AZENVCLOUD_ACCEPTED_HOSTS`` (the environment, a
+    named .env file, or code: a custom domain in front of a storage account). A zone never makes a
+    host acceptable: ``<vm>.<region>.cloudapp.azure.com`` is a virtual machine anyone can rent.
+
+    Raises:
+        ConfigurationError: The URL is malformed, or its host is not of the resolved cloud (the
+            message names the cloud that owns it, when one does).
+    """
+    try:
+        normalised = parse_endpoint(url)
+    except InvalidValue as exc:
+        raise exc.configuration_error(argument, url, variables=(argument,)) from None
+    host = host_of(normalised)
+    cloud = settings.cloud
+    own = services_of(cloud)[service]
+    named = SERVICE_NAMES[service]
+    foreign = foreign_owner(host, cloud, role="graph" if service == "graph" else "other")
+    if foreign is not None:
+        raise _another_clouds(argument, url, host, foreign, service=service, settings=settings)
+    if belongs(own, host, cloud.name):
+        return normalised
+    if not (own.suffix or own.endpoint):
+        return normalised  # no known hosts here: from code, the URL is the user's to choose
+    if is_accepted(host, settings.accepted_hosts):
+        return normalised  # a host a trusted source added (AZENVCLOUD_ACCEPTED_HOSTS)
+    raise ConfigurationError(
+        f"{argument}={quote_value(url)} is not {_article(named)} {named} host of {cloud.name}, whose {named} "
+        f"hosts are {hosts_in_words(own)}. Accepted: a host of those (or the short name instead of a URL: "
+        "azenvcloud adds the suffix); a host of your own in front of the resource (a custom domain), listed "
+        f"in AZENVCLOUD_ACCEPTED_HOSTS (the environment, a named .env file or code); or, if {cloud.name}'s "
+        f"{named} hosts are different, {override_variable(service, 'suffix')} in the environment or a named "
+        ".env file.",
+        variables=(argument, "AZENVCLOUD_ACCEPTED_HOSTS"),
+    )
+
+
+def _another_clouds(
+    argument: str, url: str, host: str, owner: HostOwner, *, service: str, settings: Settings
+) -> ConfigurationError:
+    """A URL of another cloud: the mixed-cloud error, suggesting nothing that would mix them."""
+    cloud = settings.cloud
+    others = sorted(owner.clouds - {cloud.name})
+    own = services_of(cloud)[service]
+    named = SERVICE_NAMES[service]
+    chosen = settings.sources.get("cloud")
+    resolved = f"{cloud.name} ({chosen})" if chosen and cloud.name in BUILTIN_CLOUDS else cloud.name
+    if own.suffix or own.endpoint:
+        hosts = hosts_in_words(own)
+        accepted = (
+            f"{_article(named)} {named} host of {cloud.name} ({hosts}; or the short name instead of a URL)"
+        )
+    else:
+        accepted = f"a host of {cloud.name}'s own {named} resource"
+    if len(others) == 1 and cloud.name in BUILTIN_CLOUDS:
+        accepted += f", or select {others[0]} with AZURE_CLOUD, if that is the cloud you mean"
+    return ConfigurationError(
+        f"{argument}={quote_value(url)} belongs to {' and '.join(others)} (it is {owner.describe(host)}), "
+        f"but the configuration resolves {resolved}: {_article(cloud.name)} {cloud.name} token would be sent "
+        "to a host of another cloud, and the request would fail. Values of two clouds in one configuration "
+        "are refused before any token request, whichever hosts are listed as accepted. "
+        f"Accepted: {accepted}.",
+        variables=(argument, "AZURE_CLOUD"),
+    )
+
+
+def _article(words: str) -> str:
+    """``a`` or ``an`` before a service's name: an App Configuration host, a Key Vault host."""
+    return "an" if words[:1].upper() in "AEIOU" else "a"

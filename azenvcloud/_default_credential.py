@@ -67,7 +67,7 @@ class DefaultAzureCredential(SharesTokens, _Base):  # type: ignore[misc]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._azenvcloud_sharing = TokenSharing()  # its store and hints: credentials._build
+        self._azenvcloud_sharing = TokenSharing()  # its store and hints: _credentials.token_sharing
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         return self._azenvcloud_sharing.request(

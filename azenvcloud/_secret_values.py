@@ -26,7 +26,7 @@ from ._fork import renew_locks
 __all__ = ["FRAGMENT", "SECRET_VARIABLES", "redact_secrets", "remember_secret"]
 
 SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD")
-"""azure-identity's variables whose value is a secret (``provenance.IDENTITY_VARIABLES`` marks
+"""azure-identity's variables whose value is a secret (``_provenance.IDENTITY_VARIABLES`` marks
 the same ones)."""
 
 REDACTED = "<redacted>"

@@ -82,7 +82,7 @@ class _Variables(PydanticBaseSettingsSource):
 
     ``names`` maps each attribute to the variable that sets it, whatever its prefix
     (``AZURE_CLOUD``, ``AZENVCLOUD_METADATA_TTL``): by default the declared names
-    (``provenance.VARIABLES``); the aliases' (the Azure CLI's ``ARM_CLOUD_METADATA_URL``) for the
+    (``_provenance.VARIABLES``); the aliases' (the Azure CLI's ``ARM_CLOUD_METADATA_URL``) for the
     source read below everything else; a prefixed configuration's own (``_variables.names``).
     """
 

@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _clients as clients
+from . import _clients
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
 from ._credentials import build_async_credential
 from ._fork import after_fork
@@ -123,7 +123,7 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
     if client is not None:
         return client
     if has_subscription(subscription_id, get_settings()):
-        clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
+        _clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
     return _build(objects, key, ResourceManagementClient, subscription_id, {})
@@ -135,7 +135,7 @@ def get_subscription_client() -> SubscriptionClient:
     client: SubscriptionClient | None = objects.get(_SUBSCRIPTIONS)
     if client is not None:
         return client
-    clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
+    _clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
     return _build(objects, _SUBSCRIPTIONS, SubscriptionClient, None, {})
@@ -191,7 +191,7 @@ def _build(
 ) -> _ClientT:
     # The loop's own dictionary, and nothing awaited between lookup and store; the registry's
     # lock only keeps configure() from replacing the settings between them and the credential.
-    with clients.building():
+    with _clients.building():
         objects = _objects("get_client")  # after a configure(), the new one
         settings = get_settings()
         credential = get_credential()
@@ -203,7 +203,7 @@ def _build(
         objects.setdefault(_RECIPES, {})[key] = recipe  # how close() closes it
     scopes = first_request_scopes(recipe, settings)
     if scopes:  # a client that could not be built makes no request
-        clients.prefetch_token(scopes, get_credential)
+        _clients.prefetch_token(scopes, get_credential)
     _log.debug("azenvcloud built async %s", client_class.__name__)
     return client
 
@@ -234,5 +234,5 @@ def _forget_everything() -> None:
     _loops.clear()
 
 
-clients.on_reset(_forget_everything)
+_clients.on_reset(_forget_everything)
 after_fork(_forget_everything)

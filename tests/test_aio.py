@@ -4,35 +4,16 @@ loopback fake cloud."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from helpers import group_names, run
 
 import azenvcloud
 from azenvcloud import aio
 from azenvcloud.testing import BUILTIN_HOSTS, FakeCloud
-
-T = TypeVar("T")
-
-
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run ``main`` in a fresh event loop, closing this loop's azenvcloud objects at the end."""
-
-    async def wrapped() -> T:
-        try:
-            return await main()
-        finally:
-            await aio.close()
-
-    return asyncio.run(wrapped())
-
-
-async def group_names() -> list[str]:
-    return [group.name async for group in aio.get_resource_client().resource_groups.list()]
 
 
 def test_async_clients_list_resource_groups_and_subscriptions(azenvcloud_fake_cloud: FakeCloud) -> None:

@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 
 import azenvcloud
 from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
-
-DATA = Path(__file__).parent / "data"
 
 
 def test_show_explains_the_public_defaults(

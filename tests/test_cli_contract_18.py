@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 
 import azenvcloud
 from azenvcloud import aio
 from azenvcloud._cli import main
 from azenvcloud._failure_hints import extra_packages, install_hint
 
-DATA = Path(__file__).parent / "data"
 METADATA = str(DATA / "az-cloud-show-ussec.json")
 
 

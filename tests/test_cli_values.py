@@ -4,16 +4,15 @@ azure-cli-core 2.91 (``_arm_to_cli_mapper``, ``az cloud register``, ``resource_t
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import DATA
 
 from azenvcloud import BUILTIN_CLOUDS
 from azenvcloud._clouds import resource_manager_scope
 from azenvcloud._metadata import cloud_from_metadata, cloud_to_snapshot
 
-DATA = Path(__file__).parent / "data"
 MIRROR = "https://azcliextensionsync.blob.core.windows.net/"
 
 

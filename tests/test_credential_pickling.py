@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from azure.identity import DefaultAzureCredential
 from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
-from test_aio import run
+from helpers import run
 
 import azenvcloud
 from azenvcloud import _token_store, aio, get_credential

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import trustme
-from test_fake_anywhere import GUARDED_CHECK
+from helpers import GUARDED_CHECK
 
 from azenvcloud._ca import CA_VARIABLES
 

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from docs_examples import (
+from helpers import LOOPBACK_FENCE
+from helpers.docs_examples import (
     ROOT,
     Block,
     all_blocks,
@@ -141,36 +142,6 @@ def _of(lang: str, *, tests: bool | None = None) -> list[pytest.ParameterSet]:
 
 # --- console ---------------------------------------------------------------------------------
 
-_FENCE = """
-import ipaddress, socket
-
-def _loopback(host):
-    if host in (None, "localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-_getaddrinfo = socket.getaddrinfo
-def getaddrinfo(host, *args, **kwargs):
-    if not _loopback(host):
-        raise socket.gaierror(socket.EAI_NONAME, f"docs examples: loopback only, not {host}")
-    return _getaddrinfo(host, *args, **kwargs)
-socket.getaddrinfo = getaddrinfo
-
-_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
-def _check(sock, address):
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
-        raise ConnectionRefusedError(f"docs examples: loopback only, not {address[0]}")
-def connect(self, address):
-    _check(self, address)
-    return _connect(self, address)
-def connect_ex(self, address):
-    _check(self, address)
-    return _connect_ex(self, address)
-socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
-"""
 
 _MARK = "@@docs-example-command@@"
 
@@ -180,7 +151,7 @@ def shell(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A folder to run commands in, like a checkout with its ``.venv``, and a clean environment."""
     fence = tmp_path / "fence"
     fence.mkdir()
-    (fence / "sitecustomize.py").write_text(_FENCE)
+    (fence / "sitecustomize.py").write_text(LOOPBACK_FENCE)
     work = tmp_path / "me"
     work.mkdir()
     (work / ".venv").symlink_to(sys.prefix)

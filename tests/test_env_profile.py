@@ -9,11 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 
 import azenvcloud
 from azenvcloud._cli import main
-
-DATA = Path(__file__).parent / "data"
 
 
 def _az_cloud_show(profile: str | None) -> str:

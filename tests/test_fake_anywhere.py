@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from test_aio import group_names, run
+from helpers import GUARDED_CHECK, group_names, run
 
 import azenvcloud
 from azenvcloud import aio
@@ -371,14 +371,6 @@ def test_a_projects_env_file_selects_the_cloud_the_fake_acts_as(
 
 
 # -- the fake as its own process ----------------------------------------------------------------
-
-GUARDED_CHECK = (
-    "import sys\n"
-    "from azenvcloud.testing import refuse_non_loopback_dns\n"
-    "from azenvcloud._cli import main\n"
-    "with refuse_non_loopback_dns():\n"
-    "    sys.exit(main(['check', '--online']))\n"
-)
 
 
 def test_demo_serve_runs_the_fake_for_check_online(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from dotenv import dotenv_values
-from test_docs_examples import _FENCE as LOOPBACK_FENCE
+from helpers import DATA, LOOPBACK_FENCE
 
 from azenvcloud._cli._serve import contradicting
 from azenvcloud._clouds import cloud_from_name
@@ -40,7 +40,6 @@ from azenvcloud.testing import (
 )
 from azenvcloud.testing._dns import match
 
-DATA = Path(__file__).parent / "data"
 CLIENT = DATA / "handwritten_sdk_client.py"
 RUN_CLIENT = f"python {shlex.quote(str(CLIENT))}"  # as a shell line
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from helpers import DATA
 
 from azenvcloud._metadata import MetadataProblem, cloud_from_metadata, metadata_urls
 from azenvcloud._profiles import api_version_for, client_key
-
-DATA = Path(__file__).parent / "data"
 
 
 def load(name: str) -> object:

@@ -8,35 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import DATA, STAMP_ARM, STAMP_AUDIENCE, stamp_metadata
 
 import azenvcloud
 from azenvcloud import ConfigurationError, Settings
 from azenvcloud._metadata import MetadataProblem, cloud_from_metadata
 from azenvcloud.testing import FakeCloud
 
-DATA = Path(__file__).parent / "data"
 PUBLIC_METADATA = DATA / "metadata-2022-09-01-public.json"
-STAMP_ARM = "https://management.local.azurestack.external"
-STAMP_AUDIENCE = "https://management.contoso.onmicrosoft.com/81ad7f2c-0000-4000-8000-000000000000"
-
-
-def stamp_metadata(**changes: Any) -> dict[str, Any]:
-    """An Azure Stack Hub stamp with Microsoft Entra ID: the public authority, its own Resource Manager."""
-    document: dict[str, Any] = {
-        "name": "AzureStackCloud",
-        "resourceManager": f"{STAMP_ARM}/",
-        "authentication": {
-            "loginEndpoint": "https://login.microsoftonline.com/",
-            "audiences": [STAMP_AUDIENCE],
-            "identityProvider": "AAD",
-        },
-        "suffixes": {
-            "keyVaultDns": "vault.local.azurestack.external",
-            "storage": "local.azurestack.external",
-        },
-    }
-    document.update(changes)
-    return document
 
 
 def snapshot(tmp_path: Path, document: object) -> str:

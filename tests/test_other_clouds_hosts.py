@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_one_cloud import STAMP_ARM, STAMP_AUDIENCE, stamp_metadata
-from test_trust import assert_nothing_sent, list_graph_users
+from helpers import STAMP_ARM, STAMP_AUDIENCE, assert_nothing_sent, list_graph_users, stamp_metadata
 
 import azenvcloud
 from azenvcloud import ConfigurationError, get_client, get_settings

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import DATA
 
 import azenvcloud
 from azenvcloud._cli import main
 
-DATA = Path(__file__).parent / "data"
 CORPUS: list[dict[str, Any]] = json.loads((DATA / "bad_configurations.json").read_text(encoding="utf-8"))
 SECRET_CANARY = "canary-secret-4b1d-do-not-print"
 PASSWORD_CANARY = "canary-password-77e2-do-not-print"

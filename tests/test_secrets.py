@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 
 import azenvcloud
 from azenvcloud import aio
@@ -21,7 +22,6 @@ from azenvcloud.testing import FakeCloud
 SECRET = "canary-secret-0d5e-never-shown"
 PASSWORD = "canary-password-a91f-never-shown"
 TOKEN_PREFIX = "fake-token-"
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture

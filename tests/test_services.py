@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 
 import azenvcloud
 from azenvcloud import (
@@ -20,8 +21,6 @@ from azenvcloud import (
 from azenvcloud import _builtin_services as data
 from azenvcloud._cli import main
 from azenvcloud._clouds import BUILTIN_CLOUDS
-
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.mark.parametrize(

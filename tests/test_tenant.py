@@ -14,7 +14,7 @@ from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 sys.path.insert(0, str(Path(__file__).parent))
-from docs_examples import ROOT, blocks_of, console_commands, matches, normalise
+from helpers.docs_examples import ROOT, blocks_of, console_commands, matches, normalise
 
 AUTHORITIES = (
     "login.microsoftonline.com",

@@ -9,7 +9,6 @@ Then the set-ups that must keep working, each as it is used.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -18,37 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import (
+    ATTACKER_HOST,
+    CANARY_SECRET,
+    DATA,
+    assert_nothing_sent,
+    assert_refused_by_the_rule,
+    dotenv,
+    list_graph_users,
+)
 
 import azenvcloud
-from azenvcloud import ConfigurationError, aio, get_client, get_resource_client, get_settings, service_scope
+from azenvcloud import ConfigurationError, get_client, get_resource_client, get_settings, service_scope
 from azenvcloud._cli import main
 from azenvcloud.testing import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID, FakeCloud
 
-DATA = Path(__file__).parent / "data"
-SECRET = "canary-secret-77e1-never-shown"
 ATTACKER_BLOB = "blob.core.fake.azenvcloud.test"  # a suffix the attacker's host ends with
-ATTACKER_HOST = "evil.vault.fake.azenvcloud.test"
-
-
-def dotenv(path: Path, **values: str) -> Path:
-    """Write ``path`` (``./.env`` in the isolated working directory unless named otherwise)."""
-    path.write_text("".join(f"{name}={value}\n" for name, value in values.items()), encoding="utf-8")
-    return path
-
-
-def assert_refused_by_the_rule(error: ConfigurationError, variable: str, env_file: Path) -> None:
-    """The one line the rule promises: variable, the file's absolute path, two fixes that work."""
-    message = str(error)
-    assert error.variables[0] == variable
-    assert f"{variable}=" in message
-    assert str(env_file.resolve()) in message
-    assert f"AZENVCLOUD_ENV_FILE={env_file.resolve()}" in message
-    assert f"set {variable} in the environment" in message
-
-
-def assert_nothing_sent(fake: FakeCloud) -> None:
-    assert fake.requests_of("token") == []
-    assert [request.host for request in fake.requests if request.bearer] == []
 
 
 def run(call: Callable[[], Any]) -> None:
@@ -74,16 +58,6 @@ def read_cosmos() -> None:
     from azure.cosmos import CosmosClient
 
     get_client(CosmosClient, account="db1")  # it reads its account at once
-
-
-def list_graph_users() -> None:
-    async def users() -> None:
-        try:
-            await aio.get_graph_client().users.get()
-        finally:
-            await aio.close()
-
-    asyncio.run(users())
 
 
 @pytest.mark.parametrize(
@@ -326,15 +300,15 @@ def test_an_endpoint_override_whose_audience_is_not_its_endpoint_needs_its_audie
 def test_a_secret_expanded_into_another_value_is_never_printed(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", SECRET)
+    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", CANARY_SECRET)
     # What Flask's CLI leaves after expanding ${AZURE_CLIENT_SECRET} in .env before we run.
-    dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=f"https://{SECRET}.attacker.example/{'x' * 200}")
+    dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=f"https://{CANARY_SECRET}.attacker.example/{'x' * 200}")
     with pytest.raises(ConfigurationError) as caught:
         get_settings()
-    assert SECRET not in str(caught.value)
+    assert CANARY_SECRET not in str(caught.value)
     assert "<redacted>" in str(caught.value)
     assert main(["show"]) == 2
-    assert SECRET not in capsys.readouterr().err
+    assert CANARY_SECRET not in capsys.readouterr().err
 
 
 def test_a_secret_is_redacted_from_warnings_and_show_lines(
@@ -343,10 +317,10 @@ def test_a_secret_is_redacted_from_warnings_and_show_lines(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", SECRET)
-    logging.getLogger("azenvcloud").warning("azenvcloud: cannot use %s", f"{tmp_path}/{SECRET}/cache")
-    assert SECRET not in caplog.text
-    snapshot = tmp_path / SECRET / "cloud.json"
+    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", CANARY_SECRET)
+    logging.getLogger("azenvcloud").warning("azenvcloud: cannot use %s", f"{tmp_path}/{CANARY_SECRET}/cache")
+    assert CANARY_SECRET not in caplog.text
+    snapshot = tmp_path / CANARY_SECRET / "cloud.json"
     snapshot.parent.mkdir()
     snapshot.write_text((DATA / "az-cloud-show-ussec.json").read_text(), encoding="utf-8")
     azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(snapshot))
@@ -355,7 +329,7 @@ def test_a_secret_is_redacted_from_warnings_and_show_lines(
         assert main(argv) == 0
         out = capsys.readouterr().out
         assert "USSec" in out
-        assert SECRET not in out
+        assert CANARY_SECRET not in out
 
 
 def test_the_secret_variables_are_the_ones_provenance_marks_secret() -> None:

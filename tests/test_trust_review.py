@@ -11,7 +11,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_trust import ATTACKER_HOST, DATA, SECRET, assert_nothing_sent, assert_refused_by_the_rule, dotenv
+from helpers import (
+    ATTACKER_HOST,
+    CANARY_SECRET,
+    DATA,
+    assert_nothing_sent,
+    assert_refused_by_the_rule,
+    dotenv,
+)
 
 import azenvcloud
 from azenvcloud import ConfigurationError, get_resource_client, get_settings
@@ -162,13 +169,13 @@ def test_a_built_in_name_from_the_implicit_env_file_must_agree_with_the_metadata
 def test_no_command_prints_a_secret_inside_another_value(
     azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", SECRET)
+    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", CANARY_SECRET)
     azenvcloud_env.setenv("AZURE_AUTHORITY_HOST", "https://login.contoso.example")
-    azenvcloud_env.setenv("AZURE_RESOURCE_MANAGER", f"https://arm.contoso.example/{SECRET}")
+    azenvcloud_env.setenv("AZURE_RESOURCE_MANAGER", f"https://arm.contoso.example/{CANARY_SECRET}")
     azenvcloud_env.setenv("AZURE_AUDIENCE", "https://arm.contoso.example/")
     assert main(argv) == 0
     out = capsys.readouterr()
-    assert SECRET not in out.out + out.err
+    assert CANARY_SECRET not in out.out + out.err
 
 
 @pytest.mark.parametrize("document", ["metadata_azure_stack_adfs", "metadata_2015"])

@@ -13,7 +13,7 @@ import pytest
 from azure import identity as sync_identity
 from azure.identity import CredentialUnavailableError
 from azure.identity import aio as async_identity
-from test_aio import run
+from helpers import run
 
 import azenvcloud
 from azenvcloud import _credentials as credentials

@@ -112,3 +112,18 @@ def _metadata_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFacto
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AZENVCLOUD_CACHE_DIR", str(tmp_path_factory.mktemp("metadata-cache")))
         yield
+
+
+@pytest.fixture
+def stored(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
+    """The fake cloud, with the token store on disk (``AZENVCLOUD_TOKEN_CACHE=unencrypted``)."""
+    azenvcloud_env.setenv("AZENVCLOUD_TOKEN_CACHE", "unencrypted")
+    return azenvcloud_fake_cloud
+
+
+@pytest.fixture
+def managed_identity(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
+    """The fake cloud as an App Service managed identity endpoint, the chain narrowed to it."""
+    for name, value in azenvcloud_fake_cloud.managed_identity_environment().items():
+        azenvcloud_env.setenv(name, value)
+    return azenvcloud_fake_cloud

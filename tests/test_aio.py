@@ -4,6 +4,7 @@ loopback fake cloud."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,21 @@ def test_configuration_errors_are_the_same_as_in_sync_code(azenvcloud_env: pytes
     with pytest.raises(azenvcloud.ConfigurationError) as caught:
         run(main)
     assert caught.value.variables == ("AZURE_CLOUD",)
+
+
+def test_a_missing_async_transport_names_the_extra(
+    azenvcloud_fake_cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    # aiohttp cannot be uninstalled for one test: hide it from the one lookup that asks for it.
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "aiohttp" else real(name, *a)
+    )
+
+    async def build() -> None:
+        aio.get_credential()
+
+    with pytest.raises(ImportError, match=r"pip install 'aiohttp>=3\.9' .*'/path/to/azenvcloud\[aio\]'"):
+        asyncio.run(build())

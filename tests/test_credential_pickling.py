@@ -1,4 +1,4 @@
-"""azenvcloud's credential pickles as azure-identity's does (issue 26, item 1): into a working
+"""azenvcloud's credential pickles as azure-identity's does: into a working
 credential of the same cloud, holding what azure-identity's pickle holds, never a token."""
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     (
         "docs/reference/cli.md",
         "$ azenvcloud tenant 72f988bf-0000-4000-8000-00000000fa4e",
-    ): "asks Microsoft's authorities; tests/test_tenant.py runs it in-process against the fake cloud "
+    ): "asks Microsoft's authorities; tests/test_cli_tenant.py runs it in-process against the fake cloud "
     "acting as them and compares this output",
     (
         "docs/how-to/data-plane.md",

@@ -217,3 +217,30 @@ def test_the_upgrading_page_lists_every_old_path_and_says_who_sees_the_warning()
         assert [name for name in names if f"`{name}`" not in row] == [], module
     assert "`filterwarnings = error`" in section
     assert f"until azenvcloud {REMOVED_IN}" in section
+
+
+def test_public_api_is_curated() -> None:
+    import azenvcloud
+
+    # ruff's order (RUF022): constants, then classes, then functions, each alphabetical
+    assert azenvcloud.__all__ == sorted(
+        azenvcloud.__all__, key=lambda name: (not name.isupper(), not name[0].isupper(), name)
+    )
+    for name in (
+        "get_settings",
+        "get_credential",
+        "get_resource_client",
+        "get_subscription_client",
+        "get_client",
+        "reset",
+        "ConfigurationError",
+        "configure",
+        "Settings",
+        "Cloud",
+        "MetadataUnavailableError",
+        "Service",
+        "service_url",
+        "service_scope",
+    ):
+        assert name in azenvcloud.__all__
+        assert getattr(azenvcloud, name).__doc__

@@ -1,5 +1,5 @@
 """The token store's key comes from the identity inputs its builder hands over, and they cover
-every variable azure-identity reads that changes which token it asks for (issue 26, item 3)."""
+every variable azure-identity reads that changes which token it asks for."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""``import azenvcloud`` costs nothing until azenvcloud is used: its public names (and the modules
-the release before made attributes of the package, deprecated now) are imported on first use, and
-are the same objects."""
+"""``import azenvcloud`` costs nothing until azenvcloud is used: no Azure SDK, pydantic or MSAL is
+imported until first needed, and its public names (and the modules the release before made
+attributes of the package, deprecated now) are imported on first use, the same objects."""
 
 from __future__ import annotations
 
@@ -90,3 +90,14 @@ def test_names_resolve_in_a_fresh_process(statement: str) -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="has no attribute 'get_resorce_client'"):
         azenvcloud.get_resorce_client  # noqa: B018 - the access is the test
+
+
+def test_import_loads_no_azure_sdk_module() -> None:
+    code = (
+        "import sys, azenvcloud; "
+        "print(sorted(m for m in sys.modules if m.startswith(('azure.identity', 'azure.mgmt', 'msal'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"

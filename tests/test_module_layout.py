@@ -7,6 +7,10 @@ Data is a module that holds constants and nothing that runs (its top level: a do
 whose only public names are ``RECIPES`` and ``FAKE_ROUTES`` (its recipes and the fake's answers for
 its service: rows of the registry, however short the family). Also here: no module imports a
 private name of another (a name its module keeps to itself), and one fork hook for the package.
+
+And tests by behaviour: each test file is named for the behaviour it checks (no number, nothing of
+how it came to be) and says it in its docstring, imports no other test file (shared helpers are in
+``tests/helpers/``), and nothing refers to the workspace around the repository.
 """
 
 from __future__ import annotations
@@ -165,3 +169,78 @@ def test_one_fork_hook_for_the_package() -> None:
         if re.search(r"\bregister_at_fork\(", path.read_text(encoding="utf-8"))
     ]
     assert registering == ["azenvcloud._fork"]
+
+
+# -- tests by behaviour ------------------------------------------------------------------------------
+
+TESTS = Path(__file__).parent
+TEST_FILES = sorted(TESTS.glob("test_*.py"))
+# Words that say how a test file came to be, or nothing at all, rather than the behaviour it checks.
+HOW_IT_WAS_MADE = frozenset(
+    {"review", "contract", "misc", "more", "extra", "anywhere", "new", "old",
+     "fixes", "regression", "issue", "followup", "round", "part", "stuff", "various"}
+)  # fmt: skip
+
+
+def test_every_test_file_is_named_for_the_behaviour_it_checks() -> None:
+    misnamed = [
+        path.name
+        for path in TEST_FILES
+        if re.search(r"\d", path.stem) or set(path.stem.split("_")[1:]) & HOW_IT_WAS_MADE
+    ]
+    assert misnamed == []
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda path: path.name)
+def test_every_test_file_says_what_behaviour_it_checks(path: Path) -> None:
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    assert doc, f"{path.name} has no docstring"
+    assert len(doc.split("\n\n")[0].split()) >= 6
+
+
+def test_no_test_file_imports_another() -> None:
+    """Shared helpers are in ``tests/helpers/`` (fixtures in ``conftest.py``), never in a test file."""
+    found = {}
+    for path in [*TEST_FILES, *sorted((TESTS / "helpers").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
+            local = [
+                name
+                for name in names
+                if name.split(".")[0].startswith(("test_", "conftest", "docs_examples"))
+            ]
+            if local:
+                found[path.name] = local
+    assert found == {}
+
+
+# The workspace around the repository (the team's notes and research): a reference to it means
+# nothing to a reader of the repository.
+OUTSIDE = re.compile(r"/work/|\.\./shared/|shared/research|notes/(?:issue|review)\w*\.md")
+
+
+def test_nothing_refers_to_a_file_outside_the_repository() -> None:
+    root = PACKAGE.parent
+    texts = [
+        *PACKAGE.rglob("*.py"),
+        *TESTS.rglob("*.py"),
+        *(root / "docs").rglob("*.md"),
+        *(root / "benchmarks").rglob("*.py"),
+        *root.glob("*.md"),
+        root / "pyproject.toml",
+        root / ".ci" / "run",
+    ]
+    this = Path(__file__).resolve()
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in texts
+        if path.resolve() != this
+        for match in OUTSIDE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

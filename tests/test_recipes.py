@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import azenvcloud
 from azenvcloud import _clients as clients
 from azenvcloud import aio, get_client
 from azenvcloud._construction import recipe_for
@@ -121,7 +122,7 @@ def test_aio_get_client_builds_them_by_the_same_path(
     assert spy.built == EXPECTED
 
 
-# --- one protocol, every recipe (issue 30) -----------------------------------------------------
+# --- one protocol, every recipe ----------------------------------------------------------------
 
 
 def test_aio_get_graph_client_is_built_by_the_same_path(
@@ -253,3 +254,20 @@ def test_the_data_plane_how_to_lists_every_service() -> None:
     start = text.index("`keyvault`, `mhsm`")
     listed = re.findall(r"`(\w+)`", text[start : text.index("`graph`", start) + len("`graph`")])
     assert listed == list(SERVICE_NAMES)
+
+
+def test_the_sync_getter_refuses_an_async_client_class(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.mgmt.compute.aio import ComputeManagementClient
+
+    with pytest.raises(TypeError, match=r"azenvcloud\.aio\.get_client"):
+        azenvcloud.get_client(ComputeManagementClient)
+
+
+def test_the_async_getter_refuses_a_sync_client_class(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.mgmt.compute import ComputeManagementClient
+
+    async def build() -> None:
+        aio.get_client(ComputeManagementClient)
+
+    with pytest.raises(TypeError, match=r"azenvcloud\.get_client"):
+        asyncio.run(build())

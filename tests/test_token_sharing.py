@@ -1,5 +1,5 @@
 """Single flight, prefetch, the token store and sign-in hints wrap ANY credential, sync or async,
-as they wrap the default one (issue 30): an explicit ``ChainedTokenCredential`` of a
+as they wrap the default one: an explicit ``ChainedTokenCredential`` of a
 configuration's own credentials (what named configurations will build), a lone credential, and a
 credential that has only ``get_token``. Real azure-identity and MSAL against the fake cloud."""
 

@@ -1,5 +1,5 @@
 """The workload identity member is rebuilt from DefaultAzureCredential's own arguments, plus the
-resolved authority (issue 26, item 2): the identity azure-identity would ask for, in the right cloud."""
+resolved authority: the identity azure-identity would ask for, in the right cloud."""
 
 from __future__ import annotations
 

@@ -6,14 +6,25 @@ another."""
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import os
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from azenvcloud import ConfigurationError, aio
+import pytest
+
+import azenvcloud
+from azenvcloud import ConfigurationError, aio, get_resource_client
+from azenvcloud._token_files import token_folder
 from azenvcloud.testing import FakeCloud
 
 T = TypeVar("T")
+
+Forked = Callable[[Callable[[], object]], object]
+"""The ``forked`` fixture: ``forked(work)`` runs ``work`` in a forked child (``tests/conftest.py``)."""
 
 
 def run(main: Callable[[], Awaitable[T]]) -> T:
@@ -33,6 +44,9 @@ async def group_names() -> list[str]:
 
 
 DATA = Path(__file__).parent.parent / "data"
+
+HANDWRITTEN_SDK_CLIENT = DATA / "handwritten_sdk_client.py"
+"""A program that never imports azenvcloud: plain azure-identity and SDK code, as a user writes it."""
 
 CANARY_SECRET = "canary-secret-77e1-never-shown"
 
@@ -132,3 +146,52 @@ def connect_ex(self, address):
     return _connect_ex(self, address)
 socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
 """
+
+
+def log_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# -- the token store -----------------------------------------------------------------------------
+
+
+def restart() -> list[str]:
+    """A process start: fresh objects (tokens in memory forgotten), the first ARM call."""
+    azenvcloud.reset()
+    return [group.name for group in get_resource_client().resource_groups.list()]
+
+
+def tokens_dir() -> Path:
+    """The token store's folder under this test's ``AZENVCLOUD_CACHE_DIR``."""
+    return token_folder(os.environ["AZENVCLOUD_CACHE_DIR"])
+
+
+def entries() -> list[Path]:
+    """The token store's entries on disk."""
+    return sorted(tokens_dir().glob("*.json"))
+
+
+def store_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The token store's warnings logged so far."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING and "token store" in record.getMessage()
+    ]
+
+
+def tokens_line(out: str) -> str:
+    """The ``tokens:`` line of ``show`` or ``check``."""
+    return next(line for line in out.splitlines() if line.startswith("tokens:"))
+
+
+def fake_az(tmp_path: Path, azenvcloud_env: pytest.MonkeyPatch, token: str, delay: float = 0) -> None:
+    """An ``az`` on PATH that answers ``token`` after ``delay`` seconds."""
+    az = tmp_path / "bin" / "az"
+    az.parent.mkdir()
+    answer = json.dumps(
+        {"accessToken": token, "expiresOn": "", "expires_on": int(time.time()) + 3600, "tokenType": "Bearer"}
+    )
+    az.write_text(f"#!/bin/sh\nsleep {delay}\necho '{answer}'\n")
+    az.chmod(0o700)
+    azenvcloud_env.setenv("PATH", f"{az.parent}{os.pathsep}{os.environ['PATH']}")

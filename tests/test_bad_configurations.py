@@ -1,4 +1,5 @@
-"""Hostile input: an adversarial corpus of bad configurations, kept as data, and secret canaries.
+"""A bad configuration is one ``ConfigurationError`` naming its variable: an adversarial corpus of
+bad configurations, kept as data, and secret canaries.
 
 Every entry of ``data/bad_configurations.json`` must give one ``ConfigurationError`` naming the
 variable at fault (first), never another exception; the command line must exit 2 with one

@@ -1,5 +1,7 @@
-"""One cloud, whatever each value came from: the mixed-cloud check on the final values, and a
-cloud that follows its Resource Manager (Azure Stack Hub with Entra ID, metadata that lies)."""
+"""One cloud, whatever each value came from: the mixed-cloud check on the final values (an audience
+of another cloud's host included), a cloud that follows its Resource Manager (Azure Stack Hub with
+Entra ID, metadata that lies), and azure-core's ``AZURE_SDK_CLOUD_CONF``, which selects the cloud
+alone, must name the resolved cloud, and is read from the environment only."""
 
 from __future__ import annotations
 
@@ -8,10 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DATA, STAMP_ARM, STAMP_AUDIENCE, stamp_metadata
+from helpers import (
+    DATA,
+    STAMP_ARM,
+    STAMP_AUDIENCE,
+    dotenv,
+    stamp_metadata,
+)
 
 import azenvcloud
-from azenvcloud import ConfigurationError, Settings
+from azenvcloud import (
+    ConfigurationError,
+    Settings,
+    get_settings,
+)
+from azenvcloud._cli import main
 from azenvcloud._metadata import MetadataProblem, cloud_from_metadata
 from azenvcloud.testing import FakeCloud
 
@@ -177,3 +190,56 @@ def test_strings_from_az_cloud_show_are_checked_too() -> None:
     shown["endpoints"]["portal"] = "javascript://portal"
     with pytest.raises(MetadataProblem, match="its portal"):
         cloud_from_metadata(shown)
+
+
+def test_the_sdk_cloud_variable_alone_selects_the_cloud(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AZURE_CHINA_CLOUD")
+    settings = get_settings()
+    assert settings.cloud_name == "AzureChinaCloud"
+    assert str(settings.source_of("cloud")) == "environment AZURE_SDK_CLOUD_CONF"
+    assert main(["show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["values"]["sdk_cloud_conf"]
+    assert shown == {"value": "AZURE_CHINA_CLOUD", "source": "environment AZURE_SDK_CLOUD_CONF"}
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        pytest.param("AZURE_US_GOVERNMENT", "one process would talk to two clouds", id="another-cloud"),
+        pytest.param(
+            "AzureChinaCloud", "azure-core accepts only the exact names", id="refused-by-azure-core"
+        ),
+        pytest.param("azure_public_cloud", "azure-core accepts only the exact names", id="case-sensitive"),
+    ],
+)
+def test_the_sdk_cloud_variable_must_name_the_resolved_cloud(
+    azenvcloud_env: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", "public")
+    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", value)
+    with pytest.raises(ConfigurationError, match=problem) as caught:
+        get_settings()
+    assert caught.value.variables[0] == "AZURE_SDK_CLOUD_CONF"
+
+
+def test_the_sdk_cloud_variable_is_read_from_the_environment_only(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dotenv(tmp_path / ".env", AZURE_SDK_CLOUD_CONF="AZURE_CHINA_CLOUD")  # azure-core never sees it
+    assert get_settings().cloud_name == "AzureCloud"
+
+
+def test_a_built_in_audience_with_a_customer_vm_host_is_refused(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    azenvcloud_env.setenv("AZURE_SERVICE_BLOB_SUFFIX", "attacker.eastus.cloudapp.azure.com")
+    with pytest.raises(ConfigurationError, match="is an audience of AzureCloud"):
+        get_settings()
+
+
+def test_a_public_audience_on_another_clouds_host_is_the_mixed_cloud_error(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    azenvcloud_env.setenv("AZURE_SERVICE_BLOB_SUFFIX", "blob.core.usgovcloudapi.net")
+    with pytest.raises(ConfigurationError):
+        get_settings()

@@ -4,14 +4,13 @@ The attacker can write ``./.env`` in the working directory (a cloned repository)
 process environment. Each attack runs the real azure-identity and SDK code against the loopback
 fake, whose certificate also covers the "attacker" hosts (``*.blob.core.fake.azenvcloud.test``,
 ``*.vault.fake.azenvcloud.test``): had a token been sent there, the fake would have recorded it.
-Then the set-ups that must keep working, each as it is used.
-"""
+Metadata is read only from a trusted location, a Resource Manager from ``./.env`` never stands in
+for one the metadata lacks, and a built-in name there must agree with it. Then the set-ups that
+must keep working, each as it is used."""
 
 from __future__ import annotations
 
 import json
-import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from typing import Any
 import pytest
 from helpers import (
     ATTACKER_HOST,
-    CANARY_SECRET,
     DATA,
     assert_nothing_sent,
     assert_refused_by_the_rule,
@@ -29,7 +27,6 @@ from helpers import (
 
 import azenvcloud
 from azenvcloud import ConfigurationError, get_client, get_resource_client, get_settings, service_scope
-from azenvcloud._cli import main
 from azenvcloud.testing import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID, FakeCloud
 
 ATTACKER_BLOB = "blob.core.fake.azenvcloud.test"  # a suffix the attacker's host ends with
@@ -217,34 +214,6 @@ def test_the_cache_and_metadata_location_never_come_from_the_implicit_env_file(
     assert fake.requests == []
 
 
-def test_a_cache_entry_is_used_only_for_the_location_it_was_written_for(
-    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from azenvcloud._metadata_cache import Cache
-
-    fake = azenvcloud_fake_cloud
-    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE"):
-        azenvcloud_env.delenv(name)
-    folder = tmp_path / "azenvcloud-cache"
-    forged = {
-        "url": "https://attacker.example/metadata/endpoints",
-        "fetched_at": time.time(),
-        "body": json.dumps(fake.metadata_2022("https://attacker.example")),
-    }
-    folder.mkdir(mode=0o700, exist_ok=True)
-    Cache(folder).path(fake.url).write_text(json.dumps(forged), encoding="utf-8")  # a planted entry
-    Cache(folder).path(fake.url).chmod(0o600)
-    assert get_settings().authority_host == fake.url
-    assert len(fake.requests_of("metadata")) == 1
-
-
-def test_a_relative_cache_folder_is_refused(azenvcloud_env: pytest.MonkeyPatch) -> None:
-    azenvcloud_env.setenv("AZENVCLOUD_CACHE_DIR", ".azcache")
-    with pytest.raises(ConfigurationError, match="relative path") as caught:
-        get_settings()
-    assert caught.value.variables == ("AZENVCLOUD_CACHE_DIR",)
-
-
 # -- 4. a path to a secret ------------------------------------------------------------------
 
 
@@ -270,115 +239,7 @@ def test_a_path_to_a_secret_from_the_implicit_env_file_is_refused_before_it_is_r
 # -- smaller leaks --------------------------------------------------------------------------
 
 
-def test_a_public_search_url_is_refused_under_china(azenvcloud_fake_cloud: FakeCloud) -> None:
-    from azure.search.documents import SearchClient
-
-    with (
-        azenvcloud_fake_cloud.as_cloud("china"),
-        pytest.raises(ConfigurationError, match="belongs to AzureCloud"),
-    ):
-        get_client(SearchClient, endpoint="https://s1.search.windows.net", index_name="i1")
-    assert azenvcloud_fake_cloud.requests == []
-
-
-def test_an_endpoint_override_brings_its_own_audience(azenvcloud_env: pytest.MonkeyPatch) -> None:
-    azenvcloud_env.setenv("AZURE_CLOUD", "usgov")
-    azenvcloud_env.setenv("AZURE_SERVICE_GRAPH_ENDPOINT", "https://dod-graph.microsoft.us")
-    assert service_scope("graph") == "https://dod-graph.microsoft.us/.default"
-    assert get_settings().source_of("services.graph.audience").detail == "from AZURE_SERVICE_GRAPH_ENDPOINT"
-
-
-def test_an_endpoint_override_whose_audience_is_not_its_endpoint_needs_its_audience(
-    azenvcloud_env: pytest.MonkeyPatch,
-) -> None:
-    azenvcloud_env.setenv("AZURE_SERVICE_BLOB_ENDPOINT", "https://st1.blob.core.windows.net")
-    with pytest.raises(ConfigurationError, match="set AZURE_SERVICE_BLOB_AUDIENCE") as caught:
-        get_settings()
-    assert caught.value.variables[0] == "AZURE_SERVICE_BLOB_AUDIENCE"
-
-
-def test_a_secret_expanded_into_another_value_is_never_printed(
-    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", CANARY_SECRET)
-    # What Flask's CLI leaves after expanding ${AZURE_CLIENT_SECRET} in .env before we run.
-    dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=f"https://{CANARY_SECRET}.attacker.example/{'x' * 200}")
-    with pytest.raises(ConfigurationError) as caught:
-        get_settings()
-    assert CANARY_SECRET not in str(caught.value)
-    assert "<redacted>" in str(caught.value)
-    assert main(["show"]) == 2
-    assert CANARY_SECRET not in capsys.readouterr().err
-
-
-def test_a_secret_is_redacted_from_warnings_and_show_lines(
-    azenvcloud_env: pytest.MonkeyPatch,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    azenvcloud_env.setenv("AZURE_CLIENT_SECRET", CANARY_SECRET)
-    logging.getLogger("azenvcloud").warning("azenvcloud: cannot use %s", f"{tmp_path}/{CANARY_SECRET}/cache")
-    assert CANARY_SECRET not in caplog.text
-    snapshot = tmp_path / CANARY_SECRET / "cloud.json"
-    snapshot.parent.mkdir()
-    snapshot.write_text((DATA / "az-cloud-show-ussec.json").read_text(), encoding="utf-8")
-    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(snapshot))
-    azenvcloud_env.setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential")
-    for argv in (["show"], ["show", "--json"]):
-        assert main(argv) == 0
-        out = capsys.readouterr().out
-        assert "USSec" in out
-        assert CANARY_SECRET not in out
-
-
-def test_the_secret_variables_are_the_ones_provenance_marks_secret() -> None:
-    from azenvcloud._provenance import IDENTITY_VARIABLES
-    from azenvcloud._secret_values import SECRET_VARIABLES
-
-    assert set(SECRET_VARIABLES) == {name for name, secret in IDENTITY_VARIABLES.items() if secret}
-
-
 # -- azure-core's own switch ----------------------------------------------------------------
-
-
-def test_the_sdk_cloud_variable_alone_selects_the_cloud(
-    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AZURE_CHINA_CLOUD")
-    settings = get_settings()
-    assert settings.cloud_name == "AzureChinaCloud"
-    assert str(settings.source_of("cloud")) == "environment AZURE_SDK_CLOUD_CONF"
-    assert main(["show", "--json"]) == 0
-    shown = json.loads(capsys.readouterr().out)["values"]["sdk_cloud_conf"]
-    assert shown == {"value": "AZURE_CHINA_CLOUD", "source": "environment AZURE_SDK_CLOUD_CONF"}
-
-
-@pytest.mark.parametrize(
-    ("value", "problem"),
-    [
-        pytest.param("AZURE_US_GOVERNMENT", "one process would talk to two clouds", id="another-cloud"),
-        pytest.param(
-            "AzureChinaCloud", "azure-core accepts only the exact names", id="refused-by-azure-core"
-        ),
-        pytest.param("azure_public_cloud", "azure-core accepts only the exact names", id="case-sensitive"),
-    ],
-)
-def test_the_sdk_cloud_variable_must_name_the_resolved_cloud(
-    azenvcloud_env: pytest.MonkeyPatch, value: str, problem: str
-) -> None:
-    azenvcloud_env.setenv("AZURE_CLOUD", "public")
-    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", value)
-    with pytest.raises(ConfigurationError, match=problem) as caught:
-        get_settings()
-    assert caught.value.variables[0] == "AZURE_SDK_CLOUD_CONF"
-
-
-def test_the_sdk_cloud_variable_is_read_from_the_environment_only(
-    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    dotenv(tmp_path / ".env", AZURE_SDK_CLOUD_CONF="AZURE_CHINA_CLOUD")  # azure-core never sees it
-    assert get_settings().cloud_name == "AzureCloud"
 
 
 # -- what keeps working ---------------------------------------------------------------------
@@ -462,71 +323,107 @@ def test_dod_selects_the_dod_graph(azenvcloud_env: pytest.MonkeyPatch) -> None:
     assert service_scope("graph") == "https://dod-graph.microsoft.us/.default"
 
 
-def test_storage_dns_zone_endpoints_are_hosts_of_the_public_cloud(azenvcloud_env: pytest.MonkeyPatch) -> None:
-    from azure.storage.blob import BlobServiceClient
-
-    client = get_client(BlobServiceClient, account_url="https://st1.z42.blob.storage.azure.net")
-    assert client.url.startswith("https://st1.z42.blob.storage.azure.net")
-    azenvcloud_env.setenv("AZURE_CLOUD", "china")
-    azenvcloud.reset()
-    with pytest.raises(ConfigurationError, match="belongs to AzureCloud"):
-        get_client(BlobServiceClient, account_url="https://st1.z42.blob.storage.azure.net")
+def test_a_relative_snapshot_path_is_refused(azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The repository ships cloud.json; the environment names it relatively.
+    (tmp_path / "cloud.json").write_text((DATA / "az-cloud-show-ussec.json").read_text(), encoding="utf-8")
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", "cloud.json")
+    with pytest.raises(ConfigurationError, match="relative path") as caught:
+        get_settings()
+    assert caught.value.variables == ("AZURE_CLOUD_METADATA_URL",)
 
 
-def test_every_test_security_md_names_exists() -> None:
-    import re
-
-    text = (Path(__file__).parent.parent / "SECURITY.md").read_text(encoding="utf-8")
-    named: list[tuple[str, str]] = []
-    for cell in re.findall(r"\| (`tests/.*`) \|", text):
-        module = ""
-        for reference in re.findall(r"`([^`]+)`", cell):
-            path, _, name = reference.partition("::")
-            module = path or module
-            if name:
-                named.append((module, name))
-    assert len(named) >= 20
-    missing = [
-        (module, name)
-        for module, name in named
-        if f"def {name}(" not in (Path(__file__).parent.parent / module).read_text(encoding="utf-8")
-    ]
-    assert missing == []
+def test_instance_discovery_is_not_turned_on_by_the_implicit_env_file(
+    azenvcloud_fake_cloud: FakeCloud, tmp_path: Path
+) -> None:
+    env_file = dotenv(tmp_path / ".env", AZURE_DISABLE_INSTANCE_DISCOVERY="false")
+    with (
+        azenvcloud_fake_cloud.route_hosts("login.microsoftonline.com"),
+        pytest.raises(ConfigurationError) as caught,
+    ):
+        get_resource_client()
+    assert_refused_by_the_rule(caught.value, "AZURE_DISABLE_INSTANCE_DISCOVERY", env_file)
+    assert azenvcloud_fake_cloud.requests == []
 
 
-def test_a_trusted_source_may_add_an_accepted_host(
+@pytest.mark.parametrize("location", ["AZURE_CLOUD_METADATA_URL", "ARM_CLOUD_METADATA_URL"])
+@pytest.mark.parametrize("document", ["metadata_azure_stack_adfs", "metadata_2015"])
+def test_a_resource_manager_from_the_implicit_env_file_never_stands_in_for_one_the_metadata_lacks(
+    azenvcloud_fake_cloud: FakeCloud,
+    azenvcloud_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    document: str,
+    location: str,
+) -> None:
+    fake = azenvcloud_fake_cloud
+    fake.serve_metadata({"2022-09-01": getattr(fake, document)})  # no resourceManager in it
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_RESOURCE_MANAGER"):
+        azenvcloud_env.delenv(name)
+    if document == "metadata_azure_stack_adfs":
+        azenvcloud_env.delenv("AZURE_TENANT_ID")  # ADFS: tenant adfs
+    azenvcloud_env.setenv(location, fake.url)  # the stamp, named in the environment
+    env_file = dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=f"https://{ATTACKER_HOST}")
+    with fake.route_hosts(ATTACKER_HOST), pytest.raises(ConfigurationError) as caught:
+        list(get_resource_client().resource_groups.list())
+    assert_refused_by_the_rule(caught.value, "AZURE_RESOURCE_MANAGER", env_file)
+    assert_nothing_sent(fake)
+
+
+@pytest.mark.parametrize("name", ["AzureCloud", "dod"])
+def test_a_built_in_name_from_the_implicit_env_file_must_agree_with_the_metadata(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    for variable in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_RESOURCE_MANAGER"):
+        azenvcloud_env.delenv(variable)
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", azenvcloud_fake_cloud.url)
+    dotenv(tmp_path / ".env", AZURE_CLOUD=name)
+    with pytest.raises(ConfigurationError):
+        get_settings()
+
+
+@pytest.mark.parametrize("document", ["metadata_azure_stack_adfs", "metadata_2015"])
+def test_the_stamps_own_resource_manager_from_the_implicit_env_file_is_still_accepted(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, document: str
+) -> None:
+    fake = azenvcloud_fake_cloud  # the metadata lacks resourceManager: the location's is the stamp's
+    fake.serve_metadata({"2022-09-01": getattr(fake, document)})
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_RESOURCE_MANAGER"):
+        azenvcloud_env.delenv(name)
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", fake.url)
+    dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=fake.url)
+    assert get_settings().resource_manager == fake.url
+
+
+def test_a_relative_file_url_snapshot_is_refused_and_an_absolute_path_works(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from azure.storage.blob import BlobServiceClient
-
-    custom = "https://files.contoso.example"  # a custom domain in front of a storage account
-    with pytest.raises(ConfigurationError, match="is not a Storage blobs host of AzureCloud"):
-        get_client(BlobServiceClient, account_url=custom)
+    (tmp_path / "cloud.json").write_text((DATA / "az-cloud-show-ussec.json").read_text(), encoding="utf-8")
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", "./cloud.json")
+    with pytest.raises(ConfigurationError, match="give an absolute path"):
+        get_settings()
     azenvcloud.reset()
-    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "files.contoso.example, *.cdn.contoso.example")
-    assert get_client(BlobServiceClient, account_url=custom).url.startswith(custom)
-    assert get_client(BlobServiceClient, account_url="https://st1.cdn.contoso.example").url
-    # Never a host of another built-in cloud: that is the mixed-cloud error, whatever is listed.
-    azenvcloud.reset()
-    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "st1.blob.core.chinacloudapi.cn")
-    with pytest.raises(ConfigurationError, match="belongs to AzureChinaCloud"):
-        get_client(BlobServiceClient, account_url="https://st1.blob.core.chinacloudapi.cn")
-    # And never from the ./.env found in the working directory.
-    azenvcloud.reset()
-    azenvcloud_env.delenv("AZENVCLOUD_ACCEPTED_HOSTS")
-    env_file = dotenv(tmp_path / ".env", AZENVCLOUD_ACCEPTED_HOSTS="files.contoso.example")
-    with pytest.raises(ConfigurationError) as caught:
-        get_client(BlobServiceClient, account_url=custom)
-    assert_refused_by_the_rule(caught.value, "AZENVCLOUD_ACCEPTED_HOSTS", env_file)
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(tmp_path / "cloud.json"))
+    assert get_settings().cloud_name == "USSec"
 
 
-@pytest.mark.parametrize(
-    "value", ["contoso", "files.contoso.example/path", "*.", "https://files.contoso.example"]
-)
-def test_an_accepted_host_that_is_no_host_name_is_refused(
-    azenvcloud_env: pytest.MonkeyPatch, value: str
+def test_instance_discovery_from_the_implicit_env_file_may_repeat_the_derived_value(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", value)
+    dotenv(tmp_path / ".env", AZURE_CLOUD="china", AZURE_DISABLE_INSTANCE_DISCOVERY="false")
+    assert get_settings().disable_instance_discovery is False
+
+
+def test_a_resource_manager_from_the_implicit_env_file_never_completes_a_snapshot_that_lacks_one(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = azenvcloud_fake_cloud
+    snapshot = tmp_path / "stamp" / "cloud.json"  # a 2015-01-01 document: no resourceManager
+    snapshot.parent.mkdir()
+    snapshot.write_text(json.dumps(fake.metadata_2015(fake.url)), encoding="utf-8")
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE", "AZURE_RESOURCE_MANAGER"):
+        azenvcloud_env.delenv(name)
+    azenvcloud_env.setenv("AZURE_CLOUD_METADATA_URL", str(snapshot))
+    env_file = dotenv(tmp_path / ".env", AZURE_RESOURCE_MANAGER=f"https://{ATTACKER_HOST}")
     with pytest.raises(ConfigurationError) as caught:
         get_settings()
-    assert caught.value.variables == ("AZENVCLOUD_ACCEPTED_HOSTS",)
+    assert_refused_by_the_rule(caught.value, "AZURE_RESOURCE_MANAGER", env_file)
+    assert_nothing_sent(fake)

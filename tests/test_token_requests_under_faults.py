@@ -1,13 +1,11 @@
 """The token path under faults: a leader that is cancelled or interrupted fails nobody else, a
 prefetch that cannot start leaves nothing behind, a prefetch logs nothing for a client nobody
-uses, every lock azenvcloud owns is renewed in a forked child, and configure() never lets a
+uses, waiters on a failed metadata fetch get its exception's type, and configure() never lets a
 client be built from new settings and an old credential."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import pkgutil
 import signal
 import threading
 import time
@@ -23,7 +21,7 @@ from azenvcloud import _clients as clients
 from azenvcloud import _metadata_source as source
 from azenvcloud import _settings as settings
 from azenvcloud._metadata_cache import Cache
-from azenvcloud._single_flight import Flights, wait_for_prefetches
+from azenvcloud._single_flight import wait_for_prefetches
 from azenvcloud.testing import FakeCloud
 
 RACERS = 16
@@ -254,71 +252,6 @@ def test_azenvclouds_own_records_during_a_prefetch_are_held_for_the_request_that
 
 
 # -- fork -----------------------------------------------------------------------------------
-
-_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
-
-
-def azenvclouds_module_locks() -> list[tuple[Any, str]]:
-    """Every lock held in a module global of azenvcloud: (module, name)."""
-    found = []
-    for info in pkgutil.walk_packages(azenvcloud.__path__, "azenvcloud."):
-        if info.name.endswith("__main__"):  # importing it runs the command line
-            continue
-        try:
-            module = importlib.import_module(info.name)
-        except ImportError:  # an optional SDK that is not installed
-            continue
-        for name, value in vars(module).items():
-            if isinstance(value, _LOCK_TYPES) and getattr(module, "__name__", "") == info.name:
-                found.append((module, name))
-    return found
-
-
-def test_the_lock_scan_finds_the_locks_we_know_of() -> None:
-    named = {f"{module.__name__}.{name}" for module, name in azenvclouds_module_locks()}
-    assert {
-        "azenvcloud._clients._lock",
-        "azenvcloud._settings._lock",
-        "azenvcloud._credentials._exported_lock",
-        "azenvcloud.aio._lock",
-        "azenvcloud._user_files._held_lock_guard",
-    } <= named
-
-
-def test_every_lock_azenvcloud_owns_is_free_in_a_forked_child(
-    forked: Callable[[Callable[[], object]], object],
-) -> None:
-    locks = azenvclouds_module_locks()
-    flights = Flights()
-    held, release = threading.Event(), threading.Event()
-
-    def hold_them_all() -> None:
-        for module, name in locks:
-            getattr(module, name).acquire()
-        flights._lock.acquire()
-        held.set()
-        release.wait(60)
-        flights._lock.release()
-        for module, name in reversed(locks):
-            getattr(module, name).release()
-
-    holder = threading.Thread(target=hold_them_all)
-    holder.start()
-    held.wait(10)
-    try:
-
-        def still_held() -> list[str]:
-            taken = [
-                f"{module.__name__}.{name}"
-                for module, name in locks
-                if not getattr(module, name).acquire(timeout=0.5)
-            ]
-            return taken + (["Flights._lock"] if not flights._lock.acquire(timeout=0.5) else [])
-
-        assert forked(still_held) == []
-    finally:
-        release.set()
-        holder.join(10)
 
 
 # -- configure() ----------------------------------------------------------------------------

@@ -1,7 +1,14 @@
-"""The fake cloud for any process (issue 28): ``azenvcloud demo --serve --cloud NAME`` lets code
-that never imports azenvcloud reach the fake on a cloud's real host names (the fake as its HTTPS
-proxy, refusing every other host), prints the lines a shell sources (or JSON, dotenv), runs one
-command with them, and logs every request as a JSON line.
+"""``azenvcloud demo --serve``: the fake cloud for any process. Code that never imports azenvcloud
+reaches the fake on a cloud's real host names (the fake as its HTTPS proxy, refusing every other
+host) through the lines a shell sources (or JSON, dotenv), or as the one command it runs; every
+request is logged as a JSON line; and no shell is left trusting a file another user can write.
+
+The shell it configures trusts a CA bundle by path (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``,
+``SSL_CERT_FILE``) and sends its client secret to an authority on 127.0.0.1. Those files live in
+a new folder of the user's own (``$XDG_RUNTIME_DIR``, else the user cache folder), never under
+``/tmp`` by a name another user could take once the demo deleted it; the fake CA's private key is
+never written anywhere; after the demo stops, a shell that kept the lines fails TLS with whoever
+listens on the freed port, and the closing lines say what to unset.
 
 The end-to-end tests run in a network namespace of their own where only loopback exists
 (``unshare --net`` as root, as on this machine and in CI; in a user namespace otherwise). A
@@ -11,22 +18,28 @@ nothing.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import shlex
 import shutil
+import signal
 import socket
 import ssl
+import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from dotenv import dotenv_values
-from helpers import DATA, LOOPBACK_FENCE
+from helpers import GUARDED_CHECK, HANDWRITTEN_SDK_CLIENT, log_lines
 
+from azenvcloud._ca import CA_VARIABLES, ca_setting
+from azenvcloud._cli import main
 from azenvcloud._cli._serve import contradicting
 from azenvcloud._clouds import cloud_from_name
 from azenvcloud._services import services_of
@@ -40,8 +53,240 @@ from azenvcloud.testing import (
 )
 from azenvcloud.testing._dns import match
 
-CLIENT = DATA / "handwritten_sdk_client.py"
-RUN_CLIENT = f"python {shlex.quote(str(CLIENT))}"  # as a shell line
+# `demo --serve` with every file it creates, and every file it opens for writing, noted (Python's
+# audit events): what it writes is what a test can then look at.
+_AUDITED_SERVE = """
+import json, os, sys
+written = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)):
+        if (args[2] or 0) & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC):
+            written.append(os.path.abspath(os.fsdecode(args[0])))
+    elif event == "os.mkdir":
+        written.append(os.path.abspath(os.fsdecode(args[0])))
+sys.addaudithook(hook)
+from azenvcloud._cli import main
+status = main(["demo", "--serve"])
+noted = list(written)
+with open(os.environ["WRITTEN_LOG"], "w") as log:
+    json.dump(noted, log)
+sys.exit(status)
+"""
+
+
+@pytest.fixture
+def audited_machine(tmp_path: Path) -> dict[str, str]:
+    """An environment for the demo's process: a /tmp others can write (1777, as /tmp is), the
+    user's runtime folder (0700, as /run/user/UID is) and home, no AZURE_ variable."""
+    folders = {"TMPDIR": (tmp_path / "tmp", 0o1777), "XDG_RUNTIME_DIR": (tmp_path / "run", 0o700)}
+    for folder, mode in folders.values():
+        folder.mkdir()
+        folder.chmod(mode)
+    (tmp_path / "home").mkdir()
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AZURE_")}
+    environment.pop("AZENVCLOUD_CACHE_DIR", None)
+    return {
+        **environment,
+        **{name: str(folder) for name, (folder, _) in folders.items()},
+        "HOME": str(tmp_path / "home"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "WRITTEN_LOG": str(tmp_path / "written.json"),
+    }
+
+
+class Served:
+    """A running ``demo --serve``: what it printed before ``# serving``, and after it stopped."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.exported: dict[str, str] = {}
+        self.before: list[str] = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.before.append(line)
+            if line.startswith("# serving"):
+                break
+            if line.startswith("export "):
+                name, value = shlex.split(line[len("export ") :])[0].split("=", 1)
+                self.exported[name] = value
+
+    def stop(self) -> str:
+        """Stop it as Ctrl-C does; what it printed then."""
+        self.process.send_signal(signal.SIGINT)
+        rest, _ = self.process.communicate(timeout=30)
+        assert self.process.returncode == 0
+        return rest
+
+
+@pytest.fixture
+def serve(audited_machine: dict[str, str], tmp_path: Path) -> Iterator[Served]:
+    with subprocess.Popen(
+        [sys.executable, "-c", _AUDITED_SERVE],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=audited_machine,
+        cwd=tmp_path,
+    ) as process:
+        try:
+            yield Served(process)
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def trusted_paths(exported: dict[str, str]) -> list[Path]:
+    return [Path(exported[name]) for name in (*CA_VARIABLES, "AZENVCLOUD_CACHE_DIR")]
+
+
+def test_the_files_a_shell_trusts_are_in_a_folder_of_the_users_own(
+    serve: Served, audited_machine: dict[str, str]
+) -> None:
+    runtime = Path(audited_machine["XDG_RUNTIME_DIR"])
+    paths = trusted_paths(serve.exported)
+    (folder,) = {path.parent for path in paths}
+    assert folder.parent == runtime / "azenvcloud"
+    for place in (folder, folder.parent):
+        info = place.lstat()
+        assert stat.S_ISDIR(info.st_mode)
+        assert info.st_uid == os.getuid()
+        assert stat.S_IMODE(info.st_mode) == 0o700
+    assert not any(Path(audited_machine["TMPDIR"]).iterdir())
+    assert f"# its files: {folder} (yours alone; removed when it stops)\n" in serve.before
+    serve.stop()
+    assert not folder.exists()
+
+
+def test_no_private_key_is_ever_written(serve: Served, audited_machine: dict[str, str]) -> None:
+    folder = trusted_paths(serve.exported)[0].parent
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert {path.name for path in files} >= {"ca-bundle.pem", "ca.pem"}
+    for path in files:
+        assert b"PRIVATE KEY" not in path.read_bytes()
+    serve.stop()
+    written = json.loads(Path(audited_machine["WRITTEN_LOG"]).read_text(encoding="utf-8"))
+    assert written  # the audit saw the files it wrote: the bundle, the CA certificate, the cache folder
+    mine = folder.parent  # $XDG_RUNTIME_DIR/azenvcloud
+    assert all(Path(path).is_relative_to(mine) for path in written), written  # nothing else, anywhere
+
+
+def test_the_closing_lines_say_which_variables_to_unset(serve: Served) -> None:
+    closing = serve.stop()
+    assert closing.splitlines()[-1] == f"unset {' '.join(serve.exported)}"
+    assert closing.startswith("# stopped: the fake cloud and its files are gone")
+
+
+def test_without_a_runtime_folder_the_files_go_to_the_user_cache_folder(
+    audited_machine: dict[str, str], tmp_path: Path
+) -> None:
+    shared = Path(audited_machine["XDG_RUNTIME_DIR"])
+    shared.chmod(0o777)  # not the user's alone: not used
+    with subprocess.Popen(
+        [sys.executable, "-m", "azenvcloud", "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=audited_machine,
+        cwd=tmp_path,
+    ) as process:
+        served = Served(process)
+        served.stop()
+    (folder,) = {path.parent for path in trusted_paths(served.exported)}
+    assert folder.parent == Path(audited_machine["HOME"]) / ".cache" / "azenvcloud"
+    assert not any(shared.iterdir())
+
+
+# -- after it stops: another user takes the port ----------------------------------------------
+
+
+class Listener:
+    """Another user's TLS server on 127.0.0.1:port with a CA of their own making, noting every byte
+    a client sends it once TLS is up."""
+
+    def __init__(self, port: int, ca: trustme.CA) -> None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        self._context = context
+        self._server = socket.socket()
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._server.bind(("127.0.0.1", port))
+        self._server.listen()
+        self._server.settimeout(0.2)
+        self.received = b""
+        self.handshakes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            connection.settimeout(5)
+            try:
+                with self._context.wrap_socket(connection, server_side=True) as tls:
+                    self.handshakes += 1
+                    self.received += tls.recv(65536)
+            except (ssl.SSLError, OSError):
+                connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._server.close()
+
+
+def take_over(path: Path, pem: bytes) -> bool:
+    """What another user can do with a path: write it, if the nearest folder of it that exists is
+    one anyone may write in (``/tmp``; the demo's own folder there was deleted when it stopped)."""
+    existing = next(parent for parent in path.parents if parent.exists())
+    if not existing.stat().st_mode & stat.S_IWOTH:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pem)
+    return True
+
+
+def test_after_it_stops_the_shell_sends_nothing_to_whoever_takes_the_port(
+    serve: Served, audited_machine: dict[str, str], tmp_path: Path
+) -> None:
+    exported = serve.exported
+    port = int(exported["AZURE_AUTHORITY_HOST"].rsplit(":", 1)[1])
+    serve.stop()
+    theirs = trustme.CA()
+    taken = {
+        take_over(path, theirs.cert_pem.bytes()) for path in {Path(exported[name]) for name in CA_VARIABLES}
+    }
+    listener = Listener(port, theirs)
+    try:
+        check = subprocess.run(
+            [sys.executable, "-c", GUARDED_CHECK],
+            env={**audited_machine, **exported},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        listener.close()
+    assert listener.received == b""  # no request, no secret: TLS failed, or nothing was sent
+    assert check.returncode != 0
+    assert taken == {False}
+
+
+def test_demo_serve_with_a_cloud_it_does_not_know_blames_the_option_before_serving(
+    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # demo --serve --cloud NAME serves a built-in cloud (the tests above)
+    assert main(["demo", "--serve", "--cloud", "chnia"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "azenvcloud: configuration error: --cloud='chnia' is not usable"
+    )
+
+
+RUN_CLIENT = f"python {shlex.quote(str(HANDWRITTEN_SDK_CLIENT))}"  # as a shell line
+
 
 # A shell of someone who works with another cloud: every one of these would contradict the fake.
 CONTRADICTING_SHELL = (
@@ -96,10 +341,6 @@ def in_network_namespace(
     return result
 
 
-def log_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 def assert_only_this_cloud(lines: list[dict[str, Any]], name: str) -> None:
     """Every request went to ``name``'s hosts with its scopes, and both tokens were asked for by
     the fake's client in its tenant."""
@@ -130,9 +371,6 @@ def assert_only_this_cloud(lines: list[dict[str, Any]], name: str) -> None:
 
 
 CLOUDS = [pytest.param("china", id="china"), pytest.param("usgovernment", id="usgovernment")]
-
-
-# -- the lines a shell sources ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", CLOUDS)
@@ -205,9 +443,6 @@ def test_the_command_gets_its_exit_status_and_signals(machine: dict[str, str], t
     assert lines[3] == "-https://127.0.0.1:47123"
     assert lines[4:] == ["AzureChinaCloud", "after: unset"]  # its process tree only
     assert "no-such-command-here: command not found" in result.stderr
-
-
-# -- what it prints ------------------------------------------------------------------------------
 
 
 def serve_once(arguments: list[str], machine: dict[str, str], cwd: Path) -> tuple[str, str]:
@@ -382,156 +617,54 @@ def test_every_identity_variable_azure_identity_reads_is_set_or_unset() -> None:
     assert known - set(variables) - set(contradicting(variables)) == reviewed
 
 
-# -- the fake as a proxy, in this process ---------------------------------------------------------
+def test_demo_serve_runs_the_fake_for_check_online(tmp_path: Path) -> None:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AZURE_")}
+    (tmp_path / "run").mkdir(mode=0o700)  # its files go to the user's runtime folder: this test's own
+    environment["XDG_RUNTIME_DIR"] = str(tmp_path / "run")
+    with subprocess.Popen(
+        [sys.executable, "-m", "azenvcloud", "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+    ) as server:
+        try:
+            exported = _exports_until_serving(server)
+            check = subprocess.run(
+                [sys.executable, "-c", GUARDED_CHECK],
+                env={**environment, **exported},
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        finally:
+            server.terminate()
+        assert server.wait(timeout=10) == 0
+    assert check.returncode == 0, check.stderr
+    assert "1 listed" in check.stdout
+    bundle = exported["SSL_CERT_FILE"]
+    assert exported["REQUESTS_CA_BUNDLE"] == exported["CURL_CA_BUNDLE"] == bundle
+    assert not Path(bundle).exists()  # its files went with it
 
 
-def connect(fake: FakeCloud, target: str) -> tuple[int, str, socket.socket]:
-    """Send ``CONNECT target`` to the fake's proxy; its status, reason and the socket."""
-    sock = socket.create_connection(("127.0.0.1", fake.port), timeout=10)
-    sock.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(1)
-        assert chunk, head
-        head += chunk
-    status_line = head.split(b"\r\n", 1)[0].decode()
-    _, status, reason = status_line.split(" ", 2)
-    return int(status), reason, sock
-
-
-def test_the_proxy_answers_only_for_the_hosts_routed_to_it(azenvcloud_fake_cloud: FakeCloud) -> None:
-    fake = azenvcloud_fake_cloud
-    status, reason, sock = connect(fake, "management.chinacloudapi.cn:443")
-    sock.close()
-    assert status == 403
+def _exports_until_serving(server: subprocess.Popen[str]) -> dict[str, str]:
+    """The variables ``demo --serve`` printed; checks its CA bundle while the fake still runs."""
+    assert server.stdout is not None
+    exported: dict[str, str] = {}
+    for line in server.stdout:
+        if line.startswith("# serving"):
+            break
+        if line.startswith("export "):
+            name, value = shlex.split(line[len("export ") :])[0].split("=", 1)
+            exported[name] = value
+    bundle = Path(exported["SSL_CERT_FILE"]).read_text(encoding="utf-8")
+    trusted = ca_setting().path
+    assert trusted is not None
+    assert bundle.startswith(Path(trusted).read_text(encoding="utf-8").rstrip("\n"))  # the shell's CAs
     assert (
-        reason
-        == "Forbidden by the azenvcloud fake cloud: management.chinacloudapi.cn is no host the fake "
-        + ("cloud answers for")
-    )
-    with fake.as_cloud("china"):
-        status, _, sock = connect(fake, "management.chinacloudapi.cn:443")
-        assert status == 200
-        context = ssl.create_default_context(cafile=fake.ca_bundle)
-        with context.wrap_socket(sock, server_hostname="management.chinacloudapi.cn") as tls:
-            host = b"Host: management.chinacloudapi.cn\r\n"
-            tls.sendall(b"GET /subscriptions HTTP/1.1\r\n" + host + b"Connection: close\r\n\r\n")
-            answer = b""
-            while chunk := tls.recv(65536):
-                answer += chunk
-        assert answer.startswith(b"HTTP/1.1 401")  # the fake's own answer: no token
-        for target in ("management.azure.com:443", "management.chinacloudapi.cn:80", "127.0.0.1:443"):
-            status, _, sock = connect(fake, target)
-            sock.close()
-            assert status == 403, target
-    kinds = [(r.method, r.host, r.kind) for r in fake.requests]
-    assert kinds == [
-        ("CONNECT", "management.chinacloudapi.cn", "refused"),
-        ("GET", "management.chinacloudapi.cn", "arm"),
-        ("CONNECT", "management.azure.com", "refused"),
-        ("CONNECT", "management.chinacloudapi.cn", "refused"),
-        ("CONNECT", "127.0.0.1", "refused"),
-    ]
-    assert fake.routed_hosts == ()
-
-
-def test_plain_http_is_never_passed_on(azenvcloud_fake_cloud: FakeCloud) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", azenvcloud_fake_cloud.port, timeout=10)
-    connection.request("GET", "http://169.254.169.254/metadata/identity/oauth2/token")
-    response = connection.getresponse()
-    assert response.status == 403
-    assert b"plain HTTP" in response.read()
-    connection.close()
-    (refused,) = azenvcloud_fake_cloud.requests_of("refused")
-    assert (refused.host, refused.path) == ("169.254.169.254", "/metadata/identity/oauth2/token")
-
-
-def test_a_subprocess_reaches_the_cloud_the_fake_acts_as(
-    azenvcloud_fake_cloud: FakeCloud, tmp_path: Path
-) -> None:
-    fake = azenvcloud_fake_cloud
-    fence = tmp_path / "fence"  # the child connects to and resolves nothing but loopback
-    fence.mkdir()
-    (fence / "sitecustomize.py").write_text(LOOPBACK_FENCE, encoding="utf-8")
-    with fake.as_cloud("china"):
-        result = subprocess.run(
-            [sys.executable, str(CLIENT), "china"],
-            env={**os.environ, **fake.environment(cloud="china"), "PYTHONPATH": str(fence)},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert result.returncode == 0, result.stderr
-    assert {r.host for r in fake.requests} == {
-        "login.chinacloudapi.cn",
-        "management.chinacloudapi.cn",
-        "kv1.vault.azure.cn",
-    }
-
-
-def test_requests_are_attributed_to_the_client_and_tenant_of_their_token(
-    azenvcloud_fake_cloud: FakeCloud,
-) -> None:
-    import azenvcloud
-
-    list(azenvcloud.get_resource_client().resource_groups.list())
-    (token,) = azenvcloud_fake_cloud.requests_of("token")
-    (arm,) = azenvcloud_fake_cloud.requests_of("arm")
-    assert (
-        (token.client_id, token.tenant)
-        == (arm.client_id, arm.tenant)
-        == (DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID)
-    )
-    (openid,) = azenvcloud_fake_cloud.requests_of("openid")
-    assert (openid.client_id, openid.tenant) == (None, None)
-
-
-def test_the_request_log_is_written_as_requests_come(
-    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import azenvcloud
-
-    log = tmp_path / "requests.jsonl"
-    with FakeCloud(request_log=log) as fake:
-        for name, value in fake.environment().items():
-            azenvcloud_env.setenv(name, value)
-        azenvcloud_env.setenv("AZENVCLOUD_TOKEN_PREFETCH", "false")
-        list(azenvcloud.get_resource_client().resource_groups.list())
-        lines = log_lines(log)  # while it runs
-        assert oct(log.stat().st_mode & 0o777) == "0o600"
-    assert [(line["kind"], line["status"]) for line in lines] == [
-        ("openid", 200),
-        ("token", 200),
-        ("arm", 200),
-    ]
-    assert lines[1]["scope"] == lines[2]["scope"] == f"{fake.audience}/.default"
-    assert lines[2]["client_id"] == DEFAULT_CLIENT_ID
-    assert fake.client_secret not in log.read_text(encoding="utf-8")
-    assert all(
-        set(line) == {"time", "method", "host", "path", "kind", "status", "scope", "client_id", "tenant"}
-        for line in lines
-    )
-
-
-def test_a_fixed_port(azenvcloud_env: pytest.MonkeyPatch) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with FakeCloud(port=port) as fake:
-        assert fake.url == f"https://127.0.0.1:{port}"
-        assert fake.proxy_url == f"http://127.0.0.1:{port}"
-
-
-def test_demo_runs_the_chain_against_an_adfs_stamp_in_one_process(
-    azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    from azenvcloud._cli import main
-
-    assert main(["demo", "--azure-stack-adfs", "--log", str(tmp_path / "requests.jsonl")]) == 0
-    out = capsys.readouterr().out
-    assert "a fake AzureStackCloud, an Azure Stack Hub stamp with ADFS on https://127.0.0.1:" in out
-    assert "POST https://127.0.0.1/adfs/oauth2/token" in out
-    kinds = [line["kind"] for line in log_lines(tmp_path / "requests.jsonl")]
-    assert kinds == ["metadata", "openid", "token", "arm", "arm"]
+        bundle.count("BEGIN CERTIFICATE")
+        == Path(trusted).read_text(encoding="utf-8").count("BEGIN CERTIFICATE") + 1
+    )  # ... and the fake's
+    return exported

@@ -4,8 +4,9 @@ proxy, refusing every other host), prints the lines a shell sources (or JSON, do
 command with them, and logs every request as a JSON line.
 
 The end-to-end tests run in a network namespace of their own where only loopback exists
-(``unshare --net`` as root, as on this machine and in CI; in a user namespace otherwise). A machine that cannot make one fails them;
-they never skip, since a fence that is not there proves nothing.
+(``unshare --net`` as root, as on this machine and in CI; in a user namespace otherwise). A
+machine that cannot make one fails them; they never skip, since a fence that is not there proves
+nothing.
 """
 
 from __future__ import annotations

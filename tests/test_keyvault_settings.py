@@ -14,6 +14,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from azenvcloud import ConfigurationError, KeyVaultSettingsSource
+from azenvcloud._secret_names import SecretNaming
 from azenvcloud._values import host_of
 from azenvcloud.testing import FakeCloud
 
@@ -409,3 +410,43 @@ def test_no_secret_value_in_a_message_a_repr_or_a_log_line(
     for value in ("k-123", "pw-456", "not-a-port-s3cr3t"):
         assert value not in shown
     assert "azenvcloud read 3 secrets for AppSettings" in caplog.text
+
+
+# -- the names asked for ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("naming", "key", "names"),
+    [
+        pytest.param(SecretNaming(False, False, ""), "api-key", ("api-key",), id="as-is"),
+        pytest.param(SecretNaming(False, False, ""), "Api-Key", ("api-key",), id="lower-cased"),
+        pytest.param(SecretNaming(True, False, ""), "Api-Key", ("Api-Key",), id="case-sensitive"),
+        pytest.param(SecretNaming(False, False, ""), "api_key", (), id="no-key-vault-name-has-an-underscore"),
+        pytest.param(
+            SecretNaming(True, True, ""), "database_url", ("database-url", "databaseurl"), id="snake"
+        ),
+        pytest.param(
+            SecretNaming(True, True, ""),
+            "db__host_name",
+            ("db--host-name", "db--hostname"),
+            id="snake-nested",
+        ),
+        pytest.param(SecretNaming(True, True, ""), "key1", ("key-1", "key1"), id="snake-digit"),
+        pytest.param(
+            SecretNaming(True, True, "MyApp"),
+            "MyAppmax_retries",
+            ("MyAppmax-retries", "MyAppmaxretries"),
+            id="snake-prefix",
+        ),
+    ],
+)
+def test_the_names_asked_for_are_those_pydantic_settings_would_file_under_the_key(
+    naming: SecretNaming, key: str, names: tuple[str, ...]
+) -> None:
+    assert naming.names_for(key) == names
+    assert all(naming.key_of(name) == naming.lookup(key) or naming.snake_case_conversion for name in names)
+
+
+def test_snake_case_spellings_are_bounded() -> None:
+    names = SecretNaming(True, True, "").names_for("a_b_c_d_e_f_g")
+    assert names == ("a-b-c-d-e-f-g", "abcdefg")  # 2**6 spellings would be 64 requests: the two extremes

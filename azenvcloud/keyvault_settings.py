@@ -34,6 +34,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import AzureKeyVaultSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
+from ._fork import renew_locks_after_fork
 from ._install_hint import install_hint
 from ._secret_names import SecretNaming
 from .clients import get_client, get_credential
@@ -452,6 +453,7 @@ def _secret_client_class() -> type[Any]:
 
 _warned: weakref.WeakSet[type] = weakref.WeakSet()
 _warned_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_warned_lock")
 
 
 def _warn_when_inputs_are_shown(settings_cls: type[BaseSettings]) -> None:

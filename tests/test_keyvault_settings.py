@@ -450,3 +450,13 @@ def test_the_names_asked_for_are_those_pydantic_settings_would_file_under_the_ke
 def test_snake_case_spellings_are_bounded() -> None:
     names = SecretNaming(True, True, "").names_for("a_b_c_d_e_f_g")
     assert names == ("a-b-c-d-e-f-g", "abcdefg")  # 2**6 spellings would be 64 requests: the two extremes
+
+
+def test_without_the_key_vault_sdk_the_error_names_the_extra(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    azenvcloud_env.setitem(sys.modules, "azure.keyvault.secrets", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"needs azure-keyvault-secrets: pip install .*\[keyvault\]"):
+        KeyVaultSettingsSource(AppSettings, vault="kv1")

@@ -20,8 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import types
-import typing
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -29,14 +27,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import AliasChoices, AliasPath, BaseModel
-from pydantic.fields import FieldInfo
 from pydantic_settings import AzureKeyVaultSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
 from ._fork import renew_locks_after_fork
 from ._install_hint import install_hint
 from ._secret_names import SecretNaming
+from ._settings_fields import Wanted, covered, given_fields, merged, missing_fields
 from .clients import get_client, get_credential
 from .errors import ConfigurationError, quote_value
 from .settings import get_settings
@@ -54,7 +51,6 @@ _log = logging.getLogger("azenvcloud")
 # requests keeps 10 connections per host (requests.adapters.DEFAULT_POOLSIZE); more threads would
 # open connections it then throws away, each with a warning in the log.
 _WORKERS = 10
-_NESTING = 10  # how deep nested models are followed (a model that contains itself stops here)
 _MINIMUM_PYDANTIC_SETTINGS = (2, 13)  # AzureKeyVaultSettingsSource's env_prefix with snake_case_conversion
 
 
@@ -162,7 +158,7 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
         the sources before this one have given their values. A ``dict`` field without
         ``list_secrets=True`` is refused here, before any request."""
         self._naming = SecretNaming(bool(self.case_sensitive), self._snake_case_conversion, self.env_prefix)
-        self._wanted = _Wanted.of(self)
+        self._wanted = Wanted.of(self)
         if self._wanted.dict_fields and not self._list_secrets:
             raise self._dict_fields_refused(self._wanted.dict_fields)
         return _VaultSecrets(self._fetch, self._naming)
@@ -171,7 +167,7 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
         """The secrets of the fields no earlier source gave, all asked for at once (or listed
         first, with ``list_secrets=True``), filed as pydantic-settings files them."""
         naming, wanted = self._naming, self._wanted
-        given, _ = _given(self.settings_cls, self.current_state, bool(self.case_sensitive))
+        given, _ = given_fields(self.settings_cls, self.current_state, bool(self.case_sensitive))
         if self._list_secrets:
             listed = self._listed()
             self._asked = {key: _Asked(path, ()) for key, path in wanted.fields.items()}
@@ -179,12 +175,12 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
             names = {
                 name.lower(): name
                 for name, key in keys.items()
-                if wanted.accepts(key) and not _covered(wanted.path_of(key), given)
+                if wanted.accepts(key) and not covered(wanted.path_of(key), given)
             }
         else:
             names = {}
             for key, path in wanted.fields.items():
-                if _covered(path, given):
+                if covered(path, given):
                     continue  # an earlier source's value wins whole: its secret is not asked for
                 asked = naming.names_for(key)
                 self._asked[key] = _Asked(path, asked)
@@ -214,8 +210,8 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
         if isinstance(self.env_vars, _VaultSecrets):
             self.env_vars.read()  # here: pydantic-settings would wrap its errors in its own
         data = super().__call__()
-        missing = _missing(
-            self.settings_cls, _merged(self.current_state, data), "", bool(self.case_sensitive)
+        missing = missing_fields(
+            self.settings_cls, merged(self.current_state, data), "", bool(self.case_sensitive)
         )
         if missing:
             raise self._required_missing(missing)
@@ -344,59 +340,6 @@ def _outcome(asked: list[_Asked], name: str) -> str:
     return next((a.outcomes[name] for a in asked if name in a.outcomes), "not found")
 
 
-@dataclass
-class _Wanted:
-    """What pydantic-settings will look up for a class: every field's keys (a field, a nested
-    model's field) with the field each is for, the prefixes under which nested values are
-    gathered, and the ``dict`` fields (whose keys are unknowable without a listing)."""
-
-    fields: dict[str, str]
-    top: set[str]
-    prefixes: dict[str, str]
-    dict_fields: list[str]
-
-    @classmethod
-    def of(cls, source: KeyVaultSettingsSource) -> _Wanted:
-        wanted = cls({}, set(), {}, [])
-        delimiter = source.env_nested_delimiter or ""
-        for name, info in source.settings_cls.model_fields.items():
-            for _, env_name, _ in source._extract_field_info(info, name):
-                wanted.fields.setdefault(env_name, name)
-                wanted.top.add(env_name)
-                wanted._nested(source, env_name + delimiter, info.annotation, name, 0)
-        return wanted
-
-    def path_of(self, key: str) -> str:
-        """The field (a dotted path) a secret filed under ``key`` is for."""
-        return self.fields.get(key) or next(
-            (self.prefixes[p] for p in sorted(self.prefixes, key=len, reverse=True) if key.startswith(p)), ""
-        )
-
-    def accepts(self, key: str) -> bool:
-        """Whether pydantic-settings would use a secret filed under ``key``: looked up by a
-        field, or gathered into a nested value."""
-        return key in self.top or any(key.startswith(prefix) for prefix in self.prefixes)
-
-    def _nested(
-        self, source: KeyVaultSettingsSource, prefix: str, annotation: Any, path: str, depth: int
-    ) -> None:
-        models, is_dict = _nested_types(annotation)
-        if is_dict:
-            self.dict_fields.append(path)
-            self.prefixes.setdefault(prefix, path)
-        if not models or depth >= _NESTING:
-            return
-        self.prefixes.setdefault(prefix, path)
-        for model in models:
-            for name, info in _model_fields(model).items():
-                for segment in _segments(source, name, info):
-                    self.fields.setdefault(prefix + segment, f"{path}.{name}")
-                    delimiter = source.env_nested_delimiter or ""
-                    self._nested(
-                        source, prefix + segment + delimiter, info.annotation, f"{path}.{name}", depth + 1
-                    )
-
-
 class _VaultSecrets(Mapping[str, "str | None"]):
     """The secrets, read on first lookup, filed and looked up as pydantic-settings'
     ``AzureKeyVaultMapping`` does."""
@@ -504,137 +447,3 @@ def _described(error: HttpResponseError) -> str:
         text += f" ({codes})"
     message = service.get("message")
     return f"{text}: {json.dumps(str(message))}" if message else text
-
-
-def _nested_types(annotation: Any) -> tuple[list[type], bool]:
-    """The models a field's value may be gathered into, and whether it may be a ``dict``
-    (through ``Optional``, unions, ``Annotated`` and type aliases, as pydantic-settings looks)."""
-    models: list[type] = []
-    is_dict = False
-    pending = [annotation]
-    while pending:
-        current = pending.pop()
-        value = getattr(current, "__value__", None)
-        if value is not None and type(current).__name__ == "TypeAliasType":
-            pending.append(value)
-            continue
-        origin = typing.get_origin(current)
-        if origin is typing.Annotated:
-            pending.append(typing.get_args(current)[0])
-        elif origin is typing.Union or origin is types.UnionType:
-            pending.extend(typing.get_args(current))
-        elif current is dict or (isinstance(origin, type) and issubclass(origin, dict)):
-            is_dict = True
-        elif isinstance(current, type) and (
-            issubclass(current, BaseModel) or hasattr(current, "__pydantic_fields__")
-        ):
-            models.append(current)
-    return models, is_dict
-
-
-def _model_fields(model: type) -> dict[str, FieldInfo]:
-    if issubclass(model, BaseModel):
-        return dict(model.model_fields)
-    return dict(getattr(model, "__pydantic_fields__", {}))
-
-
-def _aliases(name: str, info: FieldInfo) -> list[str]:
-    """A field's name and the names its aliases give it (the first of each ``AliasPath``)."""
-    names = [name]
-    alias = info.validation_alias
-    choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
-    for choice in choices:
-        if isinstance(choice, str):
-            names.append(choice)
-        elif isinstance(choice, AliasPath) and isinstance(choice.path[0], str):
-            names.append(choice.path[0])
-    if info.alias:
-        names.append(info.alias)
-    return list(dict.fromkeys(names))
-
-
-def _segments(source: KeyVaultSettingsSource, name: str, info: FieldInfo) -> list[str]:
-    """The key segments of a nested model's field, as its secret names spell them."""
-    segments = []
-    for each in _aliases(name, info):
-        segment = each if source.case_sensitive else each.lower()
-        if source._dash_to_underscore and not source._snake_case_conversion:
-            segment = segment.replace("_", "-")
-        segments.append(segment)
-    return list(dict.fromkeys(segments))
-
-
-def _merged(first: Mapping[str, Any], then: Mapping[str, Any]) -> dict[str, Any]:
-    """``then`` deep-merged over by ``first`` (an earlier source wins, as pydantic-settings merges)."""
-    merged = dict(then)
-    for key, value in first.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merged(value, merged[key])
-        else:
-            merged[key] = value
-    return merged
-
-
-_ABSENT: Any = object()
-
-
-def _present(values: Mapping[str, Any], name: str, info: FieldInfo, case_sensitive: bool) -> Any:
-    """The value given for a field under its name or an alias, or ``_ABSENT``."""
-    for each in _aliases(name, info):
-        if each in values:
-            return values[each]
-        if not case_sensitive:
-            for key, value in values.items():
-                if isinstance(key, str) and key.lower() == each.lower():
-                    return value
-    return _ABSENT
-
-
-def _given(
-    model: type, state: Mapping[str, Any], case_sensitive: bool, prefix: str = ""
-) -> tuple[set[str], bool]:
-    """The fields (dotted paths) an earlier source gave whole, whose secrets need not be read (a
-    value that is no mapping wins over the vault's; a nested model every field of which is given
-    is given), and whether every field of ``model`` is."""
-    given: set[str] = set()
-    complete = True
-    for name, info in _model_fields(model).items():
-        path = prefix + name
-        value = _present(state, name, info, case_sensitive)
-        models, _ = _nested_types(info.annotation)
-        if value is _ABSENT:
-            complete = False
-        elif not isinstance(value, Mapping):
-            given.add(path)
-        elif len(models) == 1:  # merged with the vault's: only what it holds is given
-            inner, whole = _given(models[0], value, case_sensitive, f"{path}.")
-            given |= {path} if whole else inner
-            complete = complete and whole
-        else:
-            complete = False
-    return given, complete
-
-
-def _covered(path: str, given: set[str]) -> bool:
-    """Whether ``path`` or a field it is part of was given whole."""
-    return any(path == each or path.startswith(f"{each}.") for each in given)
-
-
-def _missing(model: type, values: Mapping[str, Any], path: str, case_sensitive: bool) -> list[str]:
-    """The required fields (dotted paths) of ``model`` that ``values`` does not fill; a missing
-    model field is its own missing required fields, when it has some."""
-    missing = []
-    for name, info in _model_fields(model).items():
-        dotted = f"{path}{name}"
-        value = _present(values, name, info, case_sensitive)
-        models, _ = _nested_types(info.annotation)
-        nested = models[0] if len(models) == 1 else None
-        if value is _ABSENT and not info.is_required():
-            continue
-        if nested is not None and (value is _ABSENT or isinstance(value, Mapping)):
-            given = {} if value is _ABSENT else value
-            inner = _missing(nested, given, f"{dotted}.", case_sensitive)
-            missing += inner or ([dotted] if value is _ABSENT else [])
-        elif value is _ABSENT:
-            missing.append(dotted)
-    return missing

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
     from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
     from .errors import ConfigurationError, MetadataUnavailableError
+    from .keyvault_settings import KeyVaultSettingsSource
     from .provenance import Source
     from .services import Service, service_scope, service_url
     from .settings import Settings, configure, get_settings
@@ -36,6 +37,7 @@ else:
         "clouds",
         "credentials",
         "errors",
+        "keyvault_settings",
         "profiles",
         "provenance",
         "resolution",
@@ -51,6 +53,8 @@ else:
             from . import clouds as home
         elif name in _ERRORS:
             from . import errors as home
+        elif name == "KeyVaultSettingsSource":
+            from . import keyvault_settings as home
         elif name == "Source":
             from . import provenance as home
         elif name in _SERVICES:
@@ -75,6 +79,7 @@ __all__ = [
     "CloudEndpoints",
     "CloudSuffixes",
     "ConfigurationError",
+    "KeyVaultSettingsSource",
     "MetadataUnavailableError",
     "Service",
     "Settings",

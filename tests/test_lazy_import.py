@@ -35,6 +35,7 @@ HOMES = {
     "clients": ["get_client", "get_credential", "get_resource_client", "get_subscription_client", "reset"],
     "clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
     "errors": ["ConfigurationError", "MetadataUnavailableError"],
+    "keyvault_settings": ["KeyVaultSettingsSource"],
     "provenance": ["Source"],
     "services": ["Service", "service_scope", "service_url"],
     "settings": ["Settings", "configure", "get_settings"],

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -397,6 +397,33 @@ class FakeCloud:
         """
         with self._state.lock:
             self._state.served[(method.upper(), path)] = answer
+
+    def set_secrets(
+        self,
+        vault: str,
+        secrets: Mapping[str, str],
+        *,
+        disabled: Iterable[str] = (),
+        permissions: Iterable[str] = ("get", "list"),
+    ) -> None:
+        """Give the Key Vault ``vault`` exactly ``secrets`` (name -> value), until :meth:`reset`.
+
+        ``vault`` is a vault's name (``"kv1"``: that vault under every cloud's Key Vault suffix,
+        so the same call serves a test in any cloud) or its host (``"kv1.vault.azure.cn"``). The
+        vault then answers as Key Vault does: names without regard to case, a missing one 404
+        (``SecretNotFound``), one of ``disabled`` 403 to a get (``SecretDisabled``) and listed as
+        not enabled; ``permissions`` (``"get"``, ``"list"``) is what every identity may do there,
+        any other operation a 403 (``AccessDenied``). A vault never set answers every name with
+        ``fake-value-of-<name>``.
+
+        Raises:
+            ValueError: A name Key Vault would refuse (only letters, digits and dashes), a
+                disabled name not among ``secrets``, or an unknown permission.
+        """
+        from ..dataplane.keyvault import keep_vault
+        from ._dataplane import _Kept
+
+        keep_vault(_Kept(self), vault, secrets, disabled=disabled, permissions=permissions)
 
     def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
         """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404.

@@ -49,6 +49,7 @@ def answer(cloud: FakeCloud, request: RecordedRequest, body: bytes) -> Answer | 
         scope=scope,
         tenant_id=cloud.tenant_id,
         kept=_Kept(cloud),
+        client_id=request.client_id,
     )
     return route.answer(seen)
 

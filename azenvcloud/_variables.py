@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import _builtin_clouds as data
 from ._ca import CA_VARIABLES
+from ._connection_string import parse_connection_string
 from ._declaration import (
     Scope,
     Use,
@@ -39,11 +40,13 @@ from ._declaration import (
     never,
     no_destination,
     repeat,
+    repeat_destinations,
 )
 from ._metadata_source import DEFAULT_TTL
 from ._own_values import (
     accepted_host_of_another_cloud,
     audience_of_another_cloud,
+    connection_string_not_own,
     derive_discovery,
     host_of_another_cloud,
     own,
@@ -284,6 +287,21 @@ class Fields(BaseSettings):
             unset="azure-core's default, 300 s",
         ),
     ] = None
+    applicationinsights_connection_string: Annotated[
+        str | None,
+        Variable(
+            "APPLICATIONINSIGHTS_CONNECTION_STRING",
+            "the Application Insights resource `azenvcloud.telemetry` sends telemetry to "
+            "(`InstrumentationKey=...;IngestionEndpoint=...;LiveEndpoint=...`), its hosts the resolved "
+            "cloud's; `AADAudience` is completed with the cloud's ([telemetry](../how-to/telemetry.md))",
+            repeat_destinations(
+                "telemetry, and a token for it, go to its hosts", own=connection_string_not_own
+            ),
+            _CONFIGURATION,
+            parse=parse_connection_string,
+            defined_by="azure-monitor-opentelemetry",
+        ),
+    ] = None
 
 
 def _fields() -> tuple[Variable, ...]:
@@ -372,6 +390,32 @@ _OTHERS: tuple[Variable, ...] = (
             defined_by="requests, curl and OpenSSL",
         )
         for name in CA_VARIABLES
+    ),
+    # The Azure Monitor exporter's switches for its own channels to Microsoft's public hosts
+    # (azure-monitor-opentelemetry-exporter 1.0.0b58: statsbeat/_state.py, _configuration/_state.py):
+    # azenvcloud.telemetry sets them to true outside the public cloud, and refuses another value.
+    *(
+        Variable(
+            name,
+            f"{what}; outside the public cloud `azenvcloud.telemetry` sets it to `true` (another value is a "
+            "`ConfigurationError`: it would send to the public cloud)",
+            environment_only("the exporter reads it from the environment alone", refused_in_env_file=False),
+            _PROCESS,
+            use="telemetry",
+            defined_by="azure-monitor-opentelemetry-exporter",
+        )
+        for name, what in (
+            (
+                "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL",
+                "`true` stops the exporter's statsbeat, its own metrics sent to a public Application "
+                "Insights resource of Microsoft's",
+            ),
+            (
+                "APPLICATIONINSIGHTS_CONTROLPLANE_DISABLED",
+                "`true` stops the exporter's control plane, which asks "
+                "`https://settings.sdk.monitor.azure.com` for its settings",
+            ),
+        )
     ),
     # Other tools' cloud selectors, compared with the resolved cloud (a warning), never obeyed:
     # hashicorp/terraform-provider-azurerm internal/provider/provider.go

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 
 __all__ = ["is_isolated_variable", "isolated_environment"]
 
-# Variables that steer azenvcloud, azure-identity, azure-core or the HTTP stack.
-_ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_")
+# Variables that steer azenvcloud, azure-identity, azure-core, the Azure Monitor exporter
+# (APPLICATIONINSIGHTS_CONNECTION_STRING is a setting; azenvcloud.telemetry sets its switches) or
+# the HTTP stack.
+_ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_", "APPLICATIONINSIGHTS_")
 _ISOLATED_NAMES = frozenset(
     {
         "HTTP_PROXY",

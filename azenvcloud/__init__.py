@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from ._clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
     from ._errors import ConfigurationError, MetadataUnavailableError
+    from ._keyvault_settings import KeyVaultSettingsSource
     from ._provenance import Source
     from ._services import SERVICE_NAMES, Service
     from ._settings import Settings, configure, get_settings
@@ -43,6 +44,7 @@ else:
         "CloudEndpoints": "_clouds",
         "CloudSuffixes": "_clouds",
         "ConfigurationError": "_errors",
+        "KeyVaultSettingsSource": "_keyvault_settings",
         "MetadataUnavailableError": "_errors",
         "SERVICE_NAMES": "_services",
         "Service": "_services",
@@ -98,6 +100,7 @@ __all__ = [
     "CloudEndpoints",
     "CloudSuffixes",
     "ConfigurationError",
+    "KeyVaultSettingsSource",
     "MetadataUnavailableError",
     "Service",
     "Settings",

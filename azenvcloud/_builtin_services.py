@@ -5,8 +5,8 @@ Vault, Managed HSM, Storage and Container Registry DNS suffixes and the Log Anal
 Microsoft Graph endpoints; ``_services.py`` derives those services from it (and from a private
 cloud's metadata alike). This file holds the rest: values that no CLI field carries, each with
 the source that supports it. A value no source supports is absent, never guessed, and never the
-public cloud's: Bleu and Delos have none here (no source publishes them), and China has no Search
-suffix.
+public cloud's: Delos has none here (no source publishes them), Bleu only Application Insights'
+ingestion suffix, and China has no Search suffix.
 
 Sources (each named by repository, path and, where pinned, commit):
 
@@ -43,11 +43,30 @@ Sources (each named by repository, path and, where pinned, commit):
   1.10's ``azure/appconfiguration/_audience.py`` (as installed), which infers the audience from the host
   label ``appconfig`` or ``azconfig`` onward (so ``https://azconfig.azure.us/`` for the older form: azenvcloud
   passes the sourced ``appconfig`` audience explicitly, for both forms)
+- [AI1] azure-monitor-opentelemetry-exporter 1.0.0b58 ``azure/monitor/opentelemetry/exporter/_constants.py``
+  (as installed): ``_ALLOWED_REDIRECT_DOMAIN_SUFFIXES``, the Azure Monitor hosts the exporter trusts, by
+  cloud: ``.applicationinsights.azure.com``, ``.services.visualstudio.com`` and
+  ``.livediagnostics.monitor.azure.com`` (public), ``.applicationinsights.azure.us`` and ``.monitor.azure.us``
+  (US Government), ``.applicationinsights.azure.cn`` and ``.monitor.azure.cn`` (China); the same list in
+  Azure/azure-sdk-for-java ``sdk/monitor/azure-monitor-opentelemetry-autoconfigure/src/main/java/com/azure/
+  monitor/opentelemetry/autoconfigure/implementation/utils/RedirectPolicyHelper.java`` @
+  0b3325d3fa2315be015f7d1c467ec0fee63e4722. Its ``_DEFAULT_AAD_SCOPE = "https://monitor.azure.com//.default"``:
+  the public cloud's Application Insights audience, ``https://monitor.azure.com/``
+- [AI2] Azure/prometheus-collector ``otelcollector/shared/telemetry.go`` @
+  02ded411b17ff1f0eeaaa278edee0cc1f089cce2: an Application Insights connection string per cloud,
+  ``IngestionEndpoint=https://usgovvirginia-1.in.applicationinsights.azure.us/;AADAudience=https://monitor.azure.us/``
+  (US Government), ``IngestionEndpoint=https://chinanorth3-0.in.applicationinsights.azure.cn/;AADAudience=
+  https://monitor.azure.cn/`` (China), ``https://bleufrancecentral-0.in.applicationinsights.sovcloud-api.fr/``
+  (Bleu, no audience given)
+- [AI3] Azure CLI 2.91 ``appInsightsTelemetryChannelResourceId`` (``_builtin_clouds.py``):
+  ``https://dc.applicationinsights.us/v2/track`` (US Government; Microsoft Learn's "Connection strings"
+  lists ``applicationinsights.us`` as that cloud's ``EndpointSuffix``), ``https://dc.applicationinsights.azure.cn``
+  (China), ``https://dc.applicationinsights.azure.com`` (public)
 """
 
 from __future__ import annotations
 
-from ._builtin_clouds import CHINA, PUBLIC, US_GOVERNMENT
+from ._builtin_clouds import BLEU, CHINA, PUBLIC, US_GOVERNMENT
 
 # Every service azenvcloud knows: the name its AZURE_SERVICE_<NAME>_* variables, service_url() and
 # the recipes use, and its name in messages. A new service is a line here and its values below.
@@ -70,6 +89,7 @@ SERVICE_NAMES: dict[str, str] = {
     "log_analytics": "Log Analytics (query)",
     "monitor_ingestion": "Azure Monitor logs ingestion",
     "monitor_metrics": "Azure Monitor metrics",
+    "appinsights": "Application Insights (Azure Monitor telemetry)",
     "cognitive": "Azure AI services (Cognitive Services)",
     "graph": "Microsoft Graph",
 }
@@ -100,6 +120,12 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
             "suffix": "metrics.monitor.azure.com",  # {region}.metrics.monitor.azure.com [MQ2]
             "audience": "https://metrics.monitor.azure.com",  # [MQ2]
         },
+        "appinsights": {
+            # [AI1] [AI3]: {region}-{n}.in.applicationinsights.azure.com; the audience is written
+            # https://monitor.azure.com/ in a connection string
+            "suffix": "applicationinsights.azure.com",
+            "audience": "https://monitor.azure.com",  # [AI1]
+        },
         "cognitive": {
             "suffix": "cognitiveservices.azure.com",  # [COG]
             "audience": "https://cognitiveservices.azure.com",  # [COG]
@@ -125,6 +151,10 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
         "monitor_metrics": {
             "suffix": "metrics.monitor.azure.cn",  # [MQ2]
             "audience": "https://metrics.monitor.azure.cn",  # [MQ2]
+        },
+        "appinsights": {
+            "suffix": "applicationinsights.azure.cn",  # [AI1] [AI2] [AI3]
+            "audience": "https://monitor.azure.cn",  # [AI2]: AADAudience=https://monitor.azure.cn/
         },
         "cognitive": {
             "suffix": "cognitiveservices.azure.cn",  # [COG]
@@ -152,16 +182,32 @@ SERVICES: dict[str, dict[str, dict[str, str]]] = {
             "suffix": "metrics.monitor.azure.us",  # [MQ2]
             "audience": "https://metrics.monitor.azure.us",  # [MQ2]
         },
+        "appinsights": {
+            "suffix": "applicationinsights.azure.us",  # [AI1] [AI2]
+            "audience": "https://monitor.azure.us",  # [AI2]: AADAudience=https://monitor.azure.us/
+        },
         "cognitive": {
             "suffix": "cognitiveservices.azure.us",  # [COG]
             "audience": "https://cognitiveservices.azure.us",  # [COG]
         },
+    },
+    BLEU: {
+        # [AI2]: its ingestion host; no source gives Bleu's Application Insights audience.
+        "appinsights": {"suffix": "applicationinsights.sovcloud-api.fr"},
     },
 }
 
 # cloud -> service -> the DNS suffixes of its other sourced host forms, beyond ``suffix`` (which
 # builds a host from a short name). An ``AZURE_SERVICE_<SERVICE>_SUFFIX`` override replaces them all.
 ALTERNATIVE_SUFFIXES: dict[str, dict[str, tuple[str, ...]]] = {
-    CHINA: {"appconfig": ("appconfig.azure.cn",)},  # [AC2]
-    US_GOVERNMENT: {"appconfig": ("appconfig.azure.us",)},  # [AC2]
+    # Application Insights: the global ingestion and Live Metrics hosts beside the regional ones.
+    PUBLIC: {"appinsights": ("services.visualstudio.com", "livediagnostics.monitor.azure.com")},  # [AI1]
+    CHINA: {
+        "appconfig": ("appconfig.azure.cn",),  # [AC2]
+        "appinsights": ("monitor.azure.cn",),  # [AI1]
+    },
+    US_GOVERNMENT: {
+        "appconfig": ("appconfig.azure.us",),  # [AC2]
+        "appinsights": ("applicationinsights.us", "monitor.azure.us"),  # [AI3] [AI1]
+    },
 }

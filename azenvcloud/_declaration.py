@@ -18,6 +18,7 @@ __all__ = [
     "Another",
     "Decision",
     "Judge",
+    "NotOwn",
     "Own",
     "Rule",
     "Scope",
@@ -30,6 +31,7 @@ __all__ = [
     "never",
     "no_destination",
     "repeat",
+    "repeat_destinations",
 ]
 
 Rule = Literal["cloud name", "repeat", "never"]
@@ -46,12 +48,15 @@ Scope = Literal["configuration", "process"]
 """``configuration``: each named configuration reads its own (``GOV_AZURE_CLOUD``); ``process``:
 one for the process, never prefixed."""
 
-Use = Literal["setting", "alias", "service", "env file", "identity", "sdk cloud", "ca", "cloud selector"]
+Use = Literal[
+    "setting", "alias", "service", "env file", "identity", "sdk cloud", "ca", "cloud selector", "telemetry"
+]
 """What azenvcloud does with a variable: a setting (a ``Settings`` attribute), an alias read into
 a setting below everything else (the Azure CLI's ``ARM_CLOUD_METADATA_URL``), a data-plane
 service's value (pattern-declared), which ``.env`` file is read, azure-identity's (exported from a
 ``.env`` file for it), azure-core's cloud switch (must agree), the certificate authorities every
-transport trusts, or another tool's cloud selector (compared, never obeyed)."""
+transport trusts, another tool's cloud selector (compared, never obeyed), or a switch of the
+Azure Monitor exporter's that ``azenvcloud.telemetry`` sets or checks."""
 
 
 class Selected:
@@ -105,6 +110,14 @@ Judge = Callable[[Any, Selected, str], Another | None]
 """Which other built-in cloud a (parsed) value is of, given the selected cloud and the variable."""
 
 
+class NotOwn(NamedTuple):
+    """Why a value that holds several destinations is not the selected cloud's own, and the other
+    built-in cloud(s) it is of, if any (the refusal then offers removing it)."""
+
+    why: str
+    another_cloud: str | None = None
+
+
 # The records below are NamedTuples, not dataclasses: immutable all the same, and ten times
 # cheaper to define (every declaration module is imported by `import azenvcloud`'s first use).
 class Trust(NamedTuple):
@@ -120,6 +133,9 @@ class Trust(NamedTuple):
         another_cloud: The other built-in cloud a value (parsed) is of, given the selected cloud
             and the variable's name: a refusal then offers removing it, never naming the file or
             the environment (either would be the mixed-cloud error).
+        own_destinations: For ``repeat``, in place of ``own``, for a value that holds several
+            destinations (an Application Insights connection string's endpoints and audience):
+            ``None`` when every one is the selected cloud's own, else why not (:class:`NotOwn`).
     """
 
     decision: Decision
@@ -127,6 +143,7 @@ class Trust(NamedTuple):
     refused_in_env_file: bool = False
     own: Callable[[Selected, str], Own] | None = None
     another_cloud: Judge | None = None
+    own_destinations: Callable[[Any, Selected], NotOwn | None] | None = None
 
     @property
     def rule(self) -> Rule | None:
@@ -194,6 +211,12 @@ def cloud_name(reason: str) -> Trust:
 def repeat(reason: str, *, own: Callable[[Selected, str], Own], another_cloud: Judge | None = None) -> Trust:
     """A destination the implicit ``./.env`` may set only to the selected cloud's own value."""
     return Trust("repeat", reason, own=own, another_cloud=another_cloud)
+
+
+def repeat_destinations(reason: str, *, own: Callable[[Any, Selected], NotOwn | None]) -> Trust:
+    """A value holding several destinations the implicit ``./.env`` may set only when each of them
+    is the selected cloud's own (``own`` says whether, and why not)."""
+    return Trust("repeat", reason, own_destinations=own)
 
 
 def never(reason: str, *, another_cloud: Judge | None = None) -> Trust:

@@ -10,13 +10,16 @@ from typing import Any
 
 from . import _builtin_clouds as data
 from ._clouds import Cloud, cloud_name_for_management_host
-from ._declaration import Another, Judge, Own, Selected
+from ._connection_string import AAD_AUDIENCE, read_connection_string
+from ._declaration import Another, Judge, NotOwn, Own, Selected
 from ._host_owner import HostOwner, Role, audience_owners, foreign_owner
 from ._parsers import host_of
+from ._services import SERVICE_NAMES, belongs
 
 __all__ = [
     "accepted_host_of_another_cloud",
     "audience_of_another_cloud",
+    "connection_string_not_own",
     "derive_discovery",
     "host_of_another_cloud",
     "own",
@@ -116,3 +119,31 @@ def service_value_of_another_cloud(value: Any, selected: Selected, variable: str
 def _service_and_field(variable: str) -> tuple[str, str]:
     service, _, part = variable.removeprefix("AZURE_SERVICE_").rpartition("_")
     return service.lower(), part.lower()
+
+
+_TELEMETRY = "appinsights"
+
+
+def connection_string_not_own(value: Any, selected: Selected) -> NotOwn | None:
+    """Whether an Application Insights connection string is all the selected cloud's own: every
+    host it sends to (written, or built from ``EndpointSuffix``) one of that cloud's sourced
+    Application Insights hosts, and its ``AADAudience``, if any, that cloud's audience."""
+    cloud = selected.with_services
+    if cloud is None:
+        return NotOwn("no built-in cloud or trusted source describes the cloud its hosts would belong to")
+    read = read_connection_string(value)
+    own = selected.services[_TELEMETRY]
+    named = SERVICE_NAMES[_TELEMETRY]
+    for key, url in read.destinations():
+        host = host_of(url)
+        others = _other_clouds(foreign_owner(host, cloud), cloud)
+        if others is not None:
+            return NotOwn(f"its {read.describe(key)} {url} is a host of {others}", others)
+        if not belongs(own, host, cloud.name):
+            return NotOwn(f"its {read.describe(key)} {url} is no {named} host of {cloud.name}")
+    audience = read.get(AAD_AUDIENCE)
+    if audience is not None and (own.audience is None or audience.rstrip("/") != own.audience):
+        owners = " and ".join(sorted(audience_owners(audience) - {cloud.name})) or None
+        mine = f"{own.audience}/" if own.audience else "none that a source gives"
+        return NotOwn(f"its {AAD_AUDIENCE} {audience} is not {cloud.name}'s own ({mine})", owners)
+    return None

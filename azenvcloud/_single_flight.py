@@ -44,9 +44,15 @@ PREFETCH_KEPT_FOR = 60.0
 
 def flight_key(method: str, scopes: tuple[str, ...], options: dict[str, Any]) -> Hashable | None:
     """The key of one token request (scopes, claims, tenant, options), or ``None`` when an
-    option cannot be compared (such a request is not coalesced)."""
+    option cannot be compared (such a request is not coalesced). An option given as ``None`` is
+    the option not given, as azure-identity reads it (azure-keyvault's challenge policy passes
+    ``claims=None`` on one path and no ``claims`` on the other, for the same token)."""
     try:
-        key = (method, scopes, tuple(sorted(options.items())))
+        key = (
+            method,
+            scopes,
+            tuple(sorted((name, value) for name, value in options.items() if value is not None)),
+        )
         hash(key)
     except TypeError:
         return None

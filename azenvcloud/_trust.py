@@ -158,7 +158,14 @@ def check_repeated(selected: Selected, given: Iterable[tuple[str, object, object
     for variable, raw, value, source in given:
         declared = declaration_of(variable)
         trust = declared.trust if declared is not None else None
-        if trust is None or trust.rule != "repeat" or trust.own is None or is_trusted(source):
+        if trust is None or trust.rule != "repeat" or is_trusted(source):
+            continue
+        if trust.own_destinations is not None:  # several destinations in one value, each judged
+            not_own = trust.own_destinations(value, selected)
+            if not_own is not None:
+                raise refuse(variable, raw, source, not_own.why, another_cloud=not_own.another_cloud)
+            continue
+        if trust.own is None:
             continue
         own = trust.own(selected, variable)
         judged = trust.another_cloud

@@ -11,7 +11,8 @@ in every pytest run of every project that installs azenvcloud.
   every built-in cloud's hosts, for ``route_hosts`` and ``as_cloud``).
 - ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it; while the
   test runs, a host under a built-in cloud's domain that nothing routes fails at once
-  (``azenvcloud.testing.UnroutedHostError``).
+  (``azenvcloud.testing.UnroutedHostError``). A test gives a Key Vault its secrets in one call:
+  ``azenvcloud_fake_cloud.set_secrets("kv1", {"api-key": "..."})``.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from typing import Any
 
 import env_file  # this script's folder is on sys.path: sibling modules
 import fleet
+import keyvault_source
 from rows import Row, row
 
 import azenvcloud
@@ -557,6 +558,7 @@ def main() -> int:
             fleet.together(fake),
             fleet.forked(fake),
             *env_file.implicit_env_file(max(3, arguments.rounds // 3)),  # each round parses 16 MiB
+            keyvault_source.keyvault_source(fake, max(3, arguments.rounds // 3)),
         ]
     report = {"machine": machine(), "results": rows, "cold_start_profiles": profiles}
     print_table(rows)

@@ -225,7 +225,7 @@ def _other_tools() -> str:
         ("variable", "whose", "read as", "from the implicit `./.env`"),
         (
             (f"`{variable.name}`", variable.defined_by, variable.description, _trust(variable))
-            for variable in declared.of_use("alias", "sdk cloud", "ca", "cloud selector")
+            for variable in declared.of_use("alias", "sdk cloud", "ca", "cloud selector", "telemetry")
         ),
     )
 

@@ -252,8 +252,12 @@ FENCED = ("-p", "no:cacheprovider", "--allow-hosts=127.0.0.1,::1", "-W", "error"
 
 @pytest.mark.parametrize("block", _of("python", tests=False))
 def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
-    code = compile(block.text, block.id, "exec")
+    code = compile(block.text, block.id, "exec", dont_inherit=True)  # not this module's __future__ imports
     printed = io.StringIO()
+    if "vault" in block.directives:  # vault=kv1:name=value,name=value: the fake vault's secrets
+        vault, _, pairs = block.directives["vault"].partition(":")
+        secrets = dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
+        azenvcloud_fake_cloud.set_secrets(vault, secrets)
     with contextlib.ExitStack() as stack:
         if "cloud" in block.directives:
             stack.enter_context(azenvcloud_fake_cloud.as_cloud(block.directives["cloud"]))

@@ -28,10 +28,12 @@ ZONES = {
         "loganalytics.io",
         "microsoft.com",
         "microsoftonline.com",
+        "visualstudio.com",  # Application Insights' global endpoints, dc. and rt.services.visualstudio.com
         "windows.net",
     },
     CHINA: {"azure.cn", "azurecr.cn", "chinacloudapi.cn", "microsoftonline.cn"},
     US_GOVERNMENT: {
+        "applicationinsights.us",  # Application Insights' dc.applicationinsights.us (the Azure CLI's)
         "azure.us",
         "azurecr.us",
         "loganalytics.us",

@@ -47,6 +47,7 @@ HOMES = {
     ],
     "_clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
     "_errors": ["ConfigurationError", "MetadataUnavailableError"],
+    "_keyvault_settings": ["KeyVaultSettingsSource"],
     "_provenance": ["Source"],
     "_services": ["SERVICE_NAMES", "Service"],
     "_settings": ["Settings", "configure", "get_settings"],

@@ -122,7 +122,10 @@ def test_an_unknown_value_is_an_error_naming_its_variable_never_the_public_value
 
 
 def test_the_builtin_values_beyond_the_cli_are_for_sourced_clouds_only() -> None:
-    assert set(data.SERVICES) == {"AzureCloud", "AzureChinaCloud", "AzureUSGovernment"}  # none for Bleu
+    assert set(data.SERVICES) == {"AzureCloud", "AzureChinaCloud", "AzureUSGovernment", "AzureBleuCloud"}
+    assert data.SERVICES["AzureBleuCloud"] == {  # Bleu: Application Insights' ingestion suffix alone [AI2]
+        "appinsights": {"suffix": "applicationinsights.sovcloud-api.fr"}
+    }
     for cloud, services in data.SERVICES.items():
         assert set(services) <= {*SERVICE_NAMES, "storage"}, cloud
         for service, fields in services.items():

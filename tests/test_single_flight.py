@@ -4,6 +4,7 @@ client of the process, sync or async, make one request to the authority and shar
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -136,3 +137,26 @@ def test_different_scopes_fly_apart(azenvcloud_fake_cloud: FakeCloud, method: st
     results = race(8, lambda: [getattr(get_credential(), method)(scope) for scope in scopes])
     assert not [result for result in results if isinstance(result, Exception)]
     assert sorted(request.scope or "" for request in fake.requests_of("token")) == scopes
+
+
+def test_an_option_given_as_none_flies_with_the_same_request_without_it(
+    azenvcloud_fake_cloud: FakeCloud,
+) -> None:
+    # azure-keyvault's challenge policy asks get_token_info(scope, options={"claims": None, ...})
+    # on one path and without "claims" on the other: one token, as azure-identity reads them alike.
+    fake = azenvcloud_fake_cloud
+    fake.latency("/token", 0.3)
+    scope = "https://vault.fake.example/.default"
+    options = [
+        {"enable_cae": True, "claims": None},
+        {"enable_cae": True},
+        {"enable_cae": True, "tenant_id": None},
+    ]
+    turn = itertools.count()  # its next() is atomic: each racer its own turn
+
+    def ask() -> object:
+        return get_credential().get_token_info(scope, options=options[next(turn) % 3])  # type: ignore[arg-type]
+
+    results = race(8, ask)
+    assert not [result for result in results if isinstance(result, Exception)]
+    assert len(fake.requests_of("token")) == 1

@@ -35,6 +35,8 @@ class FakeRequest:
         tenant_id: The fake's tenant, for a challenge that names it.
         kept: What the fake keeps for the data plane until its ``reset()`` (a route keys it by host
             and path: a blob put, then read).
+        client_id: The client ID the presented token was issued to (``None``: no token of the
+            fake's), for an answer that names the caller as the service does.
     """
 
     method: str
@@ -45,6 +47,7 @@ class FakeRequest:
     scope: str | None
     tenant_id: str
     kept: MutableMapping[str, bytes]
+    client_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -305,6 +305,33 @@ class FakeCloud:
         with self._state.lock:
             self._state.served[(method.upper(), path)] = answer
 
+    def set_secrets(
+        self,
+        vault: str,
+        secrets: Mapping[str, str],
+        *,
+        disabled: Iterable[str] = (),
+        permissions: Iterable[str] = ("get", "list"),
+    ) -> None:
+        """Give the Key Vault ``vault`` exactly ``secrets`` (name -> value), until :meth:`reset`.
+
+        ``vault`` is a vault's name (``"kv1"``: that vault under every cloud's Key Vault suffix,
+        so the same call serves a test in any cloud) or its host (``"kv1.vault.azure.cn"``). The
+        vault then answers as Key Vault does: names without regard to case, a missing one 404
+        (``SecretNotFound``), one of ``disabled`` 403 to a get (``SecretDisabled``) and listed as
+        not enabled; ``permissions`` (``"get"``, ``"list"``) is what every identity may do there,
+        any other operation a 403 (``AccessDenied``). A vault never set answers every name with
+        ``fake-value-of-<name>``.
+
+        Raises:
+            ValueError: A name Key Vault would refuse (only letters, digits and dashes), a
+                disabled name not among ``secrets``, or an unknown permission.
+        """
+        from .._dataplane.keyvault import keep_vault
+        from ._dataplane import Kept
+
+        keep_vault(Kept(self), vault, secrets, disabled=disabled, permissions=permissions)
+
     def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
         """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404.
 
@@ -432,15 +459,7 @@ class FakeCloud:
             "AZURE_TOKEN_CREDENTIALS": "ManagedIdentityCredential",
         }
 
-    # -- what the server asks (testing._server, ._proxy, ._dataplane) ------------------------
-
-    def _issue(self, scope: str, client_id: str | None = None, tenant: str | None = None) -> str:
-        return _identity.issue(self, scope, client_id, tenant)
-
-    def _attribution(
-        self, method: str, path: str, *, query: dict[str, str], form: dict[str, str], bearer: str | None
-    ) -> tuple[str | None, str | None]:
-        return _identity.attribution(self, method, path, query=query, form=form, bearer=bearer)
+    # -- what the server records (testing._server, ._proxy) --------------------------------------
 
     def _log_request(self, request: RecordedRequest, status: int | None) -> None:
         if self._log is not None:
@@ -452,28 +471,3 @@ class FakeCloud:
         with self._state.lock:
             self._state.requests.append(request)
         self._log_request(request, 403)
-
-    def _served(self, request: RecordedRequest) -> tuple[int, Any] | None:
-        return _arm.served(self, request)
-
-    def _route(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: dict[str, str],
-        form: dict[str, str],
-        bearer: str | None,
-        base: str,
-    ) -> tuple[int, Any]:
-        """The answer to a request no failure, served path or data-plane route took: the identity
-        side's (:mod:`._identity`), Resource Manager's (:mod:`._arm`), or an honest 404."""
-        answer = _identity.answer(self, method, path, query=query, form=form, base=base)
-        if answer is None:
-            answer = _arm.answer(self, method, path, query=query, bearer=bearer, base=base)
-        if answer is None:
-            answer = (
-                404,
-                {"error": {"code": "NotFound", "message": f"the fake cloud serves no {method} {path}"}},
-            )
-        return answer

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .._dataplane._fake import Answer, FakeRoute
     from . import FakeCloud, RecordedRequest
 
-__all__ = ["answer", "service_of"]
+__all__ = ["Kept", "answer", "service_of"]
 
 
 def _route_of(request: RecordedRequest) -> FakeRoute | None:
@@ -48,12 +48,13 @@ def answer(cloud: FakeCloud, request: RecordedRequest, body: bytes) -> Answer | 
         body=body,
         scope=scope,
         tenant_id=cloud.tenant_id,
-        kept=_Kept(cloud),
+        kept=Kept(cloud),
+        client_id=request.client_id,
     )
     return route.answer(seen)
 
 
-class _Kept(MutableMapping[str, bytes]):
+class Kept(MutableMapping[str, bytes]):
     """The fake's data-plane store (``_state.blobs``, cleared by ``reset()``), under its lock."""
 
     def __init__(self, cloud: FakeCloud) -> None:

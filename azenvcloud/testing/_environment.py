@@ -33,8 +33,10 @@ _ACTING = (
     "AZENVCLOUD_CACHE_DIR",
 )
 
-# Variables that steer azenvcloud, azure-identity, azure-core or the HTTP stack.
-_ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_")
+# Variables that steer azenvcloud, azure-identity, azure-core, the Azure Monitor exporter
+# (APPLICATIONINSIGHTS_CONNECTION_STRING is a setting; azenvcloud.telemetry sets its switches) or
+# the HTTP stack.
+_ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_", "APPLICATIONINSIGHTS_")
 _ISOLATED_NAMES = frozenset(
     {
         "HTTP_PROXY",

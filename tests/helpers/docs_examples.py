@@ -9,7 +9,8 @@ The rules, which docs/reference/examples.md states for writers:
 - a ``dotenv`` block holds ``NAME=value`` lines: each name must be a variable azenvcloud
   documents, each ``AZURE_CLOUD`` value a cloud it accepts;
 - an HTML comment right before a block, ``<!-- example: fake-cloud -->`` or
-  ``<!-- example: cloud=china -->``, says what the example needs; ``<!-- example: file=main.py -->``
+  ``<!-- example: cloud=china -->``, says what the example needs (``vault=kv1:name=value,...``:
+  the fake Key Vault's secrets); ``<!-- example: file=main.py -->``
   saves a ``python``, ``toml`` or ``dotenv`` block as that file beside the page's test module when
   it runs; ``<!-- example: project -->`` runs a ``console`` block in a folder holding every
   ``file=`` block of the page (the project the page builds);

@@ -1,4 +1,5 @@
-"""What azenvcloud's settings sources share: the configuration they read with (one seam), the
+"""What azenvcloud's settings sources share: the configuration they read with (one seam), their
+shape (pydantic-settings' Key Vault source, its values read when the source is called), the
 warning for a class that would print a secret, and what a vault's refusal says.
 
 ``KeyVaultSettingsSource`` and ``AppConfigurationSettingsSource`` take everything from "the
@@ -13,11 +14,14 @@ import json
 import threading
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic_settings import AzureKeyVaultSettingsSource
 
 from ._fork import renew_locks_after_fork
+from ._settings_fields import merged, missing_fields
 from .clients import get_client, get_credential
 from .services import check_service_url, service_url
 from .settings import get_settings
@@ -26,10 +30,14 @@ if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
     from pydantic_settings import BaseSettings
 
+    from ._secret_names import SecretNaming
+    from .errors import ConfigurationError
     from .settings import Settings
 
 __all__ = [
+    "ReadWhenCalled",
     "SourceConfiguration",
+    "ValuesReadLater",
     "absent",
     "described",
     "inner_code",
@@ -54,6 +62,69 @@ def source_configuration() -> SourceConfiguration:
     configurations, a source's ``configuration=None`` argument is passed here and this returns
     that configuration's getters (the default one's for ``None``)."""
     return SourceConfiguration(get_settings, get_client, get_credential, service_url, check_service_url)
+
+
+# -- the sources' shape ---------------------------------------------------------------------------
+
+
+class ValuesReadLater(Mapping[str, "str | None"]):
+    """A source's values, read on first lookup, filed and looked up as pydantic-settings'
+    ``AzureKeyVaultMapping`` does; its ``repr`` shows names, never a value."""
+
+    kind: ClassVar[str] = "values"
+    pending: ClassVar[str] = "not read yet"
+
+    def __init__(self, read: Callable[[], Mapping[str, str | None]], naming: SecretNaming) -> None:
+        self._read = read
+        self._values: Mapping[str, str | None] | None = None
+        self._naming = naming
+
+    def read(self) -> Mapping[str, str | None]:
+        """The values, read now if they were not yet."""
+        if self._values is None:
+            self._values = self._read()
+        return self._values
+
+    def __getitem__(self, key: str) -> str | None:
+        try:
+            return self.read()[self._naming.lookup(key)]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.read())
+
+    def __len__(self) -> int:
+        return len(self.read())
+
+    def __repr__(self) -> str:  # names only: never a value
+        if self._values is None:
+            return f"<{self.kind}: {self.pending}>"
+        return f"<{len(self._values)} {self.kind}: {', '.join(sorted(self._values))}>"
+
+
+class ReadWhenCalled(AzureKeyVaultSettingsSource):
+    """pydantic-settings' Key Vault source (its names, options and nested values) over
+    :class:`ValuesReadLater` that a subclass reads when the source is called, once the sources
+    before it have given their values; a required field nothing fills is the subclass's
+    ``ConfigurationError`` (:meth:`_required_missing`)."""
+
+    def __call__(self) -> dict[str, Any]:
+        """The values this source gives; a required field that neither an earlier source nor
+        this one fills is a ``ConfigurationError`` naming what was looked for."""
+        if isinstance(self.env_vars, ValuesReadLater):
+            self.env_vars.read()  # here: pydantic-settings would wrap its errors in its own
+        data = super().__call__()
+        missing = missing_fields(
+            self.settings_cls, merged(self.current_state, data), "", bool(self.case_sensitive)
+        )
+        if missing:
+            raise self._required_missing(missing)
+        return data
+
+    def _required_missing(self, missing: list[str]) -> ConfigurationError:
+        """The error for required fields (dotted paths) nothing filled."""
+        raise NotImplementedError
 
 
 # -- a class that would print a secret -----------------------------------------------------------

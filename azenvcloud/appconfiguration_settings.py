@@ -23,17 +23,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic_settings import AzureKeyVaultSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
 from ._install_hint import install_hint
 from ._secret_names import SecretNaming
 from ._service_model import hosts_in_words
-from ._settings_fields import Wanted, covered, given_fields, merged, missing_fields
-from ._settings_sources import source_configuration, warn_when_inputs_are_shown
+from ._settings_fields import Wanted, covered, given_fields
+from ._settings_sources import (
+    ReadWhenCalled,
+    ValuesReadLater,
+    source_configuration,
+    warn_when_inputs_are_shown,
+)
 from ._store_load import SignedIn, StoreRefused, store_policy, timed_out
 from ._store_references import BadReference, References, Unread, read_secrets
 from .errors import ConfigurationError, quote_value
@@ -53,7 +57,7 @@ MAX_STARTUP_TIMEOUT = 30
 process waits for it at start (the provider's own default is 100 s, then retries for longer)."""
 
 
-class AppConfigurationSettingsSource(AzureKeyVaultSettingsSource):
+class AppConfigurationSettingsSource(ReadWhenCalled):
     """Settings from an App Configuration store of the resolved cloud, its Key Vault references
     read from vaults of that cloud.
 
@@ -147,17 +151,15 @@ class AppConfigurationSettingsSource(AzureKeyVaultSettingsSource):
         self._trim_prefixes = list(trim_prefixes or ())
         self._replicas = replica_discovery_enabled
         self._startup_timeout = startup_timeout
-        super().__init__(
-            settings_cls,
-            self._store_url,
-            configuration.get_credential(),
-            dash_to_underscore=dash_to_underscore,
-            case_sensitive=case_sensitive,
-            snake_case_conversion=snake_case_conversion,
-            env_prefix=env_prefix,
-            env_parse_none_str=env_parse_none_str,
-            env_parse_enums=env_parse_enums,
-        )
+        naming: dict[str, Any] = {  # Key Vault's, in name and meaning
+            "dash_to_underscore": dash_to_underscore,
+            "case_sensitive": case_sensitive,
+            "snake_case_conversion": snake_case_conversion,
+            "env_prefix": env_prefix,
+            "env_parse_none_str": env_parse_none_str,
+            "env_parse_enums": env_parse_enums,
+        }
+        super().__init__(settings_cls, self._store_url, configuration.get_credential(), **naming)
         if env_nested_delimiter is not None:
             self.env_nested_delimiter = env_nested_delimiter
 
@@ -166,19 +168,6 @@ class AppConfigurationSettingsSource(AzureKeyVaultSettingsSource):
         store's values, loaded when first looked up, in ``__call__``."""
         self._naming = SecretNaming(bool(self.case_sensitive), self._snake_case_conversion, self.env_prefix)
         return _StoreValues(self._fetch, self._naming)
-
-    def __call__(self) -> dict[str, Any]:
-        """The values this source gives; a required field that neither an earlier source nor
-        the store fills is a ``ConfigurationError`` naming the keys looked for."""
-        if isinstance(self.env_vars, _StoreValues):
-            self.env_vars.read()  # here: pydantic-settings would wrap its errors in its own
-        data = super().__call__()
-        missing = missing_fields(
-            self.settings_cls, merged(self.current_state, data), "", bool(self.case_sensitive)
-        )
-        if missing:
-            raise self._required_missing(missing)
-        return data
 
     def __repr__(self) -> str:
         return f"AppConfigurationSettingsSource(store_url={self._store_url!r})"
@@ -243,7 +232,7 @@ class AppConfigurationSettingsSource(AzureKeyVaultSettingsSource):
             "configuration_mapper": references.note,
             "replica_discovery_enabled": self._replicas,
             "startup_timeout": self._startup_timeout,
-            "timeout": self._startup_timeout,  # azure-core's retries, per request: within the bound
+            "timeout": max(self._startup_timeout, 1.0),  # azure-core's retries of a request: within it too
             "per_retry_policies": [store_policy()],
             "transport": _transport(settings, self._startup_timeout),
         }
@@ -291,37 +280,11 @@ class AppConfigurationSettingsSource(AzureKeyVaultSettingsSource):
         )
 
 
-class _StoreValues(Mapping[str, "str | None"]):
-    """The store's values, loaded on first lookup, filed and looked up as pydantic-settings'
-    ``AzureKeyVaultMapping`` does."""
+class _StoreValues(ValuesReadLater):
+    """The store's values, loaded on first lookup."""
 
-    def __init__(self, read: Callable[[], Mapping[str, str | None]], naming: SecretNaming) -> None:
-        self._read = read
-        self._values: Mapping[str, str | None] | None = None
-        self._naming = naming
-
-    def read(self) -> Mapping[str, str | None]:
-        """The values, loaded now if they were not yet."""
-        if self._values is None:
-            self._values = self._read()
-        return self._values
-
-    def __getitem__(self, key: str) -> str | None:
-        try:
-            return self.read()[self._naming.lookup(key)]
-        except KeyError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.read())
-
-    def __len__(self) -> int:
-        return len(self.read())
-
-    def __repr__(self) -> str:  # keys only: never a value
-        if self._values is None:
-            return "<App Configuration values: not loaded yet>"
-        return f"<{len(self._values)} App Configuration values: {', '.join(sorted(self._values))}>"
+    kind = "App Configuration values"
+    pending = "not loaded yet"
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -18,28 +18,26 @@ vault's secrets another way). What differs:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic_settings import AzureKeyVaultSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
 from ._install_hint import install_hint
 from ._secret_names import SecretNaming
-from ._settings_fields import Wanted, covered, given_fields, merged, missing_fields
+from ._settings_fields import Wanted, covered, given_fields
+from ._settings_sources import ReadWhenCalled, ValuesReadLater, warn_when_inputs_are_shown
 from ._settings_sources import absent as _absent
 from ._settings_sources import described as _described
 from ._settings_sources import inner_code as _inner_code
 from ._settings_sources import source_configuration as _configuration
-from ._settings_sources import warn_when_inputs_are_shown
 from .errors import ConfigurationError, quote_value
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
     from pydantic_settings import BaseSettings
-
 
 __all__ = ["KeyVaultSettingsSource"]
 
@@ -51,7 +49,7 @@ _WORKERS = 10
 _MINIMUM_PYDANTIC_SETTINGS = (2, 13)  # AzureKeyVaultSettingsSource's env_prefix with snake_case_conversion
 
 
-class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
+class KeyVaultSettingsSource(ReadWhenCalled):
     """Settings from a Key Vault of the resolved cloud, each field's secret asked for by name.
 
     A settings source for ``settings_customise_sources``, with the options of pydantic-settings'
@@ -185,19 +183,6 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
         )
         return parse_env_vars(values, True, False, self.env_parse_none_str)
 
-    def __call__(self) -> dict[str, Any]:
-        """The values this source gives; a required field that neither an earlier source nor
-        the vault fills is a ``ConfigurationError`` naming the secrets asked for."""
-        if isinstance(self.env_vars, _VaultSecrets):
-            self.env_vars.read()  # here: pydantic-settings would wrap its errors in its own
-        data = super().__call__()
-        missing = missing_fields(
-            self.settings_cls, merged(self.current_state, data), "", bool(self.case_sensitive)
-        )
-        if missing:
-            raise self._required_missing(missing)
-        return data
-
     def __repr__(self) -> str:
         return f"KeyVaultSettingsSource(vault_url={self._vault_url!r}, list_secrets={self._list_secrets!r})"
 
@@ -321,37 +306,10 @@ def _outcome(asked: list[_Asked], name: str) -> str:
     return next((a.outcomes[name] for a in asked if name in a.outcomes), "not found")
 
 
-class _VaultSecrets(Mapping[str, "str | None"]):
-    """The secrets, read on first lookup, filed and looked up as pydantic-settings'
-    ``AzureKeyVaultMapping`` does."""
+class _VaultSecrets(ValuesReadLater):
+    """The vault's secrets, read on first lookup."""
 
-    def __init__(self, read: Callable[[], Mapping[str, str | None]], naming: SecretNaming) -> None:
-        self._read = read
-        self._values: Mapping[str, str | None] | None = None
-        self._naming = naming
-
-    def read(self) -> Mapping[str, str | None]:
-        """The secrets, read now if they were not yet."""
-        if self._values is None:
-            self._values = self._read()
-        return self._values
-
-    def __getitem__(self, key: str) -> str | None:
-        try:
-            return self.read()[self._naming.lookup(key)]
-        except KeyError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.read())
-
-    def __len__(self) -> int:
-        return len(self.read())
-
-    def __repr__(self) -> str:  # names only: never a value
-        if self._values is None:
-            return "<Key Vault secrets: not read yet>"
-        return f"<{len(self._values)} Key Vault secrets: {', '.join(sorted(self._values))}>"
+    kind = "Key Vault secrets"
 
 
 # -- helpers -----------------------------------------------------------------------------------

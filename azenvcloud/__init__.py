@@ -77,9 +77,9 @@ else:
         return sorted({*globals(), *__all__})
 
 
-__all__ = [
-    "BUILTIN_CLOUDS",
+__all__ = [  # noqa: RUF022 - sorted() order, as tests/test_import.py checks (ruff's puts BUILTIN_CLOUDS first)
     "AppConfigurationSettingsSource",
+    "BUILTIN_CLOUDS",
     "Cloud",
     "CloudEndpoints",
     "CloudSuffixes",

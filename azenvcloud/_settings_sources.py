@@ -11,6 +11,7 @@ source's ``configuration=`` argument is passed here and this returns that config
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import warnings
 import weakref
@@ -107,14 +108,33 @@ class ReadWhenCalled(AzureKeyVaultSettingsSource):
     """pydantic-settings' Key Vault source (its names, options and nested values) over
     :class:`ValuesReadLater` that a subclass reads when the source is called, once the sources
     before it have given their values; a required field nothing fills is the subclass's
-    ``ConfigurationError`` (:meth:`_required_missing`)."""
+    ``ConfigurationError`` (:meth:`_required_missing`).
+
+    A source sees only the sources before it. When one ``BaseSettings()`` builds several of
+    these (a vault and a store), the last of them to be called says which required fields none
+    filled; the others leave it to that one, so that each may fill fields the other does not.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._build = _building()
+        if self._build is not None:
+            with _pending_lock:
+                _pending.add(self)
 
     def __call__(self) -> dict[str, Any]:
         """The values this source gives; a required field that neither an earlier source nor
         this one fills is a ``ConfigurationError`` naming what was looked for."""
+        with _pending_lock:
+            _pending.discard(self)
+            later = self._build is not None and any(
+                other._build == self._build and other.settings_cls is self.settings_cls for other in _pending
+            )
         if isinstance(self.env_vars, ValuesReadLater):
             self.env_vars.read()  # here: pydantic-settings would wrap its errors in its own
         data = super().__call__()
+        if later:  # a source of the same build, still to be called, may fill what is missing here
+            return data
         missing = missing_fields(
             self.settings_cls, merged(self.current_state, data), "", bool(self.case_sensitive)
         )
@@ -125,6 +145,30 @@ class ReadWhenCalled(AzureKeyVaultSettingsSource):
     def _required_missing(self, missing: list[str]) -> ConfigurationError:
         """The error for required fields (dotted paths) nothing filled."""
         raise NotImplementedError
+
+
+# Sources built by a BaseSettings() call that is under way and not called yet, with that call.
+_pending: weakref.WeakSet[ReadWhenCalled] = weakref.WeakSet()
+_pending_lock = threading.Lock()
+renew_locks_after_fork(globals(), "_pending_lock")
+_FRAMES = 64  # how far up the stack a source looks for the BaseSettings() building it
+
+
+def _building() -> int | None:
+    """The ``BaseSettings.__init__`` under way on this thread that is building sources (the id
+    of its frame, alive until every source it built is called), or ``None`` (a source made and
+    called by hand)."""
+    from pydantic_settings import BaseSettings
+
+    code = BaseSettings.__init__.__code__
+    frame = sys._getframe(1)
+    for _ in range(_FRAMES):
+        if frame.f_code is code:
+            return id(frame)
+        if frame.f_back is None:
+            return None
+        frame = frame.f_back
+    return None
 
 
 # -- a class that would print a secret -----------------------------------------------------------

@@ -523,3 +523,75 @@ def test_without_the_provider_the_error_names_the_extra(azenvcloud_env: pytest.M
         ImportError, match=r"needs azure-appconfiguration-provider: pip install .*\[appconfiguration\]"
     ):
         AppConfigurationSettingsSource(Colored, store="cfg1")
+
+
+# -- what the provider is given ------------------------------------------------------------------------
+
+
+def test_the_provider_gets_a_secret_resolver_and_never_a_key_vault_credential(
+    azenvcloud_fake_cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure.appconfiguration import provider
+
+    given: list[dict[str, Any]] = []
+    real = provider.load
+
+    def load(*args: Any, **kwargs: Any) -> Any:  # the real load, its arguments noted
+        given.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(provider, "load", load)
+    fake, store = azenvcloud_fake_cloud, _name("cfg")
+    fake.set_store(store, {"color": "blue"})
+    with fake.as_cloud("usgov"):
+        assert reading(Colored, store)().color == "blue"  # type: ignore[attr-defined]
+    (options,) = given
+    assert not {"keyvault_credential", "keyvault_client_configs", "key_vault_options"} & options.keys()
+    assert callable(options["secret_resolver"])
+    assert (options["audience"], options["replica_discovery_enabled"], options["startup_timeout"]) == (
+        "https://appconfig.azure.us/",
+        False,
+        30,
+    )
+
+
+def both(store_first: bool) -> type[BaseSettings]:
+    """A class whose required fields come from a vault (``api_key``) and a store (``color``)."""
+
+    class Both(BaseSettings):
+        model_config = HIDDEN
+        color: str
+        api_key: SecretStr
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            from azenvcloud import KeyVaultSettingsSource
+
+            vault = KeyVaultSettingsSource(settings_cls, vault="kv-both", dash_to_underscore=True)
+            store = AppConfigurationSettingsSource(settings_cls, store="cfg-both")
+            return (init_settings, store, vault) if store_first else (init_settings, vault, store)
+
+    return Both
+
+
+@pytest.mark.parametrize("store_first", [True, False], ids=["store-then-vault", "vault-then-store"])
+def test_a_vault_and_a_store_fill_the_required_fields_of_one_class_together(
+    azenvcloud_fake_cloud: FakeCloud, store_first: bool
+) -> None:
+    fake = azenvcloud_fake_cloud
+    fake.set_secrets("kv-both", {"api-key": "k-1"})
+    fake.set_store("cfg-both", {"color": "blue"})
+    with fake.as_cloud("china"):
+        settings: Any = both(store_first)()
+        fake.set_store("cfg-both", {"size": "1"})
+        with pytest.raises(ConfigurationError, match="required field color") as missing:
+            both(store_first)()  # the last of the two to be called says so
+    assert (settings.color, settings.api_key.get_secret_value()) == ("blue", "k-1")
+    assert str(missing.value).startswith("Key Vault" if store_first else "App Configuration store")

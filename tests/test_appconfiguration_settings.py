@@ -273,6 +273,17 @@ def test_a_reference_to_a_missing_secret_is_one_error_naming_the_key(
     assert "SecretNotFound" in message
 
 
+def test_a_reference_without_a_secret_url_is_refused_naming_the_key(azenvcloud_fake_cloud: FakeCloud) -> None:
+    fake, store = azenvcloud_fake_cloud, _name("cfg")
+    fake.set_store(store, {"color": "c", "db-password": KeyVaultReference("db-password")})
+    with fake.as_cloud("usgov"), pytest.raises(ConfigurationError) as bad:
+        reading(Secretive, store, dash_to_underscore=True)()
+    assert "key 'db-password' has the content type of a Key Vault reference but no secret URL" in str(
+        bad.value
+    )
+    assert fake.requests_of("keyvault") == []
+
+
 def test_a_versioned_reference_reads_that_version(azenvcloud_fake_cloud: FakeCloud) -> None:
     fake, store, vault = azenvcloud_fake_cloud, _name("cfg"), _name("kv")
     fake.set_store(

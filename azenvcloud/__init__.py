@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .appconfiguration_settings import AppConfigurationSettingsSource
     from .clients import get_client, get_credential, get_resource_client, get_subscription_client, reset
     from .clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
     from .errors import ConfigurationError, MetadataUnavailableError
@@ -33,6 +34,7 @@ else:
     _SETTINGS = {"Settings", "configure", "get_settings"}
     # The public modules, attributes of the package as they were when it imported them all.
     _MODULES = {
+        "appconfiguration_settings",
         "clients",
         "clouds",
         "credentials",
@@ -53,6 +55,8 @@ else:
             from . import clouds as home
         elif name in _ERRORS:
             from . import errors as home
+        elif name == "AppConfigurationSettingsSource":
+            from . import appconfiguration_settings as home
         elif name == "KeyVaultSettingsSource":
             from . import keyvault_settings as home
         elif name == "Source":
@@ -73,7 +77,8 @@ else:
         return sorted({*globals(), *__all__})
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - sorted() order, as tests/test_import.py checks (ruff's puts BUILTIN_CLOUDS first)
+    "AppConfigurationSettingsSource",
     "BUILTIN_CLOUDS",
     "Cloud",
     "CloudEndpoints",

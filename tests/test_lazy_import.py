@@ -36,6 +36,7 @@ HOMES = {
     "clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
     "errors": ["ConfigurationError", "MetadataUnavailableError"],
     "keyvault_settings": ["KeyVaultSettingsSource"],
+    "appconfiguration_settings": ["AppConfigurationSettingsSource"],
     "provenance": ["Source"],
     "services": ["Service", "service_scope", "service_url"],
     "settings": ["Settings", "configure", "get_settings"],

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._appconfiguration_settings import AppConfigurationSettingsSource
     from ._clients import (
         check_service_url,
         get_client,
@@ -39,6 +40,7 @@ else:
     # which every pytest run of a project that installs azenvcloud[testing] loads) costs nothing
     # until azenvcloud is used: the first ``get_resource_client`` imports what it needs.
     _HOMES = {  # each public name's module
+        "AppConfigurationSettingsSource": "_appconfiguration_settings",
         "BUILTIN_CLOUDS": "_clouds",
         "Cloud": "_clouds",
         "CloudEndpoints": "_clouds",
@@ -93,7 +95,8 @@ else:
         return sorted({*globals(), *__all__})
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - sorted() order, as tests/test_import.py checks (ruff's puts BUILTIN_CLOUDS first)
+    "AppConfigurationSettingsSource",
     "BUILTIN_CLOUDS",
     "SERVICE_NAMES",
     "Cloud",

@@ -17,32 +17,27 @@ vault's secrets another way). What differs:
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-import warnings
-import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic_settings import AzureKeyVaultSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
-from ._clients import get_client, get_credential
 from ._errors import ConfigurationError, quote_value
 from ._failure_hints import install_hint
-from ._fork import renew_locks
 from ._secret_names import SecretNaming
-from ._settings import get_settings
-from ._settings_fields import Wanted, covered, given_fields, merged, missing_fields
+from ._settings_fields import Wanted, covered, given_fields
+from ._settings_sources import ReadWhenCalled, ValuesReadLater, warn_when_inputs_are_shown
+from ._settings_sources import absent as _absent
+from ._settings_sources import described as _described
+from ._settings_sources import inner_code as _inner_code
+from ._settings_sources import source_configuration as _configuration
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
     from pydantic_settings import BaseSettings
-
-    from ._settings import Settings
 
 __all__ = ["KeyVaultSettingsSource"]
 
@@ -54,23 +49,7 @@ _WORKERS = 10
 _MINIMUM_PYDANTIC_SETTINGS = (2, 13)  # AzureKeyVaultSettingsSource's env_prefix with snake_case_conversion
 
 
-@dataclass(frozen=True)
-class _Configuration:
-    """What the source takes from a configuration: the getters every configuration offers."""
-
-    get_settings: Callable[[], Settings]
-    get_client: Callable[..., Any]
-    get_credential: Callable[[], Any]
-
-
-def _configuration() -> _Configuration:
-    """The configuration the source reads with: the default one, today. With named
-    configurations, ``KeyVaultSettingsSource(..., configuration=None)`` passes its argument here
-    and this returns that configuration's getters (the default one's for ``None``)."""
-    return _Configuration(get_settings, get_client, get_credential)
-
-
-class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
+class KeyVaultSettingsSource(ReadWhenCalled):
     """Settings from a Key Vault of the resolved cloud, each field's secret asked for by name.
 
     A settings source for ``settings_customise_sources``, with the options of pydantic-settings'
@@ -139,7 +118,7 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
         self._vault_url: str = self._client.vault_url
         self._cloud = configuration.get_settings().cloud_name
         self._asked: dict[str, _Asked] = {}
-        _warn_when_inputs_are_shown(settings_cls)
+        warn_when_inputs_are_shown(settings_cls, "reads Key Vault secrets", stacklevel=3)
         super().__init__(
             settings_cls,
             self._vault_url,
@@ -203,19 +182,6 @@ class KeyVaultSettingsSource(AzureKeyVaultSettingsSource):
             ", after listing" if self._list_secrets else ", no List",
         )
         return parse_env_vars(values, True, False, self.env_parse_none_str)
-
-    def __call__(self) -> dict[str, Any]:
-        """The values this source gives; a required field that neither an earlier source nor
-        the vault fills is a ``ConfigurationError`` naming the secrets asked for."""
-        if isinstance(self.env_vars, _VaultSecrets):
-            self.env_vars.read()  # here: pydantic-settings would wrap its errors in its own
-        data = super().__call__()
-        missing = missing_fields(
-            self.settings_cls, merged(self.current_state, data), "", bool(self.case_sensitive)
-        )
-        if missing:
-            raise self._required_missing(missing)
-        return data
 
     def __repr__(self) -> str:
         return f"KeyVaultSettingsSource(vault_url={self._vault_url!r}, list_secrets={self._list_secrets!r})"
@@ -340,37 +306,10 @@ def _outcome(asked: list[_Asked], name: str) -> str:
     return next((a.outcomes[name] for a in asked if name in a.outcomes), "not found")
 
 
-class _VaultSecrets(Mapping[str, "str | None"]):
-    """The secrets, read on first lookup, filed and looked up as pydantic-settings'
-    ``AzureKeyVaultMapping`` does."""
+class _VaultSecrets(ValuesReadLater):
+    """The vault's secrets, read on first lookup."""
 
-    def __init__(self, read: Callable[[], Mapping[str, str | None]], naming: SecretNaming) -> None:
-        self._read = read
-        self._values: Mapping[str, str | None] | None = None
-        self._naming = naming
-
-    def read(self) -> Mapping[str, str | None]:
-        """The secrets, read now if they were not yet."""
-        if self._values is None:
-            self._values = self._read()
-        return self._values
-
-    def __getitem__(self, key: str) -> str | None:
-        try:
-            return self.read()[self._naming.lookup(key)]
-        except KeyError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.read())
-
-    def __len__(self) -> int:
-        return len(self.read())
-
-    def __repr__(self) -> str:  # names only: never a value
-        if self._values is None:
-            return "<Key Vault secrets: not read yet>"
-        return f"<{len(self._values)} Key Vault secrets: {', '.join(sorted(self._values))}>"
+    kind = "Key Vault secrets"
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -392,58 +331,3 @@ def _secret_client_class() -> type[Any]:
             f"KeyVaultSettingsSource needs azure-keyvault-secrets: {install_hint('keyvault')}"
         ) from exc
     return SecretClient
-
-
-_warned: weakref.WeakSet[type] = weakref.WeakSet()
-_warned_lock = threading.Lock()
-renew_locks(globals(), "_warned_lock")
-
-
-def _warn_when_inputs_are_shown(settings_cls: type[BaseSettings]) -> None:
-    """Warn once per class that pydantic's errors would print a secret it could not validate."""
-    if settings_cls.model_config.get("hide_input_in_errors"):
-        return
-    with _warned_lock:
-        if settings_cls in _warned:
-            return
-        _warned.add(settings_cls)
-    warnings.warn(
-        f"{settings_cls.__name__} reads Key Vault secrets but does not set hide_input_in_errors=True: "
-        "a secret that fails validation would be printed in pydantic's ValidationError (input_value=...). "
-        "Add hide_input_in_errors=True to its model_config (SettingsConfigDict).",
-        UserWarning,
-        stacklevel=3,  # the settings_customise_sources that made the source
-    )
-
-
-def _absent(error: HttpResponseError) -> bool:
-    """Whether a refusal means the secret is not there for a settings source: not found, or
-    disabled (listing, as pydantic-settings does, leaves disabled secrets out)."""
-    status = error.status_code
-    return status == 404 or (status == 403 and _inner_code(error) == "SecretDisabled")
-
-
-def _service_error(error: HttpResponseError) -> dict[str, Any]:
-    try:
-        body = json.loads(error.response.text()) if error.response is not None else {}
-    except ValueError:
-        return {}
-    found = body.get("error") if isinstance(body, dict) else None
-    return found if isinstance(found, dict) else {}
-
-
-def _inner_code(error: HttpResponseError) -> str | None:
-    inner = _service_error(error).get("innererror")
-    return inner.get("code") if isinstance(inner, dict) else None
-
-
-def _described(error: HttpResponseError) -> str:
-    """``403 Forbidden (AccessDenied): "<the service's message>"``: the vault's answer, no SDK text."""
-    service = _service_error(error)
-    codes = ": ".join(str(code) for code in (service.get("code"), _inner_code(error)) if code)
-    reason = getattr(error.response, "reason", None) or ""
-    text = f"{error.status_code} {reason}".strip()
-    if codes:
-        text += f" ({codes})"
-    message = service.get("message")
-    return f"{text}: {json.dumps(str(message))}" if message else text

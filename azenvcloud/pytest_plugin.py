@@ -12,7 +12,8 @@ in every pytest run of every project that installs azenvcloud.
 - ``azenvcloud_fake_cloud``: that server, reset, with ``azenvcloud_env`` pointed at it; while the
   test runs, a host under a built-in cloud's domain that nothing routes fails at once
   (``azenvcloud.testing.UnroutedHostError``). A test gives a Key Vault its secrets in one call:
-  ``azenvcloud_fake_cloud.set_secrets("kv1", {"api-key": "..."})``.
+  ``azenvcloud_fake_cloud.set_secrets("kv1", {"api-key": "..."})``, and an App Configuration
+  store its key-values: ``azenvcloud_fake_cloud.set_store("cfg1", {"color": "blue"})``.
 """
 
 from __future__ import annotations

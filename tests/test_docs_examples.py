@@ -37,7 +37,7 @@ from azenvcloud import SERVICE_NAMES
 from azenvcloud._clouds import canonical_cloud_name
 from azenvcloud._parsers import scope_for_audience
 from azenvcloud._provenance import IDENTITY_VARIABLES, VARIABLES
-from azenvcloud.testing import FakeCloud
+from azenvcloud.testing import FakeCloud, KeyVaultReference
 
 # (file, first line of the block) -> why it cannot run here. Shown in docs/reference/examples.md.
 EXEMPT: dict[tuple[str, str], str] = {
@@ -258,6 +258,14 @@ def test_python_example(block: Block, azenvcloud_fake_cloud: FakeCloud) -> None:
         vault, _, pairs = block.directives["vault"].partition(":")
         secrets = dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
         azenvcloud_fake_cloud.set_secrets(vault, secrets)
+    if (
+        "store" in block.directives
+    ):  # store=cfg1:key=value,...: the fake store's key-values (@URL: a reference)
+        store, _, pairs = block.directives["store"].partition(":")
+        values = dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
+        azenvcloud_fake_cloud.set_store(
+            store, {key: KeyVaultReference(v[1:]) if v.startswith("@") else v for key, v in values.items()}
+        )
     with contextlib.ExitStack() as stack:
         if "cloud" in block.directives:
             stack.enter_context(azenvcloud_fake_cloud.as_cloud(block.directives["cloud"]))

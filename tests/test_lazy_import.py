@@ -35,6 +35,7 @@ def test_the_pytest_plugin_loads_no_settings() -> None:
 
 
 HOMES = {
+    "_appconfiguration_settings": ["AppConfigurationSettingsSource"],
     "_clients": [
         "check_service_url",
         "get_client",

@@ -42,6 +42,7 @@ from ._server import Failure, MetadataDocument, RecordedRequest, Server, State
 
 if TYPE_CHECKING:
     from .._clouds import Cloud
+    from .._dataplane.appconfiguration import KeyVaultReference, StoreValue
 
 __all__ = [
     "AZURE_SUFFIXES",
@@ -52,7 +53,9 @@ __all__ = [
     "FAKE_CLIENT_SECRET",
     "PROXY_VARIABLES",
     "FakeCloud",
+    "KeyVaultReference",
     "RecordedRequest",
+    "StoreValue",
     "UnroutedHostError",
     "cloud_hosts",
     "is_isolated_variable",
@@ -60,6 +63,16 @@ __all__ = [
     "refuse_non_loopback_dns",
     "wait_for_prefetches",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``KeyVaultReference`` and ``StoreValue`` (the fake App Configuration store's values), from
+    the App Configuration family's module on first use: importing it imports every SDK family's."""
+    if name in ("KeyVaultReference", "StoreValue"):
+        from .._dataplane import appconfiguration
+
+        return getattr(appconfiguration, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class FakeCloud:
@@ -111,6 +124,7 @@ class FakeCloud:
                     *hostnames,
                     "*.vault.fake.azenvcloud.test",
                     "*.blob.core.fake.azenvcloud.test",
+                    "*.appconfig.fake.azenvcloud.test",  # a private cloud's stores (its own variables)
                 )
             )
         )
@@ -331,6 +345,36 @@ class FakeCloud:
         from ._dataplane import Kept
 
         keep_vault(Kept(self), vault, secrets, disabled=disabled, permissions=permissions)
+
+    def set_store(
+        self,
+        store: str,
+        values: Mapping[str, StoreValue],
+        *,
+        labels: Mapping[str, Mapping[str, StoreValue]] | None = None,
+        snapshots: Mapping[str, Mapping[str, StoreValue]] | None = None,
+        permissions: Iterable[str] = ("read",),
+    ) -> None:
+        """Give the App Configuration store ``store`` exactly these key-values, until :meth:`reset`.
+
+        ``store`` is a store's name (``"cfg1"``: that store under every cloud's App Configuration
+        suffixes, both host forms) or its host (``"cfg1.azconfig.azure.us"``). ``values`` are its
+        key-values without a label: text, a :class:`KeyVaultReference` (``KeyVaultReference(
+        "https://kv1.vault.usgovcloudapi.net/secrets/db-password")``), or JSON (a ``dict`` or
+        ``list``); ``labels`` maps a label to its key-values; ``snapshots`` a snapshot's name to
+        its key-values. The store answers ``GET /kv`` with key and label filters, in pages, and
+        its snapshots, to a token for its cloud's App Configuration audience; ``permissions``
+        (``"read"``) is what every identity may do there, none: a 403. A store never set holds
+        no key-values.
+
+        Raises:
+            ValueError: An empty key, label or snapshot name, or an unknown permission.
+            TypeError: A value of another type.
+        """
+        from .._dataplane.appconfiguration import keep_store
+        from ._dataplane import Kept
+
+        keep_store(Kept(self), store, values, labels=labels, snapshots=snapshots, permissions=permissions)
 
     def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
         """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404.

@@ -3,7 +3,11 @@ to resolve anything but loopback, so no lookup leaves the machine.
 
 Both work by patching ``socket.getaddrinfo``. aiohttp with aiodns installed (``aiohttp[speedups]``)
 resolves names itself, past that patch; so while either is open, aiohttp's default resolver is
-its ``ThreadedResolver`` (which calls ``getaddrinfo``) for every connector made meanwhile.
+its ``ThreadedResolver`` (which calls ``getaddrinfo``) for every connector made meanwhile. dnspython
+(azure-appconfiguration-provider's replica discovery asks it for SRV records) sends its own
+queries too: while either is open, its resolvers answer a name routed to a fake with no records
+(``NXDOMAIN``: the fake publishes none), a fenced unrouted one with :class:`UnroutedHostError`,
+and, under :func:`refuse_non_loopback_dns`, every other name with ``NXDOMAIN`` too.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ class _Routes:
         self._original: Callable[..., Any] | None = None
         self._original_connect: Callable[..., Any] | None = None
         self._undo_resolver: Callable[[], None] = _nothing
+        self._undo_dnspython: Callable[[], None] = _nothing
 
     def add(self, route: dict[str, int]) -> None:
         with self._lock:
@@ -108,6 +113,7 @@ class _Routes:
             self._original_connect = socket.socket.connect
             socket.socket.connect = _Routes._connect  # type: ignore[method-assign,assignment]
             self._undo_resolver = _resolve_in_aiohttp_with_getaddrinfo()
+            self._undo_dnspython = _answer_dnspython(self._records, refuse_others=False)
 
     def _uninstall(self) -> None:
         if not self._open and not self._fenced and self._original is not None:
@@ -115,6 +121,7 @@ class _Routes:
             socket.socket.connect = self._original_connect  # type: ignore[method-assign,assignment]
             self._original = self._original_connect = None
             self._undo_resolver()
+            self._undo_dnspython()
 
     @staticmethod
     def _connect(sock: socket.socket, address: Any) -> Any:
@@ -143,6 +150,21 @@ class _Routes:
             routed = any(match(key, route) is not None for route in self._open)
             fenced = any(key == s or key.endswith(f".{s}") for _, suffixes in self._fenced for s in suffixes)
         return routed or fenced
+
+    def _records(self, name: str) -> bool:
+        """Whether dnspython's query for ``name`` is the routes' to answer (it has no records
+        then); a fenced name no route covers is :class:`UnroutedHostError`."""
+        key = name.lower().rstrip(".")
+        with self._lock:
+            routed = any(match(key, route) is not None for route in self._open)
+            suffix = next(
+                (s for _, fenced in self._fenced for s in fenced if key.endswith(f".{s}") or key == s), None
+            )
+        if routed:
+            return True
+        if suffix is not None:
+            raise UnroutedHostError(key, suffix)
+        return False
 
     def _resolve(self, host: Any, service: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
@@ -203,11 +225,55 @@ def refuse_non_loopback_dns() -> Iterator[None]:
 
     socket.getaddrinfo = resolve  # type: ignore[assignment]  # same call shape, looser types
     undo_resolver = _resolve_in_aiohttp_with_getaddrinfo()
+    undo_dnspython = _answer_dnspython(
+        lambda name: ROUTES._original is not None and ROUTES._records(name), refuse_others=True
+    )
     try:
         yield
     finally:
+        undo_dnspython()
         undo_resolver()
         socket.getaddrinfo = original
+
+
+def _answer_dnspython(answered_here: Callable[[str], bool], *, refuse_others: bool) -> Callable[[], None]:
+    """Make dnspython's resolvers (sync and async) answer ``NXDOMAIN`` for a name
+    ``answered_here`` claims (or that raises for it), and, with ``refuse_others``, for every
+    name; the others go to the resolver as before. Returns what undoes it."""
+    if importlib.util.find_spec("dns") is None:
+        return _nothing
+    import dns.asyncresolver
+    import dns.resolver
+
+    def refused(qname: Any) -> BaseException | None:
+        name = str(qname)
+        if answered_here(name) or refuse_others:
+            return dns.resolver.NXDOMAIN(qnames=[name])  # type: ignore[no-untyped-call]
+        return None
+
+    sync_resolve = dns.resolver.Resolver.resolve
+    async_resolve = dns.asyncresolver.Resolver.resolve
+
+    def resolve(self: Any, qname: Any, *args: Any, **kwargs: Any) -> Any:
+        error = refused(qname)
+        if error is not None:
+            raise error
+        return sync_resolve(self, qname, *args, **kwargs)
+
+    async def resolve_async(self: Any, qname: Any, *args: Any, **kwargs: Any) -> Any:
+        error = refused(qname)
+        if error is not None:
+            raise error
+        return await async_resolve(self, qname, *args, **kwargs)
+
+    dns.resolver.Resolver.resolve = resolve  # type: ignore[method-assign]
+    dns.asyncresolver.Resolver.resolve = resolve_async  # type: ignore[method-assign]
+
+    def undo() -> None:
+        dns.resolver.Resolver.resolve = sync_resolve  # type: ignore[method-assign]
+        dns.asyncresolver.Resolver.resolve = async_resolve  # type: ignore[method-assign]
+
+    return undo
 
 
 def _resolve_in_aiohttp_with_getaddrinfo() -> Callable[[], None]:

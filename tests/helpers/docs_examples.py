@@ -10,7 +10,8 @@ The rules, which docs/reference/examples.md states for writers:
   documents, each ``AZURE_CLOUD`` value a cloud it accepts;
 - an HTML comment right before a block, ``<!-- example: fake-cloud -->`` or
   ``<!-- example: cloud=china -->``, says what the example needs (``vault=kv1:name=value,...``:
-  the fake Key Vault's secrets); ``<!-- example: file=main.py -->``
+  the fake Key Vault's secrets; ``store=cfg1:key=value,...``: the fake App Configuration store's
+  key-values, ``@<secret URL>`` a Key Vault reference); ``<!-- example: file=main.py -->``
   saves a ``python``, ``toml`` or ``dotenv`` block as that file beside the page's test module when
   it runs; ``<!-- example: project -->`` runs a ``console`` block in a folder holding every
   ``file=`` block of the page (the project the page builds);

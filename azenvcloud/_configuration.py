@@ -158,7 +158,9 @@ class Configuration:
     def _build_credential(self) -> SharedCredential:
         settings = self.get_settings()
         credential = build_named_credential(settings, asynchronous=False)
-        _log.debug("azenvcloud built the credential of %r for authority %s", self.name, settings.authority_host)
+        _log.debug(
+            "azenvcloud built the credential of %r for authority %s", self.name, settings.authority_host
+        )
         return credential
 
     def get_resource_client(self, subscription_id: str | None = None) -> ResourceManagementClient:
@@ -171,7 +173,8 @@ class Configuration:
         from azure.mgmt.resource.resources import ResourceManagementClient
 
         return self._cached(  # type: ignore[no-any-return]
-            (_RESOURCES, subscription_id), lambda: self._construct(ResourceManagementClient, subscription_id, {})
+            (_RESOURCES, subscription_id),
+            lambda: self._construct(ResourceManagementClient, subscription_id, {}),
         )
 
     def get_subscription_client(self) -> SubscriptionClient:
@@ -184,7 +187,9 @@ class Configuration:
 
         return self._cached(_SUBSCRIPTIONS, lambda: self._construct(SubscriptionClient, None, {}))  # type: ignore[no-any-return]
 
-    def get_client(self, client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any) -> ClientT:
+    def get_client(
+        self, client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any
+    ) -> ClientT:
         """Its cached client of ``client_class``, as :func:`azenvcloud.get_client` builds one for
         the default (an explicit ``cloud_setting`` always: ``AZURE_SDK_CLOUD_CONF`` is the default's)."""
         key, client = cached_client(self._objects, client_class, subscription_id, kwargs)
@@ -192,7 +197,9 @@ class Configuration:
             return client  # type: ignore[no-any-return]
         return self._cached(key, lambda: self._construct(client_class, subscription_id, kwargs))  # type: ignore[no-any-return]
 
-    def _construct(self, client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]) -> ClientT:
+    def _construct(
+        self, client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]
+    ) -> ClientT:
         settings = self.get_settings()
         credential = self.get_credential()
         recipe = recipe_for(client_class, asynchronous=False)

@@ -96,7 +96,9 @@ def build_named_credential(settings: Settings, *, asynchronous: bool) -> SharedC
     try:
         return _build(settings, values, asynchronous=asynchronous)
     except ConfigurationError as exc:
-        raise type(exc)(prefixed(prefix, str(exc)), variables=[prefixed(prefix, v) for v in exc.variables]) from None
+        raise type(exc)(
+            prefixed(prefix, str(exc)), variables=[prefixed(prefix, v) for v in exc.variables]
+        ) from None
 
 
 def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) -> SharedCredential:
@@ -122,7 +124,9 @@ def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) ->
         options["disable_instance_discovery"] = True
     members = _members(identity, settings, values, tenant, client_id, options)
     chain = identity.ChainedTokenCredential(*members)
-    inputs = IdentityInputs.from_environment(_OwnThenProcess({**values, "AZURE_TENANT_ID": tenant} if tenant else values))
+    inputs = IdentityInputs.from_environment(
+        _OwnThenProcess({**values, "AZURE_TENANT_ID": tenant} if tenant else values)
+    )
     sharing = token_sharing(chain, settings, options=options, inputs=inputs, asynchronous=asynchronous)
     shared = AsyncSharedCredential if asynchronous else SharedCredential
     return shared(chain, sharing)

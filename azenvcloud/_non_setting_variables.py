@@ -181,7 +181,9 @@ NON_SETTINGS: tuple[Variable, ...] = (
             description,
             trust,
             # A named configuration's chain has no user sign-in and no AZURE_TOKEN_CREDENTIALS.
-            _DEFAULT if name in {"AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_TOKEN_CREDENTIALS"} else _CONFIGURATION,
+            _DEFAULT
+            if name in {"AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_TOKEN_CREDENTIALS"}
+            else _CONFIGURATION,
             use="identity",
             defined_by="azure-identity",
         )

@@ -140,13 +140,31 @@ def test_an_implicit_dotenv_may_declare_a_name_and_select_a_builtin_cloud_for_it
 @pytest.mark.parametrize(
     ("line", "variable"),
     [
-        pytest.param("GOV_AZURE_AUTHORITY_HOST=https://login.evil.example", "GOV_AZURE_AUTHORITY_HOST", id="authority"),
-        pytest.param("GOV_AZURE_RESOURCE_MANAGER=https://arm.evil.example", "GOV_AZURE_RESOURCE_MANAGER", id="arm"),
-        pytest.param("GOV_AZURE_CLOUD_METADATA_URL=https://evil.example/meta", "GOV_AZURE_CLOUD_METADATA_URL", id="metadata"),
-        pytest.param("GOV_AZENVCLOUD_ACCEPTED_HOSTS=*.evil.example", "GOV_AZENVCLOUD_ACCEPTED_HOSTS", id="accepted"),
-        pytest.param("GOV_AZURE_SERVICE_KEYVAULT_SUFFIX=vault.evil.example", "GOV_AZURE_SERVICE_KEYVAULT_SUFFIX", id="service"),
-        pytest.param("GOV_AZENVCLOUD_TOKEN_CACHE=unencrypted", "GOV_AZENVCLOUD_TOKEN_CACHE", id="token-cache"),
-        pytest.param("GOV_AZURE_FEDERATED_TOKEN_FILE=/etc/passwd", "GOV_AZURE_FEDERATED_TOKEN_FILE", id="token-file"),
+        pytest.param(
+            "GOV_AZURE_AUTHORITY_HOST=https://login.evil.example", "GOV_AZURE_AUTHORITY_HOST", id="authority"
+        ),
+        pytest.param(
+            "GOV_AZURE_RESOURCE_MANAGER=https://arm.evil.example", "GOV_AZURE_RESOURCE_MANAGER", id="arm"
+        ),
+        pytest.param(
+            "GOV_AZURE_CLOUD_METADATA_URL=https://evil.example/meta",
+            "GOV_AZURE_CLOUD_METADATA_URL",
+            id="metadata",
+        ),
+        pytest.param(
+            "GOV_AZENVCLOUD_ACCEPTED_HOSTS=*.evil.example", "GOV_AZENVCLOUD_ACCEPTED_HOSTS", id="accepted"
+        ),
+        pytest.param(
+            "GOV_AZURE_SERVICE_KEYVAULT_SUFFIX=vault.evil.example",
+            "GOV_AZURE_SERVICE_KEYVAULT_SUFFIX",
+            id="service",
+        ),
+        pytest.param(
+            "GOV_AZENVCLOUD_TOKEN_CACHE=unencrypted", "GOV_AZENVCLOUD_TOKEN_CACHE", id="token-cache"
+        ),
+        pytest.param(
+            "GOV_AZURE_FEDERATED_TOKEN_FILE=/etc/passwd", "GOV_AZURE_FEDERATED_TOKEN_FILE", id="token-file"
+        ),
     ],
 )
 def test_an_implicit_dotenv_cannot_point_a_named_destination_anywhere(
@@ -193,7 +211,9 @@ def test_an_incomplete_identity_names_what_is_missing(env: pytest.MonkeyPatch) -
     env.setenv("AZURE_TENANT_ID", "tenant-of-the-default")
     env.setenv("GOV_AZURE_CLIENT_ID", "c1")
     env.setenv("GOV_AZURE_CLIENT_SECRET", "s1")
-    with pytest.raises(ConfigurationError, match="GOV_AZURE_CLIENT_SECRET is set but GOV_AZURE_TENANT_ID not"):
+    with pytest.raises(
+        ConfigurationError, match="GOV_AZURE_CLIENT_SECRET is set but GOV_AZURE_TENANT_ID not"
+    ):
         azenvcloud.configuration("gov").get_credential()
 
 

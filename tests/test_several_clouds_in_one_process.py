@@ -6,7 +6,8 @@ in the token store; the default's ``configure()`` leaving ``gov``'s clients work
 
 from __future__ import annotations
 
-import logging
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,45 @@ def test_two_configurations_of_one_cloud_with_different_service_principals_get_s
     after = fake.requests[before:]
     assert [r.kind for r in after] == ["arm", "arm"]
     assert {r.client_id: r.bearer for r in after} == issued
+
+
+def test_the_async_twin_lists_gov_resource_groups_with_its_own_identity(china_and_gov: FakeCloud) -> None:
+    fake = china_and_gov
+    fake.client_secret = GOV_SECRET
+    from azenvcloud import aio
+
+    async def main() -> list[str]:
+        gov = aio.configuration("gov")
+        assert gov is aio.configuration("gov")
+        client = gov.get_resource_client()
+        assert gov.get_resource_client() is client  # cached in this loop
+        found = [group.name async for group in client.resource_groups.list()]
+        await gov.close()
+        return found
+
+    with fake.route_hosts(*BUILTIN_HOSTS):
+        assert asyncio.run(main()) == ["rg-alpha", "rg-beta"]
+    assert {(r.host, r.client_id) for r in fake.requests_of("token")} == {
+        ("login.microsoftonline.us", GOV_CLIENT)
+    }
+    assert {r.host for r in fake.requests_of("arm")} == {"management.usgovcloudapi.net"}
+
+
+def test_a_forked_worker_keeps_every_configurations_tokens(
+    china_and_gov: FakeCloud, forked: Callable[[Callable[[], object]], object]
+) -> None:
+    fake = china_and_gov
+    gov = azenvcloud.configuration("gov")
+    with fake.route_hosts(*BUILTIN_HOSTS):
+        assert groups(azenvcloud.get_resource_client()) == ["rg-alpha", "rg-beta"]
+        fake.client_secret = GOV_SECRET
+        assert groups(gov.get_resource_client()) == ["rg-alpha", "rg-beta"]
+        parent = gov.get_resource_client()
+        tokens = len(fake.requests_of("token"))
+
+        def child() -> object:
+            own = azenvcloud.configuration("gov").get_resource_client()
+            return [own is not parent, groups(own), groups(azenvcloud.get_resource_client())]
+
+        assert forked(child) == [True, ["rg-alpha", "rg-beta"], ["rg-alpha", "rg-beta"]]
+    assert len(fake.requests_of("token")) == tokens  # the child asked for no token

@@ -102,10 +102,9 @@ def build_named_credential(settings: Settings, *, asynchronous: bool) -> SharedC
 
 
 def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) -> SharedCredential:
-    if asynchronous:
-        from azure.identity import aio as identity
-    else:
-        import azure.identity as identity
+    from importlib import import_module
+
+    identity = import_module("azure.identity.aio" if asynchronous else "azure.identity")
     from ._identity_inputs import IdentityInputs
     from ._token_sharing import AsyncSharedCredential, SharedCredential
 
@@ -122,7 +121,7 @@ def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) ->
     options: dict[str, Any] = {"authority": settings.authority_host, **transport_options(settings)}
     if settings.disable_instance_discovery:
         options["disable_instance_discovery"] = True
-    members = _members(identity, settings, values, tenant, client_id, options)
+    members = _members(identity, settings, values, tenant=tenant, client_id=client_id, options=options)
     chain = identity.ChainedTokenCredential(*members)
     inputs = IdentityInputs.from_environment(
         _OwnThenProcess({**values, "AZURE_TENANT_ID": tenant} if tenant else values)
@@ -136,6 +135,7 @@ def _members(
     identity: ModuleType,
     settings: Settings,
     values: Mapping[str, str],
+    *,
     tenant: str,
     client_id: str,
     options: dict[str, Any],

@@ -82,7 +82,8 @@ def declared_names() -> tuple[str, ...]:
             names.append(item)
             continue
         raise ConfigurationError(
-            f"{CONFIGURATIONS_VARIABLE}={quote_value(raw)} ({where}) is not usable: {why}. Accepted: {_ACCEPTED}.",
+            f"{CONFIGURATIONS_VARIABLE}={quote_value(raw)} ({where}) is not usable: {why}. "
+            f"Accepted: {_ACCEPTED}.",
             variables=(CONFIGURATIONS_VARIABLE,),
         )
     return tuple(names)
@@ -127,10 +128,9 @@ def prefixed(prefix: str, text: str) -> str:
 
 def prefixed_error(prefix: str, error: ConfigurationError) -> ConfigurationError:
     """``error`` as a named configuration's: its message and variables name the prefixed ones."""
-    renamed = type(error)(
+    return type(error)(
         prefixed(prefix, str(error)), variables=tuple(prefixed(prefix, name) for name in error.variables)
     )
-    return renamed
 
 
 def settings_of(name: str, **arguments: Any) -> Settings:

@@ -25,7 +25,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import _clients
 from ._configuration import Configuration
@@ -38,12 +38,12 @@ from ._settings import get_settings
 
 if TYPE_CHECKING:
     from azure.identity.aio import DefaultAzureCredential
-
-    from ._settings import Settings
-    from ._token_sharing import AsyncSharedCredential
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
     from msgraph import GraphServiceClient
+
+    from ._settings import Settings
+    from ._token_sharing import AsyncSharedCredential
 
 __all__ = [
     "AsyncConfiguration",
@@ -307,9 +307,11 @@ class AsyncConfiguration:
         objects = self._objects("get_credential")
         credential: AsyncSharedCredential | None = objects.get(_CREDENTIAL)
         if credential is None:
-            credential = build_named_credential(self.settings, asynchronous=True)  # type: ignore[assignment]
+            credential = cast(
+                "AsyncSharedCredential", build_named_credential(self.settings, asynchronous=True)
+            )
             objects[_CREDENTIAL] = credential
-        return credential  # type: ignore[return-value]
+        return credential
 
     def get_resource_client(self, subscription_id: str | None = None) -> ResourceManagementClient:
         """This event loop's ``aio.ResourceManagementClient`` of the configuration."""
@@ -342,7 +344,7 @@ class AsyncConfiguration:
         scopes = first_request_scopes(recipe, settings)
         if scopes:
             self._configuration.prefetch_token(scopes, self.get_credential)
-        return client  # type: ignore[no-any-return]
+        return client
 
     def service_url(self, service: str, name: str | None = None) -> str:
         """As :meth:`azenvcloud.Configuration.service_url`."""

@@ -19,7 +19,7 @@ CHINA = "https://management.chinacloudapi.cn/.default"
 US_GOV = "https://management.core.usgovcloudapi.net/.default"
 GOV_TENANT = "9a1b2c3d-0000-4000-8000-00000000a0a0"
 GOV_CLIENT = "0c0ffee0-0000-4000-8000-00000000a0a0"
-GOV_SECRET = "gov-secret-of-its-own-service-principal"  # noqa: S105 - fake by design
+GOV_SECRET = "gov-secret-of-its-own-service-principal"
 
 
 @pytest.fixture
@@ -65,7 +65,9 @@ def test_china_and_us_government_service_principals_list_resource_groups_in_one_
     }
     china_tokens = {r.bearer for r in fake.requests_of("arm") if r.host.endswith(".cn")}
     gov_tokens = {r.bearer for r in fake.requests_of("arm") if r.host.endswith(".net")}
-    assert china_tokens and gov_tokens and not china_tokens & gov_tokens
+    assert china_tokens
+    assert gov_tokens
+    assert not china_tokens & gov_tokens
     assert len(fake.requests_of("token")) == 2  # one each: the third listing used the kept token
     for record in caplog.records:
         assert GOV_SECRET not in record.getMessage()

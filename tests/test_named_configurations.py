@@ -118,7 +118,7 @@ def test_named_values_in_a_dotenv_file_are_read_never_exported(
     dotenv = tmp_path / "deploy.env"
     dotenv.write_text(
         "AZENVCLOUD_CONFIGURATIONS=gov\nGOV_AZURE_CLOUD=usgovernment\nGOV_AZURE_TENANT_ID=t1\n"
-        "GOV_AZURE_CLIENT_ID=c1\nGOV_AZURE_CLIENT_SECRET=gov-secret-from-a-file\n",
+        "GOV_AZURE_CLIENT_ID=c1\nGOV_AZURE_CLIENT_SECRET=Xk4e1b9d7c3a5f08e2d6b4c1a9f7e3d5b2\n",
         encoding="utf-8",
     )
     azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(dotenv))
@@ -127,7 +127,7 @@ def test_named_values_in_a_dotenv_file_are_read_never_exported(
     gov.get_credential()
     azenvcloud.get_credential()  # the default's exports azure-identity's variables from the file
     assert not [name for name in os.environ if name.startswith("GOV_")]
-    assert "gov-secret-from-a-file" not in os.environ.values()
+    assert "Xk4e1b9d7c3a5f08e2d6b4c1a9f7e3d5b2" not in os.environ.values()
 
 
 def test_an_implicit_dotenv_may_declare_a_name_and_select_a_builtin_cloud_for_it(

@@ -19,7 +19,7 @@ CHINA = "https://management.chinacloudapi.cn/.default"
 US_GOV = "https://management.core.usgovcloudapi.net/.default"
 GOV_TENANT = "9a1b2c3d-0000-4000-8000-00000000a0a0"
 GOV_CLIENT = "0c0ffee0-0000-4000-8000-00000000a0a0"
-GOV_SECRET = "gov-secret-of-its-own-service-principal"
+GOV_SECRET = "Zq8f3a9c1e7b2d4f60a5c3e9d1b7f2a4c6"  # random-looking: a remembered secret is redacted in parts
 
 
 @pytest.fixture

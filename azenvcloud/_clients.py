@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_service_url",
+    "close_built",
     "get_client",
     "get_credential",
     "get_resource_client",
@@ -301,7 +302,12 @@ def _forget_built() -> None:
         for forget in _reset_hooks:
             forget()
         withdraw_exported_variables()
-    # Clients first: they use the credential.
+    close_built(built)
+
+
+def close_built(built: Sequence[tuple[Hashable, Any]]) -> None:
+    """Close what a configuration built (``(key, object)`` pairs): its clients first, then the
+    credential they use; a failure to close one does not stop the rest."""
     for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
         close = getattr(obj, "close", None)
         if close is None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._settings import Settings
     from ._token_sharing import SharedCredential
 
-__all__ = ["Configuration", "close_built", "configuration", "reset_all"]
+__all__ = ["Configuration", "configuration", "reset_all"]
 
 ClientT = TypeVar("ClientT")
 
@@ -97,7 +97,7 @@ class Configuration:
             self._arguments = dict(arguments)
             self._settings = settings
             built = self._forget()
-        close_built(built)
+        _clients.close_built(built)
         return settings
 
     def reset(self) -> None:
@@ -106,13 +106,13 @@ class Configuration:
             self._settings = None
             self._arguments = {}
             built = self._forget()
-        close_built(built)
+        _clients.close_built(built)
 
     def close(self) -> None:
         """Close and forget its credential and clients (its settings stay); the next use rebuilds."""
         with self._lock:
             built = self._forget()
-        close_built(built)
+        _clients.close_built(built)
 
     def on_change(self, forget: Callable[[], None]) -> None:
         """Have :meth:`configure`, :meth:`reset` and :meth:`close` also call ``forget`` (how its
@@ -230,18 +230,6 @@ class Configuration:
         """``url``, normalised, if its host may receive ``service``'s token in its cloud
         (:func:`azenvcloud.check_service_url`)."""
         return check_url(self.get_settings(), service, url, argument=argument)
-
-
-def close_built(built: Sequence[tuple[Hashable, Any]]) -> None:
-    """Close what a configuration built: its clients first, then the credential they use."""
-    for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
-        close = getattr(obj, "close", None)
-        if close is None:
-            continue
-        try:
-            close()
-        except Exception:  # closing one must not stop the rest from closing
-            _log.debug("azenvcloud: closing %r failed", key, exc_info=True)
 
 
 _registry_lock = threading.Lock()

@@ -63,18 +63,23 @@ def answer(
             "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
         }
     if method == "POST" and path.endswith("/token"):
-        return _token(fake, form, segments[0] if len(segments) > 1 else None)
+        tenant = segments[0] if len(segments) > 1 else None
+        return _token(fake, form, tenant, (urlsplit(base).hostname or "").lower())
     if method == "GET" and path == MANAGED_IDENTITY_PATH:
         return _managed_identity_token(fake, query)
     return None
 
 
 def issue(fake: FakeCloud, scope: str, client_id: str | None = None, tenant: str | None = None) -> str:
-    """A new token of the fake's for ``scope``, issued to ``client_id`` in ``tenant``."""
+    """A new token of the fake's for ``scope``, issued to ``client_id`` in ``tenant`` (for the
+    configuration the fake issued ``client_id`` for, if any)."""
+    from ._configurations import configuration_of
+
     token = f"fake-token-{secrets.token_hex(12)}"
+    configuration = configuration_of(fake, client_id)
     with fake._state.lock:
         fake._state.tokens[token] = scope
-        fake._state.issued_to[token] = (client_id, tenant)
+        fake._state.issued_to[token] = (client_id, tenant, configuration)
     return token
 
 
@@ -86,17 +91,21 @@ def attribution(
     query: dict[str, str],
     form: dict[str, str],
     bearer: str | None,
-) -> tuple[str | None, str | None]:
-    """Who a request is for: the client ID and tenant of a token request (the tenant is the
-    authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or those of
-    the token it presents."""
+) -> tuple[str | None, str | None, str | None]:
+    """Who a request is for: the client ID, tenant and configuration of a token request (the
+    tenant is the authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or
+    those of the token it presents."""
+    from ._configurations import configuration_of
+
     if path == MANAGED_IDENTITY_PATH:
-        return query.get("client_id"), None
+        client_id = query.get("client_id")
+        return client_id, None, configuration_of(fake, client_id)
     if method == "POST" and path.endswith("/token"):
         segments = [segment for segment in path.split("/") if segment]
-        return form.get("client_id"), segments[0] if len(segments) > 1 else None
+        client_id = form.get("client_id")
+        return client_id, segments[0] if len(segments) > 1 else None, configuration_of(fake, client_id)
     with fake._state.lock:
-        return fake._state.issued_to.get(bearer or "", (None, None))
+        return fake._state.issued_to.get(bearer or "", (None, None, None))
 
 
 def _tenant_openid_configuration(fake: FakeCloud, base: str, tenant: str) -> tuple[int, Any]:
@@ -139,8 +148,15 @@ def _openid_configuration(fake: FakeCloud, base: str, tenant: str) -> dict[str, 
     }
 
 
-def _token(fake: FakeCloud, form: dict[str, str], tenant: str | None) -> tuple[int, Any]:
-    if "client_secret" in form and form["client_secret"] != fake.client_secret:
+def _token(fake: FakeCloud, form: dict[str, str], tenant: str | None, host: str) -> tuple[int, Any]:
+    from ._configurations import refusal
+
+    refused = refusal(fake, form, tenant, host)  # an identity the fake issued for a configuration
+    if refused is not None:
+        return refused
+    with fake._state.lock:  # its own secret is checked above
+        named = form.get("client_id", "").lower() in fake._state.identities
+    if "client_secret" in form and not named and form["client_secret"] != fake.client_secret:
         return 401, {
             "error": "invalid_client",
             "error_description": "AADSTS7000215: Invalid client secret provided.",

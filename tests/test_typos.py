@@ -402,13 +402,15 @@ PREFIXED_SLIPS = [
     pytest.param(
         "GOB_AZURE_CLOUD",
         "gov,backup",
-        "did you mean GOV_AZURE_CLOUD? (gob is no declared configuration: AZENVCLOUD_CONFIGURATIONS=gov,backup)",
+        "did you mean GOV_AZURE_CLOUD? (gob is no declared configuration: "
+        "AZENVCLOUD_CONFIGURATIONS=gov,backup)",
         id="slip-in-the-prefix",
     ),
     pytest.param(
         "GOV_AZENVCLOUD_ENV_FILE",
         "gov",
-        "AZENVCLOUD_ENV_FILE is one for the whole process, never read per configuration: set AZENVCLOUD_ENV_FILE",
+        "AZENVCLOUD_ENV_FILE is one for the whole process, never read per configuration: "
+        "set AZENVCLOUD_ENV_FILE",
         id="process-wide-under-a-prefix",
     ),
     pytest.param(

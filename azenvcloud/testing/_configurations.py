@@ -19,29 +19,23 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._configuration_names import DECLARATION, prefix_of, variable_of
 from ._dns import match
 from ._hosts import acting_as
-from ._identity import DEFAULT_CLIENT_ID
+from ._identity import DEFAULT, DEFAULT_CLIENT_ID
 
 if TYPE_CHECKING:
     from .._clouds import Cloud
     from . import FakeCloud
 
 __all__ = [
-    "DEFAULT",
     "FakeConfiguration",
     "accepted_at",
     "acting_for",
     "challenge_tenant",
-    "configuration_of",
-    "refusal",
 ]
-
-DEFAULT = "default"
-"""The default configuration's name here (the unprefixed variables); no named one may take it."""
 
 # Where a configuration's identity comes from: the same name gives the same IDs in every run.
 _NAMESPACE = uuid.UUID("5f3c1a8e-6b2d-4c57-9a0e-a2e3c0f1d4b7")
@@ -182,47 +176,6 @@ def _take_environment(
         declared = [word.strip() for word in os.environ.get(DECLARATION, "").split(",") if word.strip()]
         os.environ[DECLARATION] = ",".join(dict.fromkeys([*declared, *named]))
     return saved
-
-
-def configuration_of(fake: FakeCloud, client_id: str | None) -> str | None:
-    """The configuration the fake issued ``client_id`` for: a named one's name, ``"default"`` for
-    the fake's own service principal, ``None`` for any other (or none)."""
-    if client_id is None:
-        return None
-    if client_id.lower() == DEFAULT_CLIENT_ID:
-        return DEFAULT
-    with fake._state.lock:
-        found = fake._state.identities.get(client_id.lower())
-    return None if found is None else found.name
-
-
-def refusal(
-    fake: FakeCloud, form: Mapping[str, str], tenant: str | None, host: str
-) -> tuple[int, Any] | None:
-    """Entra ID's answer to a token request by an identity the fake issued for a named
-    configuration, asked with another secret, in another tenant or at another cloud's authority;
-    ``None`` when it may sign in (or is no such identity)."""
-    with fake._state.lock:
-        identity = fake._state.identities.get(form.get("client_id", "").lower())
-    if identity is None:
-        return None
-    if "client_secret" in form and form["client_secret"] != identity.client_secret:
-        return 401, {
-            "error": "invalid_client",
-            "error_description": "AADSTS7000215: Invalid client secret provided.",
-            "error_codes": [7000215],
-        }
-    authority = identity.cloud.authority_host.split("://", 1)[-1].rstrip("/").lower()
-    if (tenant or "").lower() != identity.tenant_id or host != authority:
-        return 400, {
-            "error": "unauthorized_client",
-            "error_description": f"AADSTS700016: Application with identifier '{identity.client_id}' was not "
-            f"found in the directory '{tenant}'. This can happen if the application has not been installed "
-            "by the administrator of the tenant or consented to by any user in the tenant. You may have "
-            "sent your authentication request to the wrong tenant.",
-            "error_codes": [700016],
-        }
-    return None
 
 
 def accepted_at(fake: FakeCloud, host: str) -> frozenset[str] | None:

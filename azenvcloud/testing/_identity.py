@@ -1,7 +1,9 @@
 """The fake cloud as Microsoft Entra ID and ADFS: the OpenID configuration (a tenant known at its
 cloud's authority hosts only, when a test says so), instance discovery, the token endpoints
-(accepting only the fake's client secret), an App Service managed identity endpoint, and who each
-request is for; and the fake's own service principal (its tenant, client ID and secret).
+(accepting only the fake's client secret, or a configuration's identity only with its own secret,
+at its own cloud's authority and in its tenant), an App Service managed identity endpoint, and who
+each request is for (client ID, tenant, configuration); and the fake's own service principal (its
+tenant, client ID and secret).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from urllib.parse import urlsplit
 from .._builtin_clouds import AUTHORITY_HOSTS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from . import FakeCloud
 
 __all__ = [
+    "DEFAULT",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_SUBSCRIPTION_ID",
     "DEFAULT_TENANT_ID",
@@ -24,8 +29,14 @@ __all__ = [
     "MANAGED_IDENTITY_PATH",
     "answer",
     "attribution",
+    "configuration_of",
     "issue",
+    "refusal",
 ]
+
+DEFAULT = "default"
+"""The default configuration's name in the request log (the unprefixed variables, the fake's own
+service principal); no named configuration may take it."""
 
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 """The tenant of the fake's service principal (``AZURE_TENANT_ID`` in :meth:`FakeCloud.environment`)."""
@@ -73,8 +84,6 @@ def answer(
 def issue(fake: FakeCloud, scope: str, client_id: str | None = None, tenant: str | None = None) -> str:
     """A new token of the fake's for ``scope``, issued to ``client_id`` in ``tenant`` (for the
     configuration the fake issued ``client_id`` for, if any)."""
-    from ._configurations import configuration_of
-
     token = f"fake-token-{secrets.token_hex(12)}"
     configuration = configuration_of(fake, client_id)
     with fake._state.lock:
@@ -95,8 +104,6 @@ def attribution(
     """Who a request is for: the client ID, tenant and configuration of a token request (the
     tenant is the authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or
     those of the token it presents."""
-    from ._configurations import configuration_of
-
     if path == MANAGED_IDENTITY_PATH:
         client_id = query.get("client_id")
         return client_id, None, configuration_of(fake, client_id)
@@ -149,8 +156,6 @@ def _openid_configuration(fake: FakeCloud, base: str, tenant: str) -> dict[str, 
 
 
 def _token(fake: FakeCloud, form: dict[str, str], tenant: str | None, host: str) -> tuple[int, Any]:
-    from ._configurations import refusal
-
     refused = refusal(fake, form, tenant, host)  # an identity the fake issued for a configuration
     if refused is not None:
         return refused
@@ -187,3 +192,44 @@ def _managed_identity_token(fake: FakeCloud, query: dict[str, str]) -> tuple[int
         "resource": resource,
         "token_type": "Bearer",
     }
+
+
+def configuration_of(fake: FakeCloud, client_id: str | None) -> str | None:
+    """The configuration the fake issued ``client_id`` for: a named one's name, ``"default"`` for
+    the fake's own service principal, ``None`` for any other (or none)."""
+    if client_id is None:
+        return None
+    if client_id.lower() == DEFAULT_CLIENT_ID:
+        return DEFAULT
+    with fake._state.lock:
+        found = fake._state.identities.get(client_id.lower())
+    return None if found is None else found.name
+
+
+def refusal(
+    fake: FakeCloud, form: Mapping[str, str], tenant: str | None, host: str
+) -> tuple[int, Any] | None:
+    """Entra ID's answer to a token request by an identity the fake issued for a named
+    configuration, asked with another secret, in another tenant or at another cloud's authority;
+    ``None`` when it may sign in (or is no such identity)."""
+    with fake._state.lock:
+        identity = fake._state.identities.get(form.get("client_id", "").lower())
+    if identity is None:
+        return None
+    if "client_secret" in form and form["client_secret"] != identity.client_secret:
+        return 401, {
+            "error": "invalid_client",
+            "error_description": "AADSTS7000215: Invalid client secret provided.",
+            "error_codes": [7000215],
+        }
+    authority = identity.cloud.authority_host.split("://", 1)[-1].rstrip("/").lower()
+    if (tenant or "").lower() != identity.tenant_id or host != authority:
+        return 400, {
+            "error": "unauthorized_client",
+            "error_description": f"AADSTS700016: Application with identifier '{identity.client_id}' was not "
+            f"found in the directory '{tenant}'. This can happen if the application has not been installed "
+            "by the administrator of the tenant or consented to by any user in the tenant. You may have "
+            "sent your authentication request to the wrong tenant.",
+            "error_codes": [700016],
+        }
+    return None

@@ -2,13 +2,13 @@
 
 The Azure CLI's table (``_builtin_clouds.py``) already gives, for every cloud it knows: the Key
 Vault, Managed HSM, Storage and Container Registry DNS suffixes and the Log Analytics and
-Microsoft Graph endpoints; ``services.py`` derives those services from it (and from a private
+Microsoft Graph endpoints; ``_services.py`` derives those services from it (and from a private
 cloud's metadata alike). This file holds the rest: values that no CLI field carries, each with
 the source that supports it. A value no source supports is absent, never guessed, and never the
 public cloud's: Delos has none here (no source publishes them), Bleu only Application Insights'
 ingestion suffix, and China has no Search suffix.
 
-Sources (``../shared/research/dataplane.md`` has the excerpts):
+Sources (each named by repository, path and, where pinned, commit):
 
 - [GO1] hashicorp/go-azure-sdk ``sdk/environments/azure_public.go``, ``azure_china.go``, ``azure_gov.go``
 - [GO2] hashicorp/go-azure-sdk ``sdk/environments/helpers.go``: Storage's resource ID is

@@ -22,7 +22,7 @@ import ssl
 import threading
 from dataclasses import dataclass
 
-from ._fork import renew_locks_after_fork
+from ._fork import renew_locks
 
 __all__ = ["CA_VARIABLES", "CaSetting", "ca_setting", "connection_verify", "ssl_context"]
 
@@ -69,7 +69,7 @@ def connection_verify() -> str | bool:
 
 
 _contexts_lock = threading.Lock()
-renew_locks_after_fork(globals(), "_contexts_lock")  # a new one in a forked child
+renew_locks(globals(), "_contexts_lock")  # a new one in a forked child
 _contexts: dict[tuple[str | None, float], ssl.SSLContext] = {}
 
 

@@ -9,7 +9,7 @@ installed): ``InstrumentationKey`` (a GUID, required), ``IngestionEndpoint`` and
 ``https://{Location.}dc.{EndpointSuffix}`` and ``https://{Location.}live.{EndpointSuffix}``.
 
 Here a value is only read and written: which of its hosts and which audience a configuration
-accepts is decided above the settings (:mod:`azenvcloud.dataplane.applicationinsights`), and what
+accepts is decided above the settings (:mod:`azenvcloud._dataplane.applicationinsights`), and what
 the implicit ``./.env`` may say in one by the trust rule.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._values import InvalidValue, parse_dns_suffix, parse_endpoint, parse_service_url
+from ._parsers import InvalidValue, parse_dns_suffix, parse_endpoint, parse_service_url
 
 __all__ = [
     "AAD_AUDIENCE",

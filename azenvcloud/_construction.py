@@ -2,24 +2,24 @@
 
 A recipe says what a client's constructor needs from the resolved cloud and builds it: one
 serves every ``azure-mgmt-*`` class (:mod:`azenvcloud._management`), one each data-plane class
-(:mod:`azenvcloud.dataplane`, Microsoft Graph's included). Every recipe answers the same
-questions (:class:`ClientRecipe`), so nothing here asks which kind a recipe is. The synchronous
-getters (:mod:`azenvcloud.clients`) and the async ones (:mod:`azenvcloud.aio`) both call
+(:mod:`azenvcloud._dataplane`, Microsoft Graph's included). Every recipe answers the same
+questions (:class:`~azenvcloud._client_recipe.ClientRecipe`), so nothing here asks which kind a
+recipe is. The synchronous
+getters (:mod:`azenvcloud._clients`) and the async ones (:mod:`azenvcloud.aio`) both call
 :func:`construct`; they differ only in the registry that caches what it builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from ._client_kind import refuse_other_kind
+from ._client_recipe import ClientRecipe, refuse_other_kind
 from ._management import MANAGEMENT
-from ._values import InvalidValue, parse_subscription_id
-from .settings import Settings
+from ._parsers import InvalidValue, parse_subscription_id
+from ._settings import Settings
 
 __all__ = [
-    "ClientRecipe",
     "cached_client",
     "construct",
     "first_request_scopes",
@@ -28,38 +28,6 @@ __all__ = [
 ]
 
 ClientT = TypeVar("ClientT")
-
-
-class ClientRecipe(Protocol):
-    """What every recipe answers, management, data-plane and Graph alike: the getters ask these
-    questions and never which kind of recipe they hold."""
-
-    def is_async(self, client_class: type[Any]) -> bool:
-        """Whether ``client_class`` is an async client (for ``azenvcloud.aio``)."""
-
-    def build(
-        self,
-        client_class: type[ClientT],
-        *,
-        subscription_id: str | None,
-        kwargs: dict[str, Any],
-        settings: Settings,
-        credential: Any,
-        asynchronous: bool,
-    ) -> ClientT:
-        """``client_class`` for the resolved cloud (``settings``) and the caller's arguments.
-
-        Raises:
-            ConfigurationError: The configuration cannot build it (naming the variable).
-            TypeError: An argument azenvcloud owns was passed, or one the class does not take.
-        """
-
-    def first_request_scopes(self, settings: Settings) -> tuple[str, ...] | None:
-        """The scopes the client's first request asks a token for, where known (what a prefetch
-        may ask for in advance), else ``None``."""
-
-    async def aclose(self, client: Any) -> None:
-        """Close an async client built from this recipe."""
 
 
 def cached_client(
@@ -84,15 +52,15 @@ def cached_client(
 
 
 def recipe_for(client_class: type[Any], *, asynchronous: bool) -> ClientRecipe:
-    """The one recipe that builds ``client_class``: its SDK family's (:mod:`azenvcloud.dataplane`),
+    """The one recipe that builds ``client_class``: its SDK family's (:mod:`azenvcloud._dataplane`),
     or the management recipe for an ``azure-mgmt-*`` class.
 
     Raises:
         TypeError: The class is of the other kind (an async class for a sync getter, or the
             other way round), or azenvcloud has no recipe for it.
     """
-    from .dataplane import RECIPES
-    from .dataplane import recipe_for as family_recipe_for
+    from ._dataplane import RECIPES
+    from ._dataplane import recipe_for as family_recipe_for
 
     recipe: ClientRecipe | None = family_recipe_for(client_class)
     if recipe is None and MANAGEMENT.builds(client_class):
@@ -108,7 +76,7 @@ def recipe_for(client_class: type[Any], *, asynchronous: bool) -> ClientRecipe:
         f"recipes for ({built}); {client_class.__module__}.{client_class.__qualname__} is neither. For "
         "any other SDK, build it with azenvcloud.get_credential() and the resolved cloud's values: "
         "azenvcloud.service_url(service, name) and azenvcloud.service_scope(service) (services: "
-        "azenvcloud.services.SERVICE_NAMES)."
+        "azenvcloud.SERVICE_NAMES)."
     )
 
 

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
-from ._service_model import Service, services_of
-from .clouds import Cloud, variant_services
+from ._clouds import Cloud, variant_services
+from ._services import Service, services_of
 
 __all__ = [
     "Another",
@@ -162,7 +162,7 @@ class Variable(NamedTuple):
         trust: Its trust decision.
         scope: Per configuration, or one for the process.
         use: What azenvcloud does with it (:data:`Use`).
-        parse: The parser of a value (:mod:`azenvcloud._values`), for what azenvcloud parses.
+        parse: The parser of a value (:mod:`azenvcloud._parsers`), for what azenvcloud parses.
         unset: What applies while it is unset, in words (for a setting that is none of the
             cloud's own values, ``show`` gives it as the source: ``derived when unset: ...``).
         derive: For a setting whose value, unset, comes from the resolved cloud: that value and

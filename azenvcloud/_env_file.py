@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ._errors import ConfigurationError, quote_value
 from ._variables import ALL, names, of_use
-from .errors import ConfigurationError, quote_value
 
 __all__ = [
     "ENVIRONMENT_ONLY",

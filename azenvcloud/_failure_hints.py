@@ -1,5 +1,7 @@
-"""What a failed request means, in words for people: no library internals, how to trust a private
-certificate authority, and which cloud a sign-in error usually points to.
+"""What a failure means and what to do about it, in words for people: a failed request (no library
+internals, how to trust a private certificate authority, which cloud a sign-in error usually
+points to), and a missing optional dependency (what to install, in words that work without a
+package index that carries azenvcloud: the extra's own packages, or a local checkout by path).
 
 The sign-in hints follow Microsoft's error reference (:data:`ERROR_REFERENCE`), which says that
 error codes and texts may change: a hint is added to a message, never acted upon. The error keeps
@@ -8,7 +10,9 @@ its type, its other attributes and its traceback, and the same code raises it as
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +22,9 @@ __all__ = [
     "ERROR_REFERENCE",
     "SIGN_IN_CODES",
     "ca_hint",
+    "extra_packages",
     "hinted",
+    "install_hint",
     "plain_network_message",
     "sign_in_hint",
 ]
@@ -146,3 +152,34 @@ def hinted(*, cloud: str, authority: str, scope: str | None = None) -> Iterator[
             exc.message += hint
             exc.args = (exc.message, *exc.args[1:])
         raise
+
+
+# -- a missing optional dependency --------------------------------------------------------------
+
+_EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
+
+
+def extra_packages(extra: str) -> list[str]:
+    """The requirements azenvcloud's installed metadata lists for ``extra`` (``aiohttp>=3.9``)."""
+    try:
+        requirements = importlib.metadata.requires("azenvcloud") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    found = []
+    for requirement in requirements:
+        requirement_text, _, marker = requirement.partition(";")
+        match = _EXTRA_MARKER.search(marker)
+        if match is not None and match.group(1) == extra:
+            found.append(requirement_text.strip())
+    return found
+
+
+def install_hint(extra: str) -> str:
+    """``pip install 'aiohttp>=3.9'`` (the ``[aio]`` extra's packages), the path form, and the
+    index form, in one sentence."""
+    packages = extra_packages(extra)
+    path_form = f"pip install '/path/to/azenvcloud[{extra}]' (the folder of an azenvcloud checkout)"
+    if not packages:
+        return f"{path_form}, or pip install 'azenvcloud[{extra}]' from an index that has azenvcloud"
+    command = "pip install " + " ".join(shlex.quote(package) for package in packages)
+    return f"{command} (the [{extra}] extra's packages), or {path_form}"

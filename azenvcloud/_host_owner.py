@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import _builtin_clouds as data
-from ._service_model import alternative_hosts, services_of, suffixes_of
-from ._values import host_of
-from .clouds import BUILTIN_CLOUDS, Cloud
+from ._clouds import BUILTIN_CLOUDS, Cloud
+from ._parsers import host_of
+from ._services import alternative_hosts, services_of, suffixes_of
 
 __all__ = [
     "HostOwner",

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._client_kind import is_async
-from ._values import InvalidValue, parse_subscription_id
-from .errors import ConfigurationError
-from .profiles import api_version_for
+from ._client_recipe import is_async
+from ._errors import ConfigurationError
+from ._parsers import InvalidValue, parse_subscription_id
+from ._profiles import api_version_for
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ._settings import Settings
 
 __all__ = [
     "MANAGEMENT",

@@ -6,8 +6,8 @@ copied or planted under another entry's name is a cache miss.
 The folder is created for the user alone (0700); a folder or entry that is not the user's, or
 that others can write, is not trusted; the lock is opened without following symlinks; an entry
 dated in the future (or at no time) is expired. A cache that cannot be used is a cache miss with
-one warning, never a crash. A lock descriptor inherited across ``fork()`` is closed in the child,
-so a parent that dies holding it cannot keep its children waiting.
+one warning, never a crash. A lock descriptor inherited across ``fork()`` is closed in the child
+(:mod:`azenvcloud._user_files`), so a parent that dies holding it cannot keep its children waiting.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import math
 import os
 import stat
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import redact_url
+from ._errors import redact_url
+from ._user_files import held_lock, open_lock_file, trusted
 
 __all__ = ["Cache", "Entry", "reset_warnings"]
 
@@ -41,7 +41,6 @@ _READ_FLAGS = (
 
 
 _warned: set[str] = set()
-_held_locks: set[int] = set()  # lock descriptors open in this process, closed in a forked child
 
 
 def _warn_once(key: str, message: str, *args: object) -> None:
@@ -69,13 +68,6 @@ def _digest(location: str) -> str:
     return hashlib.sha256(location.encode()).hexdigest()
 
 
-def _trusted(info: os.stat_result, *, folder: bool) -> bool:
-    """Owned by this user, writable by no one else, and of the right kind (no symlink)."""
-    kind = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
-    owner = not hasattr(os, "getuid") or info.st_uid == os.getuid()
-    return kind and owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 class Cache:
     """The metadata cache folder: only a folder this user owns and only they can write is used."""
 
@@ -97,7 +89,7 @@ class Cache:
                 exc.strerror or exc,
             )
             return None
-        if not _trusted(info, folder=True):
+        if not trusted(info, folder=True):
             _warn_once(
                 str(folder),
                 "azenvcloud: the metadata cache folder %s is not a folder of this user's that only "
@@ -126,7 +118,7 @@ class Cache:
                         path,
                     )
                     return None
-                if not _trusted(info, folder=False):
+                if not trusted(info, folder=False):
                     _warn_once(str(path), "azenvcloud: ignoring the untrusted metadata cache entry %s", path)
                     return None
                 entry = json.loads(handle.read(_MAX_ENTRY_BYTES))
@@ -169,12 +161,12 @@ class Cache:
             yield True
             return
         try:
-            descriptor = _open_lock_file(path)
+            descriptor = open_lock_file(path)
         except OSError as exc:
             _warn_once(str(path), "azenvcloud: cannot open the metadata cache lock (%s)", exc.strerror or exc)
             yield True
             return
-        with _held_lock(descriptor):
+        with held_lock(descriptor):
             while True:
                 try:
                     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -188,47 +180,6 @@ class Cache:
                 yield True
             finally:
                 fcntl.flock(descriptor, fcntl.LOCK_UN)
-
-
-def _open_lock_file(path: Path) -> int:
-    """The lock file beside the entry ``path``, for this user alone, opened without following a
-    symlink (the token store's locks too).
-
-    Raises:
-        OSError: It cannot be opened.
-    """
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    return os.open(path.with_suffix(".lock"), flags, 0o600)
-
-
-_held_lock_guard = threading.Lock()
-
-
-@contextlib.contextmanager
-def _held_lock(descriptor: int) -> Iterator[None]:
-    with _held_lock_guard:
-        _held_locks.add(descriptor)
-    try:
-        yield
-    finally:
-        with _held_lock_guard:
-            _held_locks.discard(descriptor)
-        os.close(descriptor)
-
-
-def _close_inherited_locks() -> None:
-    # A lock descriptor inherited across fork() shares the parent's lock: were the parent to die
-    # holding it, the child's copy would keep every process (the child included) waiting.
-    global _held_lock_guard  # noqa: PLW0603 - a lock held by another thread at fork time stays held
-    _held_lock_guard = threading.Lock()
-    for descriptor in list(_held_locks):
-        with contextlib.suppress(OSError):
-            os.close(descriptor)
-    _held_locks.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def reset_warnings() -> None:

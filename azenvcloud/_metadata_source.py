@@ -26,18 +26,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ._errors import notice, redact_url
 from ._failure_hints import ca_hint, plain_network_message
 from ._metadata_cache import Cache
-from ._notices import notice
 from ._version import __version__
-from .errors import redact_url
 
 __all__ = [
     "DEFAULT_TTL",
     "MAX_BYTES",
+    "Deadline",
     "MetadataUnavailable",
+    "fetch",
     "is_local",
     "load",
+    "read_file",
 ]
 
 T = TypeVar("T")
@@ -69,7 +71,7 @@ class MetadataUnavailable(Exception):
         self.local = local
 
 
-class _Deadline:
+class Deadline:
     """One monotonic deadline for everything a load does."""
 
     def __init__(self, seconds: float) -> None:
@@ -94,7 +96,7 @@ def is_local(location: str) -> bool:
 # -- snapshots ------------------------------------------------------------------------------
 
 
-def _read_file(location: str) -> str:
+def read_file(location: str) -> str:
     if location.startswith("file://"):
         parts = urlsplit(location)
         if parts.netloc not in {"", "localhost"}:
@@ -131,7 +133,7 @@ def _read_file(location: str) -> str:
 
 def _check_url(url: str) -> None:
     """A URL fetched (the first or a redirect's) obeys the rules of a configured one."""
-    from ._values import InvalidValue, parse_endpoint
+    from ._parsers import InvalidValue, parse_endpoint
 
     if urlsplit(url).scheme.lower() != "https":
         raise MetadataUnavailable(f"{redact_url(url)} is not https (a redirect to another scheme is refused)")
@@ -142,7 +144,7 @@ def _check_url(url: str) -> None:
         raise MetadataUnavailable(f"{redact_url(url)} is not usable: {exc.problem}") from None
 
 
-def _fetch(url: str, deadline: _Deadline) -> tuple[str, str]:
+def fetch(url: str, deadline: Deadline) -> tuple[str, str]:
     """GET one https URL with azure-core's pipeline: ``(body, final URL)``."""
     from azure.core.pipeline import Pipeline
     from azure.core.pipeline.policies import ProxyPolicy, UserAgentPolicy
@@ -181,7 +183,7 @@ def _redacted_url_logs() -> Iterator[None]:
         logger.removeFilter(redact)
 
 
-def _follow(pipeline: Any, url: str, deadline: _Deadline) -> tuple[str, str]:
+def _follow(pipeline: Any, url: str, deadline: Deadline) -> tuple[str, str]:
     """Follow at most a few redirects, retrying 429/5xx, reading at most MAX_BYTES."""
     for _ in range(_MAX_REDIRECTS + 1):
         _check_url(url)
@@ -202,7 +204,7 @@ def _follow(pipeline: Any, url: str, deadline: _Deadline) -> tuple[str, str]:
     raise MetadataUnavailable(f"it redirected more than {_MAX_REDIRECTS} times")
 
 
-def _send(pipeline: Any, url: str, deadline: _Deadline) -> Any:
+def _send(pipeline: Any, url: str, deadline: Deadline) -> Any:
     """One GET, with retries: 429/5xx up to RETRIES times after back-off or ``Retry-After``, a
     failed connection once at once; every wait and timeout capped at the time left."""
     from azure.core.exceptions import AzureError
@@ -253,7 +255,7 @@ def _retry_after(header: str | None) -> float | None:
         return None
 
 
-def _read_body(http: Any, deadline: _Deadline) -> str:
+def _read_body(http: Any, deadline: Deadline) -> str:
     """The body, at most MAX_BYTES, by the deadline: a server trickling its answer byte by byte
     passes every read timeout, so the time left is checked between reads that return whatever
     has arrived (urllib3's ``read1``), and each read waits at most that long."""
@@ -301,8 +303,8 @@ def load(
         ValueError: From ``parse``, when the document was read but is unusable.
     """
     if is_local(location):
-        return parse(_read_file(location)), location
-    deadline = _Deadline(TOTAL_TIMEOUT)
+        return parse(read_file(location)), location
+    deadline = Deadline(TOTAL_TIMEOUT)
     cache = Cache.open(cache_dir) if ttl > 0 else None
     if cache is None:
         result, _, final = _fetch_and_parse(urls, parse, deadline)
@@ -311,7 +313,7 @@ def load(
 
 
 def _load_cached(
-    cache: Cache, location: str, urls: list[str], parse: Callable[[str], T], *, ttl: int, deadline: _Deadline
+    cache: Cache, location: str, urls: list[str], parse: Callable[[str], T], *, ttl: int, deadline: Deadline
 ) -> tuple[T, str]:
     path = cache.path(location)
     cached = cache.read(path, location)
@@ -366,13 +368,13 @@ def age(seconds: float) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def _fetch_and_parse(urls: list[str], parse: Callable[[str], T], deadline: _Deadline) -> tuple[T, str, str]:
+def _fetch_and_parse(urls: list[str], parse: Callable[[str], T], deadline: Deadline) -> tuple[T, str, str]:
     """Try each URL in turn; the first that answers with a usable document wins."""
     problems = []
     malformed = False
     for url in urls:
         try:
-            body, final = _fetch(url, deadline)
+            body, final = fetch(url, deadline)
             return parse(body), body, final
         except (MetadataUnavailable, ValueError) as exc:
             problems.append(f"{redact_url(url)}: {exc}")

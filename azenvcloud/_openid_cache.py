@@ -34,7 +34,7 @@ from ._transports import transport_options
 if TYPE_CHECKING:
     from requests import PreparedRequest, Response
 
-    from .settings import Settings
+    from ._settings import Settings
 
 __all__ = ["caching_transport"]
 

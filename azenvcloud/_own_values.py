@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _builtin_clouds as data
+from ._clouds import Cloud, cloud_name_for_management_host
 from ._connection_string import AAD_AUDIENCE, read_connection_string
 from ._declaration import Another, Judge, NotOwn, Own, Selected
 from ._host_owner import HostOwner, Role, audience_owners, foreign_owner
-from ._service_model import SERVICE_NAMES, _belongs
-from ._values import host_of
-from .clouds import Cloud, cloud_name_for_management_host
+from ._parsers import host_of
+from ._services import SERVICE_NAMES, belongs
 
 __all__ = [
     "accepted_host_of_another_cloud",
@@ -139,7 +139,7 @@ def connection_string_not_own(value: Any, selected: Selected) -> NotOwn | None:
         others = _other_clouds(foreign_owner(host, cloud), cloud)
         if others is not None:
             return NotOwn(f"its {read.describe(key)} {url} is a host of {others}", others)
-        if not _belongs(own, host, cloud.name):
+        if not belongs(own, host, cloud.name):
             return NotOwn(f"its {read.describe(key)} {url} is no {named} host of {cloud.name}")
     audience = read.get(AAD_AUDIENCE)
     if audience is not None and (own.audience is None or audience.rstrip("/") != own.audience):

@@ -5,7 +5,7 @@ CLI does so whenever python-dotenv is installed) can hand azenvcloud a value suc
 ``https://<secret>.attacker.example``; quoting that value in an error would print the secret.
 Every :class:`~azenvcloud.ConfigurationError`, every warning azenvcloud logs and every line
 ``azenvcloud show`` writes goes through :func:`redact_secrets`. (URL user-info and query values
-are :func:`azenvcloud.errors.redact_url`'s business.)
+are :func:`azenvcloud._errors.redact_url`'s business.)
 
 Not the whole secret only: any run of 8 of its characters (:data:`FRAGMENT`) is taken out too,
 so that a message which shows a piece of a value (a parser quoting the part it choked on, a
@@ -21,12 +21,12 @@ import os
 import threading
 import urllib.parse
 
-from ._fork import renew_locks_after_fork
+from ._fork import renew_locks
 
 __all__ = ["FRAGMENT", "SECRET_VARIABLES", "redact_secrets", "remember_secret"]
 
 SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD")
-"""azure-identity's variables whose value is a secret (``provenance.IDENTITY_VARIABLES`` marks
+"""azure-identity's variables whose value is a secret (``_provenance.IDENTITY_VARIABLES`` marks
 the same ones)."""
 
 REDACTED = "<redacted>"
@@ -35,7 +35,7 @@ FRAGMENT = 8
 """No run of this many characters of a secret (in any of its forms) is ever shown; a secret
 shorter than this is taken out whole."""
 _lock = threading.Lock()
-renew_locks_after_fork(globals(), "_lock")  # a new one in a forked child
+renew_locks(globals(), "_lock")  # a new one in a forked child
 _remembered: set[str] = set()
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._clouds import variant_services
+from ._errors import ConfigurationError, quote_value
 from ._host_owner import Role, foreign_owner
-from ._service_model import SERVICE_NAMES, Service, _parse_variable, override_variable, services_of
-from ._values import host_of
-from .clouds import variant_services
-from .errors import ConfigurationError, quote_value
-from .provenance import Source
+from ._parsers import host_of
+from ._provenance import Source
+from ._services import SERVICE_NAMES, Service, override_variable, parse_variable, services_of
 
 if TYPE_CHECKING:
-    from .clouds import Cloud
+    from ._clouds import Cloud
 
 __all__ = ["apply_service_variables"]
 
@@ -39,7 +39,7 @@ def apply_service_variables(
     kept = services_of(cloud.model_copy(update={"service_overrides": overrides})) if variables else {}
     for variable, value in sorted(variables.items()):
         origin = origins.get(variable, Source("environment"))
-        service, field, parsed = _parse_variable(variable, value, origin)
+        service, field, parsed = parse_variable(variable, value, origin)
         overrides.setdefault(service, {})[field] = parsed
         sources[f"services.{service}.{field}"] = origin
     for service, fields in overrides.items():

@@ -21,19 +21,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic_settings import AzureKeyVaultSettingsSource
 
-from ._fork import renew_locks_after_fork
+from ._clients import check_service_url, get_client, get_credential, service_url
+from ._fork import renew_locks
+from ._settings import get_settings
 from ._settings_fields import merged, missing_fields
-from .clients import get_client, get_credential
-from .services import check_service_url, service_url
-from .settings import get_settings
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
     from pydantic_settings import BaseSettings
 
+    from ._errors import ConfigurationError
     from ._secret_names import SecretNaming
-    from .errors import ConfigurationError
-    from .settings import Settings
+    from ._settings import Settings
 
 __all__ = [
     "ReadWhenCalled",
@@ -150,7 +149,7 @@ class ReadWhenCalled(AzureKeyVaultSettingsSource):
 # Sources built by a BaseSettings() call that is under way and not called yet, with that call.
 _pending: weakref.WeakSet[ReadWhenCalled] = weakref.WeakSet()
 _pending_lock = threading.Lock()
-renew_locks_after_fork(globals(), "_pending_lock")
+renew_locks(globals(), "_pending_lock")
 _FRAMES = 64  # how far up the stack a source looks for the BaseSettings() building it
 
 
@@ -175,7 +174,7 @@ def _building() -> int | None:
 
 _warned: weakref.WeakSet[type] = weakref.WeakSet()
 _warned_lock = threading.Lock()
-renew_locks_after_fork(globals(), "_warned_lock")
+renew_locks(globals(), "_warned_lock")
 
 
 def warn_when_inputs_are_shown(settings_cls: type[BaseSettings], reading: str, *, stacklevel: int) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import time
 import weakref
@@ -31,6 +30,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard, TypeVar
 
+from ._fork import after_fork
 from ._held_logs import holding, replay
 
 __all__ = ["PREFETCH_KEPT_FOR", "AsyncFlights", "Flights", "flight_key", "wait_for_prefetches"]
@@ -328,5 +328,4 @@ def _forget_after_fork() -> None:
         flights._forget_after_fork()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_after_fork)
+after_fork(_forget_after_fork)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
-from .errors import ConfigurationError, quote_value
+from ._errors import ConfigurationError, quote_value
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessTokenInfo

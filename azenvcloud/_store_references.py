@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._errors import ConfigurationError, quote_value
 from ._settings_sources import absent, described
-from .errors import ConfigurationError, quote_value
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError

@@ -31,10 +31,10 @@ Which member of the chain answered is recorded per request (each member's ``get_
 ``get_token_info`` tags its own answer in a context variable), never read from azure-identity's
 shared ``_successful_credential``; an answer nobody tagged is not stored.
 
-A store that cannot be used (a folder on a network or cluster file system, a read-only file
-system, a lock that fails) is off for this process, with one warning; nothing here raises inside
-``get_token``: a malformed entry (a number out of range, a FIFO, a foreign file) is ignored with
-one warning.
+The files on disk (the folder, an entry per key, the lock per key) are
+:mod:`azenvcloud._token_files`'s: a folder that cannot be used is off for this process, with one
+warning, and nothing raises inside ``get_token``. ``cache clear`` deletes them
+(:mod:`azenvcloud._cache_purge`).
 """
 
 from __future__ import annotations
@@ -48,53 +48,21 @@ import inspect
 import json
 import logging
 import os
-import re
 import socket
-import stat
-import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from ._fork import renew_locks_after_fork
+from . import _token_files as files
+from ._fork import renew_locks
 from ._identity_inputs import IdentityInputs, salted
-from ._metadata_cache import _held_lock, _open_lock_file, _trusted, default_folder
+from ._token_files import MARGIN, StoredToken, token_folder, token_times
 
-__all__ = [
-    "LOCK_WAIT",
-    "MARGIN",
-    "MODES",
-    "STORABLE",
-    "TOKENS_FOLDER",
-    "Purged",
-    "TokenStore",
-    "folder_refusal",
-    "forget",
-    "members",
-    "purge",
-    "token_folder",
-]
+__all__ = ["MARGIN", "STORABLE", "TokenStore", "forget", "members", "untagged"]
 
 T = TypeVar("T")
-Mode = Literal["off", "unencrypted"]  # resolution.TokenCacheMode (not imported: this module sits below it)
-MODES: tuple[Mode, ...] = ("off", "unencrypted")
-
-MARGIN = 300
-"""Seconds a token must stay valid to be served (azure-core's bearer policy refreshes at 300)."""
-
-LOCK_WAIT = 5.0
-"""Seconds a process waits for another's token request before asking itself (a token request
-normally lands in well under 2 s). After one wait that ran out, the process no longer waits on
-that key: a stopped holder (SIGSTOP, a paused container) costs each process at most this once."""
-
-LONGEST_LIFETIME = 30 * 3600
-"""Seconds ahead an ``expires_on`` may lie (the longest access tokens, CAE ones, live ~28 h): an
-entry beyond it is ignored as corrupt, and an answer beyond it is not stored."""
-
-TOKENS_FOLDER = "tokens"
 
 # The credentials of DefaultAzureCredential's chain whose identity the configuration fixes
 # (EnvironmentCredential is named by the credential it wraps).
@@ -107,61 +75,16 @@ STORABLE = frozenset(
     }
 )
 
-# File systems shared between machines (or whose locks are not to be relied on): store off.
-# Every FUSE mount (``fuse.*``: sshfs, blobfuse2, rclone, glusterfs, s3fs...) counts as one.
-_NETWORK_FILE_SYSTEMS = frozenset(
-    {
-        "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "9p", "afs", "ncpfs", "ceph",
-        "lustre", "gpfs", "virtiofs", "davfs", "glusterfs", "ocfs2", "gfs2", "beegfs", "orangefs",
-        "fuse", "fuseblk", "vboxsf", "vmhgfs", "prl_fs", "coda", "pvfs2", "cvfs", "panfs",
-    }
-)  # fmt: skip
-_MAX_ENTRY_BYTES = 64 * 1024
-_LOCK_POLL = 0.05
 _HALF_LIFE_FROM = 7200  # seconds: MSAL refreshes tokens living at least this long at half-life
 _MEMORY_LIMIT = 512  # past it, tokens no longer usable are dropped from memory
-# The files the store writes, and so the only ones `cache clear` deletes.
-_ENTRY_NAME = re.compile(r"[0-9a-f]{32}\.(?:json|lock)")
-_TEMPORARY_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]{1,64}\.json")
 # Options that choose how requests travel, never whose token it is (an object: not in the key).
 _TRANSPORT_OPTIONS = frozenset({"transport"})
 
 _log = logging.getLogger("azenvcloud")
-_warned: set[str] = set()
 _memory_lock = threading.Lock()
-renew_locks_after_fork(globals(), "_memory_lock")  # new in a forked child (which keeps the tokens)
-_memory: dict[str, _Token] = {}
-_off: set[str] = set()  # token folders turned off for this process
-_given_up: set[str] = set()  # keys whose lock wait ran out in this process: not waited on again
+renew_locks(globals(), "_memory_lock")  # new in a forked child (which keeps the tokens)
+_memory: dict[str, StoredToken] = {}
 _answering: contextvars.ContextVar[str | None] = contextvars.ContextVar("azenvcloud_answering", default=None)
-
-
-@dataclass(frozen=True)
-class _Token:
-    token: str = field(repr=False)
-    expires_on: int
-    refresh_on: int | None
-    token_type: str
-    credential: str
-
-    def usable(self) -> bool:
-        now = time.time()
-        return self.expires_on - now >= MARGIN and (self.refresh_on is None or now < self.refresh_on)
-
-    def shaped(self, method: str) -> Any:
-        from azure.core.credentials import AccessToken, AccessTokenInfo
-
-        if method == "get_token":
-            return AccessToken(self.token, self.expires_on)
-        return AccessTokenInfo(
-            self.token, self.expires_on, token_type=self.token_type, refresh_on=self.refresh_on
-        )
-
-
-def _warn_once(key: str, message: str, *args: object) -> None:
-    if key not in _warned:
-        _warned.add(key)
-        _log.warning(message, *args)
 
 
 def _member_name(member: object) -> str | None:
@@ -277,11 +200,6 @@ def untagged(member: T) -> T:
     return plain
 
 
-def token_folder(cache_dir: str | None) -> Path:
-    """Where ``AZENVCLOUD_TOKEN_CACHE=unencrypted`` keeps tokens, for a metadata cache folder."""
-    return (Path(cache_dir) if cache_dir else default_folder()) / TOKENS_FOLDER
-
-
 class TokenStore:
     """The tokens of one credential's configuration: in memory, and on disk when asked for.
 
@@ -303,7 +221,7 @@ class TokenStore:
         named = {**identity, "machine": _machine()} if identity is not None else None
         self._identity = _identity_json(named) if named is not None else None  # None: nothing kept
         self._asked_folder = folder
-        self.folder = _open_folder(folder) if folder is not None else None
+        self.folder = files.open_folder(folder) if folder is not None else None
         self.storable = storable and identity is not None  # whether any answer may be kept
         self._inputs = inputs  # what azure-identity reads at each request comes from its environment
 
@@ -381,9 +299,10 @@ class TokenStore:
         if found is not None:
             return found.shaped(method)  # type: ignore[no-any-return]
         folder = self.folder
-        if folder is None or str(folder) in _off:
+        if files.is_off(folder):
             return self._remember(key, call)
-        with _locked(folder, key) as (held, waited):
+        assert folder is not None  # not off
+        with files.locked(folder, key) as (held, waited):
             if held:
                 found = self._read(key)
                 if found is not None:
@@ -402,7 +321,6 @@ class TokenStore:
         call: Callable[[], Awaitable[T]],
     ) -> T:
         """:meth:`fetch` for an async credential: waiting for the lock never blocks the loop."""
-        import asyncio
 
         key = self.key(scopes, options) if self.storable else None
         if key is None:
@@ -411,44 +329,31 @@ class TokenStore:
         if found is not None:
             return found.shaped(method)  # type: ignore[no-any-return]
         folder = self.folder
-        if folder is None or str(folder) in _off:
+        if files.is_off(folder):
             return await self._aremember(key, call)
-        descriptor = _open_lock(folder, key)
-        if descriptor is None:
-            return await self._aremember(key, call)
-        with _held_lock(descriptor):
-            deadline = time.monotonic() + (0.0 if key in _given_up else LOCK_WAIT)
-            held = _try_lock(descriptor)
-            waited = held is False
-            while held is False and time.monotonic() < deadline:
-                await asyncio.sleep(_LOCK_POLL)
-                held = _try_lock(descriptor)
-            _after_wait(folder, key, held)
-            try:
-                if held:
-                    found = self._read(key)
-                    if found is not None:
-                        return found.shaped(method)  # type: ignore[no-any-return]
-                    if waited:  # the process before kept nothing: no queue behind the lock (as fetch)
-                        _unlock(descriptor)
-                        held = False
+        assert folder is not None  # not off
+        async with files.alocked(folder, key) as (held, waited):
+            if held:
+                found = self._read(key)
+                if found is not None:
+                    return found.shaped(method)  # type: ignore[no-any-return]
+            if not waited:
                 return await self._aremember(key, call)
-            finally:
-                if held:
-                    _unlock(descriptor)
+        # As fetch: the process before kept nothing, so no queue behind the lock.
+        return await self._aremember(key, call)
 
-    def _lookup(self, key: str) -> _Token | None:
+    def _lookup(self, key: str) -> StoredToken | None:
         with _memory_lock:
             found = _memory.get(key)
         if found is not None and found.usable():
             return found
-        if self.folder is None or str(self.folder) in _off:
+        if files.is_off(self.folder):
             return None
         return self._read(key)
 
-    def _read(self, key: str) -> _Token | None:
+    def _read(self, key: str) -> StoredToken | None:
         assert self.folder is not None  # only called with a folder
-        found = _read_entry(self.folder, key)
+        found = files.read_entry(self.folder, key, STORABLE)
         if found is None or not found.usable():
             return None
         with _memory_lock:
@@ -485,8 +390,9 @@ class TokenStore:
                 for stale in [old for old, kept in _memory.items() if not kept.usable()]:
                     del _memory[stale]
             _memory[key] = token
-        if self.folder is not None and str(self.folder) not in _off:
-            _write_entry(self.folder, key, token)
+        if not files.is_off(self.folder):
+            assert self.folder is not None  # not off
+            files.write_entry(self.folder, key, token)
         return result
 
     def _after_claims(self, scopes: tuple[str, ...], options: Mapping[str, Any], result: T) -> T:
@@ -498,9 +404,10 @@ class TokenStore:
         if key is not None:
             with _memory_lock:
                 _memory.pop(key, None)
-            if self.folder is not None and str(self.folder) not in _off:
+            if not files.is_off(self.folder):
+                assert self.folder is not None  # not off
                 with contextlib.suppress(OSError):
-                    os.unlink(_path(self.folder, key))
+                    os.unlink(files.entry_path(self.folder, key))
         return result
 
 
@@ -510,13 +417,13 @@ def _unpickled_store(
     return TokenStore(recipe, folder, storable=storable, inputs=inputs)
 
 
-def _as_token(result: object, credential: str) -> _Token | None:
+def _as_token(result: object, credential: str) -> StoredToken | None:
     value = getattr(result, "token", None)
     refresh_on = getattr(result, "refresh_on", None)
     if type(refresh_on) is not int:
         refresh_on = None
     try:
-        expires_on, refresh = _times(getattr(result, "expires_on", None), refresh_on)
+        expires_on, refresh = token_times(getattr(result, "expires_on", None), refresh_on)
     except (ValueError, ArithmeticError):
         return None  # not a time a token could have: not kept
     if not isinstance(value, str):
@@ -526,306 +433,11 @@ def _as_token(result: object, credential: str) -> _Token | None:
         # An AccessToken (get_token) has no refresh_on: refreshed at half its life, as MSAL does
         # for tokens of 2 h or more, rather than used until MARGIN before it expires.
         refresh = int(time.time() + left / 2)
-    return _Token(value, expires_on, refresh, str(getattr(result, "token_type", "Bearer")), credential)
-
-
-def _times(expires_on: object, refresh_on: object) -> tuple[int, int | None]:
-    """``expires_on`` and ``refresh_on`` when they are times a token may have: integers, expiring
-    no more than :data:`LONGEST_LIFETIME` ahead, refreshed no later than it expires.
-
-    Raises:
-        ValueError: They are not.
-    """
-    now = time.time()
-    if type(expires_on) is not int or not now - 86400 < expires_on <= now + LONGEST_LIFETIME:
-        raise ValueError("expires_on")
-    if refresh_on is not None and (type(refresh_on) is not int or not 0 < refresh_on <= expires_on):
-        raise ValueError("refresh_on")
-    return expires_on, refresh_on
-
-
-def _turn_off(folder: Path, why: str) -> None:
-    _off.add(str(folder))
-    _warn_once(
-        str(folder),
-        "azenvcloud: the token store %s cannot be used (%s); it is off for this process, "
-        "and tokens are asked for as without AZENVCLOUD_TOKEN_CACHE",
-        folder,
-        why,
-    )
-
-
-def _open_folder(folder: Path) -> Path | None:
-    """``folder``, created for the user alone, or ``None`` (with one warning) when it cannot be
-    trusted or used: another's, open to others, on a network file system, read-only."""
-    if str(folder) in _off:
-        return None
-    try:
-        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.mkdir(mode=0o700, exist_ok=True)
-    except OSError as exc:
-        _turn_off(folder, str(exc.strerror or exc))
-        return None
-    refused = folder_refusal(folder)
-    if refused is not None:
-        _turn_off(folder, refused)
-        return None
-    return folder
-
-
-def folder_refusal(folder: Path) -> str | None:
-    """Why the store would refuse ``folder`` (read-only checks, nothing created), or ``None``
-    when it would use it (or would create it: it does not exist yet)."""
-    try:
-        parent, info = os.lstat(folder.parent), os.lstat(folder)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return str(exc.strerror or exc)
-    if not (_trusted(parent, folder=True) and _trusted(info, folder=True)) or info.st_mode & 0o077:
-        return "it is not a folder of this user's that only they can open"
-    network = _file_system(folder)
-    if _shared(network):
-        return f"it is on a shared or network file system ({network}), which other machines may read"
-    if not os.access(folder, os.W_OK):
-        return "it is read-only"
-    return None
-
-
-def _shared(kind: str | None) -> bool:
-    """Whether a file system type (as ``/proc/self/mounts`` names it) is shared between machines."""
-    if kind is None:
-        return False
-    return kind in _NETWORK_FILE_SYSTEMS or kind.split(".")[0] in _NETWORK_FILE_SYSTEMS
-
-
-def _file_system(folder: Path) -> str | None:
-    """The type of the file system ``folder`` is on (Linux: ``/proc/self/mounts``), or ``None``."""
-    try:
-        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    where, best, kind = os.path.realpath(folder), -1, None
-    for line in mounts.splitlines():
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        point = parts[1].replace("\\040", " ")
-        inside = where == point or where.startswith(point.rstrip("/") + "/")
-        if inside and len(point) > best:
-            best, kind = len(point), parts[2]
-    return kind
-
-
-def _path(folder: Path, key: str) -> Path:
-    return folder / f"{key[:32]}.json"
-
-
-def _read_entry(folder: Path, key: str) -> _Token | None:
-    path = _path(folder, key)
-    flags = (
-        os.O_RDONLY
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-        | getattr(os, "O_NONBLOCK", 0)
-    )
-    try:
-        descriptor = os.open(path, flags)  # O_NONBLOCK: a FIFO in its place never blocks
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        _warn_once(str(path), "azenvcloud: ignoring the token store entry %s (%s)", path, exc.strerror or exc)
-        return None
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            info = os.fstat(descriptor)
-            if not _trusted(info, folder=False) or info.st_mode & 0o077:  # _trusted: a regular file
-                _warn_once(
-                    str(path),
-                    "azenvcloud: ignoring the token store entry %s: it is not a file of this user's "
-                    "that only they can open",
-                    path,
-                )
-                return None
-            entry = json.loads(handle.read(_MAX_ENTRY_BYTES))
-        if entry.get("key") != key:
-            return None  # written for another key (or planted): never used for this one
-        expires_on, refresh_on = _times(entry["expires_on"], entry.get("refresh_on"))
-        token, credential = entry["token"], entry["credential"]
-        if not isinstance(token, str) or credential not in STORABLE:
-            raise ValueError("token")
-        return _Token(token, expires_on, refresh_on, str(entry.get("token_type", "Bearer")), credential)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ArithmeticError):
-        _warn_once(str(path), "azenvcloud: ignoring the unreadable token store entry %s", path)
-        return None
-
-
-def _write_entry(folder: Path, key: str, token: _Token) -> None:
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")  # 0600
-    except OSError as exc:
-        _turn_off(folder, str(exc.strerror or exc))
-        return
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(
-                {
-                    "key": key,
-                    "credential": token.credential,
-                    "token": token.token,
-                    "expires_on": token.expires_on,
-                    "refresh_on": token.refresh_on,
-                    "token_type": token.token_type,
-                },
-                handle,
-            )
-        os.replace(temporary, _path(folder, key))
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        _turn_off(folder, str(exc.strerror or exc))
-
-
-def _open_lock(folder: Path, key: str) -> int | None:
-    try:
-        import fcntl  # noqa: F401 - POSIX only: without it, no lock (at worst one request per process)
-    except ImportError:  # pragma: no cover - Windows
-        return None
-    try:
-        return _open_lock_file(_path(folder, key))
-    except OSError as exc:
-        _turn_off(folder, f"its lock cannot be opened: {exc.strerror or exc}")
-        return None
-
-
-def _try_lock(descriptor: int) -> bool | None:
-    """Whether the lock was had (``False``: another holds it; ``None``: locking failed)."""
-    import fcntl
-
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    except OSError:
-        return None
-    return True
-
-
-def _unlock(descriptor: int) -> None:
-    import fcntl
-
-    with contextlib.suppress(OSError):
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _locked(folder: Path, key: str) -> Iterator[tuple[bool, bool]]:
-    """Hold the key's lock between processes (up to :data:`LOCK_WAIT` waiting); yields whether it
-    was had and whether another process held it first. A lock that fails turns the store off for
-    this process."""
-    descriptor = _open_lock(folder, key)
-    if descriptor is None:
-        yield False, False
-        return
-    with _held_lock(descriptor):  # closed in a forked child (the metadata cache's hygiene)
-        deadline = time.monotonic() + (0.0 if key in _given_up else LOCK_WAIT)
-        held = _try_lock(descriptor)
-        waited = held is False
-        while held is False and time.monotonic() < deadline:
-            time.sleep(_LOCK_POLL)
-            held = _try_lock(descriptor)
-        _after_wait(folder, key, held)
-        try:
-            yield bool(held), waited
-        finally:
-            if held:
-                _unlock(descriptor)
-
-
-def _after_wait(folder: Path, key: str, held: bool | None) -> None:
-    """A lock that failed turns the store off; a wait that ran out is not waited again."""
-    if held is None:
-        _turn_off(folder, "its lock failed")
-    elif held is False:
-        _given_up.add(key)
-        _warn_once(
-            f"lock:{key}",
-            "azenvcloud: waited %.0f s for another process's token request in %s; asking without it",
-            LOCK_WAIT,
-            folder,
-        )
+    return StoredToken(value, expires_on, refresh, str(getattr(result, "token_type", "Bearer")), credential)
 
 
 def forget() -> None:
     """Forget the tokens kept in memory (``reset()``, ``configure()``) and the warnings given."""
     with _memory_lock:
         _memory.clear()
-    _off.clear()
-    _given_up.clear()
-    _warned.clear()
-
-
-@dataclass
-class Purged:
-    """What :func:`purge` did: entries deleted, names it left alone, and a refusal (or ``None``)."""
-
-    deleted: int = 0
-    skipped: list[str] = field(default_factory=list)
-    refused: str | None = None
-
-
-def purge(cache_dir: str | None, *, metadata: bool = False) -> tuple[Purged, Purged]:
-    """Delete the token store's files under the metadata cache folder ``cache_dir`` (``None``:
-    the user's), and with ``metadata`` the metadata cache's documents; tokens in memory are
-    forgotten too. Only the store's own names are deleted (``<32 hex>.json|.lock``, its
-    ``.tmp-*.json``; the metadata cache names its files alike), never through a symlinked folder, never a
-    sub-folder or another file (those are listed as skipped). Never raises for a file."""
-    forget()
-    folder = token_folder(cache_dir)
-    tokens = _purge_folder(folder, (_ENTRY_NAME, _TEMPORARY_NAME), count=".json", parent=True)
-    documents = Purged()
-    if metadata:
-        # The metadata cache names its files as the store does (<32 hex>.json|.lock, .tmp-*.json).
-        documents = _purge_folder(folder.parent, (_ENTRY_NAME, _TEMPORARY_NAME), count=".json", parent=False)
-        documents.skipped = [name for name in documents.skipped if name != TOKENS_FOLDER]
-    return tokens, documents
-
-
-def _purge_folder(folder: Path, names: tuple[re.Pattern[str], ...], *, count: str, parent: bool) -> Purged:
-    done = Purged()
-    flags = (
-        os.O_RDONLY
-        | getattr(os, "O_DIRECTORY", 0)
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-    )
-    try:
-        for checked in (folder.parent, folder) if parent else (folder,):
-            if stat.S_ISLNK(os.lstat(checked).st_mode):
-                done.refused = f"{checked} is a symbolic link (not followed)"
-                return done
-        descriptor = os.open(folder, flags)
-    except FileNotFoundError:
-        return done
-    except OSError as exc:
-        done.refused = f"{folder} cannot be opened ({exc.strerror or exc})"
-        return done
-    try:
-        for name in sorted(os.listdir(descriptor)):
-            try:
-                info = os.lstat(name, dir_fd=descriptor)
-                if not any(pattern.fullmatch(name) for pattern in names) or stat.S_ISDIR(info.st_mode):
-                    done.skipped.append(name)
-                    continue
-                os.unlink(name, dir_fd=descriptor)
-            except FileNotFoundError:
-                continue
-            except OSError:
-                done.skipped.append(name)
-                continue
-            done.deleted += name.endswith(count) and not name.startswith(".")
-    except OSError as exc:
-        done.refused = f"{folder} cannot be listed ({exc.strerror or exc})"
-    finally:
-        os.close(descriptor)
-    return done
+    files.forget()

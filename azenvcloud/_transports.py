@@ -6,20 +6,24 @@ A client gets the transport azure-core would build from its arguments (timeouts 
 the CA setting: requests gets the bundle's path (it keys its pools by it); aiohttp gets a session
 whose connector holds one shared ``SSLContext`` (azure-core would build a new context from a path
 for every request, and aiohttp, whose pools are keyed by the context, would open a connection
-for each). The credential's transport (``credentials.py``, ``_openid_cache.py``) is given
+for each). The credential's transport (``_credentials.py``, ``_openid_cache.py``) is given
 :func:`transport_options` too.
+
+The async transport's class is made on first use: it subclasses azure-core's aiohttp transport,
+and importing aiohttp costs what ``import azenvcloud`` and the sync clients never pay.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
-from ._ca import connection_verify
+from ._ca import connection_verify, ssl_context
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ._settings import Settings
 
-__all__ = ["transport_options", "with_transport"]
+__all__ = ["ca_trusting_aiohttp_transport", "transport_options", "with_transport"]
 
 
 def transport_options(settings: Settings) -> dict[str, Any]:
@@ -43,10 +47,34 @@ def with_transport(arguments: dict[str, Any], *, settings: Settings, asynchronou
         # aiohttp builds its default verifying context once, at import: a bundle named in
         # SSL_CERT_FILE later (by a test fixture, say) would never be trusted. The session's
         # connector holds the CA setting's context instead of a path.
-        from ._aio_transport import CaTrustingAioHttpTransport
-
         del options["connection_verify"]
-        return {**arguments, "transport": CaTrustingAioHttpTransport(**options)}
+        return {**arguments, "transport": ca_trusting_aiohttp_transport()(**options)}
     from azure.core.pipeline.transport import RequestsTransport
 
     return {**arguments, "transport": RequestsTransport(**options)}
+
+
+@functools.cache
+def ca_trusting_aiohttp_transport() -> type[Any]:
+    """azure-core's ``AioHttpTransport``, whose own session verifies with
+    :func:`azenvcloud._ca.ssl_context`: made as azure-core makes it (environment proxies, no
+    cookies, no automatic decompression), with a connector holding the shared context, so
+    connections are reused. The class is made once, on first use (it imports aiohttp)."""
+    import aiohttp
+    from azure.core.pipeline.transport import AioHttpTransport
+
+    class CaTrustingAioHttpTransport(AioHttpTransport):  # type: ignore[misc]  # azure-core exports it lazily (Any)
+        """``AioHttpTransport`` whose own session verifies with the CA setting's context."""
+
+        async def open(self) -> None:
+            """Open the session (made here on first use, in the running loop)."""
+            if getattr(self, "session", None) is None and self._session_owner and not self._has_been_opened:
+                self.session = aiohttp.ClientSession(
+                    trust_env=self._use_env_settings,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    auto_decompress=False,
+                    connector=aiohttp.TCPConnector(ssl=ssl_context()),
+                )
+            await super().open()
+
+    return CaTrustingAioHttpTransport

@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from ._declaration import Rule, Selected
-from ._values import InvalidValue
+from ._errors import ConfigurationError, quote_value
+from ._parsers import InvalidValue
+from ._provenance import VARIABLES, Source
 from ._variables import ALL, declaration_of, of_use
-from .errors import ConfigurationError, quote_value
-from .provenance import VARIABLES, Source
 
 __all__ = [
     "RULES",

@@ -28,12 +28,12 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
 
-from ._service_model import is_service_variable
-from ._values import InvalidValue
+from ._clouds import canonical_cloud_name
+from ._errors import quote_value
+from ._parsers import InvalidValue
+from ._provenance import IDENTITY_VARIABLES
+from ._services import is_service_variable
 from ._variables import of_use
-from .clouds import canonical_cloud_name
-from .errors import quote_value
-from .provenance import IDENTITY_VARIABLES
 
 __all__ = ["CLOUD_SELECTORS", "COMPARISONS", "LISTED", "NAMES_CHECKED", "find_typos"]
 

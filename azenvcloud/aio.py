@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import weakref
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import clients
+from . import _clients
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
-from .credentials import build_async_credential
-from .settings import get_settings
+from ._credentials import build_async_credential
+from ._fork import after_fork
+from ._settings import get_settings
 
 if TYPE_CHECKING:
     from azure.identity.aio import DefaultAzureCredential
@@ -48,7 +48,7 @@ __all__ = [
     "get_subscription_client",
 ]
 
-ClientT = TypeVar("ClientT")
+_ClientT = TypeVar("_ClientT")
 
 _log = logging.getLogger("azenvcloud")
 _CREDENTIAL = "credential"
@@ -85,7 +85,7 @@ def _require_async_transport() -> None:
     import importlib.util
 
     if importlib.util.find_spec("aiohttp") is None:
-        from ._install_hint import install_hint
+        from ._failure_hints import install_hint
 
         hint = install_hint("aio")
         raise ImportError(
@@ -123,7 +123,7 @@ def get_resource_client(subscription_id: str | None = None) -> ResourceManagemen
     if client is not None:
         return client
     if has_subscription(subscription_id, get_settings()):
-        clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
+        _clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
     return _build(objects, key, ResourceManagementClient, subscription_id, {})
@@ -135,13 +135,13 @@ def get_subscription_client() -> SubscriptionClient:
     client: SubscriptionClient | None = objects.get(_SUBSCRIPTIONS)
     if client is not None:
         return client
-    clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
+    _clients.prefetch_token(get_settings().credential_scopes, get_credential)  # during the import
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
     return _build(objects, _SUBSCRIPTIONS, SubscriptionClient, None, {})
 
 
-def get_client(client_class: type[ClientT], subscription_id: str | None = None, **kwargs: Any) -> ClientT:
+def get_client(client_class: type[_ClientT], subscription_id: str | None = None, **kwargs: Any) -> _ClientT:
     """This event loop's client of any async ``azure-mgmt-*`` class (from its ``aio`` module).
 
     The rules and arguments are those of :func:`azenvcloud.get_client`.
@@ -155,8 +155,8 @@ def get_client(client_class: type[ClientT], subscription_id: str | None = None, 
 
 
 def _get(
-    caller: str, client_class: type[ClientT], subscription_id: str | None, kwargs: dict[str, Any]
-) -> ClientT:
+    caller: str, client_class: type[_ClientT], subscription_id: str | None, kwargs: dict[str, Any]
+) -> _ClientT:
     objects = _objects(caller)
     key, client = cached_client(objects, client_class, subscription_id, kwargs)
     if client is not None:
@@ -177,21 +177,21 @@ def get_graph_client() -> GraphServiceClient:
         RuntimeError: No event loop is running.
     """
     _objects("get_graph_client")  # no running loop: say which getter needs one
-    from .dataplane.graph import graph_client_class
+    from ._dataplane.graph import graph_client_class
 
-    return _get("get_graph_client", graph_client_class(), None, {})  # its recipe: dataplane/graph.py
+    return _get("get_graph_client", graph_client_class(), None, {})  # its recipe: _dataplane/graph.py
 
 
 def _build(
     objects: dict[Hashable, Any],
     key: Hashable,
-    client_class: type[ClientT],
+    client_class: type[_ClientT],
     subscription_id: str | None,
     kwargs: dict[str, Any],
-) -> ClientT:
+) -> _ClientT:
     # The loop's own dictionary, and nothing awaited between lookup and store; the registry's
     # lock only keeps configure() from replacing the settings between them and the credential.
-    with clients.building():
+    with _clients.building():
         objects = _objects("get_client")  # after a configure(), the new one
         settings = get_settings()
         credential = get_credential()
@@ -203,7 +203,7 @@ def _build(
         objects.setdefault(_RECIPES, {})[key] = recipe  # how close() closes it
     scopes = first_request_scopes(recipe, settings)
     if scopes:  # a client that could not be built makes no request
-        clients.prefetch_token(scopes, get_credential)
+        _clients.prefetch_token(scopes, get_credential)
     _log.debug("azenvcloud built async %s", client_class.__name__)
     return client
 
@@ -234,6 +234,5 @@ def _forget_everything() -> None:
     _loops.clear()
 
 
-clients.on_reset(_forget_everything)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_everything)
+_clients.on_reset(_forget_everything)
+after_fork(_forget_everything)

@@ -16,7 +16,7 @@ or, for the exporters you build yourself, their keyword arguments::
 
 Outside the public cloud, both switch off the exporter's own channels to Microsoft's public hosts
 (statsbeat and its control plane) before any exporter exists. The rules, each with its source:
-:mod:`azenvcloud.dataplane.applicationinsights`; how-to: docs/how-to/telemetry.md.
+:mod:`azenvcloud._dataplane.applicationinsights`; how-to: docs/how-to/telemetry.md.
 """
 
 from __future__ import annotations
@@ -27,19 +27,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ._fork import renew_locks_after_fork
-from ._host_owner import foreign_owner
-from .clients import get_credential
-from .dataplane.applicationinsights import (
+from ._clients import get_credential
+from ._dataplane.applicationinsights import (
     AzureMonitorOptions,
     azure_monitor_options,
     keep_in_cloud,
 )
-from .errors import ConfigurationError
-from .settings import Settings, get_settings
+from ._errors import ConfigurationError
+from ._fork import renew_locks
+from ._host_owner import foreign_owner
+from ._settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from .clouds import Cloud
+    from ._clouds import Cloud
 
 __all__ = ["AzureMonitorOptions", "configure_azure_monitor", "get_azure_monitor_options"]
 
@@ -143,7 +143,7 @@ def _distro() -> Any:
     try:
         from azure.monitor.opentelemetry import configure_azure_monitor as distro
     except ImportError as exc:
-        from ._install_hint import install_hint
+        from ._failure_hints import install_hint
 
         raise ImportError(
             f"azenvcloud.telemetry.configure_azure_monitor needs azure-monitor-opentelemetry ({exc.name} is "
@@ -181,4 +181,4 @@ def _guard_live_metrics_redirects(cloud: Cloud) -> bool:
     return True
 
 
-renew_locks_after_fork(globals(), "_lock")
+renew_locks(globals(), "_lock")

@@ -25,7 +25,7 @@ from pathlib import Path
 from rows import Row, row
 
 from azenvcloud import _typos
-from azenvcloud.settings import Settings
+from azenvcloud._settings import Settings
 from azenvcloud.testing import isolated_environment
 
 LINES = 131_072  # of 32 bytes: 4 MiB

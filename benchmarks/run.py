@@ -31,7 +31,7 @@ import keyvault_source
 from rows import Row, row
 
 import azenvcloud
-from azenvcloud import clients
+from azenvcloud import _clients as clients
 from azenvcloud.testing import FakeCloud, isolated_environment
 
 HERE = Path(__file__).parent

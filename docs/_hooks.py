@@ -27,9 +27,9 @@ from typing import Any, Literal, Union, get_args, get_origin
 import markdown
 from mkdocs.exceptions import PluginError
 
+from azenvcloud import SERVICE_NAMES
 from azenvcloud import _variables as declared  # the installed package: the site documents it
 from azenvcloud._secret_values import SECRET_VARIABLES
-from azenvcloud._service_model import SERVICE_NAMES
 
 _LINK = re.compile(r"\]\((?P<target>(?:\.\./)+[^)#\s]+)(?P<anchor>#[^)\s]*)?\)")
 _SCHEME = "repository-file:"

@@ -79,9 +79,9 @@ def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A client built in a test may prefetch its token only from an authority on this machine
     (loopback, or a name routed to a fake cloud): a test that would start one from any other
     fails, even though the fences above would stop the request in its background thread."""
-    from azenvcloud import clients
-    from azenvcloud._values import host_of
-    from azenvcloud.settings import get_settings
+    from azenvcloud import _clients as clients
+    from azenvcloud._parsers import host_of
+    from azenvcloud._settings import get_settings
 
     prefetch = clients.prefetch_token
 
@@ -112,3 +112,18 @@ def _metadata_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFacto
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AZENVCLOUD_CACHE_DIR", str(tmp_path_factory.mktemp("metadata-cache")))
         yield
+
+
+@pytest.fixture
+def stored(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
+    """The fake cloud, with the token store on disk (``AZENVCLOUD_TOKEN_CACHE=unencrypted``)."""
+    azenvcloud_env.setenv("AZENVCLOUD_TOKEN_CACHE", "unencrypted")
+    return azenvcloud_fake_cloud
+
+
+@pytest.fixture
+def managed_identity(azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch) -> FakeCloud:
+    """The fake cloud as an App Service managed identity endpoint, the chain narrowed to it."""
+    for name, value in azenvcloud_fake_cloud.managed_identity_environment().items():
+        azenvcloud_env.setenv(name, value)
+    return azenvcloud_fake_cloud

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 import trustme
+from helpers import DATA
 
 import azenvcloud
-from azenvcloud import ConfigurationError
-from azenvcloud.services import check_service_url, service_url
+from azenvcloud import ConfigurationError, check_service_url, service_url
 from azenvcloud.testing import FakeCloud
 
-DATA = Path(__file__).parent / "data"
 SNAPSHOT = DATA / "metadata-2022-09-01-public.json"
 
 

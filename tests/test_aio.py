@@ -6,33 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from helpers import group_names, run
 
 import azenvcloud
 from azenvcloud import aio
 from azenvcloud.testing import BUILTIN_HOSTS, FakeCloud
-
-T = TypeVar("T")
-
-
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run ``main`` in a fresh event loop, closing this loop's azenvcloud objects at the end."""
-
-    async def wrapped() -> T:
-        try:
-            return await main()
-        finally:
-            await aio.close()
-
-    return asyncio.run(wrapped())
-
-
-async def group_names() -> list[str]:
-    return [group.name async for group in aio.get_resource_client().resource_groups.list()]
 
 
 def test_async_clients_list_resource_groups_and_subscriptions(azenvcloud_fake_cloud: FakeCloud) -> None:
@@ -182,3 +164,21 @@ def test_configuration_errors_are_the_same_as_in_sync_code(azenvcloud_env: pytes
     with pytest.raises(azenvcloud.ConfigurationError) as caught:
         run(main)
     assert caught.value.variables == ("AZURE_CLOUD",)
+
+
+def test_a_missing_async_transport_names_the_extra(
+    azenvcloud_fake_cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    # aiohttp cannot be uninstalled for one test: hide it from the one lookup that asks for it.
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "aiohttp" else real(name, *a)
+    )
+
+    async def build() -> None:
+        aio.get_credential()
+
+    with pytest.raises(ImportError, match=r"pip install 'aiohttp>=3\.9' .*'/path/to/azenvcloud\[aio\]'"):
+        asyncio.run(build())

@@ -15,7 +15,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from azenvcloud import AppConfigurationSettingsSource, ConfigurationError, reset
-from azenvcloud._values import host_of
+from azenvcloud._parsers import host_of
 from azenvcloud.testing import FakeCloud, KeyVaultReference
 
 HIDDEN = SettingsConfigDict(hide_input_in_errors=True)

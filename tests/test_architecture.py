@@ -134,22 +134,24 @@ def _one_cycle(graph: dict[str, set[str]], group: set[str]) -> list[str]:
 
 
 def test_every_module_of_the_package_is_read() -> None:
-    assert {"azenvcloud", "azenvcloud.settings", "azenvcloud.dataplane._recipe"} <= set(MODULES)
-    assert "azenvcloud.settings" in GRAPH["azenvcloud.clients"]
-    assert "azenvcloud.dataplane" in GRAPH["azenvcloud._construction"]  # imported in a function
+    assert {"azenvcloud", "azenvcloud._settings", "azenvcloud._dataplane._recipe"} <= set(MODULES)
+    assert "azenvcloud._settings" in GRAPH["azenvcloud._clients"]
+    assert "azenvcloud._dataplane" in GRAPH["azenvcloud._construction"]  # imported in a function
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        pytest.param("from . import clouds\n", {"azenvcloud.clouds"}, id="from-dot-import-submodule"),
-        pytest.param("from .errors import ConfigurationError\n", {"azenvcloud.errors"}, id="from-dot-module"),
-        pytest.param("import azenvcloud.settings\n", {"azenvcloud.settings"}, id="absolute"),
+        pytest.param("from . import _clouds\n", {"azenvcloud._clouds"}, id="from-dot-import-submodule"),
         pytest.param(
-            "def f():\n    from .settings import get_settings\n", {"azenvcloud.settings"}, id="in-function"
+            "from ._errors import ConfigurationError\n", {"azenvcloud._errors"}, id="from-dot-module"
+        ),
+        pytest.param("import azenvcloud._settings\n", {"azenvcloud._settings"}, id="absolute"),
+        pytest.param(
+            "def f():\n    from ._settings import get_settings\n", {"azenvcloud._settings"}, id="in-function"
         ),
         pytest.param(
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .settings import Settings\n",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ._settings import Settings\n",
             set(),
             id="type-checking-aside",
         ),
@@ -185,16 +187,24 @@ def test_no_module_imports_itself_back() -> None:
 MAP = PACKAGE.parent / "ARCHITECTURE.md"
 _LAYER = re.compile(r"^### (\d+)\. ")
 _ROW = re.compile(r"^\| `([\w/<>]+\.py)` \|")
-FAMILY_ROW = "dataplane/<family>.py"  # one row for every SDK family: a new family is no edit of the map
+FAMILY_ROW = "_dataplane/<family>.py"  # one row for every SDK family: a new family is no edit of the map
+
+
+DEPRECATED_ROW = "<deprecated>.py"  # one row for the paths of the release before (_migration.MOVED_MODULES)
 
 
 def _named_by(row: str) -> list[str]:
-    """The modules a row names: itself, or for :data:`FAMILY_ROW` every family module."""
+    """The modules a row names: itself, for :data:`FAMILY_ROW` every family module, and for
+    :data:`DEPRECATED_ROW` every module left at a path of the release before."""
+    if row == DEPRECATED_ROW:
+        from azenvcloud._migration import MOVED_MODULES
+
+        return sorted(module for module in MOVED_MODULES if module in MODULES)
     if row != FAMILY_ROW:
         return [_module_name(PACKAGE / row)]
     return [
         _module_name(path)
-        for path in sorted((PACKAGE / "dataplane").glob("*.py"))
+        for path in sorted((PACKAGE / "_dataplane").glob("*.py"))
         if not path.name.startswith("_")
     ]
 

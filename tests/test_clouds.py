@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from azenvcloud import BUILTIN_CLOUDS, ConfigurationError, cloud_from_name
-from azenvcloud.clouds import cloud_name_for_authority_host, cloud_name_for_management_host
+from azenvcloud._clouds import cloud_name_for_authority_host, cloud_name_for_management_host
 
 
 def test_builtin_clouds_are_the_azure_cli_list_in_order() -> None:

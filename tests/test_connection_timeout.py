@@ -21,7 +21,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, aio, get_credential, get_resource_client, get_settings
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 TIMEOUT = "1"

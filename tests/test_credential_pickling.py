@@ -1,4 +1,4 @@
-"""azenvcloud's credential pickles as azure-identity's does (issue 26, item 1): into a working
+"""azenvcloud's credential pickles as azure-identity's does: into a working
 credential of the same cloud, holding what azure-identity's pickle holds, never a token."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from azure.identity import DefaultAzureCredential
 from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
-from test_aio import run
+from helpers import run
 
 import azenvcloud
 from azenvcloud import _token_store, aio, get_credential
+from azenvcloud._credentials import build_async_credential, build_credential
 from azenvcloud._single_flight import AsyncFlights, Flights, wait_for_prefetches
-from azenvcloud.credentials import build_async_credential, build_credential
 from azenvcloud.testing import FAKE_CLIENT_SECRET, FakeCloud
 
 

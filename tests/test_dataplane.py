@@ -12,7 +12,7 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError, aio, get_client
-from azenvcloud._values import host_of
+from azenvcloud._parsers import host_of
 from azenvcloud.testing import FakeCloud
 
 VAULT_SUFFIX = {
@@ -204,14 +204,14 @@ def test_importing_azenvcloud_loads_no_data_plane_sdk() -> None:
         "msgraph",
     )
     code = (
-        "import sys, azenvcloud, azenvcloud.dataplane; "
+        "import sys, azenvcloud, azenvcloud._dataplane; "
         f"print(sorted(m for m in sys.modules if m.startswith({families!r})))"
     )
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         == "[]\n"
     )
-    from azenvcloud.dataplane import RECIPES
+    from azenvcloud._dataplane import RECIPES
 
     assert len(RECIPES) >= 15  # every recipe was found, and no SDK was imported for it
 

@@ -3,8 +3,9 @@
 ``console`` blocks run in bash (stdout and stderr together, in a fresh folder whose ``.venv`` is
 this interpreter's environment), against the fake cloud where the block asks for it; ``python``
 blocks run in this process against the fake cloud, test modules through pytester; ``dotenv``
-blocks name only documented variables. How they are read: ``tests/docs_examples.py``. What cannot
-run here is on ``EXEMPT`` below, each with its reason; an entry that matches no block fails.
+blocks name only documented variables. How they are read: ``tests/helpers/docs_examples.py``.
+What cannot run here is on ``EXEMPT`` below, each with its reason; an entry that matches no block
+fails.
 
 Loopback only, like every test: the commands run with a ``sitecustomize`` that refuses to connect
 to, or resolve, anything but loopback.
@@ -21,7 +22,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from docs_examples import (
+from helpers import LOOPBACK_FENCE
+from helpers.docs_examples import (
     ROOT,
     Block,
     all_blocks,
@@ -32,10 +34,10 @@ from docs_examples import (
     with_outputs,
 )
 
-from azenvcloud._values import scope_for_audience
-from azenvcloud.clouds import canonical_cloud_name
-from azenvcloud.provenance import IDENTITY_VARIABLES, VARIABLES
-from azenvcloud.services import SERVICE_NAMES
+from azenvcloud import SERVICE_NAMES
+from azenvcloud._clouds import canonical_cloud_name
+from azenvcloud._parsers import scope_for_audience
+from azenvcloud._provenance import IDENTITY_VARIABLES, VARIABLES
 from azenvcloud.testing import FakeCloud, KeyVaultReference
 
 # (file, first line of the block) -> why it cannot run here. Shown in docs/reference/examples.md.
@@ -68,7 +70,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     (
         "docs/reference/cli.md",
         "$ azenvcloud tenant 72f988bf-0000-4000-8000-00000000fa4e",
-    ): "asks Microsoft's authorities; tests/test_tenant.py runs it in-process against the fake cloud "
+    ): "asks Microsoft's authorities; tests/test_cli_tenant.py runs it in-process against the fake cloud "
     "acting as them and compares this output",
     (
         "docs/how-to/data-plane.md",
@@ -141,36 +143,6 @@ def _of(lang: str, *, tests: bool | None = None) -> list[pytest.ParameterSet]:
 
 # --- console ---------------------------------------------------------------------------------
 
-_FENCE = """
-import ipaddress, socket
-
-def _loopback(host):
-    if host in (None, "localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-_getaddrinfo = socket.getaddrinfo
-def getaddrinfo(host, *args, **kwargs):
-    if not _loopback(host):
-        raise socket.gaierror(socket.EAI_NONAME, f"docs examples: loopback only, not {host}")
-    return _getaddrinfo(host, *args, **kwargs)
-socket.getaddrinfo = getaddrinfo
-
-_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
-def _check(sock, address):
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
-        raise ConnectionRefusedError(f"docs examples: loopback only, not {address[0]}")
-def connect(self, address):
-    _check(self, address)
-    return _connect(self, address)
-def connect_ex(self, address):
-    _check(self, address)
-    return _connect_ex(self, address)
-socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
-"""
 
 _MARK = "@@docs-example-command@@"
 
@@ -180,7 +152,7 @@ def shell(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A folder to run commands in, like a checkout with its ``.venv``, and a clean environment."""
     fence = tmp_path / "fence"
     fence.mkdir()
-    (fence / "sitecustomize.py").write_text(_FENCE)
+    (fence / "sitecustomize.py").write_text(LOOPBACK_FENCE)
     work = tmp_path / "me"
     work.mkdir()
     (work / ".venv").symlink_to(sys.prefix)

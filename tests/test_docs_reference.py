@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import azenvcloud
 from azenvcloud import pytest_plugin
-from azenvcloud.cli import _parser
-from azenvcloud.provenance import VARIABLES
+from azenvcloud._cli import _parser, main
+from azenvcloud._provenance import VARIABLES
+from azenvcloud.testing import FakeCloud
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -49,7 +53,7 @@ def test_every_variable_has_a_row_with_its_attribute(attribute: str, variable: s
 
 
 def test_the_variables_reference_lists_every_service_in_order() -> None:
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
 
     page = " ".join(_page("variables.md").split())
     start = page.index("`<SERVICE>` is one of:")
@@ -90,7 +94,7 @@ def test_every_command_and_option_is_in_the_command_line_reference(command: str)
 
 
 def test_every_exit_status_is_in_the_command_line_reference() -> None:
-    from azenvcloud.cli import _output
+    from azenvcloud._cli import _output
 
     statuses = {value for name, value in vars(_output).items() if name.startswith("EXIT_")}
     rows = {
@@ -112,3 +116,57 @@ def test_the_readme_states_no_figure_that_drifts() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     figures = re.findall(r"\b\d[\d,.]*\s*(?:tests?|seconds?|minutes?|hours?|[KMG]i?B)\b", readme)
     assert figures == []
+
+
+CLI_REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference" / "cli.md"
+
+
+# Containers whose keys are names (settings, variables, services, clouds), not fixed keys.
+_NAMED_KEYS = {"values", "identity_variables", "services", "variables", "variants"}
+
+
+def _keys(document: Any, below: str = "") -> set[str]:
+    found: set[str] = set()
+    if isinstance(document, list):
+        for item in document:
+            found |= _keys(item, below)
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            if below not in _NAMED_KEYS:
+                found.add(key)
+            # A variant (dod) holds services by name, as "services" does.
+            found |= _keys(
+                value, key if below not in _NAMED_KEYS else "services" if below == "variants" else ""
+            )
+    return found
+
+
+def test_every_key_of_every_json_document_is_documented(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    azenvcloud_env.setenv("AZURE_SERVICE_KEYVAULT_SUFFIX", "vault.fake.azenvcloud.test")  # a *_source key
+    documents = []
+    for command in (
+        ["show", "--json"],
+        ["check", "--json"],
+        ["check", "--online", "--json"],
+        ["clouds", "--json"],
+    ):
+        assert main(command) == 0
+        documents.append(json.loads(capsys.readouterr().out))
+    snapshot = Path("cloud.json")
+    snapshot.write_text(
+        json.dumps(azenvcloud_fake_cloud.metadata_2022(azenvcloud_fake_cloud.url)), encoding="utf-8"
+    )
+    assert main(["env", "--from-metadata", str(snapshot), "--json"]) == 0
+    documents.append(json.loads(capsys.readouterr().out))
+    azenvcloud_env.setenv("AZURE_CLUOD", "x")
+    azenvcloud.reset()  # the next process
+    assert main(["check", "--strict", "--json"]) == 2
+    documents.append(json.loads(capsys.readouterr().out))
+    with azenvcloud_fake_cloud.route_hosts("login.microsoftonline.com"):
+        assert main(["tenant", azenvcloud_fake_cloud.tenant_id, "--cloud", "public", "--json"]) == 0
+    documents.append(json.loads(capsys.readouterr().out))
+    page = CLI_REFERENCE.read_text(encoding="utf-8").split("## `--json` output", 1)[1].split("\n## ", 1)[0]
+    undocumented = sorted(key for key in set().union(*map(_keys, documents)) if f'"{key}"' not in page)
+    assert undocumented == []

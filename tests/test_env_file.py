@@ -1,6 +1,7 @@
 """The .env file is input, not code, and no silent fall back: a file asked for must be there,
 values are literal, it is read once, what it exported is taken back, and it cannot send a
-secret from elsewhere to a host of its choosing."""
+secret from elsewhere to a host of its choosing; an implicit ``./.env`` linked outside the working
+directory is refused unread, and a parse error shows none of the line past the variable's name."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import (
+    dotenv,
+)
 
 import azenvcloud
 from azenvcloud import ConfigurationError, Settings, configure, get_resource_client, get_settings, reset
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID, FakeCloud
 
 SECRET = "canary-secret-5c1a-never-sent"
@@ -201,7 +205,8 @@ def test_a_metadata_url_in_env_file_cannot_carry_a_secret_out(
 def test_the_env_file_is_read_once_per_resolution(
     azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from azenvcloud import _env_file, settings
+    from azenvcloud import _env_file
+    from azenvcloud import _settings as settings
 
     write(tmp_path / ".env", "AZURE_CLOUD=china\nAZURE_CLIENT_ID=00000000-0000-4000-8000-000000000001\n")
     reads: list[Path] = []
@@ -360,3 +365,44 @@ def test_a_control_character_in_any_value_is_refused_naming_the_variable(
     with pytest.raises(ConfigurationError) as caught:
         Settings()
     assert caught.value.variables[0] == variable
+
+
+def test_an_implicit_env_file_symlinked_to_a_secret_shows_none_of_it(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "mounted-secret"
+    secret_file.write_text("Xy7Qsecretpart~rest-of-the-secret\n", encoding="utf-8")
+    (tmp_path / ".env").symlink_to(secret_file)  # committed in the repository
+    with pytest.raises(ConfigurationError) as caught:
+        get_settings()
+    assert "Xy7Q" not in str(caught.value)
+
+
+def test_an_implicit_env_file_linked_outside_the_working_directory_is_refused_unread(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    secret_file = tmp_path_factory.mktemp("run-secrets") / "azure_client_secret"
+    secret_file.write_text("Xy7Qsecretpart~rest-of-the-secret\n", encoding="utf-8")
+    (tmp_path / ".env").symlink_to(secret_file)
+    with pytest.raises(
+        ConfigurationError, match="symbolic link to a file outside the working directory"
+    ) as caught:
+        get_settings()
+    assert "Xy7Q" not in str(caught.value)
+    assert caught.value.variables == ("AZENVCLOUD_ENV_FILE",)
+
+
+def test_an_implicit_env_file_linked_inside_the_working_directory_is_read(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dotenv(tmp_path / "env.china", AZURE_CLOUD="china")
+    (tmp_path / ".env").symlink_to(tmp_path / "env.china")
+    assert get_settings().cloud_name == "AzureChinaCloud"
+
+
+def test_a_parse_error_names_the_variable_only_before_its_equals_sign(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("AZURE_CLOUD='china\n", encoding="utf-8")  # an unclosed quote
+    with pytest.raises(ConfigurationError, match="the line setting AZURE_CLOUD that cannot be parsed"):
+        get_settings()

@@ -12,7 +12,7 @@ from azure.eventgrid import EventGridEvent, EventGridPublisherClient
 
 import azenvcloud
 from azenvcloud import aio, get_client
-from azenvcloud.errors import ConfigurationError
+from azenvcloud._errors import ConfigurationError
 from azenvcloud.testing import FakeCloud
 
 EVENT = {"subject": "orders/1", "event_type": "Orders.Created", "data": {"id": 1}, "data_version": "1.0"}
@@ -98,7 +98,7 @@ def test_a_cloud_with_no_sourced_audience_names_the_variable_never_the_public_va
 
 
 def test_the_clouds_event_grid_values_are_the_sourced_ones() -> None:
-    from azenvcloud.clouds import BUILTIN_CLOUDS
+    from azenvcloud._clouds import BUILTIN_CLOUDS
 
     found = {
         name: (cloud.services["eventgrid"].suffix, cloud.services["eventgrid"].audience)

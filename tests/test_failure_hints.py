@@ -1,7 +1,9 @@
 """Errors that point the right way: a TLS failure says how to trust a private CA and which CA
 setting was used, a network error names no library class and lists nothing "Accepted" (the value
-was fine), and an Entra error that usually means another cloud's value says which cloud and
-authority the configuration uses, in the error itself and in ``check --online``.
+was fine), an Entra error that usually means another cloud's value says which cloud and
+authority the configuration uses, in the error itself and in ``check --online``; a credential
+variable at fault is named (a missing or bad certificate, a malformed tenant); and a missing
+optional dependency says what to install, without an index that carries azenvcloud.
 
 Microsoft's error reference (https://learn.microsoft.com/entra/identity-platform/reference-error-codes)
 says codes and texts may change: the hints are only added to messages; the same exception type
@@ -10,14 +12,17 @@ is raised from the same place."""
 from __future__ import annotations
 
 import asyncio
+import sys
+from pathlib import Path
 
 import pytest
 import trustme
 from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
-from azenvcloud import ConfigurationError
-from azenvcloud.cli import main
+from azenvcloud import ConfigurationError, aio
+from azenvcloud._cli import main
+from azenvcloud._failure_hints import extra_packages, install_hint
 from azenvcloud.testing import FakeCloud
 
 REFERENCE = "https://learn.microsoft.com/entra/identity-platform/reference-error-codes"
@@ -180,3 +185,75 @@ def test_the_async_credential_adds_the_hint_too(azenvcloud_fake_cloud: FakeCloud
         asyncio.run(get())
     assert "azenvcloud: this configuration signs in at" in str(caught.value)
     assert "that AZURE_TENANT_ID is a tenant of Custom" in str(caught.value)
+
+
+def certificate_environment(env: pytest.MonkeyPatch, path: str) -> None:
+    env.delenv("AZURE_CLIENT_SECRET")
+    env.setenv("AZURE_CLIENT_CERTIFICATE_PATH", path)
+
+
+@pytest.mark.parametrize("command", ["show", "check"])
+def test_a_missing_certificate_names_its_variable(
+    azenvcloud_fake_cloud: FakeCloud,
+    azenvcloud_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    certificate_environment(azenvcloud_env, "/nope.pem")
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("azenvcloud: configuration error: AZURE_CLIENT_CERTIFICATE_PATH='/nope.pem'")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_a_bad_certificate_is_blamed_on_its_path_not_on_token_credentials(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    garbage = tmp_path / "cert.pem"
+    garbage.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")
+    certificate_environment(azenvcloud_env, str(garbage))
+    azenvcloud_env.delenv("AZURE_TOKEN_CREDENTIALS")
+    with pytest.raises(ConfigurationError) as caught:
+        azenvcloud.get_credential()
+    assert caught.value.variables == ("AZURE_CLIENT_CERTIFICATE_PATH",)
+    assert "AZURE_TOKEN_CREDENTIALS" not in str(caught.value)
+
+
+def test_a_malformed_tenant_is_blamed_on_the_tenant(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
+) -> None:
+    azenvcloud_env.setenv("AZURE_TENANT_ID", "bad tenant!")
+    azenvcloud_env.delenv("AZURE_TOKEN_CREDENTIALS")
+    with pytest.raises(ConfigurationError) as caught:
+        azenvcloud.get_credential()
+    assert caught.value.variables == ("AZURE_TENANT_ID",)
+    assert str(caught.value).startswith("AZURE_TENANT_ID='bad tenant!' is not usable")
+
+
+@pytest.mark.parametrize("extra", ["aio", "graph", "keyvault", "testing"])
+def test_every_install_hint_works_without_an_index_carrying_azenvcloud(extra: str) -> None:
+    hint = install_hint(extra)
+    packages = extra_packages(extra)
+    assert packages  # read from the installed metadata
+    for package in packages:
+        assert package in hint
+    assert f"'/path/to/azenvcloud[{extra}]'" in hint
+
+
+def test_a_missing_graph_sdk_names_its_package(
+    azenvcloud_fake_cloud: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "msgraph", None)  # import msgraph now fails, as if not installed
+
+    async def build() -> None:
+        try:
+            with azenvcloud_fake_cloud.as_cloud("china"):  # type: ignore[attr-defined]
+                aio.get_graph_client()
+        finally:
+            await aio.close()
+
+    with pytest.raises(
+        ImportError, match=r"pip install 'msgraph-sdk>=1\.10' .*'/path/to/azenvcloud\[graph\]'"
+    ):
+        asyncio.run(build())

@@ -18,7 +18,7 @@ import trustme
 
 from azenvcloud import MetadataUnavailableError, Settings
 from azenvcloud import _metadata_source as source
-from azenvcloud.cli import main
+from azenvcloud._cli import main
 from azenvcloud.testing import FakeCloud
 
 DEADLINE = 1.5  # seconds, for these tests (30 in use)

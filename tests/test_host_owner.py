@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from azenvcloud._clouds import BUILTIN_CLOUDS
 from azenvcloud._host_owner import HostOwner, owner_of_host, zones
-from azenvcloud.clouds import BUILTIN_CLOUDS
 
 PUBLIC, CHINA, US_GOVERNMENT = "AzureCloud", "AzureChinaCloud", "AzureUSGovernment"
 BLEU, DELOS, GOVSG, GERMAN = "AzureBleuCloud", "AzureDelosCloud", "GovSGCloud", "AzureGermanCloud"
@@ -193,10 +193,10 @@ def test_the_zone_table_in_the_docs_is_the_codes() -> None:
 @pytest.mark.parametrize("name", [*BUILTIN_CLOUDS, "dod"])
 def test_every_value_of_a_built_in_cloud_is_its_own(name: str) -> None:
     # What lets resolution skip a built-in cloud's own values: none is another cloud's host.
+    from azenvcloud._clouds import cloud_from_name, variant_services
     from azenvcloud._host_owner import Role, foreign_owner
-    from azenvcloud._service_model import services_of, suffixes_of
-    from azenvcloud._values import host_of
-    from azenvcloud.clouds import cloud_from_name, variant_services
+    from azenvcloud._parsers import host_of
+    from azenvcloud._services import services_of, suffixes_of
 
     builtin = cloud_from_name(name)
     cloud = builtin.model_copy(update={"service_overrides": variant_services(name)})

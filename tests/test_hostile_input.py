@@ -10,8 +10,8 @@ import pytest
 
 import azenvcloud
 from azenvcloud import ConfigurationError
-from azenvcloud.cli import main
-from azenvcloud.errors import quote_value, redact_url
+from azenvcloud._cli import main
+from azenvcloud._errors import quote_value, redact_url
 
 # -- identity variables from .env -----------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """The token store's key comes from the identity inputs its builder hands over, and they cover
-every variable azure-identity reads that changes which token it asks for (issue 26, item 3)."""
+every variable azure-identity reads that changes which token it asks for."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from azure.identity._constants import EnvironmentVariables
 
 import azenvcloud
 from azenvcloud import _token_store
+from azenvcloud._credentials import build_credential
 from azenvcloud._identity_inputs import AT_CONSTRUCTION, AT_REQUEST, SECRETS, UNCHANGED, IdentityInputs
+from azenvcloud._provenance import IDENTITY_VARIABLES
 from azenvcloud._token_store import TokenStore
-from azenvcloud.credentials import build_credential
-from azenvcloud.provenance import IDENTITY_VARIABLES
 from azenvcloud.testing import FakeCloud
 
 OTHER_TENANT = "11111111-2222-4333-8444-555555555555"

@@ -14,8 +14,8 @@ from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from azenvcloud import ConfigurationError, KeyVaultSettingsSource
+from azenvcloud._parsers import host_of
 from azenvcloud._secret_names import SecretNaming
-from azenvcloud._values import host_of
 from azenvcloud.testing import FakeCloud
 
 VAULT_SUFFIX = {

@@ -17,10 +17,15 @@ from pathlib import Path
 import pytest
 
 import azenvcloud
-from azenvcloud import ConfigurationError, MetadataUnavailableError, Settings
+from azenvcloud import (
+    ConfigurationError,
+    MetadataUnavailableError,
+    Settings,
+    get_settings,
+)
 from azenvcloud import _metadata_source as source
+from azenvcloud._cli import main
 from azenvcloud._metadata_cache import Cache, reset_warnings
-from azenvcloud.cli import main
 from azenvcloud.testing import FakeCloud
 
 DEADLINE = 2.0  # seconds, for these tests (30 in use)
@@ -75,7 +80,7 @@ def test_retries_and_api_versions_share_the_deadline(only_metadata: FakeCloud) -
 
 
 def hold_lock(cache: Cache, path: Path, release: threading.Event, held: threading.Event) -> None:
-    with cache.locked(path, source._Deadline(60).left, wait=True):
+    with cache.locked(path, source.Deadline(60).left, wait=True):
         held.set()
         release.wait(30)
 
@@ -128,12 +133,12 @@ def test_a_lock_inherited_across_fork_never_blocks_the_child(tmp_path: Path) -> 
     parent = os.fork()
     if parent == 0:  # a process that takes the lock, forks a worker, and dies holding it
         try:
-            with cache.locked(path, source._Deadline(10).left, wait=True):
+            with cache.locked(path, source.Deadline(10).left, wait=True):
                 worker = os.fork()
                 if worker == 0:
                     time.sleep(0.5)  # the parent is gone by now, its lock not released
                     started = time.monotonic()
-                    with cache.locked(path, source._Deadline(5).left, wait=True) as locked:
+                    with cache.locked(path, source.Deadline(5).left, wait=True) as locked:
                         waited = time.monotonic() - started
                     os.write(write, json.dumps([locked, waited]).encode())
                     os._exit(0)
@@ -349,3 +354,31 @@ def test_a_malformed_metadata_document_stays_exit_2(
     only_metadata.fail("/metadata/endpoints", 200, body=b"not json", times=10)
     assert main(["check"]) == 2
     assert "it is not JSON" in capsys.readouterr().err
+
+
+def test_a_cache_entry_is_used_only_for_the_location_it_was_written_for(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from azenvcloud._metadata_cache import Cache
+
+    fake = azenvcloud_fake_cloud
+    for name in ("AZURE_AUTHORITY_HOST", "AZURE_AUDIENCE"):
+        azenvcloud_env.delenv(name)
+    folder = tmp_path / "azenvcloud-cache"
+    forged = {
+        "url": "https://attacker.example/metadata/endpoints",
+        "fetched_at": time.time(),
+        "body": json.dumps(fake.metadata_2022("https://attacker.example")),
+    }
+    folder.mkdir(mode=0o700, exist_ok=True)
+    Cache(folder).path(fake.url).write_text(json.dumps(forged), encoding="utf-8")  # a planted entry
+    Cache(folder).path(fake.url).chmod(0o600)
+    assert get_settings().authority_host == fake.url
+    assert len(fake.requests_of("metadata")) == 1
+
+
+def test_a_relative_cache_folder_is_refused(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    azenvcloud_env.setenv("AZENVCLOUD_CACHE_DIR", ".azcache")
+    with pytest.raises(ConfigurationError, match="relative path") as caught:
+        get_settings()
+    assert caught.value.variables == ("AZENVCLOUD_CACHE_DIR",)

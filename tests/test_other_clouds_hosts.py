@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_one_cloud import STAMP_ARM, STAMP_AUDIENCE, stamp_metadata
-from test_trust import assert_nothing_sent, list_graph_users
+from helpers import STAMP_ARM, STAMP_AUDIENCE, assert_nothing_sent, list_graph_users, stamp_metadata
 
 import azenvcloud
 from azenvcloud import ConfigurationError, get_client, get_settings
-from azenvcloud.cli import main
-from azenvcloud.clouds import BUILTIN_CLOUDS
-from azenvcloud.metadata import cloud_to_snapshot
+from azenvcloud._cli import main
+from azenvcloud._clouds import BUILTIN_CLOUDS
+from azenvcloud._metadata import cloud_to_snapshot
 from azenvcloud.testing import FakeCloud
 
 DCE = "https://dce-1.eastus-1.ingest.monitor.azure.com"  # a public data collection endpoint

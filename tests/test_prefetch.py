@@ -185,7 +185,7 @@ def test_importing_azenvcloud_starts_no_thread_and_no_request(azenvcloud_fake_cl
 
 
 def test_check_without_online_contacts_nothing(azenvcloud_fake_cloud: FakeCloud) -> None:
-    from azenvcloud.cli import main
+    from azenvcloud._cli import main
 
     assert main(["check"]) == 0
     assert wait_for_prefetches(10)

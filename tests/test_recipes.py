@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from azenvcloud import aio, clients, get_client
+import azenvcloud
+from azenvcloud import _clients as clients
+from azenvcloud import aio, get_client
 from azenvcloud._construction import recipe_for
+from azenvcloud._dataplane import RECIPES
 from azenvcloud._management import MANAGEMENT
-from azenvcloud.dataplane import RECIPES
 from azenvcloud.testing import FakeCloud
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
@@ -120,7 +122,7 @@ def test_aio_get_client_builds_them_by_the_same_path(
     assert spy.built == EXPECTED
 
 
-# --- one protocol, every recipe (issue 30) -----------------------------------------------------
+# --- one protocol, every recipe ----------------------------------------------------------------
 
 
 def test_aio_get_graph_client_is_built_by_the_same_path(
@@ -128,7 +130,7 @@ def test_aio_get_graph_client_is_built_by_the_same_path(
 ) -> None:
     from msgraph import GraphServiceClient
 
-    from azenvcloud.dataplane.graph import GRAPH
+    from azenvcloud._dataplane.graph import GRAPH
 
     spy = _Spy(monkeypatch, aio)
 
@@ -158,7 +160,7 @@ def _calls_in(path: Path) -> list[ast.Call]:
     ]
 
 
-@pytest.mark.parametrize("module", ["_construction.py", "clients.py", "aio.py"])
+@pytest.mark.parametrize("module", ["_construction.py", "_clients.py", "aio.py"])
 def test_no_getter_asks_which_kind_a_recipe_is(module: str) -> None:
     import azenvcloud
 
@@ -175,11 +177,11 @@ def test_no_builder_names_a_service_in_an_if() -> None:
     """A recipe's behaviour is its data (``fixed_endpoint``), never a comparison with a service's
     name in the code that builds clients (a family's own module may name its own hosts)."""
     import azenvcloud
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
 
     package = Path(azenvcloud.__file__).parent
     named = []
-    builders = ("_construction.py", "_management.py", "clients.py", "aio.py", "dataplane/_recipe.py")
+    builders = ("_construction.py", "_management.py", "_clients.py", "aio.py", "_dataplane/_recipe.py")
     for path in [package / name for name in builders]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Compare):
@@ -193,22 +195,22 @@ def test_no_builder_names_a_service_in_an_if() -> None:
 
 
 def test_a_recipe_naming_an_unknown_service_fails_when_it_is_made() -> None:
-    from azenvcloud.dataplane import Recipe
+    from azenvcloud._dataplane import Recipe
 
     with pytest.raises(ValueError, match=r"Recipe\(service='eventgird'.*does not know; known: keyvault, "):
         Recipe(service="eventgird", url_argument="endpoint")
 
 
 def test_a_fake_route_naming_an_unknown_service_fails_when_it_is_made() -> None:
-    from azenvcloud.dataplane._fake import FakeRoute
+    from azenvcloud._dataplane._fake import FakeRoute
 
     with pytest.raises(ValueError, match=r"FakeRoute\(service='blobs'\)"):
         FakeRoute(service="blobs", matches=lambda host, path: False, answer=lambda request: (200, {}, {}))
 
 
 def test_every_recipe_and_fake_route_names_a_known_service() -> None:
-    from azenvcloud.dataplane import FAKE_ROUTES
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
+    from azenvcloud._dataplane import FAKE_ROUTES
 
     assert RECIPES  # found by the families' module names
     unknown = {key: recipe.service for key, recipe in RECIPES.items() if recipe.service not in SERVICE_NAMES}
@@ -220,9 +222,9 @@ def test_every_recipe_and_fake_route_names_a_known_service() -> None:
 
 def test_every_family_is_found_by_its_module_name() -> None:
     import azenvcloud
-    from azenvcloud.dataplane import FAMILIES
+    from azenvcloud._dataplane import FAMILIES
 
-    folder = Path(azenvcloud.__file__).parent / "dataplane"
+    folder = Path(azenvcloud.__file__).parent / "_dataplane"
     modules = sorted(path.stem for path in folder.glob("*.py") if not path.name.startswith("_"))
     assert [family.__name__.rsplit(".", 1)[1] for family in FAMILIES] == modules
     assert all(family.RECIPES for family in FAMILIES)  # a family builds something
@@ -246,9 +248,26 @@ def test_every_family_has_a_row_in_the_data_plane_table() -> None:
 def test_the_data_plane_how_to_lists_every_service() -> None:
     # docs/reference/variables.md lists them from SERVICE_NAMES when the site is built
     # (tests/test_docs_reference.py).
-    from azenvcloud.services import SERVICE_NAMES
+    from azenvcloud import SERVICE_NAMES
 
     text = " ".join((DOCS / "how-to/data-plane.md").read_text().split())
     start = text.index("`keyvault`, `mhsm`")
     listed = re.findall(r"`(\w+)`", text[start : text.index("`graph`", start) + len("`graph`")])
     assert listed == list(SERVICE_NAMES)
+
+
+def test_the_sync_getter_refuses_an_async_client_class(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.mgmt.compute.aio import ComputeManagementClient
+
+    with pytest.raises(TypeError, match=r"azenvcloud\.aio\.get_client"):
+        azenvcloud.get_client(ComputeManagementClient)
+
+
+def test_the_async_getter_refuses_a_sync_client_class(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.mgmt.compute import ComputeManagementClient
+
+    async def build() -> None:
+        aio.get_client(ComputeManagementClient)
+
+    with pytest.raises(TypeError, match=r"azenvcloud\.get_client"):
+        asyncio.run(build())

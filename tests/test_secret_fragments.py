@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 import azenvcloud
 from azenvcloud import _metadata_source, _secret_values, _trust
+from azenvcloud._cli import main
 from azenvcloud._secret_values import SECRET_VARIABLES
-from azenvcloud._service_model import SERVICE_FIELDS, SERVICE_NAMES, override_variable
-from azenvcloud.cli import main
+from azenvcloud._services import SERVICE_FIELDS, SERVICE_NAMES, override_variable
 from azenvcloud.testing import is_isolated_variable
 
 SECRET = "Pa55:w0rdSecretTail42"

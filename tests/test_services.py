@@ -1,5 +1,7 @@
 """Data-plane services per cloud: sourced values only, never a public fallback, overrides with
-their source, private clouds from their metadata, and a full URL checked against the cloud."""
+their source (an ``_ENDPOINT`` brings its audience), private clouds from their metadata, and a
+full URL checked against the cloud: another cloud's host refused, the cloud's own forms (Storage's
+DNS-zone endpoints) accepted, and more hosts only from a trusted ``AZENVCLOUD_ACCEPTED_HOSTS``."""
 
 from __future__ import annotations
 
@@ -7,15 +9,27 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import (
+    DATA,
+    assert_refused_by_the_rule,
+    dotenv,
+)
 
 import azenvcloud
-from azenvcloud import ConfigurationError, Settings, service_scope, service_url
+from azenvcloud import (
+    SERVICE_NAMES,
+    ConfigurationError,
+    Settings,
+    check_service_url,
+    get_client,
+    get_settings,
+    service_scope,
+    service_url,
+)
 from azenvcloud import _builtin_services as data
-from azenvcloud.cli import main
-from azenvcloud.clouds import BUILTIN_CLOUDS
-from azenvcloud.services import SERVICE_NAMES, check_service_url
-
-DATA = Path(__file__).parent / "data"
+from azenvcloud._cli import main
+from azenvcloud._clouds import BUILTIN_CLOUDS
+from azenvcloud.testing import FakeCloud
 
 
 @pytest.mark.parametrize(
@@ -230,3 +244,90 @@ def test_other_tools_variables_under_the_prefix_are_left_alone(azenvcloud_env: p
     azenvcloud_env.setenv("AZURE_SERVICE_PRINCIPAL_ID", "00000000-0000-0000-0000-000000000000")
     azenvcloud_env.setenv("AZURE_SERVICE_CONNECTION", "my-connection")
     assert Settings().cloud_name == "AzureCloud"
+
+
+def test_service_scope_of_key_vault_says_it_comes_from_the_challenge(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(azenvcloud.ConfigurationError) as raised:
+        azenvcloud.service_scope("keyvault")
+    message = str(raised.value)
+    assert "challenge" in message
+    assert 'azenvcloud.get_client(SecretClient, vault="<name>")' in message
+    assert raised.value.variables == ("AZURE_SERVICE_KEYVAULT_AUDIENCE",)
+
+
+def test_a_public_search_url_is_refused_under_china(azenvcloud_fake_cloud: FakeCloud) -> None:
+    from azure.search.documents import SearchClient
+
+    with (
+        azenvcloud_fake_cloud.as_cloud("china"),
+        pytest.raises(ConfigurationError, match="belongs to AzureCloud"),
+    ):
+        get_client(SearchClient, endpoint="https://s1.search.windows.net", index_name="i1")
+    assert azenvcloud_fake_cloud.requests == []
+
+
+def test_an_endpoint_override_brings_its_own_audience(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", "usgov")
+    azenvcloud_env.setenv("AZURE_SERVICE_GRAPH_ENDPOINT", "https://dod-graph.microsoft.us")
+    assert service_scope("graph") == "https://dod-graph.microsoft.us/.default"
+    assert get_settings().source_of("services.graph.audience").detail == "from AZURE_SERVICE_GRAPH_ENDPOINT"
+
+
+def test_an_endpoint_override_whose_audience_is_not_its_endpoint_needs_its_audience(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    azenvcloud_env.setenv("AZURE_SERVICE_BLOB_ENDPOINT", "https://st1.blob.core.windows.net")
+    with pytest.raises(ConfigurationError, match="set AZURE_SERVICE_BLOB_AUDIENCE") as caught:
+        get_settings()
+    assert caught.value.variables[0] == "AZURE_SERVICE_BLOB_AUDIENCE"
+
+
+def test_storage_dns_zone_endpoints_are_hosts_of_the_public_cloud(azenvcloud_env: pytest.MonkeyPatch) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    client = get_client(BlobServiceClient, account_url="https://st1.z42.blob.storage.azure.net")
+    assert client.url.startswith("https://st1.z42.blob.storage.azure.net")
+    azenvcloud_env.setenv("AZURE_CLOUD", "china")
+    azenvcloud.reset()
+    with pytest.raises(ConfigurationError, match="belongs to AzureCloud"):
+        get_client(BlobServiceClient, account_url="https://st1.z42.blob.storage.azure.net")
+
+
+def test_a_trusted_source_may_add_an_accepted_host(
+    azenvcloud_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    custom = "https://files.contoso.example"  # a custom domain in front of a storage account
+    with pytest.raises(ConfigurationError, match="is not a Storage blobs host of AzureCloud"):
+        get_client(BlobServiceClient, account_url=custom)
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "files.contoso.example, *.cdn.contoso.example")
+    assert get_client(BlobServiceClient, account_url=custom).url.startswith(custom)
+    assert get_client(BlobServiceClient, account_url="https://st1.cdn.contoso.example").url
+    # Never a host of another built-in cloud: that is the mixed-cloud error, whatever is listed.
+    azenvcloud.reset()
+    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", "st1.blob.core.chinacloudapi.cn")
+    with pytest.raises(ConfigurationError, match="belongs to AzureChinaCloud"):
+        get_client(BlobServiceClient, account_url="https://st1.blob.core.chinacloudapi.cn")
+    # And never from the ./.env found in the working directory.
+    azenvcloud.reset()
+    azenvcloud_env.delenv("AZENVCLOUD_ACCEPTED_HOSTS")
+    env_file = dotenv(tmp_path / ".env", AZENVCLOUD_ACCEPTED_HOSTS="files.contoso.example")
+    with pytest.raises(ConfigurationError) as caught:
+        get_client(BlobServiceClient, account_url=custom)
+    assert_refused_by_the_rule(caught.value, "AZENVCLOUD_ACCEPTED_HOSTS", env_file)
+
+
+@pytest.mark.parametrize(
+    "value", ["contoso", "files.contoso.example/path", "*.", "https://files.contoso.example"]
+)
+def test_an_accepted_host_that_is_no_host_name_is_refused(
+    azenvcloud_env: pytest.MonkeyPatch, value: str
+) -> None:
+    azenvcloud_env.setenv("AZENVCLOUD_ACCEPTED_HOSTS", value)
+    with pytest.raises(ConfigurationError) as caught:
+        get_settings()
+    assert caught.value.variables == ("AZENVCLOUD_ACCEPTED_HOSTS",)

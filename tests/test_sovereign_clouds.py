@@ -11,10 +11,16 @@ from typing import Any
 import pytest
 
 import azenvcloud
-from azenvcloud import BUILTIN_CLOUDS, ConfigurationError, Settings, cloud_from_name, get_client
-from azenvcloud.cli import main
-from azenvcloud.clouds import cloud_name_for_authority_host
-from azenvcloud.services import check_service_url
+from azenvcloud import (
+    BUILTIN_CLOUDS,
+    ConfigurationError,
+    Settings,
+    check_service_url,
+    cloud_from_name,
+    get_client,
+)
+from azenvcloud._cli import main
+from azenvcloud._clouds import cloud_name_for_authority_host
 from azenvcloud.testing import BUILTIN_HOSTS, FakeCloud
 
 DELOS = "AzureDelosCloud"

@@ -2,7 +2,7 @@
 ``gcchigh``, ``mooncake``), then by its spelling; and a misspelling in the implicit ``./.env`` is
 reported as the misspelling it is, not as the trust rule's refusal.
 
-The table below is the specification (issue 27), not a copy of the code's: every spelling either
+The table below is the specification, not a copy of the code's: every spelling either
 already selects its cloud (a sourced name) or gets exactly that cloud as the suggestion. No
 spelling here becomes an accepted name without a source."""
 
@@ -16,8 +16,8 @@ import pytest
 import azenvcloud
 from azenvcloud import ConfigurationError
 from azenvcloud import _builtin_clouds as data
-from azenvcloud._values import InvalidValue
-from azenvcloud.clouds import canonical_cloud_name
+from azenvcloud._clouds import canonical_cloud_name
+from azenvcloud._parsers import InvalidValue
 from azenvcloud.testing import FakeCloud
 
 US_GOV, CHINA, GOVSG, BLEU, DELOS, PUBLIC = (
@@ -182,3 +182,16 @@ def test_a_built_in_cloud_from_the_implicit_env_file_still_selects_it(
 ) -> None:
     (tmp_path / ".env").write_text("AZURE_CLOUD=usgov\n", encoding="utf-8")
     assert azenvcloud.get_settings().cloud_name == US_GOV
+
+
+@pytest.mark.parametrize("name", ["AzureStackCloud", "AzureStack", "USSec", "USNat"])
+def test_a_private_cloud_name_points_to_its_variables_not_to_a_builtin(
+    azenvcloud_env: pytest.MonkeyPatch, name: str
+) -> None:
+    azenvcloud_env.setenv("AZURE_CLOUD", name)
+    with pytest.raises(ConfigurationError) as caught:
+        azenvcloud.get_settings()
+    message = str(caught.value)
+    assert "AZURE_RESOURCE_MANAGER" in message
+    assert "AZURE_CLOUD_METADATA_URL" in message
+    assert "did you mean" not in message

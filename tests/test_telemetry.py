@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 import azenvcloud
 from azenvcloud import get_client, get_credential
-from azenvcloud.errors import ConfigurationError
+from azenvcloud._errors import ConfigurationError
 from azenvcloud.telemetry import configure_azure_monitor, get_azure_monitor_options
 from azenvcloud.testing import PROXY_VARIABLES, FakeCloud, is_isolated_variable
 

@@ -1,5 +1,5 @@
 """Single flight, prefetch, the token store and sign-in hints wrap ANY credential, sync or async,
-as they wrap the default one (issue 30): an explicit ``ChainedTokenCredential`` of a
+as they wrap the default one: an explicit ``ChainedTokenCredential`` of a
 configuration's own credentials (what named configurations will build), a lone credential, and a
 credential that has only ``get_token``. Real azure-identity and MSAL against the fake cloud."""
 
@@ -15,10 +15,10 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
 import azenvcloud
+from azenvcloud._credentials import token_sharing
 from azenvcloud._identity_inputs import IdentityInputs
 from azenvcloud._single_flight import wait_for_prefetches
 from azenvcloud._token_sharing import AsyncSharedCredential, SharedCredential, TokenSharing, sharing_of
-from azenvcloud.credentials import token_sharing
 from azenvcloud.testing import DEFAULT_CLIENT_ID, FakeCloud
 
 RACERS = 16

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 import azenvcloud
 from azenvcloud import Settings
 from azenvcloud import _metadata_source as source
-from azenvcloud.cli import main
-from azenvcloud.provenance import IDENTITY_VARIABLES
+from azenvcloud._cli import main
+from azenvcloud._provenance import IDENTITY_VARIABLES
 from azenvcloud.testing import FakeCloud
 
 
@@ -208,7 +208,7 @@ def test_other_tools_names_stay_quiet(azenvcloud_env: pytest.MonkeyPatch) -> Non
             azenvcloud_env.setenv(name, value)
         lines.append(f"{name}={value}")
     Path(".env").write_text("\n".join(line for line in lines if not line.startswith("ARM_CLOUD")) + "\n")
-    # Named: an implicit ./.env may not name the federated token file (the trust rule, issue 15).
+    # Named: an implicit ./.env may not name the federated token file (the trust rule).
     azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", str(Path(".env").resolve()))
     assert Settings().warnings == ()
 

@@ -13,11 +13,11 @@ from typing import get_args
 import pytest
 
 from azenvcloud import _trust, _typos
+from azenvcloud._cli import show
 from azenvcloud._declaration import Decision, Trust
-from azenvcloud._service_model import SERVICE_FIELDS, SERVICE_NAMES, override_variable
+from azenvcloud._provenance import VARIABLES
+from azenvcloud._services import SERVICE_FIELDS, SERVICE_NAMES, override_variable
 from azenvcloud._variables import ALL, FIELDS, Fields, declaration_of, names
-from azenvcloud.cli import show
-from azenvcloud.provenance import VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "azenvcloud"

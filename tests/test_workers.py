@@ -1,7 +1,7 @@
 """Workers that are not forked (``spawn``, and ``forkserver``: Linux's default start method since
 Python 3.14) inherit nothing in memory: each asks for its own token, unless the token store is on.
 What docs/how-to/deploy.md says about workers, measured against the fake cloud with a parent
-process and its workers as deployed (``tests/_workers_app.py``)."""
+process and its workers as deployed (``tests/data/workers_app.py``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from azenvcloud.testing import FakeCloud
 
-APP = Path(__file__).parent / "_workers_app.py"
+APP = Path(__file__).parent / "data" / "workers_app.py"
 WORKERS = 4
 
 

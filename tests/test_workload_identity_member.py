@@ -1,5 +1,5 @@
 """The workload identity member is rebuilt from DefaultAzureCredential's own arguments, plus the
-resolved authority (issue 26, item 2): the identity azure-identity would ask for, in the right cloud."""
+resolved authority: the identity azure-identity would ask for, in the right cloud."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 from azure import identity as sync_identity
 from azure.identity import CredentialUnavailableError
 from azure.identity import aio as async_identity
-from test_aio import run
+from helpers import run
 
 import azenvcloud
-from azenvcloud import credentials
-from azenvcloud.credentials import build_async_credential, build_credential
+from azenvcloud import _credentials as credentials
+from azenvcloud._credentials import build_async_credential, build_credential
 from azenvcloud.testing import BUILTIN_HOSTS, FakeCloud
 
 CHINA_SCOPE = "https://management.chinacloudapi.cn/.default"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["ROUTES", "UnroutedHostError", "refuse_non_loopback_dns"]
+__all__ = ["ROUTES", "UnroutedHostError", "match", "refuse_non_loopback_dns"]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 
@@ -48,7 +48,7 @@ def _nothing() -> None:
     """Nothing to undo."""
 
 
-def _match(name: str, route: dict[str, int]) -> int | None:
+def match(name: str, route: dict[str, int]) -> int | None:
     """The port ``route`` sends ``name`` to: exactly, or by the most specific ``*.`` wildcard over
     it, whatever the labels between (``*.eventgrid.azure.net`` routes the regional
     ``t1.westus2-1.eventgrid.azure.net``)."""
@@ -136,7 +136,7 @@ class _Routes:
         """Whether connecting to ``host`` stays on this machine: loopback, or routed to a fake."""
         name = host.lower().rstrip(".")
         with self._lock:
-            routed = any(_match(name, route) is not None for route in self._open)
+            routed = any(match(name, route) is not None for route in self._open)
         return routed or _is_loopback_name(host)
 
     def claims(self, host: object) -> bool:
@@ -147,7 +147,7 @@ class _Routes:
             return False
         key = name.lower().rstrip(".")
         with self._lock:
-            routed = any(_match(key, route) is not None for route in self._open)
+            routed = any(match(key, route) is not None for route in self._open)
             fenced = any(key == s or key.endswith(f".{s}") for _, suffixes in self._fenced for s in suffixes)
         return routed or fenced
 
@@ -156,7 +156,7 @@ class _Routes:
         then); a fenced name no route covers is :class:`UnroutedHostError`."""
         key = name.lower().rstrip(".")
         with self._lock:
-            routed = any(_match(key, route) is not None for route in self._open)
+            routed = any(match(key, route) is not None for route in self._open)
             suffix = next(
                 (s for _, fenced in self._fenced for s in fenced if key.endswith(f".{s}") or key == s), None
             )
@@ -171,7 +171,7 @@ class _Routes:
         key = name.lower().rstrip(".") if isinstance(name, str) else ""
         with self._lock:
             original = self._original
-            ports = (_match(key, route) for route in reversed(self._open))
+            ports = (match(key, route) for route in reversed(self._open))
             port = next((port for port in ports if port is not None), None)
             suffix = next(
                 (s for _, fenced in self._fenced for s in fenced if key.endswith(f".{s}") or key == s), None

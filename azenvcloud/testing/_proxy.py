@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from ._server import _Server
+    from ._server import Server
 
 __all__ = ["ProxyHandler"]
 
@@ -27,7 +27,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     """One proxy client's request on the fake's port; :attr:`tunnelled` once a ``CONNECT`` is
     answered, the connection then being the fake's HTTPS (the server continues it)."""
 
-    server: _Server
+    server: Server
     protocol_version = "HTTP/1.1"
     rbufsize = 0  # read no byte past the request: the client's TLS handshake follows a CONNECT
     tunnelled = False

@@ -20,12 +20,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import _dataplane, _proxy
+from . import _arm, _dataplane, _identity, _proxy
 
 if TYPE_CHECKING:
     from . import FakeCloud
 
-__all__ = ["MetadataDocument", "RecordedRequest"]
+__all__ = ["Failure", "MetadataDocument", "RecordedRequest", "Server", "State"]
 
 # Form fields that carry secrets: recorded only as present, never as values.
 _SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "refresh_token", "assertion"})
@@ -84,7 +84,7 @@ class RecordedRequest:
 
 
 @dataclass
-class _Failure:
+class Failure:
     match: str
     status: int
     remaining: int
@@ -100,13 +100,13 @@ client asked for that returns it."""
 
 
 @dataclass
-class _State:
+class State:
     requests: list[RecordedRequest] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
     issued_to: dict[str, tuple[str | None, str | None]] = field(
         default_factory=dict
     )  # token -> (client, tenant)
-    failures: list[_Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
     served: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -117,7 +117,7 @@ class _State:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: Server
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY, as real servers: no 40 ms delayed-ACK stall per connection
     _status: int | None = None  # of the answer being sent, for the request log
@@ -152,7 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
         with cloud._state.lock:
             issued_scope = cloud._state.tokens.get(bearer or "")
         query = dict(parse_qsl(parts.query))
-        client_id, tenant = cloud._attribution(method, parts.path, query=query, form=form, bearer=bearer)
+        client_id, tenant = _identity.attribution(
+            cloud, method, parts.path, query=query, form=form, bearer=bearer
+        )
         recorded = RecordedRequest(
             method=method,
             host=(self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower(),
@@ -189,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if slow:
             time.sleep(slow)
-        served = cloud._served(recorded)
+        served = _arm.served(cloud, recorded)
         if served is not None:
             self._send(*served)
             return
@@ -197,14 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is not None:
             self._send(*answer)
             return
-        status, payload = cloud._route(
-            recorded.method,
-            parts.path,
-            query=recorded.query,
-            form=form,
-            bearer=recorded.bearer,
-            base=self._base_url(),
-        )
+        status, payload = _route(cloud, recorded, form, base=self._base_url())
         self._send(status, payload)
 
     def _base_url(self) -> str:
@@ -239,7 +234,19 @@ class _Handler(BaseHTTPRequestHandler):
                 return
 
 
-class _Server(ThreadingHTTPServer):
+def _route(cloud: FakeCloud, request: RecordedRequest, form: dict[str, str], *, base: str) -> tuple[int, Any]:
+    """The answer to a request no failure, served path or data-plane route took: the identity
+    side's (:mod:`._identity`), Resource Manager's (:mod:`._arm`), or an honest 404."""
+    method, path = request.method, request.path
+    answer = _identity.answer(cloud, method, path, query=request.query, form=form, base=base)
+    if answer is None:
+        answer = _arm.answer(cloud, method, path, query=request.query, bearer=request.bearer, base=base)
+    if answer is None:
+        answer = 404, {"error": {"code": "NotFound", "message": f"the fake cloud serves no {method} {path}"}}
+    return answer
+
+
+class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 

@@ -5,7 +5,7 @@ Loaded by ``tests/upstream/run.py`` (``-p azenvcloud_in_place``) before the test
 imported, so that their ``from azure.identity import DefaultAzureCredential`` gets azenvcloud's:
 each construction resolves azenvcloud's settings from the environment as the test set it (no
 ``.env`` file) and builds the credential with the test's keyword arguments, as
-``azenvcloud.credentials.build_credential`` does for ``get_credential()``.
+``azenvcloud._credentials.build_credential`` does for ``get_credential()``.
 
 The differences azenvcloud means to have are listed in ``differences.toml`` beside this file,
 each with its reason: a test listed under ``[[difference]]`` must fail with the exception it
@@ -54,10 +54,10 @@ def _in_place() -> None:
     import azure.identity
     import azure.identity.aio
 
+    from azenvcloud._credentials import build_async_credential, build_credential
+    from azenvcloud._default_credential import AsyncDefaultAzureCredential as AsyncCredential
     from azenvcloud._default_credential import DefaultAzureCredential as Credential
-    from azenvcloud._default_credential_aio import DefaultAzureCredential as AsyncCredential
-    from azenvcloud.credentials import build_async_credential, build_credential
-    from azenvcloud.settings import Settings
+    from azenvcloud._settings import Settings
 
     class DefaultAzureCredential(Credential):  # type: ignore[misc]
         def __new__(cls, **kwargs: Any) -> Any:  # type: ignore[misc]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .._builtin_clouds import AUTHORITY_HOSTS
 from .._single_flight import wait_for_prefetches
 from . import _arm, _identity
+from ._configurations import FakeConfiguration, acting_for
 from ._dataplane import DataPlaneContent
 from ._dns import ROUTES, UnroutedHostError, match, refuse_non_loopback_dns
 from ._environment import PROXY_VARIABLES, acting, environment_of, is_isolated_variable, isolated_environment
@@ -54,6 +55,7 @@ __all__ = [
     "FAKE_CLIENT_SECRET",
     "PROXY_VARIABLES",
     "FakeCloud",
+    "FakeConfiguration",
     "KeyVaultReference",
     "RecordedRequest",
     "StoreValue",
@@ -400,6 +402,25 @@ class FakeCloud(DataPlaneContent):
         """
         with acting(self, name, select=select) as cloud:
             yield cloud
+
+    @contextmanager
+    def as_clouds(
+        self, clouds: Mapping[str, str] | None = None, /, **by_configuration: str
+    ) -> Iterator[dict[str, FakeConfiguration]]:
+        """Act as several built-in clouds at once, one per configuration, while the context is open:
+        ``as_clouds(default="china", gov="usgov")`` or a mapping; two may act as one cloud.
+
+        ``default`` (the unprefixed variables) keeps the fake's service principal; each named
+        configuration gets its own (:class:`FakeConfiguration`: tenant, client ID, secret), its
+        variables under its prefix (``GOV_AZURE_CLOUD``, ``GOV_AZURE_CLIENT_SECRET``, ...) and its
+        name in ``AZENVCLOUD_CONFIGURATIONS``. Each cloud's hosts are routed here, its Resource
+        Manager accepts only its scope, and an identity signs in only at its own cloud's authority
+        and tenant; :attr:`RecordedRequest.configuration` says which configuration made a request.
+        azenvcloud is reset on entry and exit, the environment restored on exit. Yields each
+        configuration by name. Raises ``ValueError`` for a name no configuration may take.
+        """
+        with acting_for(self, {**(clouds or {}), **by_configuration}) as configurations:
+            yield configurations
 
     @contextmanager
     def route_hosts(self, *hostnames: str) -> Iterator[None]:

@@ -37,6 +37,7 @@ def service_of(request: RecordedRequest) -> str | None:
 def answer(cloud: FakeCloud, request: RecordedRequest, body: bytes) -> Answer | None:
     """The answer of the data-plane service the request is for, or ``None`` if it is for none."""
     from .._dataplane._fake import FakeRequest
+    from ._configurations import challenge_tenant
 
     route = _route_of(request)
     if route is None:
@@ -50,7 +51,7 @@ def answer(cloud: FakeCloud, request: RecordedRequest, body: bytes) -> Answer | 
         query=request.query,
         body=body,
         scope=scope,
-        tenant_id=cloud.tenant_id,
+        tenant_id=challenge_tenant(cloud, request.host),
         kept=Kept(cloud._state),
         client_id=request.client_id,
     )

@@ -98,10 +98,10 @@ else:
         return sorted({*globals(), *__all__})
 
 
-__all__ = [  # noqa: RUF022 - sorted() order, as tests/test_import.py checks (ruff's puts BUILTIN_CLOUDS first)
-    "AppConfigurationSettingsSource",
+__all__ = [
     "BUILTIN_CLOUDS",
     "SERVICE_NAMES",
+    "AppConfigurationSettingsSource",
     "Cloud",
     "CloudEndpoints",
     "CloudSuffixes",

@@ -3,7 +3,7 @@
 Endpoint and suffix values are copied from azure-cli-core 2.91 ``azure/cli/core/cloud.py``
 (``HARD_CODED_CLOUD_LIST``) under the same field names. Resource Manager scopes for the public,
 China and US Government clouds are azure-mgmt-core's ``get_arm_endpoints()`` values; a test keeps
-them equal. Nothing here imports anything: ``clouds.py`` turns it into ``Cloud`` objects.
+them equal. Nothing here imports anything: ``_clouds.py`` turns it into ``Cloud`` objects.
 
 Clouds the Azure CLI does not know come from Microsoft-published tools and libraries, each value
 with its source (repository, path, commit) and nothing else: a value no source gives is absent.

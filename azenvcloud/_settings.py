@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from . import _trust
 from ._cloud_selection import SDK_CLOUD_CONF
 from ._clouds import CloudEndpoints, CloudSuffixes
+from ._configuration_names import declared_names
 from ._env_file import ENV_FILE_VARIABLE, EnvFile, EnvFileChoice, choose_env_file, is_implicit, read_env_file
 from ._errors import ConfigurationError, collecting, quote_value
 from ._fork import renew_locks
@@ -213,7 +214,17 @@ class Settings(Fields):
             }
         values = env_file.values if env_file is not None else {}
         self._configuration = prefix.lower() or None
-        typos = () if prefix else find_typos(os.environ, values, self._env_file, self.cloud_name)
+        typos = (
+            ()
+            if prefix
+            else find_typos(
+                os.environ,
+                values,
+                self._env_file,
+                self.cloud_name,
+                configurations=declared_names(os.environ, values),
+            )
+        )
         self._warnings = (*noticed, *typos)
         for warning in self._warnings:  # once per resolution
             _log.warning("azenvcloud: %s", warning)

@@ -11,6 +11,13 @@ resolved: the user most likely meant both tools to use one cloud. Names other to
 (``AZURE_OPENAI_ENDPOINT``, ``AZURE_STORAGE_CONNECTION_STRING``, azure-identity's) are not
 azenvcloud's and are never reported; their distance to azenvcloud's names is more than 2.
 
+A named configuration's variables are its prefix and one of the names it reads: with ``gov``
+declared in ``AZENVCLOUD_CONFIGURATIONS``, ``GOV_AZURE_CLUOD`` is reported as a slip of
+``GOV_AZURE_CLOUD``, and ``GOV_AZENVCLOUD_ENV_FILE`` as a variable that is one for the whole
+process; with ``gov`` not declared, ``GOV_AZURE_CLOUD`` is reported with the declaration that would
+have it read (or as a slip of a declared name's: ``GOB_AZURE_CLOUD``). Names other tools prefix
+(``VITE_AZURE_CLIENT_ID``, ``INPUT_AZURE_CREDENTIALS``) cannot name a configuration and stay quiet.
+
 The check is bounded, whatever the environment or the file holds (a 4 MiB ``./.env`` of
 131,069 near misses once took two minutes under the settings lock): it lists at most
 :data:`LISTED` slips and says how many more it found in one line; it looks at no more than
@@ -18,6 +25,9 @@ The check is bounded, whatever the environment or the file holds (a 4 MiB ``./.e
 and says so in that line when it stopped early. A name's candidates come from an index of
 azenvcloud's names by their pieces (:class:`_Index`): a few lookups per name, not a comparison
 with each of azenvcloud's names, so the cost does not grow with how many names azenvcloud reads.
+A prefixed name is cut at its first ``_`` and the rest looked up as an unprefixed name would be
+(one set lookup for the prefix): the cost does not grow with how many configurations are
+declared either.
 """
 
 from __future__ import annotations
@@ -26,14 +36,15 @@ import contextlib
 import functools
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 
 from ._clouds import canonical_cloud_name
+from ._configuration_names import DECLARATION, is_configuration_name
 from ._errors import quote_value
 from ._parsers import InvalidValue
 from ._provenance import IDENTITY_VARIABLES
 from ._services import is_service_variable
-from ._variables import of_use
+from ._variables import ALL, of_use
 
 __all__ = ["CLOUD_SELECTORS", "COMPARISONS", "LISTED", "NAMES_CHECKED", "find_typos"]
 
@@ -59,39 +70,71 @@ COMPARISONS = 1024
 """Candidates compared with a name, at most, per resolution: the costly step."""
 
 # The names azenvcloud reads into its settings, by their exact spelling (every declared setting,
-# alias and service variable, and the .env file's).
+# alias and service variable, the .env file's, and the declaration of the named configurations).
 _OURS: tuple[str, ...] = tuple(
-    name for variable in of_use("setting", "env file", "alias", "service") for name in variable.names()
+    dict.fromkeys(
+        (
+            *(
+                name
+                for variable in of_use("setting", "env file", "alias", "service")
+                for name in variable.names()
+            ),
+            DECLARATION,
+        )
+    )
 )
 # What a case-insensitive match may be a slip of: ours, and azure-identity's (copied from .env).
 _BY_UPPER: dict[str, str] = {name.upper(): name for name in (*_OURS, *IDENTITY_VARIABLES)}
 _KNOWN = frozenset({*_OURS, *IDENTITY_VARIABLES, *CLOUD_SELECTORS})
 _TARGETS = tuple(name for name in _OURS if len(name) >= _MIN_LENGTH)
 
+# What a named configuration reads after its prefix: every variable declared per configuration,
+# azure-identity's too (a named configuration's credential is built from them by azenvcloud).
+_PER_CONFIGURATION: dict[str, str] = {
+    name.upper(): name
+    for variable in ALL
+    if variable.scope == "configuration" and variable.use in ("setting", "alias", "service", "identity")
+    for name in variable.names()
+}
+# What no named configuration reads, though the default (or the process) does: a prefix on it is
+# a misunderstanding, said as such (other tools' cloud selectors are not read at all: quiet).
+_NOT_PER_CONFIGURATION: dict[str, tuple[str, str]] = {
+    name.upper(): (name, variable.scope)
+    for variable in ALL
+    if variable.scope != "configuration" and variable.use != "cloud selector"
+    for name in variable.names()
+}
+_PER_CONFIGURATION_NAMES = frozenset(_PER_CONFIGURATION.values())
+_NAMED_TARGETS = tuple(name for name in _PER_CONFIGURATION_NAMES if len(name) >= _MIN_LENGTH)
+
 
 def find_typos(
-    environment: Mapping[str, str], env_file: Mapping[str, str], env_file_path: str | None, cloud_name: str
+    environment: Mapping[str, str],
+    env_file: Mapping[str, str],
+    env_file_path: str | None,
+    cloud_name: str,
+    *,
+    configurations: Collection[str] = (),
 ) -> list[str]:
     """Warnings, one a line, for the names in ``environment`` and ``env_file`` (a .env file's
     values) that look like azenvcloud's but are not, and for other tools' cloud selectors naming
-    a cloud other than ``cloud_name`` (the resolved one). Values are never quoted but a
+    a cloud other than ``cloud_name`` (the resolved one). ``configurations`` are the declared
+    configurations' names (``gov``: ``GOV_AZURE_CLOUD`` is read). Values are never quoted but a
     selector's (a cloud name). At most :data:`LISTED` slips are listed, and one more line says
     how many more were found, or where the check stopped (see the module's docstring)."""
     places = [("the environment", environment, os.name != "nt")]
     if env_file_path is not None:
         places.append((f"the .env file {env_file_path}", env_file, True))
-    check = _Check()
+    check = _Check(configurations)
     slips: list[str] = []
     looked_at = 0
     with contextlib.suppress(_Spent):  # the names left are not looked at
         for where, values, case_sensitive in places:
             for name in values:
-                meant = check.meant(name, case_sensitive=case_sensitive)
+                why = check.why(name, case_sensitive=case_sensitive)
                 looked_at += 1
-                if meant is not None:
-                    slips.append(
-                        f"{name} in {where} is not read: did you mean {meant}? ({_how(name, meant)})"
-                    )
+                if why is not None:
+                    slips.append(f"{name} in {where} is not read: {why}")
     sizes = {where: len(values) for where, values, _ in places}
     summary = _summary(len(slips) - LISTED, sum(sizes.values()) - looked_at, sizes)
     others = [line for where, values, _ in places for line in _other_clouds(values, where, cloud_name)]
@@ -126,14 +169,17 @@ def _summary(more: int, unchecked: int, sizes: dict[str, int]) -> str | None:
 
 
 class _Check:
-    """One resolution's check: the names and comparisons it may still spend."""
+    """One resolution's check: the declared configurations, and the names and comparisons it may
+    still spend."""
 
-    def __init__(self) -> None:
+    def __init__(self, configurations: Collection[str] = ()) -> None:
         self.names = NAMES_CHECKED
         self.comparisons = COMPARISONS
+        self.declared = tuple(dict.fromkeys(name.lower() for name in configurations))
 
-    def meant(self, name: str, *, case_sensitive: bool) -> str | None:
-        """The name of azenvcloud's that ``name`` is most likely a slip of, or ``None``.
+    def why(self, name: str, *, case_sensitive: bool) -> str | None:
+        """Why ``name`` is not read, when it looks like azenvcloud's (what follows "is not read:"),
+        or ``None``.
 
         Raises:
             _Spent: The budget is spent before ``name`` could be judged.
@@ -143,17 +189,72 @@ class _Check:
         self.names -= 1
         if name in _KNOWN or is_service_variable(name):
             return None
-        upper = name.upper()
-        if upper in _BY_UPPER:
-            return _BY_UPPER[upper] if case_sensitive else None
+        head, _, rest = name.partition("_")
+        if rest and head.lower() in self.declared:
+            return self._prefixed(name, head, rest, case_sensitive=case_sensitive)
+        if rest and is_configuration_name(head.lower()) and _read_per_configuration(rest.upper()):
+            return self._undeclared(head, rest)
+        meant = self._meant(name.upper(), _BY_UPPER, _index, case_sensitive=case_sensitive)
+        return None if meant is None else f"did you mean {meant}? ({_how(name, meant)})"
+
+    def _meant(
+        self, upper: str, by_upper: Mapping[str, str], index: Callable[[], _Index], *, case_sensitive: bool
+    ) -> str | None:
+        """The name of ``by_upper``'s that ``upper`` is most likely a slip of, or ``None``."""
+        if upper in by_upper:
+            return by_upper[upper] if case_sensitive else None
         if upper in _KNOWN:  # another tool's name in another case: not ours to judge
             return None
-        candidates = _index().candidates(upper)
-        if len(candidates) > self.comparisons:
-            raise _Spent
-        self.comparisons -= len(candidates)
+        candidates = index().candidates(upper)
+        self._spend(len(candidates))
         close = [(edits, target) for target in candidates if (edits := _edits(upper, target)) is not None]
         return min(close)[1] if close else None
+
+    def _spend(self, comparisons: int) -> None:
+        if comparisons > self.comparisons:
+            raise _Spent
+        self.comparisons -= comparisons
+
+    def _prefixed(self, name: str, head: str, rest: str, *, case_sensitive: bool) -> str | None:
+        """Why ``name``, ``rest`` under a declared configuration's prefix, is not read, or ``None``."""
+        prefix = head.upper()
+        upper = rest.upper()
+        if upper in _NOT_PER_CONFIGURATION and upper not in _PER_CONFIGURATION:
+            plain, scope = _NOT_PER_CONFIGURATION[upper]
+            if scope == "process":
+                return f"{plain} is one for the whole process, never read per configuration: set {plain}"
+            return f"{plain} is not read per configuration"
+        if rest in _PER_CONFIGURATION_NAMES or is_service_variable(rest):
+            meant: str | None = rest
+        else:
+            meant = self._meant(upper, _PER_CONFIGURATION, _named_index, case_sensitive=case_sensitive)
+        if meant is None or (head == prefix and meant == rest):
+            return None  # read, or nothing of ours
+        meant = f"{prefix}_{meant}"
+        if meant.upper() == name.upper() and not case_sensitive:
+            return None
+        return f"did you mean {meant}? ({_how(name, meant)})"
+
+    def _undeclared(self, head: str, rest: str) -> str:
+        """Why ``rest`` under the prefix ``head``, which names no declared configuration, is not
+        read: a slip of a declared name's prefix (``GOB_`` for ``GOV_``), or a missing declaration."""
+        lowered = head.lower()
+        self._spend(len(self.declared))
+        near = [
+            declared
+            for declared in self.declared
+            if min(len(declared), len(lowered)) >= 3 and _edits(lowered.upper(), declared.upper()) == 1
+        ]
+        if near:
+            return (
+                f"did you mean {near[0].upper()}_{rest}? ({lowered} is no declared configuration: "
+                f"{DECLARATION}={','.join(self.declared)})"
+            )
+        declaration = ",".join((*self.declared, lowered))
+        return (
+            f"{lowered} is no declared configuration; declare it to have {head.upper()}_ variables read: "
+            f"{DECLARATION}={declaration}"
+        )
 
 
 class _Index:
@@ -198,6 +299,18 @@ class _Index:
 @functools.lru_cache(maxsize=1)
 def _index() -> _Index:
     return _Index(_TARGETS)  # built on first use: most resolutions meet no name to look up
+
+
+@functools.lru_cache(maxsize=1)
+def _named_index() -> _Index:
+    """The names a named configuration reads after its prefix, indexed once: whatever the number
+    of declared configurations (their prefixes are cut off before the lookup)."""
+    return _Index(_NAMED_TARGETS)
+
+
+def _read_per_configuration(upper: str) -> bool:
+    """Whether a named configuration reads ``upper`` (in upper case) after its prefix."""
+    return upper in _PER_CONFIGURATION or is_service_variable(upper)
 
 
 def _how(name: str, meant: str) -> str:

@@ -187,7 +187,7 @@ def get_graph_client() -> GraphServiceClient:
     _objects("get_graph_client")  # no running loop: say which getter needs one
     from ._dataplane.graph import graph_client_class
 
-    return _get("get_graph_client", graph_client_class(), None, {})  # its recipe: dataplane/graph.py
+    return _get("get_graph_client", graph_client_class(), None, {})  # its recipe: _dataplane/graph.py
 
 
 def _build(

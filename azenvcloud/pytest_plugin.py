@@ -14,18 +14,22 @@ in every pytest run of every project that installs azenvcloud.
   (``azenvcloud.testing.UnroutedHostError``). A test gives a Key Vault its secrets in one call:
   ``azenvcloud_fake_cloud.set_secrets("kv1", {"api-key": "..."})``, and an App Configuration
   store its key-values: ``azenvcloud_fake_cloud.set_store("cfg1", {"color": "blue"})``.
+- ``azenvcloud_fake_clouds``: ``azenvcloud_fake_cloud`` acting as several clouds, one per
+  configuration, in one call: ``azenvcloud_fake_clouds(default="china", gov="usgov")``
+  (``FakeCloud.as_clouds`` until the test ends).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from .testing import FakeCloud
+    from .testing import FakeCloud, FakeConfiguration
 
 
 def _reset_azenvcloud() -> None:
@@ -91,3 +95,21 @@ def azenvcloud_fake_cloud(
     with azenvcloud_fake_cloud_server.fence_unrouted():
         yield azenvcloud_fake_cloud_server
     azenvcloud_fake_cloud_server.reset()
+
+
+@pytest.fixture
+def azenvcloud_fake_clouds(
+    azenvcloud_fake_cloud: FakeCloud,
+) -> Iterator[Callable[..., dict[str, FakeConfiguration]]]:
+    """``azenvcloud_fake_cloud`` acting as several clouds, one per configuration, in one call:
+    ``azenvcloud_fake_clouds(default="china", gov="usgov")`` returns each configuration by name
+    (:class:`~azenvcloud.testing.FakeConfiguration`), with the environment set for each (``GOV_``
+    variables, ``AZENVCLOUD_CONFIGURATIONS``) until the test ends; see ``FakeCloud.as_clouds``."""
+    with ExitStack() as stack:
+
+        def act(
+            clouds: dict[str, str] | None = None, /, **by_configuration: str
+        ) -> dict[str, FakeConfiguration]:
+            return stack.enter_context(azenvcloud_fake_cloud.as_clouds(clouds, **by_configuration))
+
+        yield act

@@ -558,6 +558,7 @@ def main() -> int:
             fleet.together(fake),
             fleet.forked(fake),
             *env_file.implicit_env_file(max(3, arguments.rounds // 3)),  # each round parses 16 MiB
+            *env_file.eight_configurations(max(7, arguments.rounds)),
             keyvault_source.keyvault_source(fake, max(3, arguments.rounds // 3)),
         ]
     report = {"machine": machine(), "results": rows, "cold_start_profiles": profiles}

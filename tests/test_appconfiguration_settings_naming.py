@@ -9,8 +9,8 @@ import uuid
 from typing import Any
 
 import pytest
+from helpers.naming_cases import CASES, DISABLED, VAULT, Tags, outcome, settings_with
 from pydantic_settings import BaseSettings
-from test_keyvault_settings_parity import CASES, DISABLED, VAULT, Tags, outcome, settings_with
 
 from azenvcloud import AppConfigurationSettingsSource, KeyVaultSettingsSource
 from azenvcloud.testing import FakeCloud

@@ -3,8 +3,9 @@
 ``console`` blocks run in bash (stdout and stderr together, in a fresh folder whose ``.venv`` is
 this interpreter's environment), against the fake cloud where the block asks for it; ``python``
 blocks run in this process against the fake cloud, test modules through pytester; ``dotenv``
-blocks name only documented variables. How they are read: ``tests/docs_examples.py``. What cannot
-run here is on ``EXEMPT`` below, each with its reason; an entry that matches no block fails.
+blocks name only documented variables. How they are read: ``tests/helpers/docs_examples.py``.
+What cannot run here is on ``EXEMPT`` below, each with its reason; an entry that matches no block
+fails.
 
 Loopback only, like every test: the commands run with a ``sitecustomize`` that refuses to connect
 to, or resolve, anything but loopback.

@@ -221,6 +221,21 @@ def test_the_upgrading_page_lists_every_old_path_and_says_who_sees_the_warning()
     assert f"until azenvcloud {REMOVED_IN}" in section
 
 
+def test_the_filter_the_upgrading_page_offers_silences_the_warning() -> None:
+    """Applied as pytest applies a ``filterwarnings`` line (message and module: regular expressions
+    matched at the start), over ``error``: the old path works and raises nothing."""
+    text = UPGRADING.read_text(encoding="utf-8")
+    found = re.search(r'add `"(ignore:[^"`]*)"` to `filterwarnings`', text)
+    assert found is not None
+    action, message, category, module, *_ = [*found.group(1).split(":"), "", "", ""]
+    assert (action, category) == ("ignore", "DeprecationWarning")
+    old = importlib.import_module("azenvcloud.settings")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message, DeprecationWarning, module)
+        assert old.get_settings is azenvcloud.get_settings  # the warning is this module's line's
+
+
 def test_public_api_is_curated() -> None:
     import azenvcloud
 

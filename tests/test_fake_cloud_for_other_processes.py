@@ -157,7 +157,19 @@ def test_the_request_log_is_written_as_requests_come(
     assert lines[2]["client_id"] == DEFAULT_CLIENT_ID
     assert fake.client_secret not in log.read_text(encoding="utf-8")
     assert all(
-        set(line) == {"time", "method", "host", "path", "kind", "status", "scope", "client_id", "tenant"}
+        set(line)
+        == {
+            "time",
+            "method",
+            "host",
+            "path",
+            "kind",
+            "status",
+            "scope",
+            "client_id",
+            "tenant",
+            "configuration",
+        }
         for line in lines
     )
 

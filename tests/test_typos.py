@@ -367,3 +367,156 @@ def test_the_index_finds_every_name_within_two_edits_and_the_distance_is_exact(p
     assert _edits(name, target) == (distance if distance <= 2 else None)
     if distance <= 2:
         assert target in _index().candidates(name)
+
+
+# -- named configurations: their prefixes ---------------------------------------------------
+
+PREFIXED_SLIPS = [
+    pytest.param("GOV_AZURE_CLUOD", "gov", "did you mean GOV_AZURE_CLOUD?", id="slip-after-the-prefix"),
+    pytest.param(
+        "GOV_AZURE_CLIENT_SECRT",
+        "gov",
+        "did you mean GOV_AZURE_CLIENT_SECRET?",
+        id="identity-after-the-prefix",
+    ),
+    pytest.param(
+        "gov_AZURE_CLOUD",
+        "gov",
+        "did you mean GOV_AZURE_CLOUD? (variable names are case-sensitive)",
+        id="prefix-in-lower-case",
+    ),
+    pytest.param(
+        "GOV_AZURE_CLOUD",
+        "",
+        "gov is no declared configuration; declare it to have GOV_ variables read: "
+        "AZENVCLOUD_CONFIGURATIONS=gov",
+        id="undeclared",
+    ),
+    pytest.param(
+        "GOV_AZURE_CLIENT_ID",
+        "backup",
+        "gov is no declared configuration; declare it to have GOV_ variables read: "
+        "AZENVCLOUD_CONFIGURATIONS=backup,gov",
+        id="undeclared-among-others",
+    ),
+    pytest.param(
+        "GOB_AZURE_CLOUD",
+        "gov,backup",
+        "did you mean GOV_AZURE_CLOUD? (gob is no declared configuration: "
+        "AZENVCLOUD_CONFIGURATIONS=gov,backup)",
+        id="slip-in-the-prefix",
+    ),
+    pytest.param(
+        "GOV_AZENVCLOUD_ENV_FILE",
+        "gov",
+        "AZENVCLOUD_ENV_FILE is one for the whole process, never read per configuration: "
+        "set AZENVCLOUD_ENV_FILE",
+        id="process-wide-under-a-prefix",
+    ),
+    pytest.param(
+        "AZENVCLOUD_CONFIGURATION", "", "did you mean AZENVCLOUD_CONFIGURATIONS?", id="the-declaration-itself"
+    ),
+]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the environment's names are case-insensitive on Windows")
+@pytest.mark.parametrize(("name", "declared", "expected"), PREFIXED_SLIPS)
+def test_a_slip_of_a_named_configurations_variable_in_the_environment_is_a_warning(
+    azenvcloud_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    declared: str,
+    expected: str,
+) -> None:
+    if declared:
+        azenvcloud_env.setenv("AZENVCLOUD_CONFIGURATIONS", declared)
+    azenvcloud_env.setenv(name, "usgovernment")
+    assert_warned(capsys, f"{name} in the environment is not read: {expected}")
+
+
+@pytest.mark.parametrize(("name", "declared", "expected"), PREFIXED_SLIPS)
+def test_a_slip_of_a_named_configurations_variable_in_the_dotenv_file_is_a_warning(
+    azenvcloud_env: pytest.MonkeyPatch, name: str, declared: str, expected: str
+) -> None:
+    """The declaration is read from the .env file too, as the named configurations read it."""
+    declaration = f"AZENVCLOUD_CONFIGURATIONS={declared}\n" if declared else ""
+    Path(".env").write_text(f"{declaration}{name}=usgovernment\n", encoding="utf-8")
+    line = f"{name} in the .env file {Path('.env').resolve()} is not read: {expected}"
+    assert [warning for warning in Settings().warnings if warning.startswith(line)] != []
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        pytest.param(["GOV_AZURE_CLOUD", "GOV_AZURE_CLIENT_ID", "GOV_AZURE_CLIENT_SECRET"], id="declared"),
+        pytest.param(["GOV_AZURE_SERVICE_BLOB_SUFFIX", "GOV_AZENVCLOUD_TOKEN_CACHE"], id="declared-more"),
+        pytest.param(["GOV_MYAPP_SETTING_NUMBER_1"], id="declared-prefix-of-another-name"),
+        pytest.param(
+            [
+                "VITE_AZURE_CLIENT_ID",
+                "NEXT_AZURE_CLIENT_ID",
+                "INPUT_AZURE_CLIENT_ID",
+                "APPSETTING_AZURE_CLIENT_ID",
+                "TF_AZURE_CLIENT_ID",
+                "ARM_AZURE_CLIENT_ID",
+            ],
+            id="other-tools-prefixes",
+        ),
+        pytest.param(["MY_APP_AZURE_CLOUD", "GOV_EU_AZURE_CLOUD"], id="no-configuration-name"),
+    ],
+)
+def test_a_named_configurations_own_names_and_other_tools_prefixes_stay_quiet(
+    azenvcloud_env: pytest.MonkeyPatch, names: list[str]
+) -> None:
+    azenvcloud_env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov, Backup")
+    for name in names:
+        azenvcloud_env.setenv(name, "x")
+    assert Settings().warnings == ()
+
+
+def test_the_declared_names_are_read_from_the_environment_before_the_dotenv_file() -> None:
+    from azenvcloud._configuration_names import declared_names
+
+    assert declared_names({"AZENVCLOUD_CONFIGURATIONS": " Gov,backup,,gov "}, {}) == ("gov", "backup")
+    assert declared_names({}, {"AZENVCLOUD_CONFIGURATIONS": "gov"}) == ("gov",)
+    assert declared_names({"AZENVCLOUD_CONFIGURATIONS": ""}, {"AZENVCLOUD_CONFIGURATIONS": "gov"}) == ()
+    # Words that can name no configuration are the named configurations' error, not a prefix here.
+    assert declared_names({"AZENVCLOUD_CONFIGURATIONS": "gov_eu,default,vite,9x,ok"}, {}) == ("ok",)
+
+
+EIGHT = ("gov", "backup", "china", "bleu", "delos", "tenant1", "tenant2", "tenant3")
+
+
+def prefixed_near_misses(count: int) -> list[str]:
+    """``count`` near misses of NEAR, each under one of :data:`EIGHT`'s prefixes in turn."""
+    return [f"{EIGHT[index % 8].upper()}_{name}" for index, name in enumerate(near_misses(count))]
+
+
+def test_with_eight_configurations_the_check_does_the_same_bounded_work(
+    azenvcloud_env: pytest.MonkeyPatch,
+) -> None:
+    """Prefixes are cut off before the lookup: each prefixed near miss has as many candidates as
+    the same name unprefixed, and the check's two limits hold."""
+    from azenvcloud import _typos
+
+    compared: list[str] = []
+    edits = _typos._edits
+    azenvcloud_env.setattr(_typos, "_edits", lambda a, b: compared.append(a) or edits(a, b))
+    plain = _typos.find_typos({}, {near_misses(1)[0]: "x"}, "/app/.env", "AzureCloud")
+    compared_plain = len(compared)
+    compared.clear()
+    prefixed = _typos.find_typos(
+        {}, {prefixed_near_misses(1)[0]: "x"}, "/app/.env", "AzureCloud", configurations=EIGHT
+    )
+    assert len(plain) == len(prefixed) == 1
+    assert prefixed[0].startswith(
+        f"GOV_{near_misses(1)[0]} in the .env file /app/.env is not read: did you mean GOV_{NEAR}?"
+    )
+    assert len(compared) == compared_plain
+    compared.clear()
+    warnings = _typos.find_typos(
+        {}, dict.fromkeys(prefixed_near_misses(20_000), "x"), "/app/.env", "AzureCloud", configurations=EIGHT
+    )
+    assert len(compared) <= _typos.COMPARISONS
+    assert len(warnings) == _typos.LISTED + 1
+    assert warnings[-1].startswith("azenvcloud stopped looking for slips after ")

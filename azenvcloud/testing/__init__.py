@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from .._builtin_clouds import AUTHORITY_HOSTS
 from .._single_flight import wait_for_prefetches
 from . import _arm, _identity
+from ._configurations import FakeConfiguration, acting_for
+from ._dataplane import DataPlaneContent
 from ._dns import ROUTES, UnroutedHostError, match, refuse_non_loopback_dns
 from ._environment import PROXY_VARIABLES, acting, environment_of, is_isolated_variable, isolated_environment
 from ._hosts import AZURE_SUFFIXES, BUILTIN_HOSTS, Certificates, cloud_hosts
@@ -53,6 +55,7 @@ __all__ = [
     "FAKE_CLIENT_SECRET",
     "PROXY_VARIABLES",
     "FakeCloud",
+    "FakeConfiguration",
     "KeyVaultReference",
     "RecordedRequest",
     "StoreValue",
@@ -75,7 +78,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class FakeCloud:
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class FakeCloud(DataPlaneContent):
     """A fake Azure cloud (identity authority + Resource Manager) on ``https://127.0.0.1:<port>``.
 
     Its certificate covers every built-in cloud's hosts (:data:`BUILTIN_HOSTS`), so that
@@ -319,63 +326,6 @@ class FakeCloud:
         with self._state.lock:
             self._state.served[(method.upper(), path)] = answer
 
-    def set_secrets(
-        self,
-        vault: str,
-        secrets: Mapping[str, str],
-        *,
-        disabled: Iterable[str] = (),
-        permissions: Iterable[str] = ("get", "list"),
-    ) -> None:
-        """Give the Key Vault ``vault`` exactly ``secrets`` (name -> value), until :meth:`reset`.
-
-        ``vault`` is a vault's name (``"kv1"``: that vault under every cloud's Key Vault suffix,
-        so the same call serves a test in any cloud) or its host (``"kv1.vault.azure.cn"``). The
-        vault then answers as Key Vault does: names without regard to case, a missing one 404
-        (``SecretNotFound``), one of ``disabled`` 403 to a get (``SecretDisabled``) and listed as
-        not enabled; ``permissions`` (``"get"``, ``"list"``) is what every identity may do there,
-        any other operation a 403 (``AccessDenied``). A vault never set answers every name with
-        ``fake-value-of-<name>``.
-
-        Raises:
-            ValueError: A name Key Vault would refuse (only letters, digits and dashes), a
-                disabled name not among ``secrets``, or an unknown permission.
-        """
-        from .._dataplane.keyvault import keep_vault
-        from ._dataplane import Kept
-
-        keep_vault(Kept(self), vault, secrets, disabled=disabled, permissions=permissions)
-
-    def set_store(
-        self,
-        store: str,
-        values: Mapping[str, StoreValue],
-        *,
-        labels: Mapping[str, Mapping[str, StoreValue]] | None = None,
-        snapshots: Mapping[str, Mapping[str, StoreValue]] | None = None,
-        permissions: Iterable[str] = ("read",),
-    ) -> None:
-        """Give the App Configuration store ``store`` exactly these key-values, until :meth:`reset`.
-
-        ``store`` is a store's name (``"cfg1"``: that store under every cloud's App Configuration
-        suffixes, both host forms) or its host (``"cfg1.azconfig.azure.us"``). ``values`` are its
-        key-values without a label: text, a :class:`KeyVaultReference` (``KeyVaultReference(
-        "https://kv1.vault.usgovcloudapi.net/secrets/db-password")``), or JSON (a ``dict`` or
-        ``list``); ``labels`` maps a label to its key-values; ``snapshots`` a snapshot's name to
-        its key-values. The store answers ``GET /kv`` with key and label filters, in pages, and
-        its snapshots, to a token for its cloud's App Configuration audience; ``permissions``
-        (``"read"``) is what every identity may do there, none: a 403. A store never set holds
-        no key-values.
-
-        Raises:
-            ValueError: An empty key, label or snapshot name, or an unknown permission.
-            TypeError: A value of another type.
-        """
-        from .._dataplane.appconfiguration import keep_store
-        from ._dataplane import Kept
-
-        keep_store(Kept(self), store, values, labels=labels, snapshots=snapshots, permissions=permissions)
-
     def serve_metadata(self, documents: dict[str, MetadataDocument]) -> None:
         """Answer ``/metadata/endpoints?api-version=V`` with ``documents[V]``; other versions 404.
 
@@ -452,6 +402,25 @@ class FakeCloud:
         """
         with acting(self, name, select=select) as cloud:
             yield cloud
+
+    @contextmanager
+    def as_clouds(
+        self, clouds: Mapping[str, str] | None = None, /, **by_configuration: str
+    ) -> Iterator[dict[str, FakeConfiguration]]:
+        """Act as several built-in clouds at once, one per configuration, while the context is open:
+        ``as_clouds(default="china", gov="usgov")`` or a mapping; two may act as one cloud.
+
+        ``default`` (the unprefixed variables) keeps the fake's service principal; each named
+        configuration gets its own (:class:`FakeConfiguration`: tenant, client ID, secret), its
+        variables under its prefix (``GOV_AZURE_CLOUD``, ``GOV_AZURE_CLIENT_SECRET``, ...) and its
+        name in ``AZENVCLOUD_CONFIGURATIONS``. Each cloud's hosts are routed here, its Resource
+        Manager accepts only its scope, and an identity signs in only at its own cloud's authority
+        and tenant; :attr:`RecordedRequest.configuration` says which configuration made a request.
+        azenvcloud is reset on entry and exit, the environment restored on exit. Yields each
+        configuration by name. Raises ``ValueError`` for a name no configuration may take.
+        """
+        with acting_for(self, {**(clouds or {}), **by_configuration}) as configurations:
+            yield configurations
 
     @contextmanager
     def route_hosts(self, *hostnames: str) -> Iterator[None]:

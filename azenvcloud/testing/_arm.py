@@ -24,9 +24,17 @@ __all__ = [
 
 
 def answer(
-    fake: FakeCloud, method: str, path: str, *, query: dict[str, str], bearer: str | None, base: str
+    fake: FakeCloud,
+    method: str,
+    path: str,
+    *,
+    query: dict[str, str],
+    bearer: str | None,
+    base: str,
+    host: str | None = None,
 ) -> tuple[int, Any] | None:
-    """What Resource Manager answers for a request at ``base``, or ``None`` when the path is none of its."""
+    """What Resource Manager answers for a request at ``base`` (``host``), or ``None`` when the
+    path is none of its."""
     segments = [segment for segment in path.split("/") if segment]
     if method == "GET" and path == "/metadata/endpoints":
         with fake._state.lock:
@@ -35,17 +43,27 @@ def answer(
             return 404, {"error": {"code": "NoRegisteredProviderFound", "message": "unsupported api-version"}}
         return 200, document(base) if callable(document) else document
     if method == "GET" and segments[:1] == ["subscriptions"]:
-        return _listings(fake, segments, bearer)
+        return _listings(fake, segments, bearer, host)
     if method == "GET" and segments == ["tenants"]:
-        return authorized(fake, bearer, lambda: {"value": [{"tenantId": fake.tenant_id}]})
+        return authorized(
+            fake, bearer, lambda: {"value": [{"tenantId": _tenant_of(fake, bearer)}]}, host=host
+        )
     return None
 
 
-def authorized(fake: FakeCloud, bearer: str | None, payload: Callable[[], Any]) -> tuple[int, Any]:
-    """``payload()`` for a token the fake issued for an accepted scope, else Resource Manager's 401."""
+def authorized(
+    fake: FakeCloud, bearer: str | None, payload: Callable[[], Any], *, host: str | None = None
+) -> tuple[int, Any]:
+    """``payload()`` for a token the fake issued for an accepted scope, else Resource Manager's 401.
+    At the Resource Manager ``host`` of a cloud the fake acts as for a configuration
+    (:meth:`FakeCloud.as_clouds`), only that cloud's scope is accepted."""
+    from ._configurations import accepted_at
+
     with fake._state.lock:
         scope = fake._state.tokens.get(bearer or "")
         accepted = fake._state.accepted_scopes
+        if host is not None:
+            accepted = accepted_at(fake, host) or accepted
     if scope is None:
         return 401, {"error": {"code": "InvalidAuthenticationToken", "message": "no token the fake issued"}}
     if accepted is not None and scope not in accepted:
@@ -58,7 +76,14 @@ def authorized(fake: FakeCloud, bearer: str | None, payload: Callable[[], Any]) 
     return 200, payload()
 
 
-def _listings(fake: FakeCloud, segments: list[str], bearer: str | None) -> tuple[int, Any]:
+def _tenant_of(fake: FakeCloud, bearer: str | None) -> str:
+    """The tenant the presented token was issued in (a configuration's own), else the fake's."""
+    with fake._state.lock:
+        _, tenant, configuration = fake._state.issued_to.get(bearer or "", (None, None, None))
+    return tenant if configuration not in (None, "default") and tenant else fake.tenant_id
+
+
+def _listings(fake: FakeCloud, segments: list[str], bearer: str | None, host: str | None) -> tuple[int, Any]:
     if segments == ["subscriptions"]:
         return authorized(
             fake,
@@ -68,13 +93,14 @@ def _listings(fake: FakeCloud, segments: list[str], bearer: str | None) -> tuple
                     {
                         "id": f"/subscriptions/{subscription}",
                         "subscriptionId": subscription,
-                        "tenantId": fake.tenant_id,
+                        "tenantId": _tenant_of(fake, bearer),
                         "displayName": f"Fake subscription {index}",
                         "state": "Enabled",
                     }
                     for index, subscription in enumerate(fake.subscriptions, start=1)
                 ]
             },
+            host=host,
         )
     if len(segments) == 3 and segments[2].lower() == "resourcegroups" and segments[1] in fake.subscriptions:
         subscription = segments[1]
@@ -93,6 +119,7 @@ def _listings(fake: FakeCloud, segments: list[str], bearer: str | None) -> tuple
                     for name in fake.resource_groups
                 ]
             },
+            host=host,
         )
     if len(segments) >= 2 and segments[1] not in fake.subscriptions:
         return 404, {"error": {"code": "SubscriptionNotFound", "message": f"no subscription {segments[1]}"}}
@@ -118,7 +145,9 @@ def served(fake: FakeCloud, request: RecordedRequest) -> tuple[int, Any] | None:
         )
     if ours is None:
         return None
-    status, payload = authorized(fake, request.bearer, lambda: ours(request) if callable(ours) else ours)
+    status, payload = authorized(
+        fake, request.bearer, lambda: ours(request) if callable(ours) else ours, host=request.host
+    )
     if status == 200 and isinstance(payload, tuple):
         return payload  # (status, JSON) from the user's callable
     return status, payload

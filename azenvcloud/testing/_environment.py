@@ -6,6 +6,7 @@ the fake as proxy).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -37,6 +38,9 @@ _ACTING = (
 # (APPLICATIONINSIGHTS_CONNECTION_STRING is a setting; azenvcloud.telemetry sets its switches) or
 # the HTTP stack.
 _ISOLATED_PREFIXES = ("AZURE_", "ARM_", "AZENVCLOUD_", "MSI_", "IDENTITY_", "IMDS_", "APPLICATIONINSIGHTS_")
+# A named configuration's own variables (GOV_AZURE_CLIENT_SECRET, GOV_AZENVCLOUD_TOKEN_CACHE):
+# its name (a letter, then up to 19 letters or digits), then one of ours.
+_CONFIGURATION_VARIABLE = re.compile(r"[A-Za-z][A-Za-z0-9]{0,19}_(?:AZURE|AZENVCLOUD)_")
 _ISOLATED_NAMES = frozenset(
     {
         "HTTP_PROXY",
@@ -52,8 +56,13 @@ _ISOLATED_NAMES = frozenset(
 
 
 def is_isolated_variable(name: str) -> bool:
-    """Whether an isolated test environment clears ``name`` (it could steer azenvcloud or the SDK)."""
-    return name.startswith(_ISOLATED_PREFIXES) or name in _ISOLATED_NAMES
+    """Whether an isolated test environment clears ``name`` (it could steer azenvcloud or the SDK,
+    or a named configuration: ``GOV_AZURE_CLIENT_SECRET``)."""
+    return (
+        name.startswith(_ISOLATED_PREFIXES)
+        or name in _ISOLATED_NAMES
+        or _CONFIGURATION_VARIABLE.match(name) is not None
+    )
 
 
 @contextmanager

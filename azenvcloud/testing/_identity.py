@@ -1,7 +1,9 @@
 """The fake cloud as Microsoft Entra ID and ADFS: the OpenID configuration (a tenant known at its
 cloud's authority hosts only, when a test says so), instance discovery, the token endpoints
-(accepting only the fake's client secret), an App Service managed identity endpoint, and who each
-request is for; and the fake's own service principal (its tenant, client ID and secret).
+(accepting only the fake's client secret, or a configuration's identity only with its own secret,
+at its own cloud's authority and in its tenant), an App Service managed identity endpoint, and who
+each request is for (client ID, tenant, configuration); and the fake's own service principal (its
+tenant, client ID and secret).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from urllib.parse import urlsplit
 from .._builtin_clouds import AUTHORITY_HOSTS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from . import FakeCloud
 
 __all__ = [
+    "DEFAULT",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_SUBSCRIPTION_ID",
     "DEFAULT_TENANT_ID",
@@ -24,8 +29,14 @@ __all__ = [
     "MANAGED_IDENTITY_PATH",
     "answer",
     "attribution",
+    "configuration_of",
     "issue",
+    "refusal",
 ]
+
+DEFAULT = "default"
+"""The default configuration's name in the request log (the unprefixed variables, the fake's own
+service principal); no named configuration may take it."""
 
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000fa4e"
 """The tenant of the fake's service principal (``AZURE_TENANT_ID`` in :meth:`FakeCloud.environment`)."""
@@ -63,18 +74,21 @@ def answer(
             "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
         }
     if method == "POST" and path.endswith("/token"):
-        return _token(fake, form, segments[0] if len(segments) > 1 else None)
+        tenant = segments[0] if len(segments) > 1 else None
+        return _token(fake, form, tenant, (urlsplit(base).hostname or "").lower())
     if method == "GET" and path == MANAGED_IDENTITY_PATH:
         return _managed_identity_token(fake, query)
     return None
 
 
 def issue(fake: FakeCloud, scope: str, client_id: str | None = None, tenant: str | None = None) -> str:
-    """A new token of the fake's for ``scope``, issued to ``client_id`` in ``tenant``."""
+    """A new token of the fake's for ``scope``, issued to ``client_id`` in ``tenant`` (for the
+    configuration the fake issued ``client_id`` for, if any)."""
     token = f"fake-token-{secrets.token_hex(12)}"
+    configuration = configuration_of(fake, client_id)
     with fake._state.lock:
         fake._state.tokens[token] = scope
-        fake._state.issued_to[token] = (client_id, tenant)
+        fake._state.issued_to[token] = (client_id, tenant, configuration)
     return token
 
 
@@ -86,17 +100,19 @@ def attribution(
     query: dict[str, str],
     form: dict[str, str],
     bearer: str | None,
-) -> tuple[str | None, str | None]:
-    """Who a request is for: the client ID and tenant of a token request (the tenant is the
-    authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or those of
-    the token it presents."""
+) -> tuple[str | None, str | None, str | None]:
+    """Who a request is for: the client ID, tenant and configuration of a token request (the
+    tenant is the authority's first path segment: a tenant ID, ``organizations``, ``adfs``), or
+    those of the token it presents."""
     if path == MANAGED_IDENTITY_PATH:
-        return query.get("client_id"), None
+        client_id = query.get("client_id")
+        return client_id, None, configuration_of(fake, client_id)
     if method == "POST" and path.endswith("/token"):
         segments = [segment for segment in path.split("/") if segment]
-        return form.get("client_id"), segments[0] if len(segments) > 1 else None
+        client_id = form.get("client_id")
+        return client_id, segments[0] if len(segments) > 1 else None, configuration_of(fake, client_id)
     with fake._state.lock:
-        return fake._state.issued_to.get(bearer or "", (None, None))
+        return fake._state.issued_to.get(bearer or "", (None, None, None))
 
 
 def _tenant_openid_configuration(fake: FakeCloud, base: str, tenant: str) -> tuple[int, Any]:
@@ -139,8 +155,13 @@ def _openid_configuration(fake: FakeCloud, base: str, tenant: str) -> dict[str, 
     }
 
 
-def _token(fake: FakeCloud, form: dict[str, str], tenant: str | None) -> tuple[int, Any]:
-    if "client_secret" in form and form["client_secret"] != fake.client_secret:
+def _token(fake: FakeCloud, form: dict[str, str], tenant: str | None, host: str) -> tuple[int, Any]:
+    refused = refusal(fake, form, tenant, host)  # an identity the fake issued for a configuration
+    if refused is not None:
+        return refused
+    with fake._state.lock:  # its own secret is checked above
+        named = form.get("client_id", "").lower() in fake._state.identities
+    if "client_secret" in form and not named and form["client_secret"] != fake.client_secret:
         return 401, {
             "error": "invalid_client",
             "error_description": "AADSTS7000215: Invalid client secret provided.",
@@ -171,3 +192,44 @@ def _managed_identity_token(fake: FakeCloud, query: dict[str, str]) -> tuple[int
         "resource": resource,
         "token_type": "Bearer",
     }
+
+
+def configuration_of(fake: FakeCloud, client_id: str | None) -> str | None:
+    """The configuration the fake issued ``client_id`` for: a named one's name, ``"default"`` for
+    the fake's own service principal, ``None`` for any other (or none)."""
+    if client_id is None:
+        return None
+    if client_id.lower() == DEFAULT_CLIENT_ID:
+        return DEFAULT
+    with fake._state.lock:
+        found = fake._state.identities.get(client_id.lower())
+    return None if found is None else found.name
+
+
+def refusal(
+    fake: FakeCloud, form: Mapping[str, str], tenant: str | None, host: str
+) -> tuple[int, Any] | None:
+    """Entra ID's answer to a token request by an identity the fake issued for a named
+    configuration, asked with another secret, in another tenant or at another cloud's authority;
+    ``None`` when it may sign in (or is no such identity)."""
+    with fake._state.lock:
+        identity = fake._state.identities.get(form.get("client_id", "").lower())
+    if identity is None:
+        return None
+    if "client_secret" in form and form["client_secret"] != identity.client_secret:
+        return 401, {
+            "error": "invalid_client",
+            "error_description": "AADSTS7000215: Invalid client secret provided.",
+            "error_codes": [7000215],
+        }
+    authority = identity.cloud.authority_host.split("://", 1)[-1].rstrip("/").lower()
+    if (tenant or "").lower() != identity.tenant_id or host != authority:
+        return 400, {
+            "error": "unauthorized_client",
+            "error_description": f"AADSTS700016: Application with identifier '{identity.client_id}' was not "
+            f"found in the directory '{tenant}'. This can happen if the application has not been installed "
+            "by the administrator of the tenant or consented to by any user in the tenant. You may have "
+            "sent your authentication request to the wrong tenant.",
+            "error_codes": [700016],
+        }
+    return None

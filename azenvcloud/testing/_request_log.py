@@ -3,8 +3,8 @@ that the file can be read (``tail -f``) while the fake runs.
 
 Each line says where the request went and for whom: its method, host and path, its ``kind``, the
 status answered, the scope asked for (token requests) or of the bearer token presented, the client
-ID and tenant (of a token request, or of the presented token), and why a proxy request was
-refused. Never a token, a secret or a form value but the client ID.
+ID, tenant and configuration (of a token request, or of the presented token), and why a proxy
+request was refused. Never a token, a secret or a form value but the client ID.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def log_line(request: RecordedRequest, status: int | None) -> dict[str, Any]:
         "scope": request.scope,
         "client_id": request.client_id,
         "tenant": request.tenant,
+        "configuration": request.configuration,
     }
     if request.refused is not None:
         line["refused"] = request.refused

@@ -24,6 +24,7 @@ from . import _arm, _dataplane, _identity, _proxy
 
 if TYPE_CHECKING:
     from . import FakeCloud
+    from ._configurations import FakeConfiguration
 
 __all__ = ["Failure", "MetadataDocument", "RecordedRequest", "Server", "State"]
 
@@ -49,6 +50,10 @@ class RecordedRequest:
             the one the presented token was issued in.
         refused: Why the fake refused to be a proxy for this request (a ``CONNECT`` to a host it
             does not answer for, or plain HTTP to anywhere), else ``None``.
+        configuration: Which configuration made it: the one the fake issued the client ID (of
+            a token request, or of the presented token) for (:meth:`FakeCloud.as_clouds`),
+            ``"default"`` for the fake's own service principal (``DEFAULT_CLIENT_ID``), ``None``
+            for a request without an identity or by an identity the fake did not issue.
     """
 
     method: str
@@ -61,6 +66,7 @@ class RecordedRequest:
     client_id: str | None = None
     tenant: str | None = None
     refused: str | None = None
+    configuration: str | None = None
 
     @property
     def kind(self) -> str:  # noqa: PLR0911 - one return per kind
@@ -103,9 +109,11 @@ client asked for that returns it."""
 class State:
     requests: list[RecordedRequest] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> scope it was issued for
-    issued_to: dict[str, tuple[str | None, str | None]] = field(
+    issued_to: dict[str, tuple[str | None, str | None, str | None]] = field(
         default_factory=dict
-    )  # token -> (client, tenant)
+    )  # token -> (client, tenant, configuration)
+    identities: dict[str, FakeConfiguration] = field(default_factory=dict)  # client ID -> its configuration
+    configurations: list[FakeConfiguration] = field(default_factory=list)  # acting, as_clouds
     failures: list[Failure] = field(default_factory=list)
     accepted_scopes: frozenset[str] | None = None
     metadata: dict[str, MetadataDocument] = field(default_factory=dict)
@@ -152,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
         with cloud._state.lock:
             issued_scope = cloud._state.tokens.get(bearer or "")
         query = dict(parse_qsl(parts.query))
-        client_id, tenant = _identity.attribution(
+        client_id, tenant, configuration = _identity.attribution(
             cloud, method, parts.path, query=query, form=form, bearer=bearer
         )
         recorded = RecordedRequest(
@@ -165,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             scope=form.get("scope") if form else issued_scope,
             client_id=client_id,
             tenant=tenant,
+            configuration=configuration,
         )
         with cloud._state.lock:
             cloud._state.requests.append(recorded)
@@ -240,7 +249,9 @@ def _route(cloud: FakeCloud, request: RecordedRequest, form: dict[str, str], *, 
     method, path = request.method, request.path
     answer = _identity.answer(cloud, method, path, query=request.query, form=form, base=base)
     if answer is None:
-        answer = _arm.answer(cloud, method, path, query=request.query, bearer=request.bearer, base=base)
+        answer = _arm.answer(
+            cloud, method, path, query=request.query, bearer=request.bearer, base=base, host=request.host
+        )
     if answer is None:
         answer = 404, {"error": {"code": "NotFound", "message": f"the fake cloud serves no {method} {path}"}}
     return answer

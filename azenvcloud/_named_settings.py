@@ -47,8 +47,9 @@ _ACCEPTED = (
     + ", ".join(RESERVED)
     + f" (for example {CONFIGURATIONS_VARIABLE}=gov,backup)"
 )
-# A variable's name in a message: AZURE_* or AZENVCLOUD_*, not already part of a longer name.
-_VARIABLE = re.compile(r"(?<![A-Za-z0-9_])((?:AZURE|AZENVCLOUD)_[A-Z0-9_]*[A-Z0-9])")
+# A variable's name in a message: AZURE_*, AZENVCLOUD_* or APPLICATIONINSIGHTS_*, not already part
+# of a longer name (only declared per-configuration ones are prefixed).
+_VARIABLE = re.compile(r"(?<![A-Za-z0-9_])((?:AZURE|AZENVCLOUD|APPLICATIONINSIGHTS)_[A-Z0-9_]*[A-Z0-9])")
 
 
 def declared_names() -> tuple[str, ...]:

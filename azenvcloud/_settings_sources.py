@@ -4,8 +4,8 @@ warning for a class that would print a secret, and what a vault's refusal says.
 
 ``KeyVaultSettingsSource`` and ``AppConfigurationSettingsSource`` take everything from "the
 configuration" through :func:`source_configuration`: its settings, its clients, its credential,
-its URL checks. Today that is the default configuration's getters; with named configurations, a
-source's ``configuration=`` argument is passed here and this returns that configuration's.
+its URL checks: the default configuration's getters, or a named configuration's (a source's
+``configuration="gov"``), whose errors name its own variables (:func:`its_variables`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,17 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic_settings import AzureKeyVaultSettingsSource
 
 from ._clients import check_service_url, get_client, get_credential, service_url
+from ._errors import ConfigurationError
 from ._fork import renew_locks
+from ._named_settings import prefix_of, prefixed_error
 from ._settings import get_settings
 from ._settings_fields import merged, missing_fields
 
@@ -30,7 +34,6 @@ if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
     from pydantic_settings import BaseSettings
 
-    from ._errors import ConfigurationError
     from ._secret_names import SecretNaming
     from ._settings import Settings
 
@@ -41,6 +44,7 @@ __all__ = [
     "absent",
     "described",
     "inner_code",
+    "its_variables",
     "source_configuration",
     "warn_when_inputs_are_shown",
 ]
@@ -57,11 +61,46 @@ class SourceConfiguration:
     check_service_url: Callable[..., str]
 
 
-def source_configuration() -> SourceConfiguration:
-    """The configuration a source reads with: the default one, today. With named
-    configurations, a source's ``configuration=None`` argument is passed here and this returns
-    that configuration's getters (the default one's for ``None``)."""
-    return SourceConfiguration(get_settings, get_client, get_credential, service_url, check_service_url)
+def source_configuration(configuration: str | None = None) -> SourceConfiguration:
+    """The configuration a source (or telemetry) reads with: the default one for ``None``, else
+    the named configuration ``configuration`` (``azenvcloud.configuration("gov")``'s getters, each
+    error naming its own variables: ``GOV_AZURE_SERVICE_KEYVAULT_SUFFIX``).
+
+    Raises:
+        ConfigurationError: ``configuration`` is not declared (as ``azenvcloud.configuration()``).
+    """
+    if configuration is None:
+        return SourceConfiguration(get_settings, get_client, get_credential, service_url, check_service_url)
+    from ._configuration import configuration as named  # same layer: on first use
+
+    found = named(configuration)
+    getters = (found.get_settings, found.get_client, found.get_credential, found.service_url)
+    return SourceConfiguration(
+        *(_naming_its_variables(found.name, getter) for getter in (*getters, found.check_service_url))
+    )
+
+
+@contextmanager
+def its_variables(configuration: str | None) -> Iterator[None]:
+    """A ``ConfigurationError`` raised inside names the named configuration's own variables
+    (``AZURE_SERVICE_APPCONFIG_SUFFIX`` -> ``GOV_AZURE_SERVICE_APPCONFIG_SUFFIX``); the default's
+    (``None``) are left as they are."""
+    if configuration is None:
+        yield
+        return
+    try:
+        yield
+    except ConfigurationError as exc:
+        raise prefixed_error(prefix_of(configuration), exc) from None
+
+
+def _naming_its_variables(configuration: str, getter: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(getter)
+    def naming(*args: Any, **kwargs: Any) -> Any:
+        with its_variables(configuration):
+            return getter(*args, **kwargs)
+
+    return naming
 
 
 # -- the sources' shape ---------------------------------------------------------------------------

@@ -35,7 +35,9 @@ def changed(**values: str | None) -> Iterator[None]:
 
 
 @pytest.fixture
-def china_and_gov(azenvcloud_fake_cloud: FakeCloud, azenvcloud_fake_clouds: Clouds) -> dict[str, FakeConfiguration]:
+def china_and_gov(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_fake_clouds: Clouds
+) -> dict[str, FakeConfiguration]:
     return azenvcloud_fake_clouds(default="china", gov="usgov")
 
 
@@ -105,7 +107,7 @@ def test_check_all_prints_the_process_wide_inputs_once(
     out = capsys.readouterr().out
     assert out.count("AZURE_REGIONAL_AUTHORITY_NAME") == 1
     assert out.count(".env file") == 1
-    assert "http://127.0.0.1:9" in out
+    assert "http://<redacted>@127.0.0.1:9" in out
     assert "user:pw" not in out  # a proxy's credentials never
 
 

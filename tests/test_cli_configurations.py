@@ -111,6 +111,28 @@ def test_check_all_prints_the_process_wide_inputs_once(
     assert "user:pw" not in out  # a proxy's credentials never
 
 
+def test_check_all_reads_the_env_file_it_is_given_for_every_configuration(
+    china_and_gov: dict[str, FakeConfiguration],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: os.PathLike[str],
+) -> None:
+    env_file = os.path.join(tmp_path, "deploy.env")
+    with open(env_file, "w", encoding="utf-8") as handle:
+        handle.write("AZENVCLOUD_CONFIGURATIONS=gov,backup\nBACKUP_AZURE_CLOUD=usgovt\n")
+    with changed(AZENVCLOUD_CONFIGURATIONS=None):
+        assert main(["check", "--all", "--env-file", env_file, "--json"]) == 2
+        document = json.loads(capsys.readouterr().out)
+        assert list(document["configurations"]) == ["default", "gov", "backup"]
+        assert document["configurations"]["backup"]["error"]["variables"][0] == "BACKUP_AZURE_CLOUD"
+        assert document["process"]["env_file"] == os.path.realpath(env_file)
+        assert document["process"]["variables"]["AZENVCLOUD_CONFIGURATIONS"]["source"].startswith(".env file")
+        assert main(["check", "--all", "--no-env-file", "--json"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert list(document["configurations"]) == ["default"]
+        assert "AZENVCLOUD_ENV_FILE" not in document["process"]["variables"]  # the .env file's row says it
+    assert "AZENVCLOUD_ENV_FILE" not in os.environ  # set for the command only
+
+
 def test_check_all_notes_an_sdk_cloud_switch_of_another_cloud_than_a_named_configuration(
     china_and_gov: dict[str, FakeConfiguration], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,13 +49,14 @@ _IDENTITY_PROCESS = tuple(
 )
 # The declarations of one value for the whole process (the .env file, azure-core's switch, the
 # CAs, the exporter's switches); the Azure CLI's alias and other tools' cloud selectors are the
-# default configuration's alone (shown on its line's warnings).
+# default configuration's alone (shown on its line's warnings); AZENVCLOUD_ENV_FILE is the .env
+# file's row (and --env-file / --no-env-file set it while the command runs).
 _DECLARED_PROCESS = tuple(
     variable.name
     for variable in ALL
     if variable.scope == "process"
     and variable.pattern is None
-    and variable.use not in ("alias", "cloud selector")
+    and variable.use not in ("alias", "cloud selector", "env file")
 )
 
 

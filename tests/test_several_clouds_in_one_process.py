@@ -272,3 +272,29 @@ def test_a_forked_worker_keeps_every_configurations_tokens(
 
     assert forked(child) == [True, ["rg-alpha", "rg-beta"], ["rg-alpha", "rg-beta"]]
     assert len(fake.requests_of("token")) == tokens  # the child asked for no token
+
+
+def test_a_certificate_signs_gov_in_at_its_own_clouds_authority(
+    azenvcloud_fake_cloud: FakeCloud,
+    gov: FakeConfiguration,
+    azenvcloud_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The chain's certificate member: ``GOV_AZURE_CLIENT_CERTIFICATE_PATH`` in place of the secret."""
+    import trustme
+
+    rsa = trustme.KeyType.RSA  # azure-identity signs its assertions with RS256
+    certificate = tmp_path / "gov-service-principal.pem"
+    issued = trustme.CA(key_type=rsa).issue_cert("gov-service-principal", key_type=rsa)
+    issued.private_key_and_cert_chain_pem.write_to_path(str(certificate))
+    azenvcloud_env.delenv("GOV_AZURE_CLIENT_SECRET")
+    azenvcloud_env.setenv("GOV_AZURE_CLIENT_CERTIFICATE_PATH", str(certificate))
+    assert groups(azenvcloud.configuration("gov").get_resource_client()) == ["rg-alpha", "rg-beta"]
+    (signed_in,) = azenvcloud_fake_cloud.requests_of("token")
+    assert (signed_in.configuration, signed_in.host) == ("gov", "login.microsoftonline.us")
+    assert (signed_in.client_id, signed_in.tenant) == (gov.client_id, gov.tenant_id)
+    assert signed_in.form["client_assertion_type"].endswith("jwt-bearer")
+    assert "client_secret" not in signed_in.form
+    assert {(r.configuration, r.host) for r in azenvcloud_fake_cloud.requests_of("arm")} == {
+        ("gov", "management.usgovcloudapi.net")
+    }

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         service_url,
     )
     from ._clouds import BUILTIN_CLOUDS, Cloud, CloudEndpoints, CloudSuffixes, cloud_from_name
+    from ._configuration import Configuration, configuration
     from ._errors import ConfigurationError, MetadataUnavailableError
     from ._keyvault_settings import KeyVaultSettingsSource
     from ._provenance import Source
@@ -45,6 +46,7 @@ else:
         "Cloud": "_clouds",
         "CloudEndpoints": "_clouds",
         "CloudSuffixes": "_clouds",
+        "Configuration": "_configuration",
         "ConfigurationError": "_errors",
         "KeyVaultSettingsSource": "_keyvault_settings",
         "MetadataUnavailableError": "_errors",
@@ -54,6 +56,7 @@ else:
         "Source": "_provenance",
         "check_service_url": "_clients",
         "cloud_from_name": "_clouds",
+        "configuration": "_configuration",
         "configure": "_settings",
         "get_client": "_clients",
         "get_credential": "_clients",
@@ -102,6 +105,7 @@ __all__ = [
     "Cloud",
     "CloudEndpoints",
     "CloudSuffixes",
+    "Configuration",
     "ConfigurationError",
     "KeyVaultSettingsSource",
     "MetadataUnavailableError",
@@ -111,6 +115,7 @@ __all__ = [
     "__version__",
     "check_service_url",
     "cloud_from_name",
+    "configuration",
     "configure",
     "get_client",
     "get_credential",

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_service_url",
+    "close_built",
     "get_client",
     "get_credential",
     "get_resource_client",
@@ -56,6 +57,7 @@ _SUBSCRIPTIONS = "subscriptions"
 _lock = threading.RLock()
 _objects: dict[Hashable, Any] = {}
 _reset_hooks: list[Callable[[], None]] = []
+_reset_all_hooks: list[Callable[[], None]] = []  # reset() alone: every named configuration too
 _offline: ContextVar[bool] = ContextVar("azenvcloud_offline", default=False)
 
 
@@ -186,6 +188,11 @@ def prefetch_token(scopes: Sequence[str], credential: Callable[[], Any] = get_cr
         )
 
 
+def is_offline() -> bool:
+    """Whether clients are being built without prefetching tokens (:func:`offline`)."""
+    return _offline.get()
+
+
 @contextmanager
 def offline() -> Iterator[None]:
     """Build clients without prefetching tokens: for ``azenvcloud check``, which builds them to
@@ -263,9 +270,16 @@ def on_reset(forget: Callable[[], None]) -> None:
     _reset_hooks.append(forget)
 
 
+def on_reset_all(reset: Callable[[], None]) -> None:
+    """Have :func:`reset`, and it alone (not ``configure()``), also call ``reset`` (how every
+    named configuration is reset with the default)."""
+    _reset_all_hooks.append(reset)
+
+
 def reset() -> None:
     """Close and forget the credential, every client, the settings and the :func:`configure`
-    arguments; the next use reads the environment and the .env file again.
+    arguments, of the default configuration and of every named one
+    (:func:`azenvcloud.configuration`); the next use reads the environment and the .env file again.
 
     For tests and configuration reloads. Objects handed out earlier are closed: drop them too.
     The azure-identity variables azenvcloud copied from a .env file into the environment (and
@@ -276,6 +290,8 @@ def reset() -> None:
     with _lock:  # together: nothing is built from new settings and an old credential
         reset_settings()
         _forget_built()
+    for reset_named in _reset_all_hooks:
+        reset_named()
 
 
 def _forget_built() -> None:
@@ -286,7 +302,12 @@ def _forget_built() -> None:
         for forget in _reset_hooks:
             forget()
         withdraw_exported_variables()
-    # Clients first: they use the credential.
+    close_built(built)
+
+
+def close_built(built: Sequence[tuple[Hashable, Any]]) -> None:
+    """Close what a configuration built (``(key, object)`` pairs): its clients first, then the
+    credential they use; a failure to close one does not stop the rest."""
     for key, obj in sorted(built, key=lambda item: item[0] == _CREDENTIAL):
         close = getattr(obj, "close", None)
         if close is None:

@@ -44,19 +44,31 @@ Decision = Literal["cloud name", "repeat", "never", "no destination", "environme
 (any source may set it: it decides no host a token, a secret or a request goes to); or
 ``environment only`` (no ``.env`` file's value is used)."""
 
-Scope = Literal["configuration", "process"]
+Scope = Literal["configuration", "process", "default"]
 """``configuration``: each named configuration reads its own (``GOV_AZURE_CLOUD``); ``process``:
-one for the process, never prefixed."""
+one for the process, never prefixed; ``default``: read by the default configuration alone (its
+``DefaultAzureCredential``'s), never by a named one."""
 
 Use = Literal[
-    "setting", "alias", "service", "env file", "identity", "sdk cloud", "ca", "cloud selector", "telemetry"
+    "setting",
+    "alias",
+    "service",
+    "env file",
+    "identity",
+    "sdk cloud",
+    "ca",
+    "cloud selector",
+    "telemetry",
+    "configurations",
+    "named identity",
 ]
 """What azenvcloud does with a variable: a setting (a ``Settings`` attribute), an alias read into
 a setting below everything else (the Azure CLI's ``ARM_CLOUD_METADATA_URL``), a data-plane
 service's value (pattern-declared), which ``.env`` file is read, azure-identity's (exported from a
 ``.env`` file for it), azure-core's cloud switch (must agree), the certificate authorities every
-transport trusts, another tool's cloud selector (compared, never obeyed), or a switch of the
-Azure Monitor exporter's that ``azenvcloud.telemetry`` sets or checks."""
+transport trusts, another tool's cloud selector (compared, never obeyed), a switch of the
+Azure Monitor exporter's that ``azenvcloud.telemetry`` sets or checks, the names of the named
+configurations, or an identity input only a named configuration's credential reads."""
 
 
 class Selected:

@@ -9,6 +9,7 @@ Monitor exporter read. Each has its trust decision and its use, as a setting's d
 from __future__ import annotations
 
 from ._ca import CA_VARIABLES
+from ._configuration_names import DECLARATION
 from ._declaration import (
     Scope,
     Variable,
@@ -33,6 +34,7 @@ _SERVICE_SHAPE = "AZURE_SERVICE_([A-Z0-9_]+)_{}"
 _CONFIGURATION: Scope = "configuration"
 
 _PROCESS: Scope = "process"
+_DEFAULT: Scope = "default"
 _SECRET = "a secret, not where it goes (never shown)"  # noqa: S105 - words about a secret
 
 NON_SETTINGS: tuple[Variable, ...] = (
@@ -64,6 +66,15 @@ NON_SETTINGS: tuple[Variable, ...] = (
                 parse_service_url,
             ),
         )
+    ),
+    Variable(
+        DECLARATION,
+        "the named configurations this process reads, comma-separated (`gov,backup`): each name "
+        "`[a-z][a-z0-9]{0,19}`, its variables prefixed `<NAME>_` (`GOV_AZURE_CLOUD`), "
+        "`azenvcloud.configuration(name)` in code ([how-to](../how-to/several-clouds.md))",
+        no_destination("which names are read; each name's own values pass the trust rule on their own"),
+        _PROCESS,
+        use="configurations",
     ),
     Variable(
         "AZURE_SDK_CLOUD_CONF",
@@ -150,12 +161,33 @@ NON_SETTINGS: tuple[Variable, ...] = (
         use="cloud selector",
         defined_by="go-autorest",
     ),
+    # Read by a named configuration's credential only (the default's DefaultAzureCredential has
+    # managed identity in its chain): its system-assigned managed identity, on opt-in.
+    Variable(
+        "AZENVCLOUD_MANAGED_IDENTITY",
+        "`system`: a named configuration's credential ends with the system-assigned managed identity "
+        "(`<NAME>_AZURE_CLIENT_ID` alone selects a user-assigned one); not read by the default "
+        "configuration, whose `DefaultAzureCredential` has managed identity in its chain",
+        no_destination("which identity signs in; the managed identity endpoint is the host's own"),
+        _CONFIGURATION,
+        use="named identity",
+    ),
     # azure-identity's own variables: they keep their meaning; azenvcloud exports them from a .env
     # file. (Not AZURE_ADDITIONALLY_ALLOWED_TENANTS: azure-identity for .NET, Java, JavaScript and Go
     # reads it, Python's does not (1.27: no read in azure/identity/); its credentials take
     # additionally_allowed_tenants= as an argument.)
     *(
-        Variable(name, description, trust, _CONFIGURATION, use="identity", defined_by="azure-identity")
+        Variable(
+            name,
+            description,
+            trust,
+            # A named configuration's chain has no user sign-in and no AZURE_TOKEN_CREDENTIALS.
+            _DEFAULT
+            if name in {"AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_TOKEN_CREDENTIALS"}
+            else _CONFIGURATION,
+            use="identity",
+            defined_by="azure-identity",
+        )
         for name, description, trust in (
             (
                 "AZURE_TENANT_ID",

@@ -7,7 +7,7 @@ import contextvars
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -26,9 +26,17 @@ from ._resolution import resolve
 from ._secret_values import SECRET_VARIABLES, remember_secret
 from ._services import SERVICES_KEY, is_service_variable
 from ._typos import find_typos
-from ._variables import FIELDS, Fields, of_use
+from ._variables import FIELDS, Fields, of_use, own_values
 
-__all__ = ["ENV_FILE_VARIABLE", "Settings", "configure", "get_settings", "on_change", "reset_settings"]
+__all__ = [
+    "ENV_FILE_VARIABLE",
+    "Settings",
+    "configure",
+    "get_settings",
+    "on_change",
+    "reading_configuration",
+    "reset_settings",
+]
 
 _SOURCES_KEY = "__azenvcloud_sources__"
 # The settings a variable of the cloud's own sets (AZURE_CLOUD, the endpoints): resolution decides them.
@@ -38,6 +46,25 @@ _log = logging.getLogger("azenvcloud")
 # The .env file read for the Settings being built in this context: read once in __init__, then
 # handed to the settings source (pydantic-settings builds sources without our arguments).
 _reading: contextvars.ContextVar[EnvFile | None] = contextvars.ContextVar("azenvcloud_env_file", default=None)
+# The environment the Settings being built in this context reads: os.environ, or a named
+# configuration's own values under their unprefixed names (``_variables.own_values``).
+_environment: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+    "azenvcloud_environment", default=None
+)
+# The name of the named configuration Settings() builds in this context ("": the default).
+_named: contextvars.ContextVar[str] = contextvars.ContextVar("azenvcloud_configuration", default="")
+
+
+@contextlib.contextmanager
+def reading_configuration(name: str) -> Iterator[None]:
+    """Have ``Settings()`` built in this context read the named configuration ``name`` (``gov``):
+    its own ``GOV_`` values from the environment and the ``.env`` file, under the unprefixed names,
+    and nothing unprefixed; no ``AZURE_SDK_CLOUD_CONF``, no alias, no typo check."""
+    token = _named.set(name)
+    try:
+        yield
+    finally:
+        _named.reset(token)
 
 
 def _is_blank(value: object) -> bool:
@@ -147,23 +174,31 @@ class Settings(Fields):
     _env_file: str | None = PrivateAttr(default=None)
     _identity_from_env_file: dict[str, str] = PrivateAttr(default_factory=dict)
     _warnings: tuple[str, ...] = PrivateAttr(default=())
+    _configuration: str | None = PrivateAttr(default=None)
 
     def __init__(self, *, _env_file: EnvFileChoice = None, **arguments: object) -> None:
         unknown = sorted(set(arguments) - set(VARIABLES))
         if unknown:
             raise TypeError(f"Settings() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
+        named = _named.get()
+        environment: Mapping[str, str] = own_values(named, os.environ) if named else os.environ
+        for name in SECRET_VARIABLES if named else ():  # GOV_AZURE_CLIENT_SECRET: never in a message
+            remember_secret(environment.get(name, ""))
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
+        if env_file is not None and named:  # the configuration's own values, and nothing else
+            env_file = EnvFile(env_file.path, own_values(named, env_file.values), env_file.implicit)
         if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
             for name in SECRET_VARIABLES:
                 remember_secret(env_file.values.get(name, ""))
             _trust.check_env_file_variables(
-                env_file.values, Source("dotenv", env_file.path, env_file.implicit), os.environ
+                env_file.values, Source("dotenv", env_file.path, env_file.implicit), environment
             )
         given: dict[str, Any] = {
             field: _as_given(value) for field, value in arguments.items() if value is not None
         }
         token = _reading.set(env_file)
+        reading = _environment.set(environment)
         try:
             with collecting() as noticed:
                 super().__init__(**given)
@@ -171,17 +206,26 @@ class Settings(Fields):
             raise _as_configuration_error(exc) from None
         finally:
             _reading.reset(token)
+            _environment.reset(reading)
         if env_file is not None:
             self._env_file = env_file.path
             self._identity_from_env_file = {
                 name: value for name, value in env_file.values.items() if name in IDENTITY_VARIABLES
             }
         values = env_file.values if env_file is not None else {}
-        declared = declared_names(os.environ, values)
-        self._warnings = (
-            *noticed,
-            *find_typos(os.environ, values, self._env_file, self.cloud_name, configurations=declared),
+        self._configuration = named or None
+        typos = (
+            ()
+            if named
+            else find_typos(
+                os.environ,
+                values,
+                self._env_file,
+                self.cloud_name,
+                configurations=declared_names(os.environ, values),
+            )
         )
+        self._warnings = (*noticed, *typos)
         for warning in self._warnings:  # once per resolution
             _log.warning("azenvcloud: %s", warning)
 
@@ -202,9 +246,11 @@ class Settings(Fields):
         """
         env_file = _reading.get()
         dotenv_values = env_file.values if env_file is not None else {}
+        environment = _environment.get()
+        named = environment is not None and environment is not os.environ
         recorded: list[Callable[[], dict[str, Any]]] = [
             _Recorded(init_settings, "argument"),
-            _Recorded(_Variables(settings_cls, os.environ), "environment"),
+            _Recorded(_Variables(settings_cls, _read_environment()), "environment"),
             _Recorded(
                 _Variables(settings_cls, dotenv_values),
                 "dotenv",
@@ -218,6 +264,7 @@ class Settings(Fields):
                     name,
                 )
                 for name, field in _ALIASES.items()
+                if not named  # another tool's variable is the default configuration's alone
             ),
         ]
         # pydantic-settings calls each source; _Recorded is a callable wrapper, not its subclass.
@@ -233,7 +280,8 @@ class Settings(Fields):
         resolution = resolve(
             {k: v for k, v in raw.items() if k in VARIABLES or k == SERVICES_KEY},
             raw[_SOURCES_KEY],
-            sdk_cloud_conf=os.environ.get(SDK_CLOUD_CONF),  # azure-core reads it from the environment only
+            # azure-core reads it from the environment only; a named configuration's holds none
+            sdk_cloud_conf=_read_environment().get(SDK_CLOUD_CONF),
         )
         cloud = resolution.cloud
         settings = handler(
@@ -285,9 +333,20 @@ class Settings(Fields):
         naming another cloud, an expired metadata copy used during an outage."""
         return self._warnings
 
+    @property
+    def configuration(self) -> str | None:
+        """The named configuration these settings are (``"gov"``), or ``None`` for the default."""
+        return self._configuration
+
     def source_of(self, field: str) -> Source:
         """Where the value of ``field`` (for example ``"authority_host"``) came from."""
         return self._sources[field]
+
+
+def _read_environment() -> Mapping[str, str]:
+    """The environment of the Settings being built: ``os.environ``, or a named configuration's own."""
+    environment = _environment.get()
+    return os.environ if environment is None else environment
 
 
 def _as_given(value: object) -> object:

@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import _builtin_clouds as data
 from ._clouds import BUILTIN_CLOUDS, Cloud, canonical_cloud_name
+from ._configuration_names import prefix_of
 from ._connection_string import parse_connection_string
 from ._declaration import (
     Scope,
@@ -69,7 +70,17 @@ from ._parsers import (
 )
 from ._profiles import API_PROFILES, LATEST
 
-__all__ = ["ALL", "FIELDS", "Fields", "declaration_of", "default_of", "names", "of_use", "parser_of"]
+__all__ = [
+    "ALL",
+    "FIELDS",
+    "Fields",
+    "declaration_of",
+    "default_of",
+    "names",
+    "of_use",
+    "own_values",
+    "parser_of",
+]
 
 # -- The settings: each field annotated with its variable's declaration ---------------------------
 
@@ -338,6 +349,24 @@ def names(prefix: str = "") -> dict[str, str]:
         else variable.name
         for variable in FIELDS
     }
+
+
+def own_values(configuration: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The named configuration ``configuration``'s own values among ``values`` (the environment,
+    a ``.env`` file's), under the names the default configuration reads them by: ``gov``'s
+    ``GOV_AZURE_CLOUD`` as ``AZURE_CLOUD``, for every variable declared per ``configuration`` (a
+    pattern's too: ``GOV_AZURE_SERVICE_*``). Nothing else, and never an unprefixed value: no
+    ``GOV_X`` falls back to ``X``."""
+    start = prefix_of(configuration)
+    found: dict[str, str] = {}
+    for name, value in values.items():
+        if not name.startswith(start):
+            continue
+        plain = name[len(start) :]
+        declared = declaration_of(plain)
+        if declared is not None and declared.scope == "configuration":
+            found[plain] = value
+    return found
 
 
 def of_use(*uses: Use) -> Iterator[Variable]:

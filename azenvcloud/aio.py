@@ -25,12 +25,15 @@ import logging
 import threading
 import weakref
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import _clients
+from ._configuration import Configuration
+from ._configuration import configuration as _sync_configuration
 from ._construction import cached_client, construct, first_request_scopes, has_subscription, recipe_for
 from ._credentials import build_async_credential
 from ._fork import after_fork
+from ._named_credential import build_named_credential
 from ._settings import get_settings
 
 if TYPE_CHECKING:
@@ -39,8 +42,13 @@ if TYPE_CHECKING:
     from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
     from msgraph import GraphServiceClient
 
+    from ._settings import Settings
+    from ._token_sharing import AsyncSharedCredential
+
 __all__ = [
+    "AsyncConfiguration",
     "close",
+    "configuration",
     "get_client",
     "get_credential",
     "get_graph_client",
@@ -213,7 +221,10 @@ async def close() -> None:
 
     Call it before the loop ends: their aiohttp sessions belong to the loop.
     """
-    objects = _objects("close")
+    await _close_objects(_objects("close"))
+
+
+async def _close_objects(objects: dict[Hashable, Any]) -> None:
     recipes: dict[Hashable, Any] = objects.pop(_RECIPES, {})
     built = list(objects.items())
     objects.clear()
@@ -234,5 +245,132 @@ def _forget_everything() -> None:
     _loops.clear()
 
 
-_clients.on_reset(_forget_everything)
-after_fork(_forget_everything)
+def _forget_after_fork() -> None:
+    # The child must not use the parent's connections, of any configuration.
+    _forget_everything()
+    for twin in _named.values():
+        twin._loops.clear()
+
+
+_clients.on_reset(_forget_everything)  # the default's only: a named one's on its own reset
+after_fork(_forget_after_fork)
+
+
+class AsyncConfiguration:
+    """The async twin of a named configuration (:func:`azenvcloud.configuration`): the same
+    settings, its credential and clients on ``azure.identity.aio`` and the clients' ``aio``
+    modules, cached per running event loop; get it with :func:`configuration`.
+
+    Attributes:
+        name: Its name (``"gov"``).
+    """
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.name = configuration.name
+        self._configuration = configuration
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        configuration.on_change(self._loops.clear)  # its configure/reset/close: built anew
+
+    def __repr__(self) -> str:
+        return f"azenvcloud.aio.configuration({self.name!r})"
+
+    @property
+    def settings(self) -> Settings:
+        """Its resolved settings (those of :func:`azenvcloud.configuration`)."""
+        return self._configuration.get_settings()
+
+    def configure(self, **arguments: Any) -> Settings:
+        """:meth:`azenvcloud.Configuration.configure`: forgets this twin's objects too (close them first)."""
+        return self._configuration.configure(**arguments)
+
+    def reset(self) -> None:
+        """:meth:`azenvcloud.Configuration.reset`: forgets this twin's objects too (close them first)."""
+        self._configuration.reset()
+
+    def _objects(self, caller: str) -> dict[Hashable, Any]:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                f"azenvcloud.aio.configuration({self.name!r}).{caller}() needs a running event loop"
+            ) from None
+        objects = self._loops.get(loop)
+        if objects is None:
+            _require_async_transport()
+            objects = self._loops.setdefault(loop, {})
+        return objects
+
+    def get_credential(self) -> AsyncSharedCredential:
+        """This event loop's credential of the configuration's own identity."""
+        objects = self._objects("get_credential")
+        credential: AsyncSharedCredential | None = objects.get(_CREDENTIAL)
+        if credential is None:
+            credential = cast(
+                "AsyncSharedCredential", build_named_credential(self.settings, asynchronous=True)
+            )
+            objects[_CREDENTIAL] = credential
+        return credential
+
+    def get_resource_client(self, subscription_id: str | None = None) -> ResourceManagementClient:
+        """This event loop's ``aio.ResourceManagementClient`` of the configuration."""
+        from azure.mgmt.resource.resources.aio import ResourceManagementClient
+
+        return self.get_client(ResourceManagementClient, subscription_id)
+
+    def get_subscription_client(self) -> SubscriptionClient:
+        """This event loop's ``aio.SubscriptionClient`` of the configuration."""
+        from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
+
+        return self.get_client(SubscriptionClient)
+
+    def get_client(
+        self, client_class: type[_ClientT], subscription_id: str | None = None, **kwargs: Any
+    ) -> _ClientT:
+        """This event loop's client of ``client_class`` for the configuration (as :func:`get_client`)."""
+        objects = self._objects("get_client")
+        key, client = cached_client(objects, client_class, subscription_id, kwargs)
+        if client is not None:
+            return client  # type: ignore[no-any-return]
+        settings = self.settings
+        credential = self.get_credential()
+        recipe = recipe_for(client_class, asynchronous=True)
+        client = construct(
+            client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=True
+        )
+        objects[key] = client
+        objects.setdefault(_RECIPES, {})[key] = recipe
+        scopes = first_request_scopes(recipe, settings)
+        if scopes:
+            self._configuration.prefetch_token(scopes, self.get_credential)
+        return client
+
+    def service_url(self, service: str, name: str | None = None) -> str:
+        """As :meth:`azenvcloud.Configuration.service_url`."""
+        return self._configuration.service_url(service, name)
+
+    def service_scope(self, service: str) -> str:
+        """As :meth:`azenvcloud.Configuration.service_scope`."""
+        return self._configuration.service_scope(service)
+
+    async def close(self) -> None:
+        """Close and forget this event loop's credential and clients of the configuration."""
+        await _close_objects(self._objects("close"))
+
+
+_named: dict[str, AsyncConfiguration] = {}
+
+
+def configuration(name: str) -> AsyncConfiguration:
+    """The async twin of :func:`azenvcloud.configuration` (``name`` declared by
+    ``AZENVCLOUD_CONFIGURATIONS``), cached: its credential and clients per running event loop.
+
+    Raises:
+        ConfigurationError: ``name`` is not declared.
+    """
+    sync = _sync_configuration(name)
+    found = _named.get(sync.name)
+    if found is None or found._configuration is not sync:  # after azenvcloud.reset(): a new one
+        found = _named[sync.name] = AsyncConfiguration(sync)
+    return found

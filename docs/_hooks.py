@@ -183,6 +183,15 @@ def _when_unset(variable: Any) -> str:
     return "none"
 
 
+def _scope(variable: Any) -> str:
+    """Whether a named configuration (``gov``) reads the variable under its prefix."""
+    if variable.scope == "configuration":
+        return f"yes: `GOV_{variable.name}`"
+    if variable.scope == "default":
+        return "no: the default configuration's alone"
+    return "no: one for the process"
+
+
 def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     header = list(header)
     lines = [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
@@ -190,29 +199,46 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     return "\n".join(lines)
 
 
+_NOT_SETTINGS = {  # the type and unset value of the rows that are no attribute
+    "env file": ("a path, or `none`", "`./.env`"),
+    "configurations": ("names, comma-separated", "none: the default configuration alone"),
+}
+
+
 def _settings() -> str:
     fields = declared.Fields.model_fields
     return _table(
-        ("variable", "attribute", "meaning", "type", "when unset", "from the implicit `./.env`"),
+        (
+            "variable",
+            "attribute",
+            "meaning",
+            "type",
+            "when unset",
+            "from the implicit `./.env`",
+            "per configuration",
+        ),
         (
             (
                 f"`{variable.name}`",
                 f"`{variable.field}`" if variable.field else "",
                 variable.description,
-                _type(fields[variable.field].annotation) if variable.field else "a path, or `none`",
-                _when_unset(variable) if variable.field else "`./.env`",
+                _type(fields[variable.field].annotation)
+                if variable.field
+                else _NOT_SETTINGS[variable.use][0],
+                _when_unset(variable) if variable.field else _NOT_SETTINGS[variable.use][1],
                 _trust(variable),
+                _scope(variable),
             )
-            for variable in declared.of_use("setting", "env file")
+            for variable in declared.of_use("setting", "env file", "configurations")
         ),
     )
 
 
 def _services() -> str:
     table = _table(
-        ("variable", "meaning", "from the implicit `./.env`"),
+        ("variable", "meaning", "from the implicit `./.env`", "per configuration"),
         (
-            (f"`{variable.name}`", variable.description, _trust(variable))
+            (f"`{variable.name}`", variable.description, _trust(variable), _scope(variable))
             for variable in declared.of_use("service")
         ),
     )
@@ -222,9 +248,15 @@ def _services() -> str:
 
 def _other_tools() -> str:
     return _table(
-        ("variable", "whose", "read as", "from the implicit `./.env`"),
+        ("variable", "whose", "read as", "from the implicit `./.env`", "per configuration"),
         (
-            (f"`{variable.name}`", variable.defined_by, variable.description, _trust(variable))
+            (
+                f"`{variable.name}`",
+                variable.defined_by,
+                variable.description,
+                _trust(variable),
+                _scope(variable),
+            )
             for variable in declared.of_use("alias", "sdk cloud", "ca", "cloud selector", "telemetry")
         ),
     )
@@ -232,14 +264,15 @@ def _other_tools() -> str:
 
 def _identity() -> str:
     return _table(
-        ("variable", "meaning", "from the implicit `./.env`"),
+        ("variable", "meaning", "from the implicit `./.env`", "per configuration"),
         (
             (
                 f"`{variable.name}`",
                 variable.description + (" (never shown)" if variable.name in SECRET_VARIABLES else ""),
                 _trust(variable),
+                _scope(variable),
             )
-            for variable in declared.of_use("identity")
+            for variable in declared.of_use("identity", "named identity")
         ),
     )
 

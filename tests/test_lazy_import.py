@@ -47,6 +47,7 @@ HOMES = {
         "service_url",
     ],
     "_clouds": ["BUILTIN_CLOUDS", "Cloud", "CloudEndpoints", "CloudSuffixes", "cloud_from_name"],
+    "_configuration": ["Configuration", "configuration"],
     "_errors": ["ConfigurationError", "MetadataUnavailableError"],
     "_keyvault_settings": ["KeyVaultSettingsSource"],
     "_provenance": ["Source"],

@@ -24,8 +24,9 @@ from ._variables import declaration_of
 
 __all__ = ["declared_names", "prefixed", "prefixed_error", "require_declared", "settings_of"]
 
-# A variable's name in a message: AZURE_* or AZENVCLOUD_*, not already part of a longer name.
-_VARIABLE = re.compile(r"(?<![A-Za-z0-9_])((?:AZURE|AZENVCLOUD)_[A-Z0-9_]*[A-Z0-9])")
+# A variable's name in a message: AZURE_*, AZENVCLOUD_* or APPLICATIONINSIGHTS_*, not already part
+# of a longer name (the declarations decide which of them a configuration reads under its prefix).
+_VARIABLE = re.compile(r"(?<![A-Za-z0-9_])((?:AZURE|AZENVCLOUD|APPLICATIONINSIGHTS)_[A-Z0-9_]*[A-Z0-9])")
 
 
 def declared_names() -> tuple[str, ...]:

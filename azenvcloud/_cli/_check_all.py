@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from .._cloud_selection import SDK_CLOUD_CONF, SDK_CLOUDS
+from .._configuration_names import DECLARATION as CONFIGURATIONS_VARIABLE
 from .._env_file import choose_env_file, read_env_file
 from .._errors import ConfigurationError, MetadataUnavailableError, redact_url
 from .._identity_inputs import AT_CONSTRUCTION, AT_REQUEST, SECRETS
-from .._named_settings import CONFIGURATIONS_VARIABLE, declared_names
+from .._named_settings import declared_names
 from .._settings import Settings
 from .._variables import ALL, declaration_of
 from ._configurations import Target, chosen_env_file

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from .._clients import get_credential, get_resource_client, get_subscription_client
 from .._configuration import Configuration, configuration
-from .._configuration_names import RESERVED, is_configuration_name
+from .._configuration_names import DECLARATION as CONFIGURATIONS_VARIABLE
+from .._configuration_names import RESERVED, is_configuration_name, prefix_of
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE
 from .._errors import ConfigurationError, quote_value
 from .._named_credential import own_identity
-from .._named_settings import CONFIGURATIONS_VARIABLE, declared_names, prefix_of, prefixed, prefixed_error
+from .._named_settings import declared_names, prefixed, prefixed_error
 from .._parsers import find_control_character
 from .._provenance import IDENTITY_VARIABLES
 from .._settings import Settings, get_settings
@@ -43,8 +43,6 @@ __all__ = [
 DEFAULT = "default"
 """How the command line names the default configuration (the unprefixed variables)."""
 
-# azure-identity's own variable that no other name contains, left unprefixed by prefixed().
-_CONNECTION_STRING = re.compile(r"(?<![A-Za-z0-9_])APPLICATIONINSIGHTS_CONNECTION_STRING")
 _READY = {
     "ClientSecretCredential": "ready: service principal with a client secret",
     "CertificateCredential": "ready: service principal with a certificate",
@@ -105,15 +103,13 @@ class Target:
         """``text`` with every per-configuration variable it names as this configuration reads it."""
         if not self._prefix:
             return text
-        return _CONNECTION_STRING.sub(
-            f"{self._prefix}_APPLICATIONINSIGHTS_CONNECTION_STRING", prefixed(self._prefix, text)
-        )
+        return prefixed(self.label, text)
 
     def error(self, error: ConfigurationError) -> ConfigurationError:
         """``error`` naming this configuration's variables (an error of the default's unchanged)."""
         if not self._prefix:
             return error
-        renamed = prefixed_error(self._prefix, error)
+        renamed = prefixed_error(self.label, error)
         return type(renamed)(
             self.variable(str(renamed)), variables=tuple(map(self.variable, renamed.variables))
         )
@@ -145,7 +141,7 @@ class Target:
         ``show.identity_variables`` for the default)."""
         found: dict[str, dict[str, Any]] = {}
         for name, raw in own_identity(settings).items():
-            shown = f"{self._prefix}_{name}"
+            shown = f"{self._prefix}{name}"
             source = "environment" if os.environ.get(shown, "").strip() else f".env file {settings.env_file}"
             hidden = IDENTITY_VARIABLES.get(name, False)
             # shown, not obeyed: an escape sequence must not reach the terminal
@@ -158,7 +154,7 @@ class Target:
         named configuration's variables: a warning that starts with its prefix (``GOV_AZURE_CLUOD ...``)."""
         if not self._prefix:
             return []
-        return [warning for warning in warnings if warning.split(" ", 1)[0].startswith(f"{self._prefix}_")]
+        return [warning for warning in warnings if warning.split(" ", 1)[0].startswith(self._prefix)]
 
 
 def default_warnings() -> tuple[str, ...]:

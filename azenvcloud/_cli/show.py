@@ -8,10 +8,11 @@ import os
 from typing import Any, TextIO
 
 from .._cloud_selection import SDK_CLOUD_CONF, SDK_CLOUD_KEY
+from .._configuration_names import DECLARATION as CONFIGURATIONS_VARIABLE
+from .._configuration_names import prefix_of
 from .._credentials import identity_variable_sources
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE, require_env_file
 from .._errors import ConfigurationError, quote_value, redact_url
-from .._named_settings import CONFIGURATIONS_VARIABLE, prefix_of
 from .._parsers import find_control_character
 from .._provenance import IDENTITY_VARIABLES, VARIABLES
 from .._services import ServiceRow, services_report
@@ -211,7 +212,7 @@ def _run(target: Target, arguments: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     which = f"configuration {target.name}: " if target.name else ""
     out.write(f"azenvcloud {__version__}: {which}cloud {settings.cloud_name}\n\n")
-    labels = {**_LABELS, **names(prefix_of(target.name))} if target.name else _LABELS
+    labels = {**_LABELS, **names(prefix_of(target.name)[:-1])} if target.name else _LABELS
     rows: list[tuple[str, str]] = []
     for field, item in values.items():
         if item["value"] is None:
@@ -244,7 +245,7 @@ def _run(target: Target, arguments: argparse.Namespace, out: TextIO) -> int:
     out.write(f"credential: {credential_kind}; first to answer: {first_ready(chain)}\n")
     write_rows(out, chain)
     out.write(token_store_line(token_store_report(settings, chain)))
-    lead = f"{prefix_of(target.name)}_" if target.name else ""
+    lead = prefix_of(target.name) if target.name else ""
     overrides = f"{lead}AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT"
     out.write(f"data-plane services ({overrides} set them):\n")
     write_rows(out, service_rows(services_report(settings.cloud, settings.sources)))

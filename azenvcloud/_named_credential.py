@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._credentials import token_sharing
 from ._errors import ConfigurationError, quote_value
-from ._named_settings import prefix_of, prefixed
+from ._named_settings import prefixed_error
 from ._transports import transport_options
 from ._variables import declaration_of, of_use, own_values
 
@@ -53,7 +53,7 @@ def own_identity(settings: Settings) -> dict[str, str]:
     name = settings.configuration
     assert name is not None, "the default configuration's credential is the DefaultAzureCredential"
     from_file = {key: value for key, value in settings._identity_from_env_file.items() if key in _IDENTITY}
-    found = {**from_file, **own_values(prefix_of(name), os.environ)}
+    found = {**from_file, **own_values(name, os.environ)}
     return {key: value.strip() for key, value in found.items() if key in _IDENTITY and value.strip()}
 
 
@@ -91,14 +91,11 @@ def build_named_credential(settings: Settings, *, asynchronous: bool) -> SharedC
     """
     name = settings.configuration
     assert name is not None, "the default configuration's credential is the DefaultAzureCredential"
-    prefix = prefix_of(name)
     values = own_identity(settings)
     try:
         return _build(settings, values, asynchronous=asynchronous)
     except ConfigurationError as exc:
-        raise type(exc)(
-            prefixed(prefix, str(exc)), variables=[prefixed(prefix, v) for v in exc.variables]
-        ) from None
+        raise prefixed_error(name, exc) from None
 
 
 def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) -> SharedCredential:

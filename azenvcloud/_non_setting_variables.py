@@ -9,6 +9,7 @@ Monitor exporter read. Each has its trust decision and its use, as a setting's d
 from __future__ import annotations
 
 from ._ca import CA_VARIABLES
+from ._configuration_names import DECLARATION
 from ._declaration import (
     Scope,
     Variable,
@@ -67,7 +68,7 @@ NON_SETTINGS: tuple[Variable, ...] = (
         )
     ),
     Variable(
-        "AZENVCLOUD_CONFIGURATIONS",
+        DECLARATION,
         "the named configurations this process reads, comma-separated (`gov,backup`): each name "
         "`[a-z][a-z0-9]{0,19}`, its variables prefixed `<NAME>_` (`GOV_AZURE_CLOUD`), "
         "`azenvcloud.configuration(name)` in code ([how-to](../how-to/several-clouds.md))",

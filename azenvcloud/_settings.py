@@ -34,7 +34,7 @@ __all__ = [
     "configure",
     "get_settings",
     "on_change",
-    "reading_prefixed",
+    "reading_configuration",
     "reset_settings",
 ]
 
@@ -51,20 +51,20 @@ _reading: contextvars.ContextVar[EnvFile | None] = contextvars.ContextVar("azenv
 _environment: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
     "azenvcloud_environment", default=None
 )
-# The prefix of the named configuration Settings() builds in this context ("": the default).
-_prefix: contextvars.ContextVar[str] = contextvars.ContextVar("azenvcloud_prefix", default="")
+# The name of the named configuration Settings() builds in this context ("": the default).
+_named: contextvars.ContextVar[str] = contextvars.ContextVar("azenvcloud_configuration", default="")
 
 
 @contextlib.contextmanager
-def reading_prefixed(prefix: str) -> Iterator[None]:
-    """Have ``Settings()`` built in this context read the named configuration of ``prefix``
-    (``GOV``): its own ``GOV_`` values from the environment and the ``.env`` file, under the
-    unprefixed names, and nothing unprefixed; no ``AZURE_SDK_CLOUD_CONF``, no alias, no typo check."""
-    token = _prefix.set(prefix)
+def reading_configuration(name: str) -> Iterator[None]:
+    """Have ``Settings()`` built in this context read the named configuration ``name`` (``gov``):
+    its own ``GOV_`` values from the environment and the ``.env`` file, under the unprefixed names,
+    and nothing unprefixed; no ``AZURE_SDK_CLOUD_CONF``, no alias, no typo check."""
+    token = _named.set(name)
     try:
         yield
     finally:
-        _prefix.reset(token)
+        _named.reset(token)
 
 
 def _is_blank(value: object) -> bool:
@@ -180,14 +180,14 @@ class Settings(Fields):
         unknown = sorted(set(arguments) - set(VARIABLES))
         if unknown:
             raise TypeError(f"Settings() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
-        prefix = _prefix.get()
-        environment: Mapping[str, str] = own_values(prefix, os.environ) if prefix else os.environ
-        for name in SECRET_VARIABLES if prefix else ():  # GOV_AZURE_CLIENT_SECRET: never in a message
+        named = _named.get()
+        environment: Mapping[str, str] = own_values(named, os.environ) if named else os.environ
+        for name in SECRET_VARIABLES if named else ():  # GOV_AZURE_CLIENT_SECRET: never in a message
             remember_secret(environment.get(name, ""))
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
-        if env_file is not None and prefix:  # the configuration's own values, and nothing else
-            env_file = EnvFile(env_file.path, own_values(prefix, env_file.values), env_file.implicit)
+        if env_file is not None and named:  # the configuration's own values, and nothing else
+            env_file = EnvFile(env_file.path, own_values(named, env_file.values), env_file.implicit)
         if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
             for name in SECRET_VARIABLES:
                 remember_secret(env_file.values.get(name, ""))
@@ -213,10 +213,10 @@ class Settings(Fields):
                 name: value for name, value in env_file.values.items() if name in IDENTITY_VARIABLES
             }
         values = env_file.values if env_file is not None else {}
-        self._configuration = prefix.lower() or None
+        self._configuration = named or None
         typos = (
             ()
-            if prefix
+            if named
             else find_typos(
                 os.environ,
                 values,

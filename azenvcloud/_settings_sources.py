@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic_settings import AzureKeyVaultSettingsSource
 
 from ._clients import check_service_url, get_client, get_credential, service_url
+from ._configuration_names import is_configuration_name
 from ._errors import ConfigurationError
 from ._fork import renew_locks
-from ._named_settings import prefix_of, prefixed_error
+from ._named_settings import prefixed_error
 from ._settings import get_settings
 from ._settings_fields import merged, missing_fields
 
@@ -85,13 +86,14 @@ def its_variables(configuration: str | None) -> Iterator[None]:
     """A ``ConfigurationError`` raised inside names the named configuration's own variables
     (``AZURE_SERVICE_APPCONFIG_SUFFIX`` -> ``GOV_AZURE_SERVICE_APPCONFIG_SUFFIX``); the default's
     (``None``) are left as they are."""
-    if configuration is None:
-        yield
+    name = configuration.lower() if isinstance(configuration, str) else None
+    if name is None or not is_configuration_name(name):  # the default's, or no name at all:
+        yield  # the error that refuses the name says so itself
         return
     try:
         yield
     except ConfigurationError as exc:
-        raise prefixed_error(prefix_of(configuration), exc) from None
+        raise prefixed_error(name, exc) from None
 
 
 def _naming_its_variables(configuration: str, getter: Callable[..., Any]) -> Callable[..., Any]:

@@ -93,7 +93,8 @@ _TARGETS = tuple(name for name in _OURS if len(name) >= _MIN_LENGTH)
 _PER_CONFIGURATION: dict[str, str] = {
     name.upper(): name
     for variable in ALL
-    if variable.scope == "configuration" and variable.use in ("setting", "alias", "service", "identity")
+    if variable.scope == "configuration"
+    and variable.use in ("setting", "alias", "service", "identity", "named identity")
     for name in variable.names()
 }
 # What no named configuration reads, though the default (or the process) does: a prefix on it is

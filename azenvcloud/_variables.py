@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import _builtin_clouds as data
 from ._clouds import BUILTIN_CLOUDS, Cloud, canonical_cloud_name
+from ._configuration_names import prefix_of
 from ._connection_string import parse_connection_string
 from ._declaration import (
     Scope,
@@ -350,12 +351,13 @@ def names(prefix: str = "") -> dict[str, str]:
     }
 
 
-def own_values(prefix: str, values: Mapping[str, str]) -> dict[str, str]:
-    """A named configuration's own values among ``values`` (the environment, a ``.env`` file's),
-    under the names the default configuration reads them by: ``GOV_AZURE_CLOUD`` as ``AZURE_CLOUD``,
-    for every variable declared per ``configuration`` (a pattern's too: ``GOV_AZURE_SERVICE_*``).
-    Nothing else, and never an unprefixed value: no ``GOV_X`` falls back to ``X``."""
-    start = f"{prefix}_"
+def own_values(configuration: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The named configuration ``configuration``'s own values among ``values`` (the environment,
+    a ``.env`` file's), under the names the default configuration reads them by: ``gov``'s
+    ``GOV_AZURE_CLOUD`` as ``AZURE_CLOUD``, for every variable declared per ``configuration`` (a
+    pattern's too: ``GOV_AZURE_SERVICE_*``). Nothing else, and never an unprefixed value: no
+    ``GOV_X`` falls back to ``X``."""
+    start = prefix_of(configuration)
     found: dict[str, str] = {}
     for name, value in values.items():
         if not name.startswith(start):

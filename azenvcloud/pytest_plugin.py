@@ -49,6 +49,13 @@ def _clear(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+def _put(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 @pytest.fixture
 def azenvcloud_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
@@ -99,17 +106,31 @@ def azenvcloud_fake_cloud(
 
 @pytest.fixture
 def azenvcloud_fake_clouds(
-    azenvcloud_fake_cloud: FakeCloud,
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_env: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., dict[str, FakeConfiguration]]]:
     """``azenvcloud_fake_cloud`` acting as several clouds, one per configuration, in one call:
     ``azenvcloud_fake_clouds(default="china", gov="usgov")`` returns each configuration by name
     (:class:`~azenvcloud.testing.FakeConfiguration`), with the environment set for each (``GOV_``
-    variables, ``AZENVCLOUD_CONFIGURATIONS``) until the test ends; see ``FakeCloud.as_clouds``."""
+    variables, ``AZENVCLOUD_CONFIGURATIONS``) until the test ends; see ``FakeCloud.as_clouds``.
+
+    The variables are set through ``azenvcloud_env`` too, so a test may change one of them with
+    ``monkeypatch`` (``delenv("GOV_AZURE_CLIENT_SECRET")``) and still leave nothing behind."""
     with ExitStack() as stack:
 
         def act(
             clouds: dict[str, str] | None = None, /, **by_configuration: str
         ) -> dict[str, FakeConfiguration]:
-            return stack.enter_context(azenvcloud_fake_cloud.as_clouds(clouds, **by_configuration))
+            before = dict(os.environ)
+            acting = stack.enter_context(azenvcloud_fake_cloud.as_clouds(clouds, **by_configuration))
+            # MonkeyPatch restores the value it saw first: have it see the one before acting.
+            for name in sorted({*before, *os.environ}):
+                now = os.environ.get(name)
+                if now != before.get(name):
+                    _put(name, before.get(name))
+                    if now is None:
+                        azenvcloud_env.delenv(name, raising=False)
+                    else:
+                        azenvcloud_env.setenv(name, now)
+            return acting
 
         yield act

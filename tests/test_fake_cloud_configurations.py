@@ -16,7 +16,7 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.identity import ClientSecretCredential
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from azenvcloud import get_resource_client
+from azenvcloud import configuration, get_resource_client
 from azenvcloud.testing import (
     DEFAULT_CLIENT_ID,
     DEFAULT_TENANT_ID,
@@ -28,10 +28,11 @@ from azenvcloud.testing import (
 Clouds = Callable[..., dict[str, FakeConfiguration]]
 
 
-def client_of(prefix: str, configuration: FakeConfiguration) -> ResourceManagementClient:
+def client_of(prefix: str, acting: FakeConfiguration) -> ResourceManagementClient:
     """A Resource Manager client built by hand from a named configuration's prefixed variables,
-    as code before named configurations would: the real azure-identity and azure-mgmt."""
-    cloud = configuration.cloud
+    as code without azenvcloud would: the real azure-identity and azure-mgmt, proving the fake
+    itself (azenvcloud's ``configuration("gov")`` is what the other tests use)."""
+    cloud = acting.cloud
     credential = ClientSecretCredential(
         os.environ[f"{prefix}AZURE_TENANT_ID"],
         os.environ[f"{prefix}AZURE_CLIENT_ID"],
@@ -82,7 +83,7 @@ def test_the_default_as_china_and_gov_as_us_government_in_one_fixture_call(
     assert gov.client_secret != default.client_secret
 
     assert groups(get_resource_client()) == ["rg-alpha", "rg-beta"]
-    assert groups(client_of("GOV_", gov)) == ["rg-alpha", "rg-beta"]
+    assert groups(configuration("gov").get_resource_client()) == ["rg-alpha", "rg-beta"]
 
     assert who_went_where(azenvcloud_fake_cloud) == {
         ("token", "login.chinacloudapi.cn", "default"),
@@ -98,14 +99,7 @@ def test_the_default_as_china_and_gov_as_us_government_in_one_fixture_call(
             assert (request.client_id, request.tenant) == (DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID)
             assert request.scope == "https://management.chinacloudapi.cn/.default"
     # The subscription is listed in the tenant of the token presented.
-    from azure.mgmt.resource.subscriptions import SubscriptionClient
-
-    credential = ClientSecretCredential(
-        gov.tenant_id, gov.client_id, gov.client_secret, authority=gov.cloud.authority_host
-    )
-    subscriptions = SubscriptionClient(
-        credential, base_url=gov.cloud.resource_manager, credential_scopes=list(gov.cloud.credential_scopes)
-    )
+    subscriptions = configuration("gov").get_subscription_client()
     assert [s.tenant_id for s in subscriptions.subscriptions.list()] == [gov.tenant_id]
 
 
@@ -138,8 +132,8 @@ def test_two_configurations_of_one_cloud_have_identities_and_tokens_of_their_own
     assert len({one.tenant_id, two.tenant_id, DEFAULT_TENANT_ID}) == 3
     assert one.client_secret != two.client_secret
     assert os.environ["AZENVCLOUD_CONFIGURATIONS"] == "customer1,customer2"
-    for prefix, configuration in (("CUSTOMER1_", one), ("CUSTOMER2_", two)):
-        assert groups(client_of(prefix, configuration)) == ["rg-alpha", "rg-beta"]
+    for name in ("customer1", "customer2"):
+        assert groups(configuration(name).get_resource_client()) == ["rg-alpha", "rg-beta"]
     assert groups(get_resource_client()) == ["rg-alpha", "rg-beta"]
     arm = azenvcloud_fake_cloud.requests_of("arm")
     assert [request.configuration for request in arm] == ["customer1", "customer2", "default"]
@@ -206,7 +200,7 @@ def test_no_secret_or_token_in_the_requests_or_configurations_repr_or_the_log_fi
     with FakeCloud(request_log=log) as fake, isolated_environment(fake.environment()):
         with fake.as_clouds(default="china", gov="usgov") as configurations:
             groups(get_resource_client())
-            groups(client_of("GOV_", configurations["gov"]))
+            groups(configuration("gov").get_resource_client())
             shown = repr(fake.requests) + repr(configurations)
             tokens = {request.bearer for request in fake.requests if request.bearer}
         lines: list[dict[str, Any]] = [

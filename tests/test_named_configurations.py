@@ -6,6 +6,7 @@ unprefixed value; ``azenvcloud.configuration("gov")`` is its cached object."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,11 @@ def test_an_unprefixed_value_never_fills_a_named_configuration(env: pytest.Monke
 def test_every_per_configuration_setting_is_read_under_the_prefix() -> None:
     environment = {f"GOV_{variable.name}": "x" for variable in FIELDS}
     environment |= {variable.name: "y" for variable in FIELDS}
-    own = own_values("GOV", environment)
+    own = own_values("gov", environment)
     assert set(own) == {variable.name for variable in FIELDS if variable.scope == "configuration"}
     assert set(own.values()) == {"x"}
-    assert own_values("GOV", {"GOV_AZENVCLOUD_ENV_FILE": "f", "GOV_AZURE_SDK_CLOUD_CONF": "c"}) == {}
-    assert own_values("GOV", {"GOV_AZURE_TOKEN_CREDENTIALS": "dev", "GOV_AZURE_USERNAME": "u"}) == {}
+    assert own_values("gov", {"GOV_AZENVCLOUD_ENV_FILE": "f", "GOV_AZURE_SDK_CLOUD_CONF": "c"}) == {}
+    assert own_values("gov", {"GOV_AZURE_TOKEN_CREDENTIALS": "dev", "GOV_AZURE_USERNAME": "u"}) == {}
 
 
 @pytest.mark.parametrize(
@@ -83,6 +84,58 @@ def test_a_bad_declaration_is_one_error_naming_the_variable_value_and_what_is_ac
     assert why in message
     assert "Accepted: comma-separated names" in message
     assert caught.value.variables == ("AZENVCLOUD_CONFIGURATIONS",)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    ["gov", "gov,backup", " gov , backup ,", "a" * 20, "gov,Gov", "Gov", "gov,tf", "gov_east,x1", "", " , "],
+)
+def test_the_strict_and_the_lenient_reading_of_a_declaration_are_one_rule(declared: str) -> None:
+    """The named configurations read the declaration strictly; the typo check leniently (it must
+    never fail): where the strict reading accepts, both give the same names; where it refuses, the
+    lenient one keeps only words that (in lower case) are names, and never fails."""
+    from azenvcloud._configuration_names import declared_names, is_configuration_name, parse_declaration
+
+    lenient = declared_names({"AZENVCLOUD_CONFIGURATIONS": declared}, {})
+    try:
+        strict = parse_declaration(declared, "in the environment")
+    except ConfigurationError:
+        assert all(is_configuration_name(name) for name in lenient)
+        assert any(word.strip() and word.strip() not in lenient for word in declared.split(","))
+    else:
+        assert lenient == strict
+
+
+def test_the_name_rule_is_one_for_prefixes_variables_and_the_fake() -> None:
+    from azenvcloud._configuration_names import RESERVED, prefix_of, variable_of
+    from azenvcloud.testing import FakeCloud
+
+    assert prefix_of("gov") == "GOV_"
+    assert variable_of("gov", "AZURE_CLOUD") == "GOV_AZURE_CLOUD"
+    assert variable_of(None, "AZURE_CLOUD") == "AZURE_CLOUD"
+    assert own_values("gov", {"GOV_AZURE_CLOUD": "china"}) == {"AZURE_CLOUD": "china"}
+    for name in (*RESERVED, "gov_east", "Gov", "1gov"):
+        with pytest.raises(ValueError, match="cannot name a configuration"):
+            prefix_of(name)
+    with FakeCloud() as fake, pytest.raises(ValueError, match="cannot name a configuration"):
+        fake.as_clouds(tf="usgov").__enter__()
+
+
+def test_the_environments_declaration_wins_unless_blank(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("AZENVCLOUD_CONFIGURATIONS=backup\n", encoding="utf-8")
+    env.setenv("AZENVCLOUD_ENV_FILE", str(dotenv))
+    env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov")
+    assert azenvcloud.configuration("gov").name == "gov"
+    with pytest.raises(ConfigurationError, match="declares gov\\)"):
+        azenvcloud.configuration("backup")
+    env.setenv("AZENVCLOUD_CONFIGURATIONS", " ")  # blank: no value, as for every setting
+    azenvcloud.reset()
+    assert azenvcloud.configuration("backup").name == "backup"
+    dotenv.write_text("AZENVCLOUD_CONFIGURATIONS=backup,tf\n", encoding="utf-8")
+    azenvcloud.reset()
+    with pytest.raises(ConfigurationError, match=re.escape(f"from the .env file {dotenv}) is not usable")):
+        azenvcloud.configuration("backup")
 
 
 def test_an_undeclared_name_is_refused_naming_the_declaration(env: pytest.MonkeyPatch) -> None:

@@ -74,3 +74,46 @@ def test_plugin_loaded_but_nothing_heavy(request):
     )
     result = pytester.runpytest_subprocess(*FENCED)
     result.assert_outcomes(passed=1)
+
+
+USER_CONFIGURATIONS_TEST = """
+import os
+
+import pytest
+
+import azenvcloud
+
+
+def test_a_developers_named_configurations_never_reach_a_test(azenvcloud_env):
+    assert not [name for name in os.environ if name.startswith(("GOV_", "BACKUP_"))]
+    assert "AZENVCLOUD_CONFIGURATIONS" not in os.environ
+    with pytest.raises(azenvcloud.ConfigurationError, match="declares none"):
+        azenvcloud.configuration("gov")
+
+
+def test_one_changes_a_variable_the_fake_set(azenvcloud_fake_clouds, monkeypatch):
+    gov = azenvcloud_fake_clouds(default="china", gov="usgov")["gov"]
+    assert os.environ["GOV_AZURE_CLIENT_ID"] == gov.client_id
+    monkeypatch.delenv("GOV_AZURE_CLIENT_SECRET")
+    monkeypatch.setenv("GOV_AZURE_CLIENT_ID", "changed-by-the-test")
+
+
+def test_and_the_next_finds_the_environment_as_before():
+    assert os.environ["GOV_AZURE_CLIENT_SECRET"] == "from-the-developers-shell"
+    assert os.environ["AZENVCLOUD_CONFIGURATIONS"] == "gov,backup"
+    assert "GOV_AZURE_CLIENT_ID" not in os.environ
+"""
+
+
+def test_the_fixtures_clear_and_restore_named_configurations_variables(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A developer's shell declares configurations and holds their secrets: an isolated test sees
+    none of it, and a test that changes a variable ``azenvcloud_fake_clouds`` set leaves the
+    environment as it found it for the next test."""
+    monkeypatch.setenv("AZENVCLOUD_CONFIGURATIONS", "gov,backup")
+    monkeypatch.setenv("GOV_AZURE_CLIENT_SECRET", "from-the-developers-shell")
+    monkeypatch.setenv("BACKUP_AZENVCLOUD_TOKEN_CACHE", "unencrypted")
+    pytester.makepyfile(test_configurations=USER_CONFIGURATIONS_TEST)
+    result = pytester.runpytest_subprocess(*FENCED, "-p", "no:randomly")
+    result.assert_outcomes(passed=3)

@@ -162,13 +162,14 @@ def test_a_store_of_another_cloud_is_refused_for_gov(two_clouds: FakeCloud) -> N
     assert two_clouds.requests == []
 
 
+@pytest.mark.parametrize("spelled", ["gov", "GOV"])  # found as azenvcloud.configuration() finds it
 def test_a_cloud_without_app_configuration_values_names_gov_s_variables(
-    azenvcloud_env: pytest.MonkeyPatch,
+    azenvcloud_env: pytest.MonkeyPatch, spelled: str
 ) -> None:
     azenvcloud_env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov")
     azenvcloud_env.setenv("GOV_AZURE_CLOUD", "bleu")
     with pytest.raises(ConfigurationError) as missing:
-        AppConfigurationSettingsSource(Secrets, store="store1", configuration="gov")
+        AppConfigurationSettingsSource(Secrets, store="store1", configuration=spelled)
     assert "GOV_AZURE_SERVICE_APPCONFIG_SUFFIX" in missing.value.variables
     assert "GOV_AZURE_SERVICE_APPCONFIG_SUFFIX" in str(missing.value)
     assert " AZURE_SERVICE_APPCONFIG" not in str(missing.value)

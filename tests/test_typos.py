@@ -380,6 +380,18 @@ PREFIXED_SLIPS = [
         id="identity-after-the-prefix",
     ),
     pytest.param(
+        "GOV_AZENVCLOUD_MANAGED_IDENTTY",
+        "gov",
+        "did you mean GOV_AZENVCLOUD_MANAGED_IDENTITY?",
+        id="named-identity-after-the-prefix",
+    ),
+    pytest.param(
+        "GOV_AZURE_TOKEN_CREDENTIALS",
+        "gov",
+        "AZURE_TOKEN_CREDENTIALS is not read per configuration",
+        id="the-defaults-own-under-a-prefix",
+    ),
+    pytest.param(
         "gov_AZURE_CLOUD",
         "gov",
         "did you mean GOV_AZURE_CLOUD? (variable names are case-sensitive)",
@@ -450,6 +462,9 @@ def test_a_slip_of_a_named_configurations_variable_in_the_dotenv_file_is_a_warni
     [
         pytest.param(["GOV_AZURE_CLOUD", "GOV_AZURE_CLIENT_ID", "GOV_AZURE_CLIENT_SECRET"], id="declared"),
         pytest.param(["GOV_AZURE_SERVICE_BLOB_SUFFIX", "GOV_AZENVCLOUD_TOKEN_CACHE"], id="declared-more"),
+        pytest.param(
+            ["GOV_AZENVCLOUD_MANAGED_IDENTITY", "GOV_AZURE_FEDERATED_TOKEN_FILE"], id="named-identity"
+        ),
         pytest.param(["GOV_MYAPP_SETTING_NUMBER_1"], id="declared-prefix-of-another-name"),
         pytest.param(
             [
@@ -479,7 +494,12 @@ def test_the_declared_names_are_read_from_the_environment_before_the_dotenv_file
 
     assert declared_names({"AZENVCLOUD_CONFIGURATIONS": " Gov,backup,,gov "}, {}) == ("gov", "backup")
     assert declared_names({}, {"AZENVCLOUD_CONFIGURATIONS": "gov"}) == ("gov",)
-    assert declared_names({"AZENVCLOUD_CONFIGURATIONS": ""}, {"AZENVCLOUD_CONFIGURATIONS": "gov"}) == ()
+    assert declared_names({"AZENVCLOUD_CONFIGURATIONS": "backup"}, {"AZENVCLOUD_CONFIGURATIONS": "gov"}) == (
+        "backup",
+    )
+    # A blank value is no value, as for every setting: the .env file's declares.
+    blank = {"AZENVCLOUD_CONFIGURATIONS": " "}
+    assert declared_names(blank, {"AZENVCLOUD_CONFIGURATIONS": "gov"}) == ("gov",)
     # Words that can name no configuration are the named configurations' error, not a prefix here.
     assert declared_names({"AZENVCLOUD_CONFIGURATIONS": "gov_eu,default,vite,9x,ok"}, {}) == ("ok",)
 

@@ -30,13 +30,13 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from ._errors import ConfigurationError, quote_value
 from ._failure_hints import install_hint
+from ._named_settings import its_variables
 from ._secret_names import SecretNaming
 from ._services import SERVICE_NAMES, hosts_in_words, override_variable, services_of
 from ._settings_fields import Wanted, covered, given_fields
 from ._settings_sources import (
     ReadWhenCalled,
     ValuesReadLater,
-    its_variables,
     source_configuration,
     warn_when_inputs_are_shown,
 )

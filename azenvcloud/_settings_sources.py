@@ -16,18 +16,14 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import wraps
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic_settings import AzureKeyVaultSettingsSource
 
 from ._clients import check_service_url, get_client, get_credential, service_url
-from ._configuration_names import is_configuration_name
 from ._errors import ConfigurationError
 from ._fork import renew_locks
-from ._named_settings import prefixed_error
 from ._settings import get_settings
 from ._settings_fields import merged, missing_fields
 
@@ -45,7 +41,6 @@ __all__ = [
     "absent",
     "described",
     "inner_code",
-    "its_variables",
     "source_configuration",
     "warn_when_inputs_are_shown",
 ]
@@ -75,34 +70,9 @@ def source_configuration(configuration: str | None = None) -> SourceConfiguratio
     from ._configuration import configuration as named  # same layer: on first use
 
     found = named(configuration)
-    getters = (found.get_settings, found.get_client, found.get_credential, found.service_url)
     return SourceConfiguration(
-        *(_naming_its_variables(found.name, getter) for getter in (*getters, found.check_service_url))
+        found.get_settings, found.get_client, found.get_credential, found.service_url, found.check_service_url
     )
-
-
-@contextmanager
-def its_variables(configuration: str | None) -> Iterator[None]:
-    """A ``ConfigurationError`` raised inside names the named configuration's own variables
-    (``AZURE_SERVICE_APPCONFIG_SUFFIX`` -> ``GOV_AZURE_SERVICE_APPCONFIG_SUFFIX``); the default's
-    (``None``) are left as they are."""
-    name = configuration.lower() if isinstance(configuration, str) else None
-    if name is None or not is_configuration_name(name):  # the default's, or no name at all:
-        yield  # the error that refuses the name says so itself
-        return
-    try:
-        yield
-    except ConfigurationError as exc:
-        raise prefixed_error(name, exc) from None
-
-
-def _naming_its_variables(configuration: str, getter: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(getter)
-    def naming(*args: Any, **kwargs: Any) -> Any:
-        with its_variables(configuration):
-            return getter(*args, **kwargs)
-
-    return naming
 
 
 # -- the sources' shape ---------------------------------------------------------------------------

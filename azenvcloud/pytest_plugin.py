@@ -73,8 +73,13 @@ def azenvcloud_env(
     _reset_azenvcloud()
     yield monkeypatch
     _reset_azenvcloud()
-    # Variables set behind monkeypatch's back (azure-identity's, exported from a .env file).
-    _clear(monkeypatch)
+    # Variables set behind monkeypatch's back (azure-identity's, exported from a .env file, or
+    # written by the test): gone, not recorded (monkeypatch.delenv would record the value written
+    # and put it back when it undoes); monkeypatch then restores what it changed itself.
+    from .testing import is_isolated_variable
+
+    for name in [name for name in os.environ if is_isolated_variable(name)]:
+        del os.environ[name]
 
 
 @pytest.fixture(scope="session")

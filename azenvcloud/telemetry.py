@@ -35,8 +35,9 @@ from ._dataplane.applicationinsights import (
 from ._errors import ConfigurationError
 from ._fork import renew_locks
 from ._host_owner import foreign_owner
+from ._named_settings import its_variables
 from ._settings import Settings
-from ._settings_sources import its_variables, source_configuration
+from ._settings_sources import source_configuration
 
 if TYPE_CHECKING:
     from ._clouds import Cloud

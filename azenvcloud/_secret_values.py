@@ -29,6 +29,7 @@ SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", 
 """azure-identity's variables whose value is a secret (``_provenance.IDENTITY_VARIABLES`` marks
 the same ones)."""
 _UNDER_A_PREFIX = tuple(f"_{name}" for name in SECRET_VARIABLES)
+_ENDINGS = (*SECRET_VARIABLES, *_UNDER_A_PREFIX)  # one str.endswith: is_secret_variable, or a superset
 
 REDACTED = "<redacted>"
 _MIN_LENGTH = 4  # a shorter "secret" would blank out ordinary words; no real secret is that short
@@ -57,7 +58,7 @@ def remember_secret(value: str) -> None:
 
 
 def _secrets() -> list[str]:
-    found = {value.strip() for name, value in os.environ.items() if is_secret_variable(name)}
+    found = {os.environ[name].strip() for name in os.environ if name.endswith(_ENDINGS)}
     with _lock:
         found |= _remembered
     return sorted((value for value in found if len(value) >= _MIN_LENGTH), key=len, reverse=True)
@@ -146,9 +147,10 @@ class _RedactingFilter(logging.Filter):
     """Redact secrets from azenvcloud's own log records (warnings included) before any handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _secrets():
+        secrets = _secrets()  # read once per record: it walks the environment's names
+        if secrets:
             message = record.getMessage()
-            redacted = redact_secrets(message)
+            redacted = _Fragments.of(tuple(secrets)).redact(message)
             if redacted != message:
                 record.msg, record.args = redacted, None
         return True

@@ -24,8 +24,10 @@ from ._variables import declaration_of
 
 __all__ = ["declared_names", "prefixed", "prefixed_error", "require_declared", "settings_of"]
 
-# A variable's name in a message: AZURE_* or AZENVCLOUD_*, not already part of a longer name.
-_VARIABLE = re.compile(r"(?<![A-Za-z0-9_])((?:AZURE|AZENVCLOUD)_[A-Z0-9_]*[A-Z0-9])")
+# A variable's name in a message: AZURE_* or AZENVCLOUD_* where a message names one (at the start,
+# after a space, '(', '[' or ','), not inside a quoted value ('${AZURE_CLOUD}', a path), nor part
+# of a longer name.
+_VARIABLE = re.compile(r"(?<![^\s(\[,])((?:AZURE|AZENVCLOUD)_[A-Z0-9_]*[A-Z0-9])")
 
 
 def declared_names() -> tuple[str, ...]:

@@ -197,8 +197,10 @@ def _members(
         )
     if not members:
         raise ConfigurationError(
+            # Names no unprefixed variable here: prefixed_error would make it the configuration's own.
             "The configuration has no identity of its own (a named configuration never uses the "
-            "process's AZURE_CLIENT_ID, AZURE_CLIENT_SECRET or DefaultAzureCredential). Accepted: "
+            "unprefixed identity variables, the default configuration's, nor a DefaultAzureCredential). "
+            "Accepted: "
             "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (a service principal), or "
             "AZURE_CLIENT_CERTIFICATE_PATH in place of the secret; AZURE_TENANT_ID, AZURE_CLIENT_ID and "
             "AZURE_FEDERATED_TOKEN_FILE (workload identity); AZURE_CLIENT_ID alone (a user-assigned managed "

@@ -32,9 +32,11 @@ from ._variables import declaration_of
 
 __all__ = ["declared_names", "its_variables", "prefixed", "prefixed_error", "require_declared", "settings_of"]
 
-# A variable's name in a message: AZURE_*, AZENVCLOUD_* or APPLICATIONINSIGHTS_*, not already part
-# of a longer name (the declarations decide which of them a configuration reads under its prefix).
-_VARIABLE = re.compile(r"(?<![A-Za-z0-9_])((?:AZURE|AZENVCLOUD|APPLICATIONINSIGHTS)_[A-Z0-9_]*[A-Z0-9])")
+# A variable's name in a message: AZURE_*, AZENVCLOUD_* or APPLICATIONINSIGHTS_* where a message
+# names one (at the start, after a space, '(', '[' or ','), not inside a quoted value
+# ('${AZURE_CLOUD}', a path), nor part of a longer name; the declarations decide which of them a
+# configuration reads under its prefix.
+_VARIABLE = re.compile(r"(?<![^\s(\[,])((?:AZURE|AZENVCLOUD|APPLICATIONINSIGHTS)_[A-Z0-9_]*[A-Z0-9])")
 
 
 def declared_names() -> tuple[str, ...]:

@@ -23,11 +23,13 @@ import urllib.parse
 
 from ._fork import renew_locks
 
-__all__ = ["FRAGMENT", "SECRET_VARIABLES", "redact_secrets", "remember_secret"]
+__all__ = ["FRAGMENT", "SECRET_VARIABLES", "is_secret_variable", "redact_secrets", "remember_secret"]
 
 SECRET_VARIABLES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD")
 """azure-identity's variables whose value is a secret (``_provenance.IDENTITY_VARIABLES`` marks
 the same ones)."""
+_UNDER_A_PREFIX = tuple(f"_{name}" for name in SECRET_VARIABLES)
+_ENDINGS = (*SECRET_VARIABLES, *_UNDER_A_PREFIX)  # one str.endswith: is_secret_variable, or a superset
 
 REDACTED = "<redacted>"
 _MIN_LENGTH = 4  # a shorter "secret" would blank out ordinary words; no real secret is that short
@@ -39,6 +41,14 @@ renew_locks(globals(), "_lock")  # a new one in a forked child
 _remembered: set[str] = set()
 
 
+def is_secret_variable(name: str) -> bool:
+    """Whether the variable ``name`` holds a secret: one of :data:`SECRET_VARIABLES`, or one of
+    them under a named configuration's prefix (``GOV_AZURE_CLIENT_SECRET``). Any prefix, declared
+    or not: a message of the default configuration, or of ``azenvcloud show``, is redacted of
+    ``gov``'s secret before (and whether or not) ``gov``'s settings are ever read."""
+    return name in SECRET_VARIABLES or name.endswith(_UNDER_A_PREFIX)
+
+
 def remember_secret(value: str) -> None:
     """Redact ``value`` too from now on (a secret read from a .env file, not the environment)."""
     value = value.strip()
@@ -48,7 +58,7 @@ def remember_secret(value: str) -> None:
 
 
 def _secrets() -> list[str]:
-    found = {os.environ.get(name, "").strip() for name in SECRET_VARIABLES}
+    found = {os.environ[name].strip() for name in os.environ if name.endswith(_ENDINGS)}
     with _lock:
         found |= _remembered
     return sorted((value for value in found if len(value) >= _MIN_LENGTH), key=len, reverse=True)
@@ -137,9 +147,10 @@ class _RedactingFilter(logging.Filter):
     """Redact secrets from azenvcloud's own log records (warnings included) before any handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _secrets():
+        secrets = _secrets()  # read once per record: it walks the environment's names
+        if secrets:
             message = record.getMessage()
-            redacted = redact_secrets(message)
+            redacted = _Fragments.of(tuple(secrets)).redact(message)
             if redacted != message:
                 record.msg, record.args = redacted, None
         return True

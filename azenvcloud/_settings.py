@@ -23,7 +23,7 @@ from ._errors import ConfigurationError, collecting, quote_value
 from ._fork import renew_locks
 from ._provenance import IDENTITY_VARIABLES, VARIABLES, Source, SourceKind
 from ._resolution import resolve
-from ._secret_values import SECRET_VARIABLES, remember_secret
+from ._secret_values import is_secret_variable, remember_secret
 from ._services import SERVICES_KEY, is_service_variable
 from ._typos import find_typos
 from ._variables import FIELDS, Fields, of_use, own_values
@@ -182,15 +182,15 @@ class Settings(Fields):
             raise TypeError(f"Settings() got unknown arguments {unknown}; accepted: {sorted(VARIABLES)}")
         named = _named.get()
         environment: Mapping[str, str] = own_values(named, os.environ) if named else os.environ
-        for name in SECRET_VARIABLES if named else ():  # GOV_AZURE_CLIENT_SECRET: never in a message
-            remember_secret(environment.get(name, ""))
         path = choose_env_file(_env_file)
         env_file = read_env_file(path, implicit=is_implicit(_env_file)) if path is not None else None
+        if env_file is not None:  # every secret it holds, any configuration's, before any message
+            for name, value in env_file.values.items():
+                if is_secret_variable(name):
+                    remember_secret(value)
         if env_file is not None and named:  # the configuration's own values, and nothing else
             env_file = EnvFile(env_file.path, own_values(named, env_file.values), env_file.implicit)
         if env_file is not None:  # azure-identity's paths to a secret, before anything reads them
-            for name in SECRET_VARIABLES:
-                remember_secret(env_file.values.get(name, ""))
             _trust.check_env_file_variables(
                 env_file.values, Source("dotenv", env_file.path, env_file.implicit), environment
             )

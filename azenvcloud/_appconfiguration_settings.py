@@ -30,6 +30,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from ._errors import ConfigurationError, quote_value
 from ._failure_hints import install_hint
+from ._named_settings import its_variables
 from ._secret_names import SecretNaming
 from ._services import SERVICE_NAMES, hosts_in_words, override_variable, services_of
 from ._settings_fields import Wanted, covered, given_fields
@@ -107,11 +108,15 @@ class AppConfigurationSettingsSource(ReadWhenCalled):
             queries of its own, outside any proxy; a replica is in the store's own domain).
         startup_timeout: Seconds the provider may retry a store that fails or cannot be reached
             (0 to 30, the default 30); each request is bounded by it too.
+        configuration: A named configuration (``"gov"``: ``azenvcloud.configuration("gov")``)
+            whose cloud, credential and clients read the store and its Key Vault references;
+            ``None``: the default one.
 
     Raises:
         ConfigurationError: The store is of another cloud or not an App Configuration host; the
             cloud has no known App Configuration audience (or suffix, for a name): naming the
-            ``AZURE_SERVICE_APPCONFIG_*`` variable that supplies it. When called: the store refused
+            ``AZURE_SERVICE_APPCONFIG_*`` variable that supplies it (``GOV_AZURE_SERVICE_...`` for
+            ``gov``); ``configuration`` is not declared. When called: the store refused
             the identity (401, 403) or could not be loaded in time; a Key Vault reference names a
             vault of another cloud, or a vault refused it; a required field nothing fills.
         ValueError: ``startup_timeout`` is out of range.
@@ -134,6 +139,7 @@ class AppConfigurationSettingsSource(ReadWhenCalled):
         env_parse_enums: bool | None = None,
         replica_discovery_enabled: bool = False,
         startup_timeout: float = MAX_STARTUP_TIMEOUT,
+        configuration: str | None = None,
     ) -> None:
         self._load_function = _provider_load()
         if not 0 <= startup_timeout <= MAX_STARTUP_TIMEOUT:
@@ -142,10 +148,10 @@ class AppConfigurationSettingsSource(ReadWhenCalled):
                 f"BaseSettings(), so it waits at most {MAX_STARTUP_TIMEOUT} s for a store (0 to "
                 f"{MAX_STARTUP_TIMEOUT})"
             )
-        configuration = source_configuration()
-        self._configuration = configuration
-        self._store_url, self._audience = _endpoint_and_audience(configuration, store)
-        self._cloud = configuration.get_settings().cloud_name
+        self._configuration = source_configuration(configuration)
+        with its_variables(configuration):  # gov's: GOV_AZURE_SERVICE_APPCONFIG_SUFFIX
+            self._store_url, self._audience = _endpoint_and_audience(self._configuration, store)
+        self._cloud = self._configuration.get_settings().cloud_name
         self._selects = list(selects) if selects is not None else None
         self._trim_prefixes = list(trim_prefixes or ())
         self._replicas = replica_discovery_enabled
@@ -158,7 +164,7 @@ class AppConfigurationSettingsSource(ReadWhenCalled):
             "env_parse_none_str": env_parse_none_str,
             "env_parse_enums": env_parse_enums,
         }
-        super().__init__(settings_cls, self._store_url, configuration.get_credential(), **naming)
+        super().__init__(settings_cls, self._store_url, self._configuration.get_credential(), **naming)
         if env_nested_delimiter is not None:
             self.env_nested_delimiter = env_nested_delimiter
 

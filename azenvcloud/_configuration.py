@@ -21,7 +21,7 @@ from ._construction import cached_client, construct, first_request_scopes, has_s
 from ._destinations import check_url
 from ._fork import after_fork
 from ._named_credential import build_named_credential
-from ._named_settings import require_declared, settings_of
+from ._named_settings import its_variables, require_declared, settings_of
 from ._services import scope_of, url_of
 
 if TYPE_CHECKING:
@@ -203,9 +203,10 @@ class Configuration:
         settings = self.get_settings()
         credential = self.get_credential()
         recipe = recipe_for(client_class, asynchronous=False)
-        client = construct(
-            client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=False
-        )
+        with its_variables(self.name):  # a recipe's error names the default's variables
+            client = construct(
+                client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=False
+            )
         scopes = first_request_scopes(recipe, settings)
         if scopes:
             self.prefetch_token(scopes)
@@ -220,16 +221,22 @@ class Configuration:
 
     def service_url(self, service: str, name: str | None = None) -> str:
         """The https URL of a resource of ``service`` in its cloud (:func:`azenvcloud.service_url`)."""
-        return url_of(self.get_settings(), service, name)
+        settings = self.get_settings()
+        with its_variables(self.name):
+            return url_of(settings, service, name)
 
     def service_scope(self, service: str) -> str:
         """The token scope of ``service`` in its cloud (:func:`azenvcloud.service_scope`)."""
-        return scope_of(self.get_settings(), service)
+        settings = self.get_settings()
+        with its_variables(self.name):
+            return scope_of(settings, service)
 
     def check_service_url(self, service: str, url: str, *, argument: str = "url") -> str:
         """``url``, normalised, if its host may receive ``service``'s token in its cloud
         (:func:`azenvcloud.check_service_url`)."""
-        return check_url(self.get_settings(), service, url, argument=argument)
+        settings = self.get_settings()
+        with its_variables(self.name):
+            return check_url(settings, service, url, argument=argument)
 
 
 _registry_lock = threading.Lock()

@@ -29,11 +29,15 @@ from ._errors import ConfigurationError, quote_value
 from ._failure_hints import install_hint
 from ._secret_names import SecretNaming
 from ._settings_fields import Wanted, covered, given_fields
-from ._settings_sources import ReadWhenCalled, ValuesReadLater, warn_when_inputs_are_shown
+from ._settings_sources import (
+    ReadWhenCalled,
+    ValuesReadLater,
+    source_configuration,
+    warn_when_inputs_are_shown,
+)
 from ._settings_sources import absent as _absent
 from ._settings_sources import described as _described
 from ._settings_sources import inner_code as _inner_code
-from ._settings_sources import source_configuration as _configuration
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
@@ -88,9 +92,12 @@ class KeyVaultSettingsSource(ReadWhenCalled):
         env_parse_enums: Take an enum member's name for its value.
         list_secrets: List the vault (needs the List permission) and get only the secrets it
             lists, as pydantic-settings' source does; needed for ``dict`` fields.
+        configuration: A named configuration (``"gov"``: ``azenvcloud.configuration("gov")``)
+            whose cloud, credential and client read the vault; ``None``: the default one.
 
     Raises:
-        ConfigurationError: The vault is of another cloud or not a Key Vault host; a ``dict``
+        ConfigurationError: The vault is of another cloud or not a Key Vault host (of the
+            configuration's cloud); ``configuration`` is not declared; a ``dict``
             field without ``list_secrets=True``; the vault refused a request (403); a required
             field that neither an earlier source nor the vault fills.
         ImportError: azure-keyvault-secrets is not installed, or pydantic-settings is older than 2.13.
@@ -108,21 +115,22 @@ class KeyVaultSettingsSource(ReadWhenCalled):
         env_parse_none_str: str | None = None,
         env_parse_enums: bool | None = None,
         list_secrets: bool = False,
+        configuration: str | None = None,
     ) -> None:
         secret_client = _secret_client_class()
-        configuration = _configuration()
+        its = source_configuration(configuration)
         self._list_secrets = list_secrets
         # get_client checks a URL (another cloud's host is refused) before any request is made.
         key = "vault_url" if "." in vault or "://" in vault else "vault"
-        self._client: Any = configuration.get_client(secret_client, **{key: vault})
+        self._client: Any = its.get_client(secret_client, **{key: vault})
         self._vault_url: str = self._client.vault_url
-        self._cloud = configuration.get_settings().cloud_name
+        self._cloud = its.get_settings().cloud_name
         self._asked: dict[str, _Asked] = {}
         warn_when_inputs_are_shown(settings_cls, "reads Key Vault secrets", stacklevel=3)
         super().__init__(
             settings_cls,
             self._vault_url,
-            configuration.get_credential(),
+            its.get_credential(),
             dash_to_underscore=dash_to_underscore,
             case_sensitive=case_sensitive,
             snake_case_conversion=snake_case_conversion,

@@ -118,6 +118,12 @@ def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) ->
     options: dict[str, Any] = {"authority": settings.authority_host, **transport_options(settings)}
     if settings.disable_instance_discovery:
         options["disable_instance_discovery"] = True
+    if not asynchronous:  # the OpenID configuration from the metadata cache, as the default's
+        from ._openid_cache import caching_transport
+
+        transport = caching_transport(settings)
+        if transport is not None:
+            options["transport"] = transport
     members = _members(identity, settings, values, tenant=tenant, client_id=client_id, options=options)
     chain = identity.ChainedTokenCredential(*members)
     inputs = IdentityInputs.from_environment(

@@ -14,20 +14,29 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from ._configuration_names import DECLARATION, declaration_in, parse_declaration, variable_of
+from ._configuration_names import (
+    DECLARATION,
+    declaration_in,
+    is_configuration_name,
+    parse_declaration,
+    variable_of,
+)
 from ._env_file import choose_env_file, is_implicit, read_env_file
 from ._errors import ConfigurationError
 from ._settings import Settings, reading_configuration
 from ._variables import declaration_of
 
-__all__ = ["declared_names", "prefixed", "prefixed_error", "require_declared", "settings_of"]
+__all__ = ["declared_names", "its_variables", "prefixed", "prefixed_error", "require_declared", "settings_of"]
 
-# A variable's name in a message: AZURE_* or AZENVCLOUD_* where a message names one (at the start,
-# after a space, '(', '[' or ','), not inside a quoted value ('${AZURE_CLOUD}', a path), nor part
-# of a longer name.
-_VARIABLE = re.compile(r"(?<![^\s(\[,])((?:AZURE|AZENVCLOUD)_[A-Z0-9_]*[A-Z0-9])")
+# A variable's name in a message: AZURE_*, AZENVCLOUD_* or APPLICATIONINSIGHTS_* where a message
+# names one (at the start, after a space, '(', '[' or ','), not inside a quoted value
+# ('${AZURE_CLOUD}', a path), nor part of a longer name; the declarations decide which of them a
+# configuration reads under its prefix.
+_VARIABLE = re.compile(r"(?<![^\s(\[,])((?:AZURE|AZENVCLOUD|APPLICATIONINSIGHTS)_[A-Z0-9_]*[A-Z0-9])")
 
 
 def declared_names() -> tuple[str, ...]:
@@ -89,6 +98,21 @@ def prefixed_error(name: str, error: ConfigurationError) -> ConfigurationError:
     return type(error)(
         prefixed(name, str(error)), variables=tuple(prefixed(name, variable) for variable in error.variables)
     )
+
+
+@contextmanager
+def its_variables(configuration: str | None) -> Iterator[None]:
+    """A ``ConfigurationError`` raised inside names the named configuration's own variables
+    (``AZURE_SERVICE_APPCONFIG_SUFFIX`` -> ``GOV_AZURE_SERVICE_APPCONFIG_SUFFIX``); the default's
+    (``None``) are left as they are, and so is the error that refuses a name itself."""
+    name = configuration.lower() if isinstance(configuration, str) else None
+    if name is None or not is_configuration_name(name):
+        yield
+        return
+    try:
+        yield
+    except ConfigurationError as exc:
+        raise prefixed_error(name, exc) from None
 
 
 def settings_of(name: str, **arguments: Any) -> Settings:

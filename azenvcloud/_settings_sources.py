@@ -4,8 +4,8 @@ warning for a class that would print a secret, and what a vault's refusal says.
 
 ``KeyVaultSettingsSource`` and ``AppConfigurationSettingsSource`` take everything from "the
 configuration" through :func:`source_configuration`: its settings, its clients, its credential,
-its URL checks. Today that is the default configuration's getters; with named configurations, a
-source's ``configuration=`` argument is passed here and this returns that configuration's.
+its URL checks: the default configuration's getters, or a named configuration's (a source's
+``configuration="gov"``), whose errors name its own variables (:func:`its_variables`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic_settings import AzureKeyVaultSettingsSource
 
 from ._clients import check_service_url, get_client, get_credential, service_url
+from ._errors import ConfigurationError
 from ._fork import renew_locks
 from ._settings import get_settings
 from ._settings_fields import merged, missing_fields
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
     from pydantic_settings import BaseSettings
 
-    from ._errors import ConfigurationError
     from ._secret_names import SecretNaming
     from ._settings import Settings
 
@@ -57,11 +57,22 @@ class SourceConfiguration:
     check_service_url: Callable[..., str]
 
 
-def source_configuration() -> SourceConfiguration:
-    """The configuration a source reads with: the default one, today. With named
-    configurations, a source's ``configuration=None`` argument is passed here and this returns
-    that configuration's getters (the default one's for ``None``)."""
-    return SourceConfiguration(get_settings, get_client, get_credential, service_url, check_service_url)
+def source_configuration(configuration: str | None = None) -> SourceConfiguration:
+    """The configuration a source (or telemetry) reads with: the default one for ``None``, else
+    the named configuration ``configuration`` (``azenvcloud.configuration("gov")``'s getters, each
+    error naming its own variables: ``GOV_AZURE_SERVICE_KEYVAULT_SUFFIX``).
+
+    Raises:
+        ConfigurationError: ``configuration`` is not declared (as ``azenvcloud.configuration()``).
+    """
+    if configuration is None:
+        return SourceConfiguration(get_settings, get_client, get_credential, service_url, check_service_url)
+    from ._configuration import configuration as named  # same layer: on first use
+
+    found = named(configuration)
+    return SourceConfiguration(
+        found.get_settings, found.get_client, found.get_credential, found.service_url, found.check_service_url
+    )
 
 
 # -- the sources' shape ---------------------------------------------------------------------------

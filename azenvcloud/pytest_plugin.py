@@ -65,6 +65,9 @@ def azenvcloud_env(
     Token prefetch is off (``AZENVCLOUD_TOKEN_PREFETCH=false``): a client built in a test of the
     wiring contacts nobody. ``azenvcloud_fake_cloud``, where everything is local, turns it on.
     """
+    from .testing import is_isolated_variable
+
+    before = {name: value for name, value in os.environ.items() if is_isolated_variable(name)}
     _clear(monkeypatch)
     monkeypatch.setenv("AZENVCLOUD_TOKEN_PREFETCH", "false")
     monkeypatch.chdir(tmp_path)
@@ -73,8 +76,13 @@ def azenvcloud_env(
     _reset_azenvcloud()
     yield monkeypatch
     _reset_azenvcloud()
-    # Variables set behind monkeypatch's back (azure-identity's, exported from a .env file).
-    _clear(monkeypatch)
+    # The variables as they were before the test, whatever it did: those set behind monkeypatch's
+    # back (azure-identity's, exported from a .env file, or written by the test) are removed, not
+    # delenv'd (monkeypatch would record the value written and put it back when it undoes), and
+    # the environment's own are put back even when the test called monkeypatch.undo() itself.
+    for name in [name for name in os.environ if is_isolated_variable(name)]:
+        del os.environ[name]
+    os.environ.update(before)
 
 
 @pytest.fixture(scope="session")

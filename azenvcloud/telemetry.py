@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ._clients import get_credential
 from ._dataplane.applicationinsights import (
     AzureMonitorOptions,
     azure_monitor_options,
@@ -36,7 +35,9 @@ from ._dataplane.applicationinsights import (
 from ._errors import ConfigurationError
 from ._fork import renew_locks
 from ._host_owner import foreign_owner
-from ._settings import Settings, get_settings
+from ._named_settings import its_variables
+from ._settings import Settings
+from ._settings_sources import source_configuration
 
 if TYPE_CHECKING:
     from ._clouds import Cloud
@@ -46,14 +47,17 @@ __all__ = ["AzureMonitorOptions", "configure_azure_monitor", "get_azure_monitor_
 _log = logging.getLogger("azenvcloud")
 
 
-def _configuration() -> tuple[Settings, Any]:
-    """The configuration telemetry is for: its resolved settings and its credential. Everything
-    this module takes from "the configuration" comes through here (named configurations: take one
-    as an argument, and return its settings and credential)."""
-    return get_settings(), get_credential()
+def _configuration(configuration: str | None) -> tuple[Settings, Any]:
+    """The configuration telemetry is for: its resolved settings and its credential, the default
+    one's or the named ``configuration``'s. Everything this module takes from "the configuration"
+    comes through here."""
+    its = source_configuration(configuration)
+    return its.get_settings(), its.get_credential()
 
 
-def get_azure_monitor_options(*, connection_string: str | None = None) -> AzureMonitorOptions:
+def get_azure_monitor_options(
+    *, connection_string: str | None = None, configuration: str | None = None
+) -> AzureMonitorOptions:
     """The keyword arguments of ``configure_azure_monitor`` and of the exporters
     (``AzureMonitorTraceExporter(**get_azure_monitor_options())``) for the configuration's cloud:
     ``connection_string``, whole, and ``credential``, the configuration's.
@@ -62,7 +66,9 @@ def get_azure_monitor_options(*, connection_string: str | None = None) -> AzureM
     (the environment, a ``.env`` file, or ``configure(applicationinsights_connection_string=...)``).
     Its ``IngestionEndpoint`` and ``LiveEndpoint`` (written, or built from ``EndpointSuffix``) must
     be Application Insights hosts of the cloud, or listed in ``AZENVCLOUD_ACCEPTED_HOSTS``; its
-    ``AADAudience`` is set to the cloud's. Outside the public cloud, the exporter's statsbeat and
+    ``AADAudience`` is set to the cloud's. With ``configuration="gov"``, all of it is the named
+    configuration's: ``GOV_APPLICATIONINSIGHTS_CONNECTION_STRING``, judged against
+    ``GOV_AZURE_CLOUD``'s cloud, and its credential. Outside the public cloud, the exporter's statsbeat and
     control plane are switched off in this process's environment
     (``APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL`` and ``APPLICATIONINSIGHTS_CONTROLPLANE_DISABLED``
     set to ``true``), as exporters read them when they are built.
@@ -71,11 +77,13 @@ def get_azure_monitor_options(*, connection_string: str | None = None) -> AzureM
         ConfigurationError: No connection string; one that does not read, lacks an endpoint, names
             a host of another cloud (or of none that is accepted), or an audience that is not the
             cloud's; a cloud whose audience no source gives (naming
-            ``AZURE_SERVICE_APPINSIGHTS_AUDIENCE``); a switch set to another value.
+            ``AZURE_SERVICE_APPINSIGHTS_AUDIENCE``); a switch set to another value; each naming
+            the named configuration's own variables; ``configuration`` not declared.
     """
-    settings, credential = _configuration()
-    options = azure_monitor_options(settings, credential, connection_string=connection_string)
-    keep_in_cloud(settings)
+    settings, credential = _configuration(configuration)
+    with its_variables(configuration):
+        options = azure_monitor_options(settings, credential, connection_string=connection_string)
+        keep_in_cloud(settings)
     return options
 
 
@@ -85,19 +93,25 @@ class _Configured:
 
     cloud: str
     connection_string: str
+    configuration: str | None = None
 
     def __str__(self) -> str:  # an instrumentation key is no secret (Microsoft Learn, "Connection strings")
-        return f"{self.cloud} ({self.connection_string})"
+        named = "" if self.configuration is None else f"the configuration {self.configuration}: "
+        return f"{named}{self.cloud} ({self.connection_string})"
 
 
 _lock = threading.Lock()
 _configured: _Configured | None = None
 
 
-def configure_azure_monitor(*, connection_string: str | None = None, **options: Any) -> None:
+def configure_azure_monitor(
+    *, connection_string: str | None = None, configuration: str | None = None, **options: Any
+) -> None:
     """azure-monitor-opentelemetry's ``configure_azure_monitor``, for the configuration's cloud.
 
-    The connection string and credential are :func:`get_azure_monitor_options`'s; ``options`` are
+    The connection string and credential are :func:`get_azure_monitor_options`'s (the named
+    ``configuration``'s with ``configuration="gov"``: ``GOV_APPLICATIONINSIGHTS_CONNECTION_STRING``
+    in ``GOV_AZURE_CLOUD``'s cloud, with its credential); ``options`` are
     the distro's own (``logger_name=``, ``resource=``, ``enable_live_metrics=``, ...), passed on.
     Live Metrics follows only redirects to Azure Monitor hosts of the configuration's cloud.
 
@@ -118,9 +132,10 @@ def configure_azure_monitor(*, connection_string: str | None = None, **options: 
             "credential= is not taken"
         )
     distro = _distro()
-    settings, credential = _configuration()
-    chosen = azure_monitor_options(settings, credential, connection_string=connection_string)
-    wanted = _Configured(settings.cloud_name, chosen["connection_string"])
+    settings, credential = _configuration(configuration)
+    with its_variables(configuration):
+        chosen = azure_monitor_options(settings, credential, connection_string=connection_string)
+    wanted = _Configured(settings.cloud_name, chosen["connection_string"], settings.configuration)
     with _lock:
         if _configured is not None:
             if _configured == wanted:
@@ -132,7 +147,8 @@ def configure_azure_monitor(*, connection_string: str | None = None, **options: 
                 "configuration's telemetry for all).",
                 variables=("APPLICATIONINSIGHTS_CONNECTION_STRING", "AZURE_CLOUD"),
             )
-        keep_in_cloud(settings)
+        with its_variables(configuration):
+            keep_in_cloud(settings)
         if options.get("enable_live_metrics", True) and not _guard_live_metrics_redirects(settings.cloud):
             options = {**options, "enable_live_metrics": False}
         distro(**chosen, **options)

@@ -1,6 +1,6 @@
 """azenvcloud's cost, measured side by side against a baseline, on the loopback fake cloud.
 
-    .venv/bin/python benchmarks/run.py [--rounds N] [--json PATH]
+    .venv/bin/python benchmarks/run.py [--rounds N] [--json PATH] [--against TREE]
 
 Prints a table of figures, each a ratio against a baseline run in the same session
 (these machines are shared and noisy: absolute times are for orientation only), then the same as
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import configurations
 import env_file  # this script's folder is on sys.path: sibling modules
 import fleet
 import keyvault_source
@@ -531,6 +532,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="process starts per side (default 15)")
     parser.add_argument("--json", metavar="PATH", help="also write the JSON report here")
+    parser.add_argument(
+        "--against", metavar="TREE", help="figures 13a-13b: also another tree's azenvcloud/ (e.g. main's)"
+    )
     arguments = parser.parse_args()
     installed_bytecode()
     with FakeCloud() as fake:
@@ -559,6 +563,7 @@ def main() -> int:
             fleet.forked(fake),
             *env_file.implicit_env_file(max(3, arguments.rounds // 3)),  # each round parses 16 MiB
             *env_file.eight_configurations(max(7, arguments.rounds)),
+            *configurations.configurations(fake, arguments.rounds, arguments.against),
             keyvault_source.keyvault_source(fake, max(3, arguments.rounds // 3)),
         ]
     report = {"machine": machine(), "results": rows, "cold_start_profiles": profiles}

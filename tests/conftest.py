@@ -76,9 +76,10 @@ def forked() -> Callable[[Callable[[], object]], object]:
 
 @pytest.fixture(autouse=True)
 def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A client built in a test may prefetch its token only from an authority on this machine
-    (loopback, or a name routed to a fake cloud): a test that would start one from any other
-    fails, even though the fences above would stop the request in its background thread."""
+    """A client built in a test (the default's or a named configuration's) may prefetch its token
+    only from an authority on this machine (loopback, or a name routed to a fake cloud): a test
+    that would start one from any other fails, even though the fences above would stop the
+    request in its background thread."""
     from azenvcloud import _clients as clients
     from azenvcloud._parsers import host_of
     from azenvcloud._settings import get_settings
@@ -92,6 +93,21 @@ def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
         prefetch(scopes, *credential)
 
     monkeypatch.setattr(clients, "prefetch_token", checked)
+
+    from azenvcloud._configuration import Configuration
+
+    named_prefetch = Configuration.prefetch_token
+
+    def checked_named(self: Configuration, scopes: Sequence[str], *credential: Any) -> None:
+        settings = self.get_settings()
+        if settings.token_prefetch and not ROUTES.is_local(host_of(settings.authority_host)):
+            pytest.fail(
+                f"configuration {self.name!r} would prefetch a token from {settings.authority_host}",
+                pytrace=False,
+            )
+        named_prefetch(self, scopes, *credential)
+
+    monkeypatch.setattr(Configuration, "prefetch_token", checked_named)
 
 
 @pytest.fixture(autouse=True)

@@ -122,7 +122,7 @@ CLI_REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference" / 
 
 
 # Containers whose keys are names (settings, variables, services, clouds), not fixed keys.
-_NAMED_KEYS = {"values", "identity_variables", "services", "variables", "variants"}
+_NAMED_KEYS = {"values", "identity_variables", "services", "variables", "variants", "configurations"}
 
 
 def _keys(document: Any, below: str = "") -> set[str]:
@@ -160,6 +160,23 @@ def test_every_key_of_every_json_document_is_documented(
     )
     assert main(["env", "--from-metadata", str(snapshot), "--json"]) == 0
     documents.append(json.loads(capsys.readouterr().out))
+    # Named configurations: one of them, then all (one with an error, the process-wide part).
+    azenvcloud_env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov,broken")
+    for name, value in {**azenvcloud_fake_cloud.environment(), "AZURE_CLOUD": None}.items():
+        if name.startswith("AZURE_") and value is not None:
+            azenvcloud_env.setenv(f"GOV_{name}", value)
+    azenvcloud_env.setenv("BROKEN_AZURE_CLOUD", "nowhere")
+    azenvcloud_env.setenv("AZURE_SDK_CLOUD_CONF", "AZURE_CHINA_CLOUD")  # a note
+    azenvcloud.reset()
+    for command, status in (
+        (["show", "--configuration", "gov", "--json"], 0),
+        (["check", "--configuration", "gov", "--online", "--json"], 0),
+        (["check", "--all", "--json"], 2),
+    ):
+        assert main(command) == status, command
+        documents.append(json.loads(capsys.readouterr().out))
+    for name in ("AZENVCLOUD_CONFIGURATIONS", "AZURE_SDK_CLOUD_CONF"):
+        azenvcloud_env.delenv(name)
     azenvcloud_env.setenv("AZURE_CLUOD", "x")
     azenvcloud.reset()  # the next process
     assert main(["check", "--strict", "--json"]) == 2

@@ -156,6 +156,30 @@ def test_a_bad_value_names_the_prefixed_variable(env: pytest.MonkeyPatch) -> Non
     assert all(name.startswith("GOV_") for name in caught.value.variables)
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        lambda gov: gov.service_url("appconfig", "store1"),
+        lambda gov: gov.service_scope("appconfig"),
+        lambda gov: gov.check_service_url("appconfig", "https://store1.azconfig.azure.com"),
+    ],
+    ids=["service_url", "service_scope", "check_service_url"],
+)
+def test_a_service_of_a_named_configuration_names_its_prefixed_variables(
+    env: pytest.MonkeyPatch, asked
+) -> None:
+    """Asked of ``configuration("gov")`` directly (not only through a settings source), a service
+    its cloud has no value for names gov's own variables, never the default's."""
+    env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov")
+    env.setenv("GOV_AZURE_CLOUD", "bleu")  # no sourced App Configuration values
+    with pytest.raises(ConfigurationError) as caught:
+        asked(azenvcloud.configuration("gov"))
+    variables = caught.value.variables
+    assert any(name.startswith("GOV_") for name in variables), variables
+    assert not [name for name in variables if name.startswith(("AZURE_", "AZENVCLOUD_"))], variables
+    assert re.search(r"(?<![A-Z_])AZ(URE|ENVCLOUD)_", str(caught.value)) is None, str(caught.value)
+
+
 def test_the_sdk_cloud_switch_is_checked_against_the_default_only(env: pytest.MonkeyPatch) -> None:
     env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov")
     env.setenv("AZURE_CLOUD", "china")

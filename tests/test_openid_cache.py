@@ -41,6 +41,31 @@ def test_the_next_start_asks_the_authority_only_for_the_token(azenvcloud_fake_cl
     assert token.host == "127.0.0.1"
 
 
+def test_a_named_configuration_too(
+    azenvcloud_fake_cloud: FakeCloud, azenvcloud_fake_clouds: Callable[..., object]
+) -> None:
+    """``configuration("gov")``'s credential reads the copy its first start kept, as the default's."""
+    fake = azenvcloud_fake_cloud
+    azenvcloud_fake_clouds(gov="usgov")
+
+    def gov_start() -> list[str]:
+        azenvcloud.reset()
+        return [
+            group.name
+            for group in azenvcloud.configuration("gov").get_resource_client().resource_groups.list()
+        ]
+
+    assert gov_start() == ["rg-alpha", "rg-beta"]
+    assert [(r.kind, r.configuration) for r in fake.requests] == [
+        ("openid", None), ("token", "gov"), ("arm", "gov")
+    ]  # fmt: skip
+    fake.reset()
+    assert gov_start() == ["rg-alpha", "rg-beta"]
+    assert [(r.kind, r.host) for r in fake.requests] == [
+        ("token", "login.microsoftonline.us"), ("arm", "management.usgovcloudapi.net")
+    ]  # fmt: skip
+
+
 def test_an_azure_stack_hub_adfs_stamp_too(azure_stack_adfs: FakeCloud) -> None:
     fake = azure_stack_adfs
     start()

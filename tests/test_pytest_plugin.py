@@ -117,3 +117,40 @@ def test_the_fixtures_clear_and_restore_named_configurations_variables(
     pytester.makepyfile(test_configurations=USER_CONFIGURATIONS_TEST)
     result = pytester.runpytest_subprocess(*FENCED, "-p", "no:randomly")
     result.assert_outcomes(passed=3)
+
+
+USER_DIRECT_WRITE_TEST = """
+import os
+
+
+def test_one_writes_the_environment_directly(azenvcloud_env):
+    os.environ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=x"
+    os.environ["AZURE_CLIENT_SECRET"] = "set-behind-monkeypatchs-back"
+
+
+def test_and_the_next_finds_neither():
+    assert "APPLICATIONINSIGHTS_CONNECTION_STRING" not in os.environ
+    assert "AZURE_CLIENT_SECRET" not in os.environ
+
+
+def test_one_undoes_its_monkeypatch_itself(azenvcloud_env):
+    azenvcloud_env.undo()
+    os.environ["AZURE_CLIENT_SECRET"] = "set-after-the-undo"
+
+
+def test_and_the_next_finds_the_shells_variables_as_they_were():
+    assert os.environ["AZURE_CLOUD"] == "from-the-developers-shell"
+    assert "AZURE_CLIENT_SECRET" not in os.environ
+"""
+
+
+def test_a_variable_a_test_sets_behind_monkeypatchs_back_is_gone_after_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``azenvcloud_env`` takes away what a test (or a ``.env`` export) wrote straight into
+    ``os.environ``, and puts back the shell's own variables even after a test undid its
+    monkeypatch itself: the next test finds the environment as it was."""
+    monkeypatch.setenv("AZURE_CLOUD", "from-the-developers-shell")
+    pytester.makepyfile(test_direct=USER_DIRECT_WRITE_TEST)
+    result = pytester.runpytest_subprocess(*FENCED, "-p", "no:randomly")
+    result.assert_outcomes(passed=4)

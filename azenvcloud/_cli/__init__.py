@@ -19,15 +19,20 @@ from typing import NoReturn, TextIO
 
 from .._errors import ConfigurationError, MetadataUnavailableError
 from .._version import __version__
-from . import cache, check, clouds, demo, env, show, tenant
+from . import _check_all, cache, check, clouds, demo, env, show, tenant
 from ._output import EXIT_CONFIGURATION, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, Redacted, Unreachable
 
 __all__ = ["main"]
 
+
+def _check(arguments: argparse.Namespace, out: TextIO) -> int:
+    return (_check_all.run if arguments.all else check.run)(arguments, out)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "show": show.run,
     "clouds": clouds.run,
-    "check": check.run,
+    "check": _check,
     "env": env.run,
     "demo": demo.run,
     "cache": cache.run,

@@ -89,9 +89,11 @@ def answered_by(credential: Any) -> tuple[str | None, bool]:
     """``(class name of the chain member that produced the last token, whether the token store
     answered)``: when a kept token answered, no member was asked and the name is ``None``."""
     # ChainedTokenCredential keeps this only privately; it has no public equivalent.
-    from .._token_sharing import sharing_of
+    from .._token_sharing import SharedCredential, sharing_of
 
-    member = getattr(credential, "_successful_credential", None)
+    # A named configuration's credential shares around its chain (SharedCredential.credential).
+    chain = credential.credential if isinstance(credential, SharedCredential) else credential
+    member = getattr(chain, "_successful_credential", None)
     sharing = sharing_of(credential)
     if member is None and sharing is not None and sharing.store is not None:
         return None, True

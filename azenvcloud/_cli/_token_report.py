@@ -19,8 +19,14 @@ from .._user_files import trusted
 __all__ = ["cache_folder_problems", "token_store_line", "token_store_report", "token_store_summary"]
 
 # How the chain names the credentials whose tokens may be kept (EnvironmentCredential: with a
-# secret or a certificate).
-_CHAIN_NAMES = ("EnvironmentCredential", "WorkloadIdentityCredential", "ManagedIdentityCredential")
+# secret or a certificate; a named configuration's chain holds the secret's or certificate's own).
+_CHAIN_NAMES = (
+    "EnvironmentCredential",
+    "ClientSecretCredential",
+    "CertificateCredential",
+    "WorkloadIdentityCredential",
+    "ManagedIdentityCredential",
+)
 
 
 def token_store_report(settings: Settings, chain: list[tuple[str, str]]) -> dict[str, Any]:

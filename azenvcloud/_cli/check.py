@@ -15,16 +15,27 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
-from .._clients import get_credential, get_resource_client, get_subscription_client, offline
+from .._clients import offline
+from .._dataplane.applicationinsights import completed_connection_string
 from .._errors import ConfigurationError
 from .._failure_hints import ca_hint, plain_network_message, sign_in_hint
 from .._settings import Settings
-from ._chain import answered_by, chain_of, first_ready, successful_credential
+from ._chain import answered_by, first_ready, successful_credential
+from ._configurations import Target, add_configuration_option, chosen_env_file, declarations, target_of
 from ._output import EXIT_OK, Unreachable, one_line, write_rows
 from ._token_report import cache_folder_problems, token_store_report, token_store_summary
 from .show import add_env_file_option, configuration_warnings, env_file_report, load_settings
 
-__all__ = ["StrictFailure", "add_parser", "offline_report", "run", "strict_failure"]
+__all__ = [
+    "StrictFailure",
+    "add_parser",
+    "checked",
+    "count",
+    "go_online",
+    "offline_report",
+    "run",
+    "strict_failure",
+]
 
 T = TypeVar("T")
 _STEP_WIDTH = len("subscriptions")
@@ -59,25 +70,42 @@ def add_parser(commands: Any, **options: Any) -> None:
         help="treat every warning as a configuration error (exit 2): for init containers and CI",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object (errors too)")
+    which = parser.add_mutually_exclusive_group()
+    add_configuration_option(which)
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="check the default and every declared configuration, one line each; exit with the worst "
+        "status of the lines",
+    )
     add_env_file_option(parser)
 
 
-def offline_report(settings: Settings, credential: Any, env_file: dict[str, Any]) -> dict[str, Any]:
+def offline_report(
+    settings: Settings, credential: Any, env_file: dict[str, Any], target: Target | None = None
+) -> dict[str, Any]:
     """What ``check`` says without a request, for one configuration (``credential``: the one built
-    from ``settings``; ``env_file``: :func:`~azenvcloud._cli.show.env_file_report`).
+    from ``settings``; ``env_file``: :func:`~azenvcloud._cli.show.env_file_report`; ``target``: which
+    configuration, the default without it).
 
     Raises:
         ConfigurationError: The metadata cache folder is not a folder (a file, say).
     """
-    chain = chain_of(credential)
+    target = target or Target(None)
+    chain = target.chain(credential)
     tokens = token_store_report(settings, chain)
-    cache_warnings = cache_folder_problems(settings)  # raises for a cache folder that is a file
+    try:
+        cache_warnings = cache_folder_problems(settings)  # raises for a cache folder that is a file
+    except ConfigurationError as exc:
+        raise target.error(exc) from None
     store_warnings = (
         [f"the token store is on but refuses {tokens['folder']} ({tokens['refused']}): kept in memory only"]
         if tokens["refused"]
         else []
     )
+    identity = target.identity_variables(settings) if target.name else None
     return {
+        "name": target.label,
         "configuration": "ok",
         "cloud_name": settings.cloud_name,
         "authority_host": settings.authority_host,
@@ -88,8 +116,31 @@ def offline_report(settings: Settings, credential: Any, env_file: dict[str, Any]
         "env_file": env_file["read"],
         "env_file_looked_for": env_file["looked_for"],
         "token_store": tokens,
-        "warnings": [*configuration_warnings(settings), *cache_warnings, *store_warnings],
+        "warnings": [*configuration_warnings(settings, identity), *cache_warnings, *store_warnings],
     }
+
+
+def checked(target: Target, arguments: argparse.Namespace) -> tuple[Settings, Any, dict[str, Any]]:
+    """Build what the process would build for ``target`` (settings, credential, clients), contacting
+    nobody, and say what :func:`offline_report` says about it.
+
+    Raises:
+        ConfigurationError: It is not usable (naming its own variables), its Application Insights
+            connection string included (as ``azenvcloud.telemetry`` would refuse it).
+    """
+    settings = load_settings(arguments) if target.name is None else target.named_settings()
+    try:
+        with offline():  # built to validate them: nothing is contacted without --online
+            credential = target.credential()
+            target.subscription_client()
+            if settings.subscription_id is not None:
+                target.resource_client()
+        if settings.applicationinsights_connection_string is not None:
+            completed_connection_string(settings)  # telemetry's own judge of its hosts and audience
+    except ConfigurationError as exc:
+        raise target.error(exc) from None
+    report = offline_report(settings, credential, env_file_report(settings, arguments), target)
+    return settings, credential, report
 
 
 def strict_failure(report: dict[str, Any]) -> str | None:
@@ -97,59 +148,69 @@ def strict_failure(report: dict[str, Any]) -> str | None:
     warnings = report["warnings"]
     if not warnings:
         return None
-    there = _count(warnings)
+    there = count(warnings)
     return f"--strict makes warnings configuration errors, and there {there}; the first: {warnings[0]}"
 
 
-def _count(warnings: list[str]) -> str:
+def count(warnings: list[str]) -> str:
+    """``is 1 warning`` / ``are 3 warnings``."""
     return "is 1 warning" if len(warnings) == 1 else f"are {len(warnings)} warnings"
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    settings = load_settings(arguments)
-    with offline():  # built to validate them: nothing is contacted without --online
-        credential = get_credential()
-        get_subscription_client()
-        if settings.subscription_id is not None:
-            get_resource_client()
-    env_file = env_file_report(settings, arguments)
-    report = offline_report(settings, credential, env_file)
+    with chosen_env_file(arguments):
+        return _run(target_of(arguments), arguments, out)
+
+
+def _run(target: Target, arguments: argparse.Namespace, out: TextIO) -> int:
+    settings, credential, report = checked(target, arguments)
+    report["warnings"] += declarations(target)[1]
     refused = strict_failure(report) if arguments.strict else None
     if refused is not None:
         report["configuration"] = "warnings"
     text = not arguments.json
     if text:
-        verdict = "ok" if refused is None else f"not ok under --strict (there {_count(report['warnings'])})"
-        out.write(f"configuration: {verdict}, cloud {settings.cloud_name}\n")
+        verdict = "ok" if refused is None else f"not ok under --strict (there {count(report['warnings'])})"
+        which = f" {target.name}" if target.name else ""
+        out.write(f"configuration{which}: {verdict}, cloud {settings.cloud_name}\n")
         for warning in report["warnings"]:
             out.write(f"warning: {warning}\n")
+        unset = f"(not set; {target.variable('AZURE_SUBSCRIPTION_ID')})"
         write_rows(
             out,
             [
                 ("authority", settings.authority_host),
                 ("resource manager", settings.resource_manager),
                 ("scope", report["scope"]),
-                ("subscription", settings.subscription_id or "(not set; AZURE_SUBSCRIPTION_ID)"),
+                ("subscription", settings.subscription_id or unset),
                 ("first credential", report["first_credential"]),
-                (".env file", env_file["text"]),
+                (".env file", env_file_report(settings, arguments)["text"]),
                 ("tokens", token_store_summary(report["token_store"])),
             ],
         )
     if refused is not None:
         out.flush()  # the report before the error line
         raise StrictFailure(refused, report)
-    if not arguments.online:
-        if text:
-            out.write("not contacted: add --online to get a token and list subscriptions\n")
-        else:
-            _dump(report, out)
-        return EXIT_OK
-    return _online(settings, credential, report, out, text=text)
+    if arguments.online:
+        go_online(target, settings, credential, report, out if text else None)
+    elif text:
+        out.write("not contacted: add --online to get a token and list subscriptions\n")
+    if not text:
+        _dump(report, out)
+    return EXIT_OK
 
 
-def _online(settings: Settings, credential: Any, report: dict[str, Any], out: TextIO, *, text: bool) -> int:
+def go_online(
+    target: Target, settings: Settings, credential: Any, report: dict[str, Any], out: TextIO | None
+) -> None:
+    """Get a token for the Resource Manager scope with ``target``'s credential and list the
+    subscriptions it sees, timing each step, into ``report`` (and as text on ``out``).
+
+    Raises:
+        Unreachable: A step failed (exit 3).
+    """
     scope = report["scope"]
-    if text:
+    if out:
         out.write("online:\n")
         out.flush()
     started = time.perf_counter()
@@ -162,7 +223,7 @@ def _online(settings: Settings, credential: Any, report: dict[str, Any], out: Te
         "from_token_store": from_store,
         "scope": scope,
     }
-    if text:
+    if out:
         source = successful_credential(credential)
         write_rows(
             out, [("token", f"ok in {token_seconds:.3f} s from {source} for {scope}")], width=_STEP_WIDTH
@@ -170,7 +231,7 @@ def _online(settings: Settings, credential: Any, report: dict[str, Any], out: Te
         out.flush()
     started = time.perf_counter()
     subscriptions = _call(
-        "listing subscriptions", lambda: list(get_subscription_client().subscriptions.list()), settings
+        "listing subscriptions", lambda: list(target.subscription_client().subscriptions.list()), settings
     )
     listing_seconds = time.perf_counter() - started
     listed = [
@@ -180,10 +241,9 @@ def _online(settings: Settings, credential: Any, report: dict[str, Any], out: Te
     missing = settings.subscription_id is not None and settings.subscription_id not in {
         item["subscription_id"] for item in listed
     }
-    if not text:
-        report["subscription_listed"] = not missing
-        _dump(report, out)
-        return EXIT_OK
+    report["subscription_listed"] = not missing
+    if not out:
+        return
     write_rows(
         out, [("subscriptions", f"{len(subscriptions)} listed in {listing_seconds:.3f} s")], width=_STEP_WIDTH
     )
@@ -192,10 +252,9 @@ def _online(settings: Settings, credential: Any, report: dict[str, Any], out: Te
     )
     if missing:
         out.write(
-            f"note: AZURE_SUBSCRIPTION_ID {settings.subscription_id} is not among them; "
+            f"note: {target.variable('AZURE_SUBSCRIPTION_ID')} {settings.subscription_id} is not among them; "
             "this identity may lack access to it\n"
         )
-    return EXIT_OK
 
 
 def _dump(report: dict[str, Any], out: TextIO) -> None:

@@ -7,17 +7,20 @@ import json
 import os
 from typing import Any, TextIO
 
-from .._clients import get_credential
 from .._cloud_selection import SDK_CLOUD_CONF, SDK_CLOUD_KEY
+from .._configuration_names import DECLARATION as CONFIGURATIONS_VARIABLE
+from .._configuration_names import prefix_of
 from .._credentials import identity_variable_sources
 from .._env_file import ENV_FILE_VARIABLE, NO_ENV_FILE, require_env_file
-from .._errors import quote_value, redact_url
+from .._errors import ConfigurationError, quote_value, redact_url
 from .._parsers import find_control_character
 from .._provenance import IDENTITY_VARIABLES, VARIABLES
 from .._services import ServiceRow, services_report
 from .._settings import Settings, configure, get_settings
+from .._variables import names
 from .._version import __version__
-from ._chain import chain_of, first_ready
+from ._chain import first_ready
+from ._configurations import Target, add_configuration_option, chosen_env_file, declarations, target_of
 from ._output import EXIT_OK, write_rows
 from ._token_report import token_store_line, token_store_report
 
@@ -51,6 +54,7 @@ def add_parser(commands: Any, **options: Any) -> None:
         "azure-identity variables are set (never their secret values) and which credential will answer.",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_configuration_option(parser)
     add_env_file_option(parser)
 
 
@@ -173,14 +177,25 @@ def _text(value: Any) -> str:
 
 
 def run(arguments: argparse.Namespace, out: TextIO) -> int:
-    settings = load_settings(arguments)
+    with chosen_env_file(arguments):
+        return _run(target_of(arguments), arguments, out)
+
+
+def _run(target: Target, arguments: argparse.Namespace, out: TextIO) -> int:
+    try:
+        settings = load_settings(arguments) if target.name is None else target.named_settings()
+        credential = target.credential()  # the default's exports azure-identity's variables from .env
+    except ConfigurationError as exc:
+        raise target.error(exc) from None
     env_file = env_file_report(settings, arguments)
     values = _values(settings)
-    chain = chain_of(get_credential())  # exports azure-identity's variables from .env as well
-    identity = identity_variables(settings)
-    warnings = configuration_warnings(settings, identity)
+    chain = target.chain(credential)
+    identity = identity_variables(settings) if target.name is None else target.identity_variables(settings)
+    declared, more = declarations(target)
+    warnings = [*configuration_warnings(settings, identity), *more]
     if arguments.json:
         document = {
+            "name": target.label,
             "cloud_name": settings.cloud_name,
             "values": values,
             "env_file": env_file["read"],
@@ -191,20 +206,28 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
             "warnings": warnings,
             "services": services_report(settings.cloud, settings.sources),
             "token_store": token_store_report(settings, chain),
+            "configurations": list(declared),
         }
         out.write(json.dumps(document, indent=2) + "\n")  # one write: a secret is never split across two
         return EXIT_OK
-    out.write(f"azenvcloud {__version__}: cloud {settings.cloud_name}\n\n")
+    which = f"configuration {target.name}: " if target.name else ""
+    out.write(f"azenvcloud {__version__}: {which}cloud {settings.cloud_name}\n\n")
+    labels = {**_LABELS, **names(prefix_of(target.name)[:-1])} if target.name else _LABELS
     rows: list[tuple[str, str]] = []
     for field, item in values.items():
         if item["value"] is None:
-            rows.append((_LABELS[field], "(not set)"))
+            rows.append((labels[field], "(not set)"))
             if item["source"].startswith("derived"):  # what applies instead, as for the cache folder
                 rows.append(("", f"<- {item['source']}"))
         else:
-            rows += [(_LABELS[field], _text(item["value"])), ("", f"<- {item['source']}")]
+            rows += [(labels[field], _text(item["value"])), ("", f"<- {item['source']}")]
     write_rows(out, rows)
     out.write(f"\n.env file: {env_file['text']}\n")
+    if declared:
+        out.write(
+            f"named configurations: {', '.join(declared)} ({CONFIGURATIONS_VARIABLE}; show --configuration "
+            "NAME, check --all)\n"
+        )
     if identity:
         out.write("azure-identity variables:\n")
         write_rows(
@@ -218,10 +241,13 @@ def run(arguments: argparse.Namespace, out: TextIO) -> int:
         out.write("azure-identity variables: (none set)\n")
     for warning in warnings:
         out.write(f"warning: {warning}\n")
-    out.write(f"credential: DefaultAzureCredential; first to answer: {first_ready(chain)}\n")
+    credential_kind = f"a chain of {target.name}'s own identity" if target.name else "DefaultAzureCredential"
+    out.write(f"credential: {credential_kind}; first to answer: {first_ready(chain)}\n")
     write_rows(out, chain)
     out.write(token_store_line(token_store_report(settings, chain)))
-    out.write("data-plane services (AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT set them):\n")
+    lead = prefix_of(target.name) if target.name else ""
+    overrides = f"{lead}AZURE_SERVICE_<SERVICE>_SUFFIX / _AUDIENCE / _ENDPOINT"
+    out.write(f"data-plane services ({overrides} set them):\n")
     write_rows(out, service_rows(services_report(settings.cloud, settings.sources)))
     return EXIT_OK
 

@@ -113,12 +113,14 @@ def _no_token_prefetch_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _debug_logs_hold_no_secret(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Every test runs with DEBUG logging captured, azure-identity, MSAL and azure-core included;
-    none may log the fake cloud's client secret or a token it issued."""
+    none may log the fake cloud's client secret, a secret it issued to a named configuration
+    (``fake-secret-of-<name>-...``) or a token it issued."""
     caplog.set_level(logging.DEBUG)
     yield
     for record in caplog.get_records("setup") + caplog.get_records("call"):
         text = record.getMessage() + (caplog.handler.format(record) if record.exc_info else "")
         assert FAKE_CLIENT_SECRET not in text, f"secret logged by {record.name}"
+        assert "fake-secret-of-" not in text, f"a named configuration's secret logged by {record.name}"
         assert "fake-token-" not in text, f"token logged by {record.name}"
 
 

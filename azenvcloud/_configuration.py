@@ -203,10 +203,9 @@ class Configuration:
         settings = self.get_settings()
         credential = self.get_credential()
         recipe = recipe_for(client_class, asynchronous=False)
-        with its_variables(self.name):  # a recipe's error names the default's variables
-            client = construct(
-                client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=False
-            )
+        client = construct(
+            client_class, subscription_id, kwargs, settings, credential, recipe=recipe, asynchronous=False
+        )
         scopes = first_request_scopes(recipe, settings)
         if scopes:
             self.prefetch_token(scopes)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from ._client_recipe import ClientRecipe, refuse_other_kind
 from ._management import MANAGEMENT
+from ._named_settings import its_variables
 from ._parsers import InvalidValue, parse_subscription_id
 from ._settings import Settings
 
@@ -94,17 +95,19 @@ def construct(
 
     Raises:
         ConfigurationError: The recipe says the configuration cannot build the client (a missing
-            value, naming its variable; a subscription; a pinned api-version).
+            value, naming its variable, a named configuration's own: ``GOV_AZURE_SUBSCRIPTION_ID``;
+            a subscription; a pinned api-version).
         TypeError: An argument azenvcloud owns was passed, or one the class does not take.
     """
-    return recipe.build(
-        client_class,
-        subscription_id=subscription_id,
-        kwargs=kwargs,
-        settings=settings,
-        credential=credential,
-        asynchronous=asynchronous,
-    )
+    with its_variables(settings.configuration):  # a recipe's error names the default's variables
+        return recipe.build(
+            client_class,
+            subscription_id=subscription_id,
+            kwargs=kwargs,
+            settings=settings,
+            credential=credential,
+            asynchronous=asynchronous,
+        )
 
 
 def first_request_scopes(recipe: ClientRecipe, settings: Settings) -> tuple[str, ...] | None:

@@ -38,9 +38,12 @@ if TYPE_CHECKING:
     from ._token_sharing import TokenSharing
 
 __all__ = [
+    "CERTIFICATE_ACCEPTED",
     "IDENTITY_VARIABLES",
+    "adfs_tenant",
     "build_async_credential",
     "build_credential",
+    "check_tenant",
     "export_identity_variables",
     "identity_variable_sources",
     "token_sharing",
@@ -51,6 +54,12 @@ _log = logging.getLogger("azenvcloud")
 
 # azure-identity's own rule for a tenant (azure/identity/_internal/__init__.py).
 _TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")
+
+# What a certificate azure-identity refused to load should be (the default's message, a named one's).
+CERTIFICATE_ACCEPTED = (
+    "a PEM or PKCS12 file with the certificate and its private key "
+    "(AZURE_CLIENT_CERTIFICATE_PASSWORD for an encrypted one)"
+)
 
 # What azenvcloud put into os.environ (name -> value), so that reset() can take it back.
 _exported_lock = threading.Lock()
@@ -245,13 +254,7 @@ def _credential_class(identity: ModuleType) -> type:
 def _check_identity_variables() -> None:
     """The azure-identity variables azure-identity would fail on obscurely, named at fault."""
     tenant = os.environ.get("AZURE_TENANT_ID", "")
-    if tenant and any(char not in _TENANT_CHARACTERS for char in tenant):
-        raise ConfigurationError(
-            f"AZURE_TENANT_ID={quote_value(tenant)} is not usable: a tenant is a GUID or a domain name. "
-            "Accepted: letters, digits, '-' and '.', such as 72f988bf-86f1-41af-91ab-2d7cd011db47 or "
-            "contoso.onmicrosoft.com.",
-            variables=("AZURE_TENANT_ID",),
-        )
+    check_tenant(tenant)
     certificate = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH", "")
     if certificate:
         try:
@@ -304,10 +307,7 @@ def _refused(exc: Exception) -> ConfigurationError:
     ):
         variable = "AZURE_CLIENT_CERTIFICATE_PATH"
         shown = f"{variable}={quote_value(os.environ[variable])}"
-        accepted = (
-            "a PEM or PKCS12 file with the certificate and its private key "
-            "(AZURE_CLIENT_CERTIFICATE_PASSWORD for an encrypted one)"
-        )
+        accepted = CERTIFICATE_ACCEPTED
     elif os.environ.get("AZURE_TOKEN_CREDENTIALS", "").strip():
         variable = "AZURE_TOKEN_CREDENTIALS"
         shown = f"{variable}={quote_value(os.environ[variable])}"
@@ -329,10 +329,39 @@ def _require_adfs_tenant() -> None:
     if not tenant:
         _export("AZURE_TENANT_ID", "adfs")
         _log.debug("azenvcloud set AZURE_TENANT_ID=adfs for the ADFS authority")
-    elif tenant.lower() != "adfs":
+    else:
+        adfs_tenant(tenant)  # refuses any other
+
+
+def adfs_tenant(tenant: str) -> str:
+    """The tenant to use with an ADFS authority (Azure Stack Hub), given ``AZURE_TENANT_ID``'s
+    value (stripped): ``adfs`` when it is blank, the value itself when it is ``adfs``.
+
+    Raises:
+        ConfigurationError: It names another tenant: ADFS has the one tenant ``adfs``.
+    """
+    if not tenant:
+        return "adfs"
+    if tenant.lower() != "adfs":
         raise ConfigurationError(
             f"AZURE_TENANT_ID={quote_value(tenant)} cannot be used with an ADFS authority (Azure Stack Hub): "
             "ADFS has one tenant, 'adfs'. Accepted: adfs, or leave AZURE_TENANT_ID unset.",
+            variables=("AZURE_TENANT_ID",),
+        )
+    return tenant
+
+
+def check_tenant(tenant: str) -> None:
+    """Refuse an ``AZURE_TENANT_ID`` azure-identity would refuse obscurely (its own rule).
+
+    Raises:
+        ConfigurationError: ``tenant`` has a character a tenant never has, naming the variable.
+    """
+    if tenant and any(char not in _TENANT_CHARACTERS for char in tenant):
+        raise ConfigurationError(
+            f"AZURE_TENANT_ID={quote_value(tenant)} is not usable: a tenant is a GUID or a domain name. "
+            "Accepted: letters, digits, '-' and '.', such as 72f988bf-86f1-41af-91ab-2d7cd011db47 or "
+            "contoso.onmicrosoft.com.",
             variables=("AZURE_TENANT_ID",),
         )
 

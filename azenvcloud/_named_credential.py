@@ -22,12 +22,11 @@ the configuration's own identity values, never the process's.
 from __future__ import annotations
 
 import os
-import string
 from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._credentials import token_sharing
+from ._credentials import CERTIFICATE_ACCEPTED, adfs_tenant, check_tenant, token_sharing
 from ._errors import ConfigurationError, quote_value
 from ._named_settings import prefixed_error
 from ._transports import transport_options
@@ -43,7 +42,6 @@ __all__ = ["build_named_credential", "own_identity"]
 _IDENTITY = tuple(
     variable.name for variable in of_use("identity", "named identity") if variable.scope == "configuration"
 )
-_TENANT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-")  # azure-identity's rule
 _SYSTEM = "system"
 
 
@@ -107,13 +105,7 @@ def _build(settings: Settings, values: dict[str, str], *, asynchronous: bool) ->
 
     tenant, client_id = values.get("AZURE_TENANT_ID", ""), values.get("AZURE_CLIENT_ID", "")
     if settings.cloud.adfs:  # ADFS (Azure Stack Hub) has the one tenant adfs
-        tenant = tenant or "adfs"
-        if tenant.lower() != "adfs":
-            raise ConfigurationError(
-                f"AZURE_TENANT_ID={quote_value(tenant)} cannot be used with an ADFS authority (Azure Stack "
-                "Hub): ADFS has one tenant, 'adfs'. Accepted: adfs, or leave AZURE_TENANT_ID unset.",
-                variables=("AZURE_TENANT_ID",),
-            )
+        tenant = adfs_tenant(tenant)
     _check_complete(values, tenant, client_id)
     options: dict[str, Any] = {"authority": settings.authority_host, **transport_options(settings)}
     if settings.disable_instance_discovery:
@@ -166,8 +158,7 @@ def _members(
         variable = "AZURE_CLIENT_CERTIFICATE_PATH" if certificate else "AZURE_CLIENT_SECRET"
         shown = f"{variable}={quote_value(certificate)}" if certificate else variable
         raise ConfigurationError(
-            f"azure-identity refused {shown}: {type(exc).__name__}. Accepted: a PEM or PKCS12 file with the "
-            "certificate and its private key (AZURE_CLIENT_CERTIFICATE_PASSWORD for an encrypted one), "
+            f"azure-identity refused {shown}: {type(exc).__name__}. Accepted: {CERTIFICATE_ACCEPTED}, "
             "or a client secret.",
             variables=(variable,),
         ) from None
@@ -212,13 +203,8 @@ def _members(
 
 def _check_complete(values: Mapping[str, str], tenant: str, client_id: str) -> None:
     """A secret, a certificate or a token file needs the tenant and client ID beside it, and the
-    tenant must be one azure-identity takes."""
-    if tenant and any(char not in _TENANT_CHARACTERS for char in tenant):
-        raise ConfigurationError(
-            f"AZURE_TENANT_ID={quote_value(tenant)} is not usable: a tenant is a GUID or a domain name. "
-            "Accepted: letters, digits, '-' and '.', such as contoso.onmicrosoft.com.",
-            variables=("AZURE_TENANT_ID",),
-        )
+    tenant must be one azure-identity takes (:func:`~azenvcloud._credentials.check_tenant`)."""
+    check_tenant(tenant)
     for given in ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE"):
         missing = [
             needed

@@ -246,8 +246,7 @@ class Settings(Fields):
         """
         env_file = _reading.get()
         dotenv_values = env_file.values if env_file is not None else {}
-        environment = _environment.get()
-        named = environment is not None and environment is not os.environ
+        named = bool(_named.get())  # a named configuration's Settings() (reading_configuration)
         recorded: list[Callable[[], dict[str, Any]]] = [
             _Recorded(init_settings, "argument"),
             _Recorded(_Variables(settings_cls, _read_environment()), "environment"),

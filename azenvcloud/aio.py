@@ -74,18 +74,27 @@ _loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, Any]
 
 
 def _objects(caller: str) -> dict[Hashable, Any]:
+    return _loop_objects(
+        _loops,
+        f"azenvcloud.aio.{caller}()",
+        f" (call it from a coroutine); synchronous code uses azenvcloud.{caller}()",
+    )
+
+
+def _loop_objects(
+    loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, Any]], called: str, hint: str
+) -> dict[Hashable, Any]:
+    """The running event loop's objects in ``loops`` (the default's, or a named configuration's),
+    added on the loop's first use; ``called`` (and ``hint``) say which getter needs a loop."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        raise RuntimeError(
-            f"azenvcloud.aio.{caller}() needs a running event loop (call it from a coroutine); "
-            f"synchronous code uses azenvcloud.{caller}()"
-        ) from None
-    objects = _loops.get(loop)
+        raise RuntimeError(f"{called} needs a running event loop{hint}") from None
+    objects = loops.get(loop)
     if objects is None:
         _require_async_transport()
         with _lock:
-            objects = _loops.setdefault(loop, {})
+            objects = loops.setdefault(loop, {})
     return objects
 
 
@@ -290,17 +299,7 @@ class AsyncConfiguration:
         self._configuration.reset()
 
     def _objects(self, caller: str) -> dict[Hashable, Any]:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            raise RuntimeError(
-                f"azenvcloud.aio.configuration({self.name!r}).{caller}() needs a running event loop"
-            ) from None
-        objects = self._loops.get(loop)
-        if objects is None:
-            _require_async_transport()
-            objects = self._loops.setdefault(loop, {})
-        return objects
+        return _loop_objects(self._loops, f"azenvcloud.aio.configuration({self.name!r}).{caller}()", "")
 
     def get_credential(self) -> AsyncSharedCredential:
         """This event loop's credential of the configuration's own identity."""

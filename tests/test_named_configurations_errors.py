@@ -3,12 +3,14 @@ them, and never calls one of ``gov``'s variables something ``gov`` does not use.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import pytest
 
 import azenvcloud
+import azenvcloud.aio
 from azenvcloud import ConfigurationError
 
 
@@ -46,3 +48,33 @@ def test_a_bad_value_is_quoted_as_written_even_when_it_holds_a_variables_name(
     assert message.startswith("GOV_AZURE_AUTHORITY_HOST (from .env file")
     assert "='${AZURE_AUTHORITY_HOST}' is not usable" in message
     assert caught.value.variables == ("GOV_AZURE_AUTHORITY_HOST",)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "aio"])
+def test_a_client_it_cannot_build_names_its_own_variable_in_either_twin(
+    azenvcloud_env: pytest.MonkeyPatch, asynchronous: bool
+) -> None:
+    azenvcloud_env.setenv("AZENVCLOUD_ENV_FILE", "none")
+    azenvcloud_env.setenv("AZENVCLOUD_CONFIGURATIONS", "gov")
+    azenvcloud_env.setenv("GOV_AZURE_CLOUD", "usgovernment")
+    for name, value in (("TENANT_ID", "contoso.us"), ("CLIENT_ID", "app"), ("CLIENT_SECRET", "s")):
+        azenvcloud_env.setenv(f"GOV_AZURE_{name}", value)
+
+    def build() -> None:  # no subscription: the recipe refuses, naming the variable that supplies one
+        if not asynchronous:
+            azenvcloud.configuration("gov").get_resource_client()
+            return
+
+        async def in_a_loop() -> None:
+            twin = azenvcloud.aio.configuration("gov")
+            try:
+                twin.get_resource_client()
+            finally:
+                await twin.close()
+
+        asyncio.run(in_a_loop())
+
+    with pytest.raises(ConfigurationError) as caught:
+        build()
+    assert caught.value.variables == ("GOV_AZURE_SUBSCRIPTION_ID",)
+    assert "set GOV_AZURE_SUBSCRIPTION_ID (a GUID)" in str(caught.value)

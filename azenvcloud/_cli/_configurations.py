@@ -107,12 +107,7 @@ class Target:
 
     def error(self, error: ConfigurationError) -> ConfigurationError:
         """``error`` naming this configuration's variables (an error of the default's unchanged)."""
-        if not self._prefix:
-            return error
-        renamed = prefixed_error(self.label, error)
-        return type(renamed)(
-            self.variable(str(renamed)), variables=tuple(map(self.variable, renamed.variables))
-        )
+        return prefixed_error(self.label, error) if self._prefix else error
 
     def named_settings(self) -> Settings:
         """A named configuration's settings (the default's are ``show.load_settings``')."""

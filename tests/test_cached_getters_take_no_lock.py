@@ -11,60 +11,31 @@ counts cannot make these tests pass. (Its cost, under 1 µs, is figure 14 of
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import azenvcloud
 from azenvcloud.testing import FakeCloud
 
-_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
 
-
-class CountingLock:
-    """A lock that counts how often the thread that made it takes it."""
-
-    def __init__(self, lock: Any) -> None:
-        self._lock = lock
-        self._thread = threading.get_ident()
-        self.taken = 0
-
-    def _count(self) -> None:
-        if threading.get_ident() == self._thread:
-            self.taken += 1
-
-    def __enter__(self) -> Any:
-        self._count()
-        return self._lock.__enter__()
-
-    def __exit__(self, *exc: object) -> Any:
-        return self._lock.__exit__(*exc)
-
-    def acquire(self, *args: Any, **kwargs: Any) -> Any:
-        self._count()
-        return self._lock.acquire(*args, **kwargs)
-
-    def release(self) -> None:
-        self._lock.release()
+def _benchmarks_counted_locks() -> Callable[..., Any]:
+    """``counted_locks`` of benchmarks/configurations.py, the one figure 14 counts with."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from configurations import counted_locks
+    finally:
+        sys.path.pop(0)
+    return counted_locks  # type: ignore[no-any-return]
 
 
 @contextmanager
 def counted_locks(*owners: object) -> Iterator[Callable[[], int]]:
     """Every lock of azenvcloud's loaded modules and of ``owners`` counted; yields the total so far."""
-    holders = [module for name, module in list(sys.modules.items()) if name.startswith("azenvcloud")]
-    replaced = []
-    for holder in [*holders, *owners]:
-        for attribute, value in list(vars(holder).items()):
-            if isinstance(value, _LOCK_TYPES):
-                setattr(holder, attribute, CountingLock(value))
-                replaced.append((holder, attribute, value))
-    assert len(replaced) > 3, "no locks found to count"
-    try:
-        yield lambda: sum(getattr(holder, attribute).taken for holder, attribute, _ in replaced)
-    finally:
-        for holder, attribute, value in replaced:
-            setattr(holder, attribute, value)
+    with _benchmarks_counted_locks()(*owners) as counters:
+        assert len(counters) > 3, "no locks found to count"
+        yield lambda: sum(counter.taken for counter in counters)
 
 
 def test_a_named_configurations_cached_client_takes_no_lock(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from azure.appconfiguration.provider import SettingSelector
+from helpers.naming_cases import settings_with
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -42,21 +43,9 @@ class Database(BaseModel):
 
 def reading(model: type[BaseSettings], store: str, **options: Any) -> type[BaseSettings]:
     """``model`` with the App Configuration source alone after the init arguments."""
-
-    class Reading(model):  # type: ignore[valid-type, misc]
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return init_settings, AppConfigurationSettingsSource(settings_cls, store=store, **options)
-
-    Reading.__name__ = model.__name__
-    return Reading
+    return settings_with(
+        model, lambda cls: AppConfigurationSettingsSource(cls, store=store, **options), after_init=True
+    )
 
 
 class AppSettings(BaseSettings):

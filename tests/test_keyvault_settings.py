@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 import pytest
+from helpers.naming_cases import settings_with
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -40,21 +41,9 @@ class Database(BaseModel):
 
 def reading(model: type[BaseSettings], vault: str, **options: Any) -> type[BaseSettings]:
     """``model`` with the Key Vault source alone after the init arguments."""
-
-    class Reading(model):  # type: ignore[valid-type, misc]
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return init_settings, KeyVaultSettingsSource(settings_cls, vault=vault, **options)
-
-    Reading.__name__ = model.__name__
-    return Reading
+    return settings_with(
+        model, lambda cls: KeyVaultSettingsSource(cls, vault=vault, **options), after_init=True
+    )
 
 
 class AppSettings(BaseSettings):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from azure.monitor.opentelemetry.exporter import AzureMonitorTraceExporter
+from helpers.naming_cases import settings_with
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
@@ -41,19 +42,7 @@ class Secrets(BaseSettings):
 
 
 def reading(source: Callable[[type[BaseSettings]], PydanticBaseSettingsSource]) -> type[BaseSettings]:
-    class Reading(Secrets):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return init_settings, source(settings_cls)
-
-    return Reading
+    return settings_with(Secrets, source, after_init=True)
 
 
 def _name(prefix: str) -> str:

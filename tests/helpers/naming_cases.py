@@ -131,8 +131,11 @@ CASES: list[tuple[type[BaseSettings], dict[str, Any], set[str] | None]] = [
 
 
 def settings_with(
-    model: type[BaseSettings], source: Callable[[type[BaseSettings]], Any]
+    model: type[BaseSettings], source: Callable[[type[BaseSettings]], Any], *, after_init: bool = False
 ) -> type[BaseSettings]:
+    """``model`` (under its own name) read by ``source(settings_cls)`` alone, or, ``after_init``,
+    after the init arguments: the one way the settings-source tests build a class to read."""
+
     class Reading(model):  # type: ignore[valid-type, misc]
         @classmethod
         def settings_customise_sources(
@@ -143,8 +146,9 @@ def settings_with(
             dotenv_settings: PydanticBaseSettingsSource,
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (source(settings_cls),)
+            return (init_settings, source(settings_cls)) if after_init else (source(settings_cls),)
 
+    Reading.__name__ = model.__name__
     return Reading
 
 

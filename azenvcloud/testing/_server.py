@@ -177,10 +177,18 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with cloud._state.lock:
             cloud._state.requests.append(recorded)
+        self._recorded: RecordedRequest | None = recorded
         try:
             self._answer(recorded, form, raw_body)
         finally:
-            cloud._log_request(recorded, self._status)
+            self._log_once()  # an answer that never reached _send (an error in the fake itself)
+
+    def _log_once(self) -> None:
+        """The request's line in the request log, once: written when its status is known, before
+        the answer goes out, so a client that has its answer finds the line already there."""
+        recorded, self._recorded = getattr(self, "_recorded", None), None
+        if recorded is not None:
+            self.server.cloud._log_request(recorded, self._status)
 
     def _answer(self, recorded: RecordedRequest, form: dict[str, str], raw_body: bytes) -> None:
         cloud = self.server.cloud
@@ -221,6 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         headers = dict(headers or {})
         self._status = status
+        self._log_once()
         self.send_response(status)
         self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
         self.send_header("Content-Length", str(len(data)))
